@@ -1,0 +1,53 @@
+import { bodyLimit } from 'hono/body-limit';
+import type { ApiDeps } from './deps.js';
+import { errorToProblem, problemResponse } from './problem.js';
+import { newRouter } from './router.js';
+import { catalogRoutes } from './routes/catalog.js';
+import { searchRoutes } from './routes/searches.js';
+import { trialRoutes } from './routes/trials.js';
+
+/** Request bodies above this are refused before parsing (a search spec is a few hundred bytes). */
+export const MAX_BODY_BYTES = 256 * 1024;
+
+/**
+ * The whole HTTP API as one Hono app built from its dependencies, so that the local server, the Lambda
+ * handler and the tests all run the same object.
+ */
+export function createApp(deps: ApiDeps) {
+  const app = newRouter();
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () =>
+        problemResponse({
+          type: '/problems/payload-too-large',
+          title: 'Payload too large',
+          status: 413,
+          detail: `request bodies are limited to ${MAX_BODY_BYTES} bytes`,
+          errors: [{ field: 'body', message: `larger than ${MAX_BODY_BYTES} bytes` }],
+        }),
+    }),
+  );
+  app.use('/v1/*', async (c, next) => {
+    c.set('tenantId', deps.defaultTenantId);
+    await next();
+  });
+  app.get('/health', (c) => c.json({ status: 'ok' }));
+  app.route('/', searchRoutes(deps));
+  app.route('/', trialRoutes(deps));
+  app.route('/', catalogRoutes());
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'serverless-nas',
+      version: '1',
+      description: 'Neural architecture search as a pay-per-use service. Errors are application/problem+json (RFC 9457).',
+    },
+  });
+  app.notFound((c) =>
+    problemResponse({ type: '/problems/not-found', title: 'Not found', status: 404, detail: `no route for ${c.req.method} ${c.req.path}` }),
+  );
+  app.onError((error, c) => problemResponse(errorToProblem(error, c)));
+  return app;
+}

@@ -1,0 +1,13 @@
+import type { Events } from '../events/events.js';
+import type { Store } from '../store/store.js';
+
+/** Everything the HTTP app needs, handed in by the adapter that runs it (local server or Lambda). */
+export interface ApiDeps {
+  readonly store: Store;
+  readonly events: Events;
+  readonly clock: () => Date;
+  /** The tenant of unauthenticated requests until API keys land (see docs/architecture.md). */
+  readonly defaultTenantId: string;
+}
+
+export type ApiEnv = { Variables: { tenantId: string } };

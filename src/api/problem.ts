@@ -1,0 +1,81 @@
+import { z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { ZodError } from 'zod';
+import { Conflict, InvalidArchitecture, InvalidRequest, NotFound, Unavailable, VersionConflict } from '../errors.js';
+
+/**
+ * RFC 9457 problem details: every error the API returns has this shape and the
+ * `application/problem+json` media type. `errors` names each offending field.
+ */
+export const ProblemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.int(),
+    detail: z.string(),
+    errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+  })
+  .openapi('Problem');
+export type Problem = z.infer<typeof ProblemSchema>;
+
+export const problemResponses = {
+  400: { description: 'Invalid request', content: { 'application/problem+json': { schema: ProblemSchema } } },
+  404: { description: 'Not found', content: { 'application/problem+json': { schema: ProblemSchema } } },
+  409: { description: 'Conflicts with the current state', content: { 'application/problem+json': { schema: ProblemSchema } } },
+  503: { description: 'Temporarily unavailable; retry', content: { 'application/problem+json': { schema: ProblemSchema } } },
+} as const;
+
+export function problemResponse(problem: Problem): Response {
+  return new Response(JSON.stringify(problem), {
+    status: problem.status,
+    headers: {
+      'content-type': 'application/problem+json',
+      ...(problem.status === 503 ? { 'retry-after': '1' } : {}),
+    },
+  });
+}
+
+function fieldPath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>(
+    (field, key) => (typeof key === 'number' ? `${field}[${key}]` : field ? `${field}.${String(key)}` : String(key)),
+    '',
+  );
+}
+
+/** One entry per zod issue; unknown keys are named individually, so the fix is obvious. */
+export function validationProblem(error: ZodError, target: string): Problem {
+  const errors = error.issues.flatMap((issue) =>
+    issue.code === 'unrecognized_keys'
+      ? issue.keys.map((key) => ({ field: fieldPath([...issue.path, key]), message: 'unknown field' }))
+      : [{ field: fieldPath(issue.path) || target, message: issue.message }],
+  );
+  return {
+    type: '/problems/invalid-request',
+    title: 'Invalid request',
+    status: 400,
+    detail: errors.map((e) => `${e.field}: ${e.message}`).join('; '),
+    errors,
+  };
+}
+
+/** The one place where typed errors become HTTP statuses. Anything unexpected is a 500 and is logged. */
+export function errorToProblem(error: unknown, c: Context): Problem {
+  if (error instanceof InvalidRequest) {
+    return { type: '/problems/invalid-request', title: 'Invalid request', status: 400, detail: `${error.field}: ${error.message}`, errors: [{ field: error.field, message: error.message }] };
+  }
+  if (error instanceof InvalidArchitecture) {
+    return { type: '/problems/invalid-architecture', title: 'Invalid architecture', status: 400, detail: error.message, errors: [{ field: 'arch', message: `${error.rule}: ${error.message}` }] };
+  }
+  if (error instanceof NotFound) return { type: '/problems/not-found', title: 'Not found', status: 404, detail: error.message };
+  if (error instanceof Conflict || error instanceof VersionConflict) {
+    return { type: '/problems/conflict', title: 'Conflict', status: 409, detail: error.message };
+  }
+  if (error instanceof Unavailable) return { type: '/problems/unavailable', title: 'Service unavailable', status: 503, detail: error.message };
+  if (error instanceof HTTPException) {
+    const field = error.status === 400 ? [{ field: 'body', message: error.message }] : undefined;
+    return { type: '/problems/http', title: error.message || 'Request error', status: error.status, detail: error.message, ...(field ? { errors: field } : {}) };
+  }
+  console.error(`${c.req.method} ${c.req.path} failed:`, error);
+  return { type: '/problems/internal', title: 'Internal error', status: 500, detail: 'the service failed to handle this request; it has been logged' };
+}

@@ -1,0 +1,22 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
+import type { ApiEnv } from './deps.js';
+import { problemResponse, validationProblem } from './problem.js';
+
+/** A router whose request validation failures are problem+json responses naming the fields. */
+export function newRouter(): OpenAPIHono<ApiEnv> {
+  return new OpenAPIHono<ApiEnv>({
+    defaultHook: (result) => {
+      if (!result.success) return problemResponse(validationProblem(result.error, result.target));
+    },
+  });
+}
+
+export const PageQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(1000).default(50),
+  nextToken: z.string().max(2000).optional(),
+});
+
+export const SearchIdParamSchema = z.object({
+  id: z.string().min(1).max(64).openapi({ param: { name: 'id', in: 'path' }, example: '01JD5Q9ZKX3M0QF8H2V6R4T7WB' }),
+});

@@ -1,0 +1,104 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { randomInt } from 'node:crypto';
+import { ulid } from 'ulid';
+import { Conflict, NotFound, VersionConflict } from '../../errors.js';
+import { isActiveSearch, type SearchRecord } from '../../search/records.js';
+import { resolveSearchSpec } from '../../search/resolve-spec.js';
+import { SearchSpecSchema } from '../../search/spec.js';
+import { summarizeTrials } from '../../controller/summarize.js';
+import { getStrategy } from '../../strategies/registry.js';
+import type { ApiDeps } from '../deps.js';
+import { problemResponses } from '../problem.js';
+import { newRouter, PageQuerySchema, SearchIdParamSchema } from '../router.js';
+import { pageSchema, SearchViewSchema, toSearchView } from '../views.js';
+
+const json = <T extends z.ZodType>(schema: T, description: string) => ({
+  description,
+  content: { 'application/json': { schema } },
+});
+
+const createSearch = createRoute({
+  method: 'post',
+  path: '/v1/searches',
+  summary: 'Start a search',
+  request: { body: { required: true, content: { 'application/json': { schema: SearchSpecSchema } } } },
+  responses: { 201: json(SearchViewSchema, 'The new search'), 400: problemResponses[400], 503: problemResponses[503] },
+});
+
+const listSearches = createRoute({
+  method: 'get',
+  path: '/v1/searches',
+  summary: 'List searches, newest first',
+  request: { query: PageQuerySchema },
+  responses: { 200: json(pageSchema(SearchViewSchema, 'SearchPage'), 'A page of searches'), 400: problemResponses[400] },
+});
+
+const getSearch = createRoute({
+  method: 'get',
+  path: '/v1/searches/{id}',
+  summary: 'Get a search with its counters and best trial',
+  request: { params: SearchIdParamSchema },
+  responses: { 200: json(SearchViewSchema, 'The search'), 404: problemResponses[404] },
+});
+
+const stopSearch = createRoute({
+  method: 'post',
+  path: '/v1/searches/{id}/stop',
+  summary: 'Stop a search: running trials are killed, finished ones kept',
+  request: { params: SearchIdParamSchema },
+  responses: { 202: json(SearchViewSchema, 'The search, now STOPPING'), 404: problemResponses[404], 409: problemResponses[409] },
+});
+
+export async function requireSearch(deps: ApiDeps, tenantId: string, searchId: string): Promise<SearchRecord> {
+  const search = await deps.store.getSearch(tenantId, searchId);
+  if (!search) throw new NotFound('search', searchId);
+  return search;
+}
+
+export function searchRoutes(deps: ApiDeps) {
+  return newRouter()
+    .openapi(createSearch, async (c) => {
+      const spec = resolveSearchSpec(c.req.valid('json'), () => randomInt(2 ** 31 - 1));
+      const now = deps.clock().toISOString();
+      const strategy = getStrategy(spec.strategy.name);
+      const search: SearchRecord = {
+        tenantId: c.get('tenantId'),
+        id: ulid(),
+        spec,
+        status: 'CREATED',
+        createdAt: now,
+        updatedAt: now,
+        version: 0,
+        trialCount: 0,
+        ...summarizeTrials([], spec.objectives[0]!),
+        strategyState: strategy.init(spec.strategy.params, spec.seed),
+      };
+      await deps.store.createSearch(search);
+      deps.events.publish({ type: 'SearchCreated', tenantId: search.tenantId, searchId: search.id });
+      return c.json(toSearchView(search), 201, { location: `/v1/searches/${search.id}` });
+    })
+    .openapi(listSearches, async (c) => {
+      const page = await deps.store.listSearches(c.get('tenantId'), c.req.valid('query'));
+      return c.json({ items: page.items.map(toSearchView), ...(page.nextToken ? { nextToken: page.nextToken } : {}) }, 200);
+    })
+    .openapi(getSearch, async (c) => {
+      const search = await requireSearch(deps, c.get('tenantId'), c.req.valid('param').id);
+      return c.json(toSearchView(search), 200);
+    })
+    .openapi(stopSearch, async (c) => {
+      const tenantId = c.get('tenantId');
+      const { id } = c.req.valid('param');
+      for (;;) {
+        const search = await requireSearch(deps, tenantId, id);
+        if (search.status === 'STOPPING') return c.json(toSearchView(search), 202);
+        if (!isActiveSearch(search.status)) throw new Conflict(`search ${id} already finished (${search.status})`);
+        try {
+          const saved = await deps.store.saveSearch({ ...search, status: 'STOPPING', updatedAt: deps.clock().toISOString() });
+          deps.events.publish({ type: 'SearchStopRequested', tenantId, searchId: id });
+          return c.json(toSearchView(saved), 202);
+        } catch (error) {
+          if (!(error instanceof VersionConflict)) throw error;
+        }
+      }
+    });
+}

@@ -1,0 +1,72 @@
+import type { SearchView, TrialView } from '../api/views.js';
+import type { Page } from '../store/store.js';
+import type { SearchSpecInput } from '../search/spec.js';
+
+/** A problem+json answer from the service, kept whole so the CLI can name the offending fields. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly problem: { title?: string; detail?: string; errors?: { field: string; message: string }[] },
+  ) {
+    super(problem.detail ?? problem.title ?? `HTTP ${status}`);
+  }
+}
+
+/** Thrown when nothing answers at the service URL. */
+export class ServiceUnreachable extends Error {}
+
+/** The CLI's view of the HTTP API. */
+export class NasClient {
+  constructor(readonly baseUrl: string) {}
+
+  private async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    let response: Response;
+    try {
+      response = await fetch(new URL(path, this.baseUrl), {
+        method,
+        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch {
+      throw new ServiceUnreachable(
+        `cannot reach the service at ${this.baseUrl}: start it with 'npm start' (or 'nas serve'), or point NAS_URL / --url at it`,
+      );
+    }
+    const text = await response.text();
+    const parsed: unknown = text ? JSON.parse(text) : undefined;
+    if (!response.ok) throw new ApiError(response.status, (parsed ?? {}) as ApiError['problem']);
+    return parsed as T;
+  }
+
+  createSearch(spec: SearchSpecInput): Promise<SearchView> {
+    return this.request('POST', '/v1/searches', spec);
+  }
+
+  getSearch(id: string): Promise<SearchView> {
+    return this.request('GET', `/v1/searches/${encodeURIComponent(id)}`);
+  }
+
+  listSearches(limit = 50): Promise<Page<SearchView>> {
+    return this.request('GET', `/v1/searches?limit=${limit}`);
+  }
+
+  stopSearch(id: string): Promise<SearchView> {
+    return this.request('POST', `/v1/searches/${encodeURIComponent(id)}/stop`);
+  }
+
+  async allTrials(id: string): Promise<TrialView[]> {
+    const trials: TrialView[] = [];
+    let nextToken: string | undefined;
+    do {
+      const query = new URLSearchParams({ limit: '1000', ...(nextToken ? { nextToken } : {}) });
+      const page = await this.request<Page<TrialView>>('GET', `/v1/searches/${encodeURIComponent(id)}/trials?${query}`);
+      trials.push(...page.items);
+      nextToken = page.nextToken;
+    } while (nextToken);
+    return trials;
+  }
+
+  bestTrial(id: string): Promise<TrialView> {
+    return this.request('GET', `/v1/searches/${encodeURIComponent(id)}/best`);
+  }
+}

@@ -1,0 +1,154 @@
+/**
+ * `nas`: the command line of serverless-nas. It talks to the HTTP API (`--url`, `NAS_URL`, default
+ * http://127.0.0.1:8080) except for `nas serve`, which starts the local service itself.
+ */
+import { parseArgs } from 'node:util';
+import type { SearchSpecInput } from '../search/spec.js';
+import { ApiError, NasClient, ServiceUnreachable } from './client.js';
+import { followSearch } from './follow.js';
+import { searchesTable, searchSummary, trialsTable } from './format.js';
+
+const USAGE = `usage: nas <command> [options]
+
+commands:
+  serve                         start the local service (API, controller, job pool, embedded DynamoDB)
+  search [options]              start a search
+      --space nb201  --benchmark nb201  --metric cifar10_test_200  [--direction maximize|minimize]
+      --strategy random  --trials 100  [--parallel 8]  [--seed 7]  [--max-failed N]  [--max-runtime SECONDS]
+      [--name TEXT]  [--follow]
+  searches                      list searches, newest first
+  show <search-id>              a search's status, counters and best trial
+  trials <search-id>            a search's trials
+  best <search-id>              a search's best trial
+  stop <search-id>              stop a search (running trials are killed)
+
+options for every command:
+  --url URL                     the service (default: $NAS_URL or http://127.0.0.1:8080)
+  --json                        print JSON instead of text
+  -h, --help                    this help`;
+
+/** A mistake in the command line itself; the message says how to fix it. */
+class UsageError extends Error {}
+
+const { values, positionals } = (() => {
+  try {
+    return parseArgs({
+      allowPositionals: true,
+      options: {
+        url: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+        space: { type: 'string', default: 'nb201' },
+        benchmark: { type: 'string', default: 'nb201' },
+        metric: { type: 'string', default: 'cifar10_test_200' },
+        direction: { type: 'string', default: 'maximize' },
+        strategy: { type: 'string', default: 'random' },
+        trials: { type: 'string', default: '100' },
+        parallel: { type: 'string', default: '1' },
+        seed: { type: 'string' },
+        'max-failed': { type: 'string' },
+        'max-runtime': { type: 'string' },
+        name: { type: 'string' },
+        follow: { type: 'boolean', default: false },
+      },
+    });
+  } catch (error) {
+    console.error(`${(error as Error).message}\n\n${USAGE}`);
+    process.exit(2);
+  }
+})();
+
+const client = new NasClient(values.url ?? process.env.NAS_URL ?? 'http://127.0.0.1:8080');
+const print = (text: string, data: unknown) => console.log(values.json ? JSON.stringify(data, null, 2) : text);
+
+function integer(option: string, raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const value = Number(raw);
+  if (!Number.isInteger(value)) throw new UsageError(`--${option} must be a whole number, got '${raw}'`);
+  return value;
+}
+
+function searchSpecFromOptions(): SearchSpecInput {
+  const maxFailedTrialCount = integer('max-failed', values['max-failed']);
+  const maxRuntimeSeconds = values['max-runtime'] === undefined ? undefined : Number(values['max-runtime']);
+  const seed = integer('seed', values.seed);
+  return {
+    ...(values.name ? { name: values.name } : {}),
+    space: values.space as SearchSpecInput['space'],
+    objectives: [{ metric: values.metric!, direction: values.direction as 'maximize' | 'minimize' }],
+    strategy: { name: values.strategy as SearchSpecInput['strategy']['name'] },
+    evaluator: { kind: 'benchmark', benchmark: values.benchmark as 'nb201', metric: values.metric! },
+    budget: {
+      maxTrialCount: integer('trials', values.trials)!,
+      parallelTrialCount: integer('parallel', values.parallel)!,
+      ...(maxFailedTrialCount === undefined ? {} : { maxFailedTrialCount }),
+      ...(maxRuntimeSeconds === undefined ? {} : { maxRuntimeSeconds }),
+    },
+    ...(seed === undefined ? {} : { seed }),
+  };
+}
+
+function searchId(): string {
+  const id = positionals[1];
+  if (!id) throw new UsageError(`'nas ${positionals[0]}' needs a search id: nas ${positionals[0]} <search-id> (see 'nas searches')`);
+  return id;
+}
+
+async function run(): Promise<void> {
+  const command = positionals[0];
+  if (values.help || !command) {
+    console.log(USAGE);
+    return;
+  }
+  switch (command) {
+    case 'serve':
+      await import('../local/main.js');
+      return;
+    case 'search': {
+      const created = await client.createSearch(searchSpecFromOptions());
+      if (!values.follow) return print(`started search ${created.id}\nfollow it with: nas show ${created.id}`, created);
+      if (!values.json) console.log(`started search ${created.id}`);
+      const finished = await followSearch(client, created.id);
+      return print(searchSummary(finished), finished);
+    }
+    case 'searches': {
+      const page = await client.listSearches();
+      return print(page.items.length ? searchesTable(page.items) : 'no searches yet: start one with nas search', page.items);
+    }
+    case 'show': {
+      const search = await client.getSearch(searchId());
+      return print(searchSummary(search), search);
+    }
+    case 'trials': {
+      const trials = await client.allTrials(searchId());
+      return print(trialsTable(trials), trials);
+    }
+    case 'best': {
+      const trial = await client.bestTrial(searchId());
+      return print(trialsTable([trial]), trial);
+    }
+    case 'stop': {
+      const search = await client.stopSearch(searchId());
+      return print(`stopping search ${search.id}`, search);
+    }
+    default:
+      throw new UsageError(`unknown command '${command}'`);
+  }
+}
+
+run().catch((error: unknown) => {
+  if (error instanceof UsageError) {
+    console.error(`error: ${error.message}\n\n${USAGE}`);
+    process.exit(2);
+  }
+  if (error instanceof ApiError) {
+    console.error(`error: ${error.problem.title ?? 'request failed'} (HTTP ${error.status})`);
+    for (const { field, message } of error.problem.errors ?? []) console.error(`  ${field}: ${message}`);
+    if (!error.problem.errors?.length && error.problem.detail) console.error(`  ${error.problem.detail}`);
+  } else if (error instanceof ServiceUnreachable) {
+    console.error(`error: ${error.message}`);
+  } else {
+    console.error(error);
+  }
+  process.exit(1);
+});

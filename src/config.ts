@@ -1,0 +1,46 @@
+import { cpus } from 'node:os';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Settings of the local service and of job workers, all from environment variables. */
+export interface ServiceConfig {
+  /** HTTP port (`PORT`, default 8080; 0 picks a free one). */
+  readonly port: number;
+  /** Interface to listen on (`HOST`, default 127.0.0.1). */
+  readonly host: string;
+  /** Where the embedded DynamoDB keeps its files (`NAS_DATA_DIR`, default `.nas-data`). */
+  readonly dataDir: string;
+  /** Folder with `nb201/nb201.csv` and `nb301/` (`NAS_BENCHMARKS_DIR`, default `../shared/benchmarks` beside the repo). */
+  readonly benchmarksDir: string;
+  /** Child processes running trial jobs (`NAS_WORKERS`, default: CPU count). */
+  readonly workers: number;
+  /** See `RunTrialDeps.simulatedTimeScale` (`NAS_SIMULATED_TIME_SCALE`, default 0). */
+  readonly simulatedTimeScale: number;
+  /** How often every active search is ticked, to catch lost jobs (`NAS_SWEEP_SECONDS`, default 10). */
+  readonly sweepSeconds: number;
+  /** DynamoDB table name (`NAS_TABLE`, default `nas`). */
+  readonly tableName: string;
+}
+
+function numberFrom(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < min) throw new Error(`${name} must be a number >= ${min}, got '${raw}'`);
+  return value;
+}
+
+export function readConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig {
+  return {
+    port: numberFrom(env, 'PORT', 8080, 0),
+    host: env.HOST || '127.0.0.1',
+    dataDir: resolve(env.NAS_DATA_DIR || '.nas-data'),
+    benchmarksDir: resolve(env.NAS_BENCHMARKS_DIR || resolve(PROJECT_ROOT, '..', 'shared', 'benchmarks')),
+    workers: numberFrom(env, 'NAS_WORKERS', cpus().length, 1),
+    simulatedTimeScale: numberFrom(env, 'NAS_SIMULATED_TIME_SCALE', 0, 0),
+    sweepSeconds: numberFrom(env, 'NAS_SWEEP_SECONDS', 10, 0.1),
+    tableName: env.NAS_TABLE || 'nas',
+  };
+}

@@ -1,0 +1,29 @@
+import type { CompletionReason, SearchRecord } from '../search/records.js';
+import type { SearchSummary } from './summarize.js';
+
+/** Why the search must fail now, regardless of running trials. */
+export function failureReason(search: SearchRecord, summary: SearchSummary): CompletionReason | undefined {
+  const { maxFailedTrialCount } = search.spec.budget;
+  // Katib's rule: the search fails once more trials than allowed have failed.
+  if (maxFailedTrialCount !== undefined && summary.trialStatusCounters.failed > maxFailedTrialCount) {
+    return 'MaxFailedTrialsReached';
+  }
+  return undefined;
+}
+
+/**
+ * Why no new trial may start. Trials already running finish: their cost is committed, and killing them
+ * would throw away work that was paid for.
+ */
+export function exhaustedBudget(search: SearchRecord, trialCount: number, summary: SearchSummary): CompletionReason | undefined {
+  const { maxTrialCount, maxRuntimeSeconds } = search.spec.budget;
+  if (trialCount >= maxTrialCount) return 'MaxTrialsReached';
+  if (maxRuntimeSeconds !== undefined && summary.elapsedSeconds >= maxRuntimeSeconds) return 'BudgetExhausted';
+  return undefined;
+}
+
+/** Room for new trials under `parallelTrialCount` and `maxTrialCount`. */
+export function freeSlots(search: SearchRecord, trialCount: number, activeCount: number): number {
+  const { maxTrialCount, parallelTrialCount } = search.spec.budget;
+  return Math.max(0, Math.min(parallelTrialCount - activeCount, maxTrialCount - trialCount));
+}

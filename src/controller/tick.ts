@@ -1,0 +1,237 @@
+import { createHash } from 'node:crypto';
+import { VersionConflict } from '../errors.js';
+import type { JobQueue, JobState } from '../jobs/job-queue.js';
+import {
+  ACTIVE_TRIAL_STATUSES,
+  isActiveSearch,
+  isActiveTrial,
+  type CompletionReason,
+  type SearchRecord,
+  type SearchStatus,
+  type TrialRecord,
+} from '../search/records.js';
+import { getSpace } from '../spaces/registry.js';
+import { getStrategy } from '../strategies/registry.js';
+import type { HistoryEntry } from '../strategies/strategy.js';
+import type { Store } from '../store/store.js';
+import { exhaustedBudget, failureReason, freeSlots } from './budgets.js';
+import { orientedScore, summarizeTrials } from './summarize.js';
+
+export interface ControllerDeps {
+  readonly store: Store;
+  readonly queue: JobQueue;
+  readonly clock: () => Date;
+}
+
+const MAX_TICK_RETRIES = 5;
+
+/** Stable short id of an architecture's canonical form, used for dedupe keys. */
+export function archHash(canonical: string): string {
+  return createHash('sha256').update(canonical).digest('hex').slice(0, 32);
+}
+
+/**
+ * Moves one search forward: reconciles trials with their jobs, accounts finished trials, checks budgets,
+ * asks the strategy for as many candidates as there are free slots, writes and submits them, and saves
+ * the search with an optimistic version check. Every trigger (search created, job ended, stop requested,
+ * periodic sweep) calls this same function; calling it twice for the same event changes nothing, because
+ * everything it reports is derived from the trial records and every write is conditional.
+ *
+ * Returns the search as saved, or `undefined` for an unknown search.
+ */
+export async function tick(deps: ControllerDeps, tenantId: string, searchId: string): Promise<SearchRecord | undefined> {
+  for (let retry = 0; ; retry++) {
+    try {
+      return await tickOnce(deps, tenantId, searchId);
+    } catch (error) {
+      // Another writer (an API stop, a concurrent tick) won the race: re-read and try again.
+      if (!(error instanceof VersionConflict) || retry >= MAX_TICK_RETRIES) throw error;
+    }
+  }
+}
+
+async function tickOnce(deps: ControllerDeps, tenantId: string, searchId: string): Promise<SearchRecord | undefined> {
+  const { store } = deps;
+  const search = await store.getSearch(tenantId, searchId);
+  if (!search || !isActiveSearch(search.status)) return search;
+
+  let trials = await store.allTrials(searchId);
+  if (await reconcileJobs(deps, trials)) trials = await store.allTrials(searchId);
+
+  if (search.status === 'STOPPING') {
+    await killActiveTrials(deps, trials, 'search stopped');
+    return finish(deps, search, await store.allTrials(searchId), 'STOPPED', 'Stopped');
+  }
+
+  const objective = search.spec.objectives[0]!;
+  const summary = summarizeTrials(trials, objective);
+  const failure = failureReason(search, summary);
+  if (failure) {
+    await killActiveTrials(deps, trials, `search failed: ${failure}`);
+    return finish(deps, search, await store.allTrials(searchId), 'FAILED', failure);
+  }
+
+  let strategyState = search.strategyState;
+  let reason: CompletionReason | undefined = exhaustedBudget(search, trials.length, summary);
+  if (!reason) {
+    const slots = freeSlots(search, trials.length, trials.filter((t) => isActiveTrial(t.status)).length);
+    if (slots > 0) {
+      const proposal = proposeCandidates(search, trials, slots);
+      strategyState = proposal.state;
+      trials = [...trials, ...(await createTrials(deps, search, trials, proposal.candidates, summary.elapsedSeconds))];
+      if (proposal.candidates.length === 0) reason = 'SearchSpaceExhausted';
+    }
+  }
+
+  if (reason && !trials.some((t) => isActiveTrial(t.status))) {
+    return finish(deps, { ...search, strategyState }, trials, 'SUCCEEDED', reason);
+  }
+  return store.saveSearch({
+    ...search,
+    ...summarizeTrials(trials, objective),
+    status: 'RUNNING',
+    trialCount: trials.length,
+    strategyState,
+    updatedAt: deps.clock().toISOString(),
+  });
+}
+
+/**
+ * Brings trials in line with what the queue knows: a job that failed fails its trial (unless the job
+ * recorded an outcome first: the update is conditional), a job the queue has never heard of (lost in a
+ * restart) makes its trial STALE and it is resubmitted as the next attempt, and a trial written but never
+ * submitted is submitted. Returns whether any record changed.
+ */
+async function reconcileJobs(deps: ControllerDeps, trials: readonly TrialRecord[]): Promise<boolean> {
+  const { store, queue } = deps;
+  const active = trials.filter((t) => isActiveTrial(t.status));
+  const jobIds = active.flatMap((t) => (t.jobId ? [t.jobId] : []));
+  const jobs = jobIds.length > 0 ? await queue.describe(jobIds) : new Map<string, JobState>();
+  let changed = false;
+  for (const trial of active) {
+    const job = trial.jobId ? jobs.get(trial.jobId) : undefined;
+    const now = deps.clock().toISOString();
+    const expect = { status: ACTIVE_TRIAL_STATUSES, attempt: trial.attempt };
+    if (!trial.jobId) {
+      await submitTrial(deps, trial);
+    } else if (!job || job.status === 'UNKNOWN') {
+      if (!(await store.updateTrial(trial.searchId, trial.number, { status: 'STALE', updatedAt: now }, expect))) continue;
+      await requeueTrial(deps, trial);
+    } else if (job.status === 'FAILED' || job.status === 'SUCCEEDED') {
+      const message = job.status === 'FAILED' ? (job.reason ?? 'job failed') : 'job ended without recording a result';
+      const patch = { status: 'FAILED' as const, error: { message, retryable: true }, finishedAt: now, updatedAt: now };
+      if (!(await store.updateTrial(trial.searchId, trial.number, patch, expect))) continue;
+    } else {
+      continue;
+    }
+    changed = true;
+  }
+  return changed;
+}
+
+/** Resubmits a STALE trial as its next attempt; the old attempt can no longer write its result. */
+async function requeueTrial(deps: ControllerDeps, trial: TrialRecord): Promise<void> {
+  const next = { ...trial, status: 'PENDING' as const, attempt: trial.attempt + 1 };
+  const patch = { status: next.status, attempt: next.attempt, jobId: undefined, startedAt: undefined, updatedAt: deps.clock().toISOString() };
+  if (await deps.store.updateTrial(trial.searchId, trial.number, patch, { status: ['STALE'], attempt: trial.attempt })) {
+    await submitTrial(deps, next);
+  }
+}
+
+/** Submits the trial's current attempt and records the job id on it. */
+async function submitTrial(deps: ControllerDeps, trial: TrialRecord): Promise<void> {
+  const { jobId } = await deps.queue.submit({
+    tenantId: trial.tenantId,
+    searchId: trial.searchId,
+    trialNumber: trial.number,
+    attempt: trial.attempt,
+  });
+  await deps.store.updateTrial(trial.searchId, trial.number, { jobId, updatedAt: deps.clock().toISOString() }, { attempt: trial.attempt });
+}
+
+function proposeCandidates(search: SearchRecord, trials: readonly TrialRecord[], count: number) {
+  const space = getSpace(search.spec.space);
+  const strategy = getStrategy(search.spec.strategy.name);
+  const objective = search.spec.objectives[0]!;
+  const history: HistoryEntry<unknown>[] = trials.map((trial) => {
+    const arch = space.parse(trial.arch);
+    const score = orientedScore(trial, objective);
+    return { arch, canonical: space.canonical(arch), status: trial.status, ...(score === undefined ? {} : { score }) };
+  });
+  return strategy.propose({ space, params: search.spec.strategy.params, state: search.strategyState, history, count });
+}
+
+async function createTrials(
+  deps: ControllerDeps,
+  search: SearchRecord,
+  existing: readonly TrialRecord[],
+  candidates: readonly unknown[],
+  startOffsetSeconds: number,
+): Promise<TrialRecord[]> {
+  const { store } = deps;
+  const space = getSpace(search.spec.space);
+  const known = new Set(existing.map((t) => t.archHash));
+  let number = existing.reduce((max, t) => Math.max(max, t.number), 0);
+  const created: TrialRecord[] = [];
+  for (const candidate of candidates) {
+    const hash = archHash(space.canonical(candidate));
+    if (known.has(hash)) continue;
+    known.add(hash);
+    number++;
+    // The guard is written first: should we crash before the trial, the architecture is merely skipped,
+    // never evaluated twice.
+    if (!(await store.claimArchitecture(search.id, hash, number))) {
+      number--;
+      continue;
+    }
+    const now = deps.clock().toISOString();
+    const trial: TrialRecord = {
+      tenantId: search.tenantId,
+      searchId: search.id,
+      number,
+      status: 'PENDING',
+      arch: space.format(candidate),
+      archHash: hash,
+      attempt: 1,
+      startOffsetSeconds,
+      createdAt: now,
+      updatedAt: now,
+    };
+    if (!(await store.createTrial(trial))) throw new VersionConflict(`trial ${number} of search ${search.id} exists`);
+    await submitTrial(deps, trial);
+    created.push(trial);
+  }
+  return created;
+}
+
+async function killActiveTrials(deps: ControllerDeps, trials: readonly TrialRecord[], reason: string): Promise<void> {
+  for (const trial of trials.filter((t) => isActiveTrial(t.status))) {
+    if (trial.jobId) await deps.queue.terminate(trial.jobId, reason);
+    const now = deps.clock().toISOString();
+    await deps.store.updateTrial(
+      trial.searchId,
+      trial.number,
+      { status: 'KILLED', error: { message: reason, retryable: false }, finishedAt: now, updatedAt: now },
+      { status: ACTIVE_TRIAL_STATUSES, attempt: trial.attempt },
+    );
+  }
+}
+
+async function finish(
+  deps: ControllerDeps,
+  search: SearchRecord,
+  trials: readonly TrialRecord[],
+  status: SearchStatus,
+  reason: CompletionReason,
+): Promise<SearchRecord> {
+  const now = deps.clock().toISOString();
+  return deps.store.saveSearch({
+    ...search,
+    ...summarizeTrials(trials, search.spec.objectives[0]!),
+    status,
+    reason,
+    trialCount: trials.length,
+    updatedAt: now,
+    finishedAt: now,
+  });
+}

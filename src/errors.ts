@@ -1,0 +1,52 @@
+/**
+ * Expected failures as typed values. They are mapped to HTTP status codes once, in `src/api/problem.ts`;
+ * anything else that is thrown is a bug and becomes a 500.
+ */
+
+/** A request or search spec breaks a rule; `field` is the dotted path of the offending value. */
+export class InvalidRequest extends Error {
+  override readonly name = 'InvalidRequest';
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** An architecture is not a member of its search space; `rule` names the violated rule. */
+export class InvalidArchitecture extends Error {
+  override readonly name = 'InvalidArchitecture';
+  constructor(
+    readonly rule: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A record that the caller named does not exist (or belongs to another tenant). */
+export class NotFound extends Error {
+  override readonly name = 'NotFound';
+  constructor(
+    readonly resource: string,
+    readonly id: string,
+  ) {
+    super(`${resource} ${id} not found`);
+  }
+}
+
+/** The request is valid but conflicts with the record's current state (e.g. stopping a finished search). */
+export class Conflict extends Error {
+  override readonly name = 'Conflict';
+}
+
+/** A conditional write lost a race: the record changed since it was read. Callers re-read and retry. */
+export class VersionConflict extends Error {
+  override readonly name = 'VersionConflict';
+}
+
+/** Something the service needs (a benchmark file, the store) is not there; the fix is operational. */
+export class Unavailable extends Error {
+  override readonly name = 'Unavailable';
+}

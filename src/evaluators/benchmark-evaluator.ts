@@ -1,0 +1,39 @@
+import { InvalidArchitecture } from '../errors.js';
+import { nb201Space } from '../spaces/nb201.js';
+import type { Evaluation, EvaluationTask, Evaluator } from './evaluator.js';
+import { loadNb201Table, type Nb201Table } from './nb201-table.js';
+import { nb201TrainingSeconds } from './nb201-training-time.js';
+
+export interface BenchmarkEvaluatorOptions {
+  /** Folder holding `nb201/nb201.csv` (and later `nb301/`). */
+  readonly benchmarksDir: string;
+}
+
+/**
+ * The `benchmark` evaluator: answers a trial from a precomputed table instead of training, and charges the
+ * simulated training time of the measurement. Tables are loaded once per process, on first use.
+ */
+export function createBenchmarkEvaluator({ benchmarksDir }: BenchmarkEvaluatorOptions): Evaluator {
+  let nb201: Promise<Nb201Table> | undefined;
+
+  async function evaluateNb201(task: EvaluationTask): Promise<Evaluation> {
+    nb201 ??= loadNb201Table(benchmarksDir);
+    // A failed load must not be cached: the file may appear once the operator fixes the path.
+    const table = await nb201.catch((error: unknown) => {
+      nb201 = undefined;
+      throw error;
+    });
+    const cell = nb201Space.parse(task.arch);
+    const row = table.lookup(nb201Space.format(cell));
+    if (!row) throw new InvalidArchitecture('nb201.table', `architecture ${task.arch} is not in the NB201 table`);
+    const metrics = Object.fromEntries(task.metrics.map((metric) => [metric, row[metric]!]));
+    return { metrics, costSeconds: nb201TrainingSeconds(nb201Space.cost(cell), task.metrics) };
+  }
+
+  return {
+    async evaluate(task) {
+      if (task.evaluator.benchmark === 'nb201') return evaluateNb201(task);
+      throw new InvalidArchitecture('benchmark', `no benchmark '${task.evaluator.benchmark}'`);
+    },
+  };
+}

@@ -1,0 +1,70 @@
+import { InvalidArchitecture } from '../errors.js';
+import type { Evaluator } from '../evaluators/evaluator.js';
+import { isActiveTrial } from '../search/records.js';
+import { searchMetrics } from '../search/resolve-spec.js';
+import type { Store } from '../store/store.js';
+import type { TrialJob } from './job-queue.js';
+
+export interface RunTrialDeps {
+  readonly store: Store;
+  readonly evaluator: Evaluator;
+  readonly clock: () => Date;
+  /**
+   * Real seconds to wait per simulated training second of a benchmark trial (0: answer at once). Lets a
+   * benchmark search unfold at a watchable pace in the dashboard and in restart tests.
+   */
+  readonly simulatedTimeScale: number;
+}
+
+/**
+ * The body of a trial job, the same in an AWS Batch container and in the local pool: claim the trial
+ * attempt, evaluate the architecture, record the outcome on the trial. Every write is conditional on the
+ * attempt, so a superseded or duplicated job changes nothing.
+ *
+ * Resolves when the outcome is recorded (an architecture the evaluator rejects is recorded as a
+ * non-retryable failure); rejects for failures worth retrying, which the queue reports as a failed job.
+ */
+export async function runTrialJob(deps: RunTrialDeps, job: TrialJob): Promise<void> {
+  const { store, evaluator, clock } = deps;
+  const search = await store.getSearch(job.tenantId, job.searchId);
+  const trial = await store.getTrial(job.searchId, job.trialNumber);
+  if (!search || !trial || trial.attempt !== job.attempt || !isActiveTrial(trial.status)) return;
+
+  const expect = { attempt: job.attempt };
+  const started = clock().toISOString();
+  const claimed = await store.updateTrial(
+    job.searchId,
+    job.trialNumber,
+    { status: 'RUNNING', startedAt: started, updatedAt: started },
+    { ...expect, status: ['PENDING'] },
+  );
+  if (!claimed) return;
+
+  try {
+    const { metrics, costSeconds } = await evaluator.evaluate({
+      space: search.spec.space,
+      arch: trial.arch,
+      evaluator: search.spec.evaluator,
+      metrics: searchMetrics(search.spec),
+    });
+    if (deps.simulatedTimeScale > 0) {
+      await new Promise((resolve) => setTimeout(resolve, costSeconds * deps.simulatedTimeScale * 1000));
+    }
+    const finished = clock().toISOString();
+    await store.updateTrial(
+      job.searchId,
+      job.trialNumber,
+      { status: 'SUCCEEDED', metrics, costSeconds, finishedAt: finished, updatedAt: finished },
+      { ...expect, status: ['RUNNING'] },
+    );
+  } catch (error) {
+    if (!(error instanceof InvalidArchitecture)) throw error;
+    const finished = clock().toISOString();
+    await store.updateTrial(
+      job.searchId,
+      job.trialNumber,
+      { status: 'FAILED', error: { message: error.message, retryable: false }, finishedAt: finished, updatedAt: finished },
+      { ...expect, status: ['RUNNING'] },
+    );
+  }
+}

@@ -1,0 +1,78 @@
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { serve, type ServerType } from '@hono/node-server';
+import { createApp } from '../api/app.js';
+import { PROJECT_ROOT, type ServiceConfig } from '../config.js';
+import { tick } from '../controller/tick.js';
+import { InProcessEvents } from '../events/in-process-events.js';
+import { LocalJobPool } from '../jobs/local-job-pool.js';
+import { dynamoClientConfig } from '../store/client-config.js';
+import { DynamoDbStore } from '../store/dynamodb-store.js';
+import { startEmbeddedDynamoDb } from './embedded-dynamodb.js';
+
+export const LOCAL_TENANT = 'local';
+export const JOB_ENTRY = join(PROJECT_ROOT, 'batch', 'job.ts');
+
+export interface LocalService {
+  readonly url: string;
+  readonly dynamoEndpoint: string;
+  close(): Promise<void>;
+}
+
+/**
+ * The embedded default: dynalite, the local job pool, the in-process event bus and the HTTP API in one
+ * process, wired exactly as the cloud adapters are. Restarting it on the same `dataDir` resumes every
+ * unfinished search: the first sweep ticks them, and jobs lost with the old process are resubmitted.
+ */
+export async function startLocalService(config: ServiceConfig): Promise<LocalService> {
+  const dynamo = await startEmbeddedDynamoDb(config.dataDir, config.tableName);
+  const storeEnv = { NAS_DYNAMODB_ENDPOINT: dynamo.endpoint, NAS_TABLE: config.tableName };
+  const store = new DynamoDbStore({ tableName: config.tableName, client: dynamoClientConfig(storeEnv) });
+  const clock = () => new Date();
+
+  const pool: LocalJobPool = new LocalJobPool({
+    entry: JOB_ENTRY,
+    workers: config.workers,
+    env: {
+      ...process.env,
+      ...storeEnv,
+      NAS_BENCHMARKS_DIR: config.benchmarksDir,
+      NAS_SIMULATED_TIME_SCALE: String(config.simulatedTimeScale),
+    },
+    onJobEnded: (job) => events.publish({ type: 'TrialJobEnded', ...job }),
+  });
+  const events = new InProcessEvents(
+    (tenantId, searchId) => tick({ store, queue: pool, clock }, tenantId, searchId),
+    (error, event) => console.error(`controller failed on ${event.type} for search ${event.searchId}:`, error),
+  );
+
+  const sweep = async () => {
+    try {
+      for (const { tenantId, searchId } of await store.listActiveSearches()) {
+        events.publish({ type: 'SearchSwept', tenantId, searchId });
+      }
+    } catch (error) {
+      console.error('sweep failed:', error);
+    }
+  };
+  await sweep();
+  const sweepTimer = setInterval(sweep, config.sweepSeconds * 1000);
+
+  const app = createApp({ store, events, clock, defaultTenantId: LOCAL_TENANT });
+  const server = await new Promise<ServerType>((resolve) => {
+    const started = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(started));
+  });
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://${config.host}:${port}`,
+    dynamoEndpoint: dynamo.endpoint,
+    async close() {
+      clearInterval(sweepTimer);
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await pool.close();
+      await events.idle();
+      await dynamo.close();
+    },
+  };
+}

@@ -1,0 +1,109 @@
+import type { SearchSpec } from './spec.js';
+
+/**
+ * Search and trial records, their states and the allowed transitions. States follow Katib/Optuna so that
+ * their users feel at home.
+ */
+export const SEARCH_STATUSES = ['CREATED', 'RUNNING', 'STOPPING', 'SUCCEEDED', 'FAILED', 'STOPPED'] as const;
+export type SearchStatus = (typeof SEARCH_STATUSES)[number];
+export const ACTIVE_SEARCH_STATUSES: readonly SearchStatus[] = ['CREATED', 'RUNNING', 'STOPPING'];
+
+/** Why a search ended. */
+export type CompletionReason =
+  | 'MaxTrialsReached'
+  | 'BudgetExhausted'
+  | 'SearchSpaceExhausted'
+  | 'MaxFailedTrialsReached'
+  | 'Stopped';
+
+export const TRIAL_STATUSES = [
+  'PENDING',
+  'RUNNING',
+  'SUCCEEDED',
+  'EARLY_STOPPED',
+  'FAILED',
+  'STALE',
+  'KILLED',
+  'INFEASIBLE',
+] as const;
+export type TrialStatus = (typeof TRIAL_STATUSES)[number];
+/** Trials that hold a slot of `parallelTrialCount`: their job is queued or running. */
+export const ACTIVE_TRIAL_STATUSES: readonly TrialStatus[] = ['PENDING', 'RUNNING', 'STALE'];
+export const FINISHED_TRIAL_STATUSES: readonly TrialStatus[] = ['SUCCEEDED', 'EARLY_STOPPED', 'FAILED', 'KILLED', 'INFEASIBLE'];
+
+export function isActiveTrial(status: TrialStatus): boolean {
+  return ACTIVE_TRIAL_STATUSES.includes(status);
+}
+
+export function isActiveSearch(status: SearchStatus): boolean {
+  return ACTIVE_SEARCH_STATUSES.includes(status);
+}
+
+export interface TrialStatusCounters {
+  pending: number;
+  running: number;
+  succeeded: number;
+  earlyStopped: number;
+  failed: number;
+  stale: number;
+  killed: number;
+  infeasible: number;
+}
+
+export interface BestTrial {
+  readonly trialNumber: number;
+  readonly arch: string;
+  /** The first objective's value. */
+  readonly value: number;
+  readonly metrics: Readonly<Record<string, number>>;
+}
+
+export interface SearchRecord {
+  readonly tenantId: string;
+  readonly id: string;
+  readonly spec: SearchSpec;
+  readonly status: SearchStatus;
+  readonly reason?: CompletionReason;
+  readonly message?: string;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly finishedAt?: string;
+  /** Incremented by every write; writes are conditional on the version that was read. */
+  readonly version: number;
+  readonly trialCount: number;
+  readonly trialStatusCounters: TrialStatusCounters;
+  readonly best?: BestTrial;
+  /** Wall-clock seconds of trained trials, or simulated makespan of benchmark trials. */
+  readonly elapsedSeconds: number;
+  /** Sum of the trials' training seconds (GPU-seconds in the cloud). */
+  readonly trainingSeconds: number;
+  /** The strategy's JSON state between controller ticks. */
+  readonly strategyState: unknown;
+}
+
+export interface TrialError {
+  readonly message: string;
+  readonly retryable: boolean;
+}
+
+export interface TrialRecord {
+  readonly tenantId: string;
+  readonly searchId: string;
+  readonly number: number;
+  readonly status: TrialStatus;
+  /** The space's string form of the architecture. */
+  readonly arch: string;
+  readonly archHash: string;
+  /** 1 for the first job; a lost job (`STALE`) is resubmitted with the next attempt number. */
+  readonly attempt: number;
+  readonly jobId?: string;
+  readonly metrics?: Readonly<Record<string, number>>;
+  readonly costSeconds?: number;
+  /** Search clock when the trial was proposed; with `costSeconds` it places the trial on the search's timeline. */
+  readonly startOffsetSeconds: number;
+  readonly error?: TrialError;
+  readonly createdAt: string;
+  readonly startedAt?: string;
+  readonly finishedAt?: string;
+  readonly updatedAt: string;
+}

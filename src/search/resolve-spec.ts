@@ -1,0 +1,50 @@
+import { InvalidRequest } from '../errors.js';
+import { getBenchmark } from '../evaluators/benchmarks.js';
+import { getStrategy } from '../strategies/registry.js';
+import type { SearchSpec } from './spec.js';
+import type { SearchSpecSchema } from './spec.js';
+import type { z } from 'zod';
+
+/**
+ * Checks what the schema alone cannot (that the benchmark covers the space and answers the metrics, that
+ * the strategy accepts its params) and fills in defaults, so that the stored spec says exactly what ran.
+ * Throws `InvalidRequest` naming the offending field.
+ */
+export function resolveSearchSpec(parsed: z.output<typeof SearchSpecSchema>, randomSeed: () => number): SearchSpec {
+  const benchmark = getBenchmark(parsed.evaluator.benchmark);
+  if (!benchmark.spaces.includes(parsed.space)) {
+    throw new InvalidRequest(
+      'evaluator.benchmark',
+      `benchmark '${parsed.evaluator.benchmark}' has no values for space '${parsed.space}' (it covers ${benchmark.spaces.join(', ')})`,
+    );
+  }
+  const knownMetric = (metric: string, field: string) => {
+    if (!benchmark.metrics.includes(metric)) {
+      throw new InvalidRequest(
+        field,
+        `benchmark '${parsed.evaluator.benchmark}' has no metric '${metric}' (e.g. ${benchmark.metrics.slice(0, 6).join(', ')}, ...; GET /v1/catalog lists all)`,
+      );
+    }
+  };
+  parsed.objectives.forEach((objective, i) => knownMetric(objective.metric, `objectives[${i}].metric`));
+  const metric = parsed.evaluator.metric ?? parsed.objectives[0]!.metric;
+  knownMetric(metric, 'evaluator.metric');
+
+  const strategy = getStrategy(parsed.strategy.name);
+  const params = strategy.params.safeParse(parsed.strategy.params);
+  if (!params.success) {
+    const issue = params.error.issues[0]!;
+    throw new InvalidRequest(['strategy.params', ...issue.path.map(String)].join('.'), issue.message);
+  }
+  return {
+    ...parsed,
+    strategy: { name: parsed.strategy.name, params: params.data as Record<string, unknown> },
+    evaluator: { ...parsed.evaluator, metric },
+    seed: parsed.seed ?? randomSeed(),
+  };
+}
+
+/** Every metric a trial of this search must report. */
+export function searchMetrics(spec: SearchSpec): string[] {
+  return [...new Set([...(spec.evaluator.metric ? [spec.evaluator.metric] : []), ...spec.objectives.map((o) => o.metric)])];
+}

@@ -1,0 +1,77 @@
+import { z } from '@hono/zod-openapi';
+import { BENCHMARK_NAMES } from '../evaluators/benchmarks.js';
+import { SPACE_NAMES } from '../spaces/registry.js';
+import { STRATEGY_NAMES } from '../strategies/registry.js';
+
+/**
+ * The search spec a user submits: the single source of truth for validation, TypeScript types and the
+ * OpenAPI document. Field names follow Katib / SageMaker AMT where they have one (objectives, budget,
+ * maxTrialCount, parallelTrialCount, maxFailedTrialCount). Unknown fields are rejected rather than ignored,
+ * so a typo or a not-yet-supported option never silently changes what a paid search does.
+ */
+export const MAX_TRIAL_COUNT = 10_000;
+export const MAX_PARALLEL_TRIALS = 64;
+
+export const ObjectiveSchema = z
+  .strictObject({
+    metric: z.string().min(1).max(100),
+    direction: z.enum(['maximize', 'minimize']),
+  })
+  .openapi('Objective');
+
+export const StrategySpecSchema = z
+  .strictObject({
+    name: z.enum(STRATEGY_NAMES),
+    params: z.record(z.string(), z.unknown()).default({}),
+  })
+  .openapi('StrategySpec');
+
+export const EvaluatorSpecSchema = z
+  .discriminatedUnion('kind', [
+    z.strictObject({
+      kind: z.literal('benchmark'),
+      benchmark: z.enum(BENCHMARK_NAMES),
+      /** The benchmark's headline metric for this search; defaults to the first objective's metric. */
+      metric: z.string().min(1).max(100).optional(),
+    }),
+  ])
+  .openapi('EvaluatorSpec');
+
+export const BudgetSchema = z
+  .strictObject({
+    maxTrialCount: z.int().min(1).max(MAX_TRIAL_COUNT),
+    parallelTrialCount: z.int().min(1).max(MAX_PARALLEL_TRIALS).default(1),
+    /** The search fails once this many trials have failed; unlimited when absent. */
+    maxFailedTrialCount: z.int().min(0).max(MAX_TRIAL_COUNT).optional(),
+    /** Wall-clock seconds for trained trials, simulated training seconds for benchmark trials. */
+    maxRuntimeSeconds: z.number().positive().max(365 * 24 * 3600).optional(),
+  })
+  .openapi('Budget');
+
+export const SearchSpecSchema = z
+  .strictObject({
+    name: z.string().min(1).max(200).optional(),
+    space: z.enum(SPACE_NAMES),
+    objectives: z.array(ObjectiveSchema).min(1).max(1, 'multi-objective searches are not supported yet: give one objective'),
+    strategy: StrategySpecSchema,
+    evaluator: EvaluatorSpecSchema,
+    budget: BudgetSchema,
+    /** Makes the search repeatable; a random seed is chosen and recorded when absent. */
+    seed: z.int().min(0).max(2 ** 31 - 1).optional(),
+  })
+  .openapi('SearchSpec', {
+    example: {
+      space: 'nb201',
+      objectives: [{ metric: 'cifar10_test_200', direction: 'maximize' }],
+      strategy: { name: 'random', params: {} },
+      evaluator: { kind: 'benchmark', benchmark: 'nb201', metric: 'cifar10_test_200' },
+      budget: { maxTrialCount: 100, parallelTrialCount: 8 },
+      seed: 7,
+    },
+  });
+
+export type SearchSpecInput = z.input<typeof SearchSpecSchema>;
+export type SearchSpec = z.output<typeof SearchSpecSchema> & { readonly seed: number };
+export type Objective = z.output<typeof ObjectiveSchema>;
+export type EvaluatorSpec = z.output<typeof EvaluatorSpecSchema>;
+export type Budget = z.output<typeof BudgetSchema>;

@@ -1,0 +1,146 @@
+import { InvalidArchitecture } from '../errors.js';
+import type { Rng } from '../random/rng.js';
+import type { ArchitectureCost, SearchSpace } from './space.js';
+
+/**
+ * The NAS-Bench-201 cell space (Dong & Yang, ICLR 2020): a DAG of 4 nodes where each of the 6 edges
+ * j <- i (i < j) carries one of 5 operations; 5^6 = 15,625 cells.
+ *
+ * Canonical form: the NB201 string itself. NB201 trained every one of the 15,625 strings separately, so
+ * two cells that are isomorphic (e.g. differ only behind a `none` edge) are still distinct table entries
+ * with distinct measured accuracies; merging them would hide benchmark data.
+ */
+export const NB201_OPERATIONS = ['none', 'skip_connect', 'nor_conv_1x1', 'nor_conv_3x3', 'avg_pool_3x3'] as const;
+export type Nb201Operation = (typeof NB201_OPERATIONS)[number];
+
+/** Edge k connects `from` to `to`, in the order the NB201 string lists them. */
+export const NB201_EDGES = [
+  { from: 0, to: 1 },
+  { from: 0, to: 2 },
+  { from: 1, to: 2 },
+  { from: 0, to: 3 },
+  { from: 1, to: 3 },
+  { from: 2, to: 3 },
+] as const;
+
+/** Operations on the 6 edges, in `NB201_EDGES` order. */
+export type Nb201Cell = readonly Nb201Operation[];
+
+const STRING_FORM = /^\|[^|]+\|\+\|[^|]+\|[^|]+\|\+\|[^|]+\|[^|]+\|[^|]+\|$/;
+
+function isOperation(value: string): value is Nb201Operation {
+  return (NB201_OPERATIONS as readonly string[]).includes(value);
+}
+
+function parseString(text: string): Nb201Cell {
+  if (!STRING_FORM.test(text)) {
+    throw new InvalidArchitecture(
+      'nb201.format',
+      `expected '|op~0|+|op~0|op~1|+|op~0|op~1|op~2|', got '${text}'`,
+    );
+  }
+  const tokens = text.split('+').flatMap((node) => node.split('|').filter((token) => token !== ''));
+  return tokens.map((token, k) => {
+    const [op = '', source] = token.split('~');
+    const edge = NB201_EDGES[k]!;
+    if (!isOperation(op)) {
+      throw new InvalidArchitecture('nb201.operation', `unknown operation '${op}' (one of ${NB201_OPERATIONS.join(', ')})`);
+    }
+    if (source !== String(edge.from)) {
+      throw new InvalidArchitecture('nb201.edge', `edge ${k + 1} must come from node ${edge.from}, got '${token}'`);
+    }
+    return op;
+  });
+}
+
+function parseList(list: readonly unknown[]): Nb201Cell {
+  if (list.length !== NB201_EDGES.length) {
+    throw new InvalidArchitecture('nb201.edges', `expected ${NB201_EDGES.length} operations, got ${list.length}`);
+  }
+  return list.map((op) => {
+    if (typeof op !== 'string' || !isOperation(op)) {
+      throw new InvalidArchitecture('nb201.operation', `unknown operation '${String(op)}' (one of ${NB201_OPERATIONS.join(', ')})`);
+    }
+    return op;
+  });
+}
+
+function format(cell: Nb201Cell): string {
+  const nodes = [1, 2, 3].map((to) =>
+    NB201_EDGES.flatMap((edge, k) => (edge.to === to ? [`${cell[k]}~${edge.from}`] : [])).join('|'),
+  );
+  return `|${nodes.join('|+|')}|`;
+}
+
+/**
+ * The fixed NB201 CIFAR skeleton: a 3x3 stem to 16 channels, three stages of 5 cells at 16/32/64 channels
+ * on 32/16/8 pixel maps, a residual reduction block between stages, BN + ReLU, global pooling and a linear
+ * classifier. Counting follows the reference PyTorch modules (ReLU-Conv-BN ops with affine BN, bias-free
+ * convolutions), which reproduces the published sizes: 0.0733 M parameters for the all-`none` cell and
+ * 1.5315 M / 220.1 M FLOPs for the all-`nor_conv_3x3` cell on CIFAR-10.
+ */
+const STAGES = [
+  { channels: 16, resolution: 32 },
+  { channels: 32, resolution: 16 },
+  { channels: 64, resolution: 8 },
+] as const;
+const CELLS_PER_STAGE = 5;
+const CLASSES = 10;
+
+function convCost(cin: number, cout: number, kernel: number, outResolution: number, withBn: boolean): ArchitectureCost {
+  const weights = cin * cout * kernel * kernel;
+  return { params: weights + (withBn ? 2 * cout : 0), flops: weights * outResolution * outResolution };
+}
+
+function addCosts(costs: readonly ArchitectureCost[]): ArchitectureCost {
+  return costs.reduce((sum, c) => ({ params: sum.params + c.params, flops: sum.flops + c.flops }), { params: 0, flops: 0 });
+}
+
+function edgeCost(op: Nb201Operation, channels: number, resolution: number): ArchitectureCost {
+  switch (op) {
+    case 'nor_conv_3x3':
+      return convCost(channels, channels, 3, resolution, true);
+    case 'nor_conv_1x1':
+      return convCost(channels, channels, 1, resolution, true);
+    default:
+      return { params: 0, flops: 0 };
+  }
+}
+
+function reductionCost(cin: number, cout: number, outResolution: number): ArchitectureCost {
+  return addCosts([
+    convCost(cin, cout, 3, outResolution, true),
+    convCost(cout, cout, 3, outResolution, true),
+    convCost(cin, cout, 1, outResolution, false),
+  ]);
+}
+
+function cost(cell: Nb201Cell): ArchitectureCost {
+  const cellCosts = STAGES.map(({ channels, resolution }) => {
+    const one = addCosts(cell.map((op) => edgeCost(op, channels, resolution)));
+    return { params: one.params * CELLS_PER_STAGE, flops: one.flops * CELLS_PER_STAGE };
+  });
+  const [first, second, third] = STAGES;
+  return addCosts([
+    convCost(3, first.channels, 3, first.resolution, true),
+    ...cellCosts,
+    reductionCost(first.channels, second.channels, second.resolution),
+    reductionCost(second.channels, third.channels, third.resolution),
+    { params: 2 * third.channels, flops: 0 },
+    { params: third.channels * CLASSES + CLASSES, flops: third.channels * CLASSES },
+  ]);
+}
+
+export const nb201Space: SearchSpace<Nb201Cell> = {
+  name: 'nb201',
+  description: 'NAS-Bench-201 cell: 6 edges of a 4-node DAG, 5 operations each (15,625 cells)',
+  sample: (rng: Rng) => NB201_EDGES.map(() => rng.pick(NB201_OPERATIONS)),
+  parse(value: unknown): Nb201Cell {
+    if (typeof value === 'string') return parseString(value);
+    if (Array.isArray(value)) return parseList(value);
+    throw new InvalidArchitecture('nb201.type', 'an nb201 architecture is its NB201 string or a list of 6 operations');
+  },
+  format,
+  canonical: format,
+  cost,
+};

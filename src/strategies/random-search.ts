@@ -1,0 +1,37 @@
+import { z } from 'zod';
+import { Rng, type RngState } from '../random/rng.js';
+import type { Strategy } from './strategy.js';
+
+/**
+ * Random search: uniform samples from the space, never repeating an architecture. The baseline every NAS
+ * method must beat (Li & Talwalkar, "Random Search and Reproducibility for NAS", 2019).
+ */
+const params = z.strictObject({
+  /** Samples drawn per requested candidate before the space is treated as exhausted. */
+  maxDrawsPerCandidate: z.int().min(1).max(10_000).default(100),
+});
+
+type RandomSearchParams = z.infer<typeof params>;
+interface RandomSearchState {
+  readonly rng: RngState;
+}
+
+export const randomSearch: Strategy<RandomSearchParams, RandomSearchState> = {
+  name: 'random',
+  description: 'Uniform random sampling without repeats',
+  params,
+  init: (_params, seed) => ({ rng: Rng.fromSeed(seed).state() }),
+  propose({ space, params, state, history, count }) {
+    const rng = Rng.fromState(state.rng);
+    const seen = new Set(history.map((entry) => entry.canonical));
+    const candidates = [];
+    for (let draws = 0; candidates.length < count && draws < count * params.maxDrawsPerCandidate; draws++) {
+      const arch = space.sample(rng);
+      const canonical = space.canonical(arch);
+      if (seen.has(canonical)) continue;
+      seen.add(canonical);
+      candidates.push(arch);
+    }
+    return { state: { rng: rng.state() }, candidates };
+  },
+};

@@ -1,0 +1,20 @@
+import { InvalidRequest } from '../errors.js';
+import { randomSearch } from './random-search.js';
+import type { Strategy } from './strategy.js';
+
+// Strategies differ in their params and state types; the controller only passes them through as JSON.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyStrategy = Strategy<any, any>;
+
+const STRATEGIES = {
+  random: randomSearch,
+} satisfies Record<string, AnyStrategy>;
+
+export type StrategyName = keyof typeof STRATEGIES;
+export const STRATEGY_NAMES = Object.keys(STRATEGIES) as [StrategyName, ...StrategyName[]];
+
+export function getStrategy(name: string): AnyStrategy {
+  const strategy = (STRATEGIES as Record<string, AnyStrategy>)[name];
+  if (!strategy) throw new InvalidRequest('strategy.name', `unknown strategy '${name}' (one of ${STRATEGY_NAMES.join(', ')})`);
+  return strategy;
+}

@@ -1,0 +1,40 @@
+import type { z } from 'zod';
+import type { SearchSpace } from '../spaces/space.js';
+import type { TrialStatus } from '../search/records.js';
+
+/** What a strategy sees of one trial: its architecture and, once finished, its objective value. */
+export interface HistoryEntry<A> {
+  readonly arch: A;
+  readonly canonical: string;
+  readonly status: TrialStatus;
+  /** The first objective's value, oriented so that larger is better; absent until the trial succeeded. */
+  readonly score?: number;
+}
+
+export interface ProposeInput<A, P, S> {
+  readonly space: SearchSpace<A>;
+  readonly params: P;
+  readonly state: S;
+  /** Every trial of the search so far, in trial-number order, including those still running. */
+  readonly history: readonly HistoryEntry<A>[];
+  /** How many new candidates the controller has room for. */
+  readonly count: number;
+}
+
+/**
+ * What to try next. Resumable by construction: all memory lives in `state` (plain JSON, RNG state
+ * included) and in the history the controller passes in, so the same object runs in a benchmark harness,
+ * the local controller or a stateless Lambda, and a restarted service continues where it was.
+ *
+ * Contract: `propose` never mutates its input, returns at most `count` candidates, none of whose canonical
+ * forms appear in `history` or twice in the result; fewer than `count` means the strategy has nothing more
+ * to offer right now.
+ */
+export interface Strategy<P, S> {
+  readonly name: string;
+  readonly description: string;
+  /** Validates `strategy.params` of a search spec. */
+  readonly params: z.ZodType<P>;
+  init(params: P, seed: number): S;
+  propose<A>(input: ProposeInput<A, P, S>): { state: S; candidates: A[] };
+}

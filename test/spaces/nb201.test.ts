@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { InvalidArchitecture } from '../../src/errors.js';
+import { Rng } from '../../src/random/rng.js';
+import { NB201_OPERATIONS, nb201Space } from '../../src/spaces/nb201.js';
+import { nb201Row } from '../helpers/nb201-csv.js';
+
+const BEST_CIFAR10 = '|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|';
+
+describe('nb201 space', () => {
+  it('round-trips the NB201 string and the list form', () => {
+    const cell = nb201Space.parse(BEST_CIFAR10);
+    expect(nb201Space.format(cell)).toBe(BEST_CIFAR10);
+    expect(nb201Space.parse([...cell])).toEqual(cell);
+  });
+
+  it('samples only members of the NB201 table, repeatably for a seed', () => {
+    const first = Array.from({ length: 50 }, ((rng) => () => nb201Space.format(nb201Space.sample(rng)))(Rng.fromSeed(11)));
+    const again = Array.from({ length: 50 }, ((rng) => () => nb201Space.format(nb201Space.sample(rng)))(Rng.fromSeed(11)));
+    expect(first).toEqual(again);
+    for (const arch of first) expect(nb201Row(arch), arch).toBeDefined();
+    expect(new Set(first.flatMap((arch) => nb201Space.parse(arch))).size).toBe(NB201_OPERATIONS.length);
+  });
+
+  it.each([
+    ['|nor_conv_3x3~0|+|nor_conv_3x3~0|', 'nb201.format'],
+    ['|conv_7x7~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|', 'nb201.operation'],
+    ['|nor_conv_3x3~1|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|', 'nb201.edge'],
+    [['none', 'none'], 'nb201.edges'],
+    [42, 'nb201.type'],
+  ])('rejects %j naming rule %s', (value, rule) => {
+    expect(() => nb201Space.parse(value)).toThrow(InvalidArchitecture);
+    try {
+      nb201Space.parse(value);
+    } catch (error) {
+      expect((error as InvalidArchitecture).rule).toBe(rule);
+    }
+  });
+
+  it('counts parameters and FLOPs of the NB201 CIFAR-10 network as published', () => {
+    const allConv = nb201Space.cost(nb201Space.parse(Array(6).fill('nor_conv_3x3')));
+    const allNone = nb201Space.cost(nb201Space.parse(Array(6).fill('none')));
+    // NAS-Bench-201 reports 1.531546 MB / 220.11 MFLOPs and 0.073306 MB for these two cells.
+    expect(allConv.params).toBe(1_531_546);
+    expect(allConv.flops / 1e6).toBeCloseTo(220.11, 1);
+    expect(allNone.params).toBe(73_306);
+  });
+});
