@@ -3,6 +3,7 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ZodError } from 'zod';
 import { Conflict, InvalidArchitecture, InvalidRequest, NotFound, Unavailable, VersionConflict } from '../errors.js';
+import { issueFields } from '../search/issue-fields.js';
 
 /**
  * RFC 9457 problem details: every error the API returns has this shape and the
@@ -36,20 +37,9 @@ export function problemResponse(problem: Problem): Response {
   });
 }
 
-function fieldPath(path: readonly PropertyKey[]): string {
-  return path.reduce<string>(
-    (field, key) => (typeof key === 'number' ? `${field}[${key}]` : field ? `${field}.${String(key)}` : String(key)),
-    '',
-  );
-}
-
-/** One entry per zod issue; unknown keys are named individually, so the fix is obvious. */
+/** One entry per zod issue, naming the field. */
 export function validationProblem(error: ZodError, target: string): Problem {
-  const errors = error.issues.flatMap((issue) =>
-    issue.code === 'unrecognized_keys'
-      ? issue.keys.map((key) => ({ field: fieldPath([...issue.path, key]), message: 'unknown field' }))
-      : [{ field: fieldPath(issue.path) || target, message: issue.message }],
-  );
+  const errors = issueFields(error).map((e) => ({ ...e, field: e.field || target }));
   return {
     type: '/problems/invalid-request',
     title: 'Invalid request',

@@ -1,6 +1,7 @@
 import { InvalidRequest } from '../errors.js';
 import { getBenchmark } from '../evaluators/benchmarks.js';
 import { getStrategy } from '../strategies/registry.js';
+import { issueFields } from './issue-fields.js';
 import type { SearchSpec } from './spec.js';
 import type { SearchSpecSchema } from './spec.js';
 import type { z } from 'zod';
@@ -33,8 +34,8 @@ export function resolveSearchSpec(parsed: z.output<typeof SearchSpecSchema>, ran
   const strategy = getStrategy(parsed.strategy.name);
   const params = strategy.params.safeParse(parsed.strategy.params);
   if (!params.success) {
-    const issue = params.error.issues[0]!;
-    throw new InvalidRequest(['strategy.params', ...issue.path.map(String)].join('.'), issue.message);
+    const [first] = issueFields(params.error, ['strategy', 'params']);
+    throw new InvalidRequest(first!.field, first!.message);
   }
   return {
     ...parsed,

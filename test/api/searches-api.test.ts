@@ -1,0 +1,144 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../src/api/app.js';
+import { RecordingEvents } from '../helpers/recording-events.js';
+import { startTestStore, type TestStore } from '../helpers/store.js';
+
+const VALID = {
+  space: 'nb201',
+  objectives: [{ metric: 'cifar10_test_200', direction: 'maximize' }],
+  strategy: { name: 'random' },
+  evaluator: { kind: 'benchmark', benchmark: 'nb201', metric: 'cifar10_test_200' },
+  budget: { maxTrialCount: 100, parallelTrialCount: 8 },
+  seed: 7,
+};
+
+let db: TestStore;
+let app: ReturnType<typeof createApp>;
+const events = new RecordingEvents();
+
+beforeAll(async () => {
+  db = await startTestStore();
+  app = createApp({ store: db.store, events, clock: () => new Date(), defaultTenantId: 'local' });
+});
+afterAll(() => db.close());
+
+const post = (path: string, body: unknown) =>
+  app.request(path, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+
+// Tests read answers loosely typed: what they check is the wire format itself.
+const json = (response: Response): Promise<any> => response.json();
+
+/** Returns a copy of the valid body with `mutate` applied. */
+function variant(mutate: (body: Record<string, any>) => void): Record<string, unknown> {
+  const body = structuredClone(VALID) as Record<string, any>;
+  mutate(body);
+  return body;
+}
+
+describe('POST /v1/searches', () => {
+  it('creates a search, fills defaults and announces it', async () => {
+    const response = await post('/v1/searches', VALID);
+    expect(response.status).toBe(201);
+    const search = await json(response);
+    expect(search).toMatchObject({ status: 'CREATED', trialCount: 0, spec: { seed: 7, strategy: { params: { maxDrawsPerCandidate: 100 } } } });
+    expect(response.headers.get('location')).toBe(`/v1/searches/${search.id}`);
+    expect(events.published).toContainEqual({ type: 'SearchCreated', tenantId: 'local', searchId: search.id });
+    const read = await app.request(`/v1/searches/${search.id}`);
+    expect(await json(read)).toEqual(search);
+  });
+
+  it('records a random seed when none is given, so the search can be repeated', async () => {
+    const response = await post('/v1/searches', variant((b) => delete b.seed));
+    expect(Number.isInteger((await json(response)).spec.seed)).toBe(true);
+  });
+
+  const MALFORMED: [string, string, unknown][] = [
+    ['no space', 'space', variant((b) => delete b.space)],
+    ['unknown space', 'space', variant((b) => (b.space = 'resnet'))],
+    ['unknown strategy', 'strategy.name', variant((b) => (b.strategy.name = 'bayesian'))],
+    ['unknown benchmark', 'evaluator.benchmark', variant((b) => (b.evaluator.benchmark = 'nb999'))],
+    ['unknown evaluator kind', 'evaluator.kind', variant((b) => (b.evaluator.kind = 'magic'))],
+    ['unknown objective metric', 'objectives[0].metric', variant((b) => (b.objectives[0].metric = 'cifar10_top5'))],
+    ['unknown evaluator metric', 'evaluator.metric', variant((b) => (b.evaluator.metric = 'imagenet_test_200'))],
+    ['bad direction', 'objectives[0].direction', variant((b) => (b.objectives[0].direction = 'up'))],
+    ['no objectives', 'objectives', variant((b) => (b.objectives = []))],
+    ['zero trials', 'budget.maxTrialCount', variant((b) => (b.budget.maxTrialCount = 0))],
+    ['fractional trials', 'budget.maxTrialCount', variant((b) => (b.budget.maxTrialCount = 2.5))],
+    ['too many trials', 'budget.maxTrialCount', variant((b) => (b.budget.maxTrialCount = 1e9))],
+    ['negative parallelism', 'budget.parallelTrialCount', variant((b) => (b.budget.parallelTrialCount = -1))],
+    ['string budget', 'budget.maxRuntimeSeconds', variant((b) => (b.budget.maxRuntimeSeconds = 'an hour'))],
+    ['unknown budget field', 'budget.maxTrials', variant((b) => (b.budget.maxTrials = 5))],
+    ['unknown top-level field', 'earlyStopping', variant((b) => (b.earlyStopping = { algorithm: 'median' }))],
+    ['bad strategy params', 'strategy.params.maxDrawsPerCandidate', variant((b) => (b.strategy.params = { maxDrawsPerCandidate: 0 }))],
+    ['unknown strategy param', 'strategy.params.temperature', variant((b) => (b.strategy.params = { temperature: 1 }))],
+    ['negative seed', 'seed', variant((b) => (b.seed = -3))],
+    ['body is an array', 'json', [VALID]],
+    ['body is not JSON', 'body', '{"space": "nb201",'],
+  ];
+
+  it.each(MALFORMED)('answers 400 problem+json for %s, naming %s', async (_name, field, body) => {
+    const before = (await db.store.listSearches('local', { limit: 1000 })).items.length;
+    const response = await post('/v1/searches', body);
+    expect(response.status).toBe(400);
+    expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    const problem = await json(response);
+    expect(problem).toMatchObject({ status: 400, title: expect.any(String), detail: expect.any(String) });
+    expect(problem.errors.map((e: { field: string }) => e.field)).toContain(field);
+    expect((await db.store.listSearches('local', { limit: 1000 })).items.length).toBe(before);
+  });
+
+  it('refuses oversized bodies with 413 before parsing them', async () => {
+    const response = await post('/v1/searches', variant((b) => (b.name = 'x'.repeat(300_000))));
+    expect(response.status).toBe(413);
+    expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+  });
+});
+
+describe('reading and stopping searches', () => {
+  it('answers 404 problem+json for unknown searches, trials and routes', async () => {
+    for (const path of ['/v1/searches/NOPE', '/v1/searches/NOPE/trials', '/v1/searches/NOPE/best', '/v1/nothing']) {
+      const response = await app.request(path);
+      expect(response.status, path).toBe(404);
+      expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    }
+  });
+
+  it('validates query parameters', async () => {
+    const response = await app.request('/v1/searches?limit=0');
+    expect(response.status).toBe(400);
+    expect((await json(response)).errors[0].field).toBe('limit');
+    const token = await app.request('/v1/searches?nextToken=garbage');
+    expect(token.status).toBe(400);
+    expect((await json(token)).errors[0].field).toBe('nextToken');
+  });
+
+  it('stops an active search once and refuses to stop a finished one', async () => {
+    const { id } = await json(await post('/v1/searches', VALID));
+    const stop = await post(`/v1/searches/${id}/stop`, {});
+    expect(stop.status).toBe(202);
+    expect((await json(stop)).status).toBe('STOPPING');
+    expect(events.published).toContainEqual({ type: 'SearchStopRequested', tenantId: 'local', searchId: id });
+    const search = await db.store.getSearch('local', id);
+    await db.store.saveSearch({ ...search!, status: 'STOPPED', reason: 'Stopped' });
+    const again = await post(`/v1/searches/${id}/stop`, {});
+    expect(again.status).toBe(409);
+  });
+
+  it('publishes an OpenAPI document describing the routes and the spec', async () => {
+    const doc = await json(await app.request('/openapi.json'));
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/v1/searches', '/v1/searches/{id}', '/v1/searches/{id}/stop', '/v1/searches/{id}/trials', '/v1/searches/{id}/trials/{number}', '/v1/searches/{id}/best', '/v1/catalog']),
+    );
+    expect(doc.components.schemas.SearchSpec.properties.budget).toBeDefined();
+  });
+
+  it('lists the catalog of spaces, strategies and benchmark metrics', async () => {
+    const catalog = await json(await app.request('/v1/catalog'));
+    expect(catalog.spaces.map((s: { name: string }) => s.name)).toContain('nb201');
+    expect(catalog.benchmarks[0].metrics).toContain('latency_ms_pixel3');
+  });
+});

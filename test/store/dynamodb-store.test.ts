@@ -1,0 +1,84 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Conflict, InvalidRequest, Unavailable, VersionConflict } from '../../src/errors.js';
+import { dynamoClientConfig } from '../../src/store/client-config.js';
+import { DynamoDbStore } from '../../src/store/dynamodb-store.js';
+import { newSearch, newTrial, TEST_TENANT } from '../helpers/records.js';
+import { startTestStore, type TestStore } from '../helpers/store.js';
+
+let db: TestStore;
+beforeAll(async () => {
+  db = await startTestStore();
+});
+afterAll(() => db.close());
+
+describe('DynamoDB store on dynalite', () => {
+  it('creates a search once and reads it back only for its tenant', async () => {
+    const search = newSearch('S-create');
+    await db.store.createSearch(search);
+    await expect(db.store.createSearch(search)).rejects.toBeInstanceOf(Conflict);
+    expect(await db.store.getSearch(TEST_TENANT, 'S-create')).toEqual(search);
+    expect(await db.store.getSearch('another-tenant', 'S-create')).toBeUndefined();
+    expect(await db.store.getSearch(TEST_TENANT, 'S-missing')).toBeUndefined();
+  });
+
+  it('saves with an optimistic version check', async () => {
+    const search = newSearch('S-version');
+    await db.store.createSearch(search);
+    const saved = await db.store.saveSearch({ ...search, status: 'RUNNING' });
+    expect(saved.version).toBe(1);
+    await expect(db.store.saveSearch({ ...search, status: 'STOPPING' })).rejects.toBeInstanceOf(VersionConflict);
+    expect((await db.store.getSearch(TEST_TENANT, 'S-version'))?.status).toBe('RUNNING');
+  });
+
+  it('lists searches newest first in pages, and only active ones for the sweep', async () => {
+    const tenant = 'tenant-list';
+    for (const id of ['L1', 'L2', 'L3']) await db.store.createSearch(newSearch(id, undefined, tenant));
+    const finished = await db.store.getSearch(tenant, 'L2');
+    await db.store.saveSearch({ ...finished!, status: 'SUCCEEDED', reason: 'MaxTrialsReached' });
+
+    const first = await db.store.listSearches(tenant, { limit: 2 });
+    expect(first.items.map((s) => s.id)).toEqual(['L3', 'L2']);
+    const second = await db.store.listSearches(tenant, { limit: 2, nextToken: first.nextToken });
+    expect(second.items.map((s) => s.id)).toEqual(['L1']);
+    expect(second.nextToken).toBeUndefined();
+
+    const active = (await db.store.listActiveSearches()).filter((s) => s.tenantId === tenant);
+    expect(active.map((s) => s.searchId).sort()).toEqual(['L1', 'L3']);
+    await expect(db.store.listSearches(tenant, { limit: 2, nextToken: 'not-a-token' })).rejects.toBeInstanceOf(InvalidRequest);
+  });
+
+  it('claims each architecture once per search and each trial number once', async () => {
+    expect(await db.store.claimArchitecture('S-claim', 'abc', 1)).toBe(true);
+    expect(await db.store.claimArchitecture('S-claim', 'abc', 2)).toBe(false);
+    expect(await db.store.claimArchitecture('S-other', 'abc', 1)).toBe(true);
+    expect(await db.store.createTrial(newTrial('S-claim', 1))).toBe(true);
+    expect(await db.store.createTrial(newTrial('S-claim', 1, { arch: 'other' }))).toBe(false);
+    expect((await db.store.getTrial('S-claim', 1))?.arch).toBe(newTrial('S-claim', 1).arch);
+  });
+
+  it('applies trial updates only under their conditions, and removes fields set to undefined', async () => {
+    await db.store.createTrial(newTrial('S-update', 1, { jobId: 'job-1' }));
+    expect(await db.store.updateTrial('S-update', 1, { status: 'RUNNING' }, { status: ['PENDING'], attempt: 2 })).toBe(false);
+    expect(await db.store.updateTrial('S-update', 1, { status: 'RUNNING', jobId: undefined }, { status: ['PENDING'], attempt: 1 })).toBe(true);
+    expect(await db.store.updateTrial('S-update', 1, { status: 'SUCCEEDED' }, { status: ['PENDING'] })).toBe(false);
+    expect(await db.store.updateTrial('S-update', 99, { status: 'RUNNING' })).toBe(false);
+    const trial = await db.store.getTrial('S-update', 1);
+    expect(trial?.status).toBe('RUNNING');
+    expect(trial).not.toHaveProperty('jobId');
+  });
+
+  it('pages through trials in number order', async () => {
+    for (let n = 1; n <= 25; n++) await db.store.createTrial(newTrial('S-page', n));
+    const page = await db.store.listTrials('S-page', { limit: 10 });
+    expect(page.items.map((t) => t.number)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect((await db.store.allTrials('S-page')).map((t) => t.number)).toEqual(Array.from({ length: 25 }, (_, i) => i + 1));
+  });
+
+  it('reports an unreachable store as Unavailable', async () => {
+    const unreachable = new DynamoDbStore({
+      tableName: 'nas',
+      client: { ...dynamoClientConfig({ NAS_DYNAMODB_ENDPOINT: 'http://127.0.0.1:9' }), maxAttempts: 1 },
+    });
+    await expect(unreachable.getSearch(TEST_TENANT, 'x')).rejects.toBeInstanceOf(Unavailable);
+  });
+});
