@@ -20,3 +20,8 @@ export const PageQuerySchema = z.object({
 export const SearchIdParamSchema = z.object({
   id: z.string().min(1).max(64).openapi({ param: { name: 'id', in: 'path' }, example: '01JD5Q9ZKX3M0QF8H2V6R4T7WB' }),
 });
+
+/** An OpenAPI response whose body is JSON of `schema`. */
+export function jsonContent<T extends z.ZodType>(schema: T, description: string) {
+  return { description, content: { 'application/json': { schema } } };
+}

@@ -3,10 +3,11 @@ import { NB201_DATASETS, type Nb201Dataset } from './nb201-table.js';
 
 /**
  * Simulated GPU training time of an NB201 table lookup, so that runtime budgets and cost estimates mean
- * something on a benchmark. The table itself has no times; this model follows the NATS-Bench logs, where a
- * CIFAR-10 epoch took roughly 8 s for the smallest cell and 21 s for the all-3x3-conv cell (220 MFLOPs) on
- * one GPU: a fixed data-loading part plus a part proportional to FLOPs. ImageNet16-120 has 3x the images at
- * a quarter of the pixels, so its epochs take about 0.75x as long.
+ * something on a benchmark. The table itself has no times, so this is a stated model, not a measurement:
+ * a fixed data-loading part per epoch plus a part proportional to FLOPs, giving about 8 s per CIFAR-10
+ * epoch for the smallest cell and 21 s for the all-3x3-conv cell (220 MFLOPs), the order of magnitude of
+ * one-GPU NB201 training. ImageNet16-120 has 3x the images at a quarter of the pixels, so its epochs are
+ * taken to last 0.75x as long.
  */
 const SECONDS_PER_EPOCH_BASE = 8;
 const SECONDS_PER_EPOCH_PER_MFLOP = 0.06;

@@ -1,4 +1,4 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { createRoute } from '@hono/zod-openapi';
 import { randomInt } from 'node:crypto';
 import { ulid } from 'ulid';
 import { Conflict, NotFound, VersionConflict } from '../../errors.js';
@@ -9,20 +9,15 @@ import { summarizeTrials } from '../../controller/summarize.js';
 import { getStrategy } from '../../strategies/registry.js';
 import type { ApiDeps } from '../deps.js';
 import { problemResponses } from '../problem.js';
-import { newRouter, PageQuerySchema, SearchIdParamSchema } from '../router.js';
+import { jsonContent, newRouter, PageQuerySchema, SearchIdParamSchema } from '../router.js';
 import { pageSchema, SearchViewSchema, toSearchView } from '../views.js';
-
-const json = <T extends z.ZodType>(schema: T, description: string) => ({
-  description,
-  content: { 'application/json': { schema } },
-});
 
 const createSearch = createRoute({
   method: 'post',
   path: '/v1/searches',
   summary: 'Start a search',
   request: { body: { required: true, content: { 'application/json': { schema: SearchSpecSchema } } } },
-  responses: { 201: json(SearchViewSchema, 'The new search'), 400: problemResponses[400], 503: problemResponses[503] },
+  responses: { 201: jsonContent(SearchViewSchema, 'The new search'), 400: problemResponses[400], 503: problemResponses[503] },
 });
 
 const listSearches = createRoute({
@@ -30,7 +25,7 @@ const listSearches = createRoute({
   path: '/v1/searches',
   summary: 'List searches, newest first',
   request: { query: PageQuerySchema },
-  responses: { 200: json(pageSchema(SearchViewSchema, 'SearchPage'), 'A page of searches'), 400: problemResponses[400] },
+  responses: { 200: jsonContent(pageSchema(SearchViewSchema, 'SearchPage'), 'A page of searches'), 400: problemResponses[400] },
 });
 
 const getSearch = createRoute({
@@ -38,7 +33,7 @@ const getSearch = createRoute({
   path: '/v1/searches/{id}',
   summary: 'Get a search with its counters and best trial',
   request: { params: SearchIdParamSchema },
-  responses: { 200: json(SearchViewSchema, 'The search'), 404: problemResponses[404] },
+  responses: { 200: jsonContent(SearchViewSchema, 'The search'), 404: problemResponses[404] },
 });
 
 const stopSearch = createRoute({
@@ -46,8 +41,10 @@ const stopSearch = createRoute({
   path: '/v1/searches/{id}/stop',
   summary: 'Stop a search: running trials are killed, finished ones kept',
   request: { params: SearchIdParamSchema },
-  responses: { 202: json(SearchViewSchema, 'The search, now STOPPING'), 404: problemResponses[404], 409: problemResponses[409] },
+  responses: { 202: jsonContent(SearchViewSchema, 'The search, now STOPPING'), 404: problemResponses[404], 409: problemResponses[409] },
 });
+
+const MAX_STOP_ATTEMPTS = 5;
 
 export async function requireSearch(deps: ApiDeps, tenantId: string, searchId: string): Promise<SearchRecord> {
   const search = await deps.store.getSearch(tenantId, searchId);
@@ -88,7 +85,8 @@ export function searchRoutes(deps: ApiDeps) {
     .openapi(stopSearch, async (c) => {
       const tenantId = c.get('tenantId');
       const { id } = c.req.valid('param');
-      for (;;) {
+      // Retry only lost races with the controller, which saves the search on every tick.
+      for (let attempt = 1; ; attempt++) {
         const search = await requireSearch(deps, tenantId, id);
         if (search.status === 'STOPPING') return c.json(toSearchView(search), 202);
         if (!isActiveSearch(search.status)) throw new Conflict(`search ${id} already finished (${search.status})`);
@@ -97,7 +95,7 @@ export function searchRoutes(deps: ApiDeps) {
           deps.events.publish({ type: 'SearchStopRequested', tenantId, searchId: id });
           return c.json(toSearchView(saved), 202);
         } catch (error) {
-          if (!(error instanceof VersionConflict)) throw error;
+          if (!(error instanceof VersionConflict) || attempt >= MAX_STOP_ATTEMPTS) throw error;
         }
       }
     });

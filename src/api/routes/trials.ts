@@ -2,21 +2,16 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { NotFound } from '../../errors.js';
 import type { ApiDeps } from '../deps.js';
 import { problemResponses } from '../problem.js';
-import { newRouter, PageQuerySchema, SearchIdParamSchema } from '../router.js';
+import { jsonContent, newRouter, PageQuerySchema, SearchIdParamSchema } from '../router.js';
 import { pageSchema, toTrialView, TrialViewSchema } from '../views.js';
 import { requireSearch } from './searches.js';
-
-const json = <T extends z.ZodType>(schema: T, description: string) => ({
-  description,
-  content: { 'application/json': { schema } },
-});
 
 const listTrials = createRoute({
   method: 'get',
   path: '/v1/searches/{id}/trials',
   summary: "List a search's trials in trial-number order",
   request: { params: SearchIdParamSchema, query: PageQuerySchema },
-  responses: { 200: json(pageSchema(TrialViewSchema, 'TrialPage'), 'A page of trials'), 400: problemResponses[400], 404: problemResponses[404] },
+  responses: { 200: jsonContent(pageSchema(TrialViewSchema, 'TrialPage'), 'A page of trials'), 400: problemResponses[400], 404: problemResponses[404] },
 });
 
 const getTrial = createRoute({
@@ -28,7 +23,7 @@ const getTrial = createRoute({
       number: z.coerce.number().int().min(1).openapi({ param: { name: 'number', in: 'path' }, example: 42 }),
     }),
   },
-  responses: { 200: json(TrialViewSchema, 'The trial'), 400: problemResponses[400], 404: problemResponses[404] },
+  responses: { 200: jsonContent(TrialViewSchema, 'The trial'), 400: problemResponses[400], 404: problemResponses[404] },
 });
 
 const getBest = createRoute({
@@ -36,7 +31,7 @@ const getBest = createRoute({
   path: '/v1/searches/{id}/best',
   summary: "The search's best trial so far by its first objective",
   request: { params: SearchIdParamSchema },
-  responses: { 200: json(TrialViewSchema, 'The best trial'), 404: problemResponses[404] },
+  responses: { 200: jsonContent(TrialViewSchema, 'The best trial'), 404: problemResponses[404] },
 });
 
 export function trialRoutes(deps: ApiDeps) {
