@@ -59,18 +59,20 @@ export const SearchSpecSchema = z
     /** Makes the search repeatable; a random seed is chosen and recorded when absent. */
     seed: z.int().min(0).max(2 ** 31 - 1).optional(),
   })
-  .openapi('SearchSpec', {
-    example: {
-      space: 'nb201',
-      objectives: [{ metric: 'cifar10_test_200', direction: 'maximize' }],
-      strategy: { name: 'random', params: {} },
-      evaluator: { kind: 'benchmark', benchmark: 'nb201', metric: 'cifar10_test_200' },
-      budget: { maxTrialCount: 100, parallelTrialCount: 8 },
-      seed: 7,
-    },
-  });
+  .openapi('SearchSpec');
 
 export type SearchSpecInput = z.input<typeof SearchSpecSchema>;
+
+/** A complete spec: 100 random NB201 cells ranked by CIFAR-10 test accuracy. */
+export const EXAMPLE_SEARCH_SPEC = {
+  space: 'nb201',
+  objectives: [{ metric: 'cifar10_test_200', direction: 'maximize' }],
+  strategy: { name: 'random' },
+  evaluator: { kind: 'benchmark', benchmark: 'nb201', metric: 'cifar10_test_200' },
+  budget: { maxTrialCount: 100, parallelTrialCount: 8 },
+  seed: 7,
+} as const satisfies SearchSpecInput;
+SearchSpecSchema.openapi({ example: EXAMPLE_SEARCH_SPEC });
 export type SearchSpec = z.output<typeof SearchSpecSchema> & { readonly seed: number };
 export type Objective = z.output<typeof ObjectiveSchema>;
 export type EvaluatorSpec = z.output<typeof EvaluatorSpecSchema>;

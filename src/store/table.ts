@@ -14,7 +14,7 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  * periodic sweep reads exactly the searches it has to tick.
  */
 export const TABLE_KEYS = { partitionKey: 'pk', sortKey: 'sk' } as const;
-export const ACTIVE_SEARCHES_INDEX = { name: 'ActiveSearches', partitionKey: 'activePk', sortKey: 'sk' } as const;
+export const ACTIVE_SEARCHES_INDEX = { name: 'ActiveSearches', partitionKey: 'activePk', sortKey: 'sk', projection: 'KEYS_ONLY' } as const;
 export const ACTIVE_PARTITION = 'ACTIVE';
 
 export function createTableInput(tableName: string): CreateTableCommandInput {
@@ -37,7 +37,7 @@ export function createTableInput(tableName: string): CreateTableCommandInput {
           { AttributeName: ACTIVE_SEARCHES_INDEX.partitionKey, KeyType: 'HASH' },
           { AttributeName: ACTIVE_SEARCHES_INDEX.sortKey, KeyType: 'RANGE' },
         ],
-        Projection: { ProjectionType: 'KEYS_ONLY' },
+        Projection: { ProjectionType: ACTIVE_SEARCHES_INDEX.projection },
       },
     ],
   };

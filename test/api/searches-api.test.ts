@@ -1,16 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/api/app.js';
+import { EXAMPLE_SEARCH_SPEC } from '../../src/search/spec.js';
 import { RecordingEvents } from '../helpers/recording-events.js';
 import { startTestStore, type TestStore } from '../helpers/store.js';
 
-const VALID = {
-  space: 'nb201',
-  objectives: [{ metric: 'cifar10_test_200', direction: 'maximize' }],
-  strategy: { name: 'random' },
-  evaluator: { kind: 'benchmark', benchmark: 'nb201', metric: 'cifar10_test_200' },
-  budget: { maxTrialCount: 100, parallelTrialCount: 8 },
-  seed: 7,
-};
+const VALID = EXAMPLE_SEARCH_SPEC;
 
 let db: TestStore;
 let app: ReturnType<typeof createApp>;

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NasClient } from '../../src/cli/client.js';
+import { EXAMPLE_SEARCH_SPEC } from '../../src/search/spec.js';
 import { PROJECT_ROOT, readConfig } from '../../src/config.js';
 import { startLocalService, type LocalService } from '../../src/local/local-service.js';
 import { nb201Row } from '../helpers/nb201-csv.js';
@@ -26,14 +27,7 @@ afterAll(async () => {
 
 describe('a random search on NB201 through the HTTP API', () => {
   it('runs 100 trials, each architecture once, and reports the table value of the best one', async () => {
-    const created = await client.createSearch({
-      space: 'nb201',
-      objectives: [{ metric: 'cifar10_test_200', direction: 'maximize' }],
-      strategy: { name: 'random' },
-      evaluator: { kind: 'benchmark', benchmark: 'nb201', metric: 'cifar10_test_200' },
-      budget: { maxTrialCount: 100, parallelTrialCount: 8 },
-      seed: 7,
-    });
+    const created = await client.createSearch(EXAMPLE_SEARCH_SPEC);
     const search = await waitFor(async () => {
       const current = await client.getSearch(created.id);
       return current.status === 'SUCCEEDED' ? current : undefined;

@@ -1,7 +1,6 @@
-import { summarizeTrials } from '../../src/controller/summarize.js';
 import type { SearchRecord, TrialRecord } from '../../src/search/records.js';
+import { newSearchRecord } from '../../src/search/new-search.js';
 import type { SearchSpec } from '../../src/search/spec.js';
-import { randomSearch } from '../../src/strategies/random-search.js';
 
 export const TEST_TENANT = 'tenant-a';
 
@@ -18,19 +17,7 @@ export function testSpec(budget: Partial<SearchSpec['budget']> = {}): SearchSpec
 
 /** A freshly created search record, as `POST /v1/searches` writes it. */
 export function newSearch(id: string, spec: SearchSpec = testSpec(), tenantId = TEST_TENANT): SearchRecord {
-  const now = new Date(0).toISOString();
-  return {
-    tenantId,
-    id,
-    spec,
-    status: 'CREATED',
-    createdAt: now,
-    updatedAt: now,
-    version: 0,
-    trialCount: 0,
-    ...summarizeTrials([], spec.objectives[0]!),
-    strategyState: randomSearch.init({ maxDrawsPerCandidate: 100 }, spec.seed),
-  };
+  return newSearchRecord(tenantId, id, spec, new Date(0).toISOString());
 }
 
 export function newTrial(searchId: string, number: number, overrides: Partial<TrialRecord> = {}): TrialRecord {

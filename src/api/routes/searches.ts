@@ -3,10 +3,9 @@ import { randomInt } from 'node:crypto';
 import { ulid } from 'ulid';
 import { Conflict, NotFound, VersionConflict } from '../../errors.js';
 import { isActiveSearch, type SearchRecord } from '../../search/records.js';
+import { newSearchRecord } from '../../search/new-search.js';
 import { resolveSearchSpec } from '../../search/resolve-spec.js';
 import { SearchSpecSchema } from '../../search/spec.js';
-import { summarizeTrials } from '../../controller/summarize.js';
-import { getStrategy } from '../../strategies/registry.js';
 import type { ApiDeps } from '../deps.js';
 import { problemResponses } from '../problem.js';
 import { jsonContent, newRouter, PageQuerySchema, SearchIdParamSchema } from '../router.js';
@@ -56,20 +55,7 @@ export function searchRoutes(deps: ApiDeps) {
   return newRouter()
     .openapi(createSearch, async (c) => {
       const spec = resolveSearchSpec(c.req.valid('json'), () => randomInt(2 ** 31 - 1));
-      const now = deps.clock().toISOString();
-      const strategy = getStrategy(spec.strategy.name);
-      const search: SearchRecord = {
-        tenantId: c.get('tenantId'),
-        id: ulid(),
-        spec,
-        status: 'CREATED',
-        createdAt: now,
-        updatedAt: now,
-        version: 0,
-        trialCount: 0,
-        ...summarizeTrials([], spec.objectives[0]!),
-        strategyState: strategy.init(spec.strategy.params, spec.seed),
-      };
+      const search = newSearchRecord(c.get('tenantId'), ulid(), spec, deps.clock().toISOString());
       await deps.store.createSearch(search);
       deps.events.publish({ type: 'SearchCreated', tenantId: search.tenantId, searchId: search.id });
       return c.json(toSearchView(search), 201, { location: `/v1/searches/${search.id}` });

@@ -1,0 +1,75 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { CLOUD_TENANT, createApiHandler, createLambdaDeps, handler } from '../../functions/api.js';
+import type { SearchEvent } from '../../src/events/events.js';
+import { EXAMPLE_SEARCH_SPEC } from '../../src/search/spec.js';
+import { RecordingEvents } from '../helpers/recording-events.js';
+import { startTestStore, type TestStore } from '../helpers/store.js';
+import { httpApiEvent } from './http-api-event.js';
+
+const VALID_SPEC = EXAMPLE_SEARCH_SPEC;
+
+let testStore: TestStore;
+beforeAll(async () => {
+  testStore = await startTestStore();
+});
+afterAll(async () => {
+  await testStore.close();
+});
+
+describe('createApiHandler', () => {
+  const events = new RecordingEvents();
+  const invoke = (event: ReturnType<typeof httpApiEvent>) =>
+    createApiHandler({ store: testStore.store, events, clock: () => new Date(), defaultTenantId: 'tenant-a' })(event);
+
+  it('answers GET /health', async () => {
+    const response = await invoke(httpApiEvent('GET', '/health'));
+    expect(response.statusCode).toBe(200);
+    expect(JSON.parse(response.body)).toEqual({ status: 'ok' });
+  });
+
+  it('creates a search, publishes SearchCreated, and serves the search back', async () => {
+    const created = await invoke(httpApiEvent('POST', '/v1/searches', VALID_SPEC));
+    expect(created.statusCode).toBe(201);
+    const search = JSON.parse(created.body) as { id: string; status: string };
+    expect(created.headers.location).toBe(`/v1/searches/${search.id}`);
+    expect(events.published).toContainEqual({ type: 'SearchCreated', tenantId: 'tenant-a', searchId: search.id });
+
+    const read = await invoke(httpApiEvent('GET', `/v1/searches/${search.id}`));
+    expect(read.statusCode).toBe(200);
+    expect(JSON.parse(read.body)).toMatchObject({ id: search.id, status: 'CREATED', spec: { space: 'nb201', seed: 7 } });
+  });
+
+  it('refuses a malformed body with a problem naming the field', async () => {
+    const response = await invoke(
+      httpApiEvent('POST', '/v1/searches', { ...VALID_SPEC, budget: { maxTrialCount: 'lots', parallelTrialCount: 8 } }),
+    );
+    expect(response.statusCode).toBe(400);
+    expect(response.headers['content-type']).toBe('application/problem+json');
+    expect(JSON.parse(response.body)).toMatchObject({ status: 400, errors: [expect.objectContaining({ field: 'budget.maxTrialCount' })] });
+  });
+});
+
+describe('handler (wired from the environment)', () => {
+  afterEach(() => {
+    vi.unstubAllEnvs();
+    vi.restoreAllMocks();
+  });
+
+  it('stores searches in the NAS_TABLE table and logs each event as one JSON line', async () => {
+    vi.stubEnv('NAS_TABLE', 'nas');
+    vi.stubEnv('NAS_DYNAMODB_ENDPOINT', testStore.dynamo.endpoint);
+    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+
+    const created = await handler(httpApiEvent('POST', '/v1/searches', VALID_SPEC));
+
+    expect(created.statusCode).toBe(201);
+    const { id } = JSON.parse(created.body) as { id: string };
+    expect(await testStore.store.getSearch(CLOUD_TENANT, id)).toMatchObject({ id, status: 'CREATED' });
+    const logged = log.mock.calls.map(([line]) => JSON.parse(String(line)) as { event?: SearchEvent });
+    expect(logged).toContainEqual(expect.objectContaining({ event: { type: 'SearchCreated', tenantId: CLOUD_TENANT, searchId: id } }));
+  });
+
+  it('refuses to start without NAS_TABLE', () => {
+    expect(() => createLambdaDeps({})).toThrow(/NAS_TABLE/);
+  });
+});
