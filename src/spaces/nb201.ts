@@ -131,6 +131,33 @@ function cost(cell: Nb201Cell): ArchitectureCost {
   ]);
 }
 
+const ACTIONS = NB201_EDGES.flatMap((_, edge) => NB201_OPERATIONS.map((op) => ({ edge, op })));
+
+function withOperation(cell: Nb201Cell, edge: number, op: Nb201Operation): Nb201Cell {
+  return cell.map((current, k) => (k === edge ? op : current));
+}
+
+/**
+ * Input-to-output paths of the cell (0 -> 3), as edge indices, for the path encoding: 0-3, 0-1-3, 0-2-3,
+ * 0-1-2-3. A path is "taken" with the operations on its edges; paths through a `none` edge carry nothing.
+ */
+const PATHS: readonly (readonly number[])[] = [[3], [0, 4], [1, 5], [0, 2, 5]];
+const OPS_WITHOUT_NONE: readonly Nb201Operation[] = NB201_OPERATIONS.filter((op) => op !== 'none');
+const PATH_SIZES = PATHS.map((path) => OPS_WITHOUT_NONE.length ** path.length);
+const PATH_OFFSETS = PATH_SIZES.map((_, i) => PATH_SIZES.slice(0, i).reduce((sum, size) => sum + size, 0));
+const PATH_LENGTH = PATH_SIZES.reduce((sum, size) => sum + size, 0);
+
+function pathEncoding(cell: Nb201Cell): number[] {
+  const bits = new Array<number>(PATH_LENGTH).fill(0);
+  PATHS.forEach((path, i) => {
+    const ops = path.map((edge) => cell[edge]!);
+    if (ops.includes('none')) return;
+    const index = ops.reduce((code, op) => code * OPS_WITHOUT_NONE.length + OPS_WITHOUT_NONE.indexOf(op), 0);
+    bits[PATH_OFFSETS[i]! + index] = 1;
+  });
+  return bits;
+}
+
 export const nb201Space: SearchSpace<Nb201Cell> = {
   name: 'nb201',
   description: 'NAS-Bench-201 cell: 6 edges of a 4-node DAG, 5 operations each (15,625 cells)',
@@ -141,6 +168,35 @@ export const nb201Space: SearchSpace<Nb201Cell> = {
     throw new InvalidArchitecture('nb201.type', 'an nb201 architecture is its NB201 string or a list of 6 operations');
   },
   format,
+  toJSON: (cell) => [...cell],
   canonical: format,
   cost,
+  neighbours: (cell) =>
+    NB201_EDGES.flatMap((_, edge) => NB201_OPERATIONS.filter((op) => op !== cell[edge]).map((op) => withOperation(cell, edge, op))),
+  mutate(cell, rng) {
+    const edge = rng.int(0, NB201_EDGES.length - 1);
+    return withOperation(cell, edge, rng.pick(NB201_OPERATIONS.filter((op) => op !== cell[edge])));
+  },
+  actionCount: ACTIONS.length,
+  actionLabel(action) {
+    const { edge, op } = ACTIONS[action]!;
+    return `edge ${NB201_EDGES[edge]!.from}->${NB201_EDGES[edge]!.to} := ${op}`;
+  },
+  legalActions: (cell) => ACTIONS.map(({ edge, op }) => cell[edge] !== op),
+  applyAction(cell, action) {
+    const move = ACTIONS[action];
+    if (!move || cell[move.edge] === move.op) {
+      throw new InvalidArchitecture('nb201.action', `action ${action} is not legal here`);
+    }
+    return withOperation(cell, move.edge, move.op);
+  },
+  encode: (cell, kind) =>
+    kind === 'path' ? pathEncoding(cell) : cell.flatMap((op) => NB201_OPERATIONS.map((candidate) => (candidate === op ? 1 : 0))),
+  encodingLength: (kind) => (kind === 'path' ? PATH_LENGTH : NB201_EDGES.length * NB201_OPERATIONS.length),
+  graph: (cell) => ({
+    nodes: [0, 1, 2, 3].map((node) => ({ id: String(node), label: node === 0 ? 'input' : node === 3 ? 'output' : `node ${node}` })),
+    edges: NB201_EDGES.flatMap((edge, k) =>
+      cell[k] === 'none' ? [] : [{ from: String(edge.from), to: String(edge.to), label: cell[k] }],
+    ),
+  }),
 };

@@ -45,3 +45,20 @@ describe('nb201 space', () => {
     expect(allNone.params).toBe(73_306);
   });
 });
+
+describe('nb201 encodings', () => {
+  it('path-encodes exactly the input-to-output paths free of none edges', () => {
+    const allConv = nb201Space.parse(Array(6).fill('nor_conv_3x3'));
+    expect(nb201Space.encode(allConv, 'path').reduce((a, b) => a + b, 0)).toBe(4);
+    // Cutting edge 0->3 and 2->3 leaves only the path 0->1->3.
+    const onePath = nb201Space.parse(['skip_connect', 'nor_conv_3x3', 'nor_conv_3x3', 'none', 'avg_pool_3x3', 'none']);
+    expect(nb201Space.encode(onePath, 'path').reduce((a, b) => a + b, 0)).toBe(1);
+    expect(nb201Space.encodingLength('path')).toBe(4 + 16 + 16 + 64);
+  });
+
+  it('one-hot encodes one operation per edge', () => {
+    const encoding = nb201Space.encode(nb201Space.parse(BEST_CIFAR10), 'adjacency');
+    expect(encoding.reduce((a, b) => a + b, 0)).toBe(6);
+    expect(nb201Space.neighbours(nb201Space.parse(BEST_CIFAR10))).toHaveLength(24);
+  });
+});
