@@ -39,4 +39,14 @@ export class Rng {
     if (items.length === 0) throw new RangeError('cannot pick from an empty list');
     return items[this.int(0, items.length - 1)] as T;
   }
+
+  /** A new array with the items in random order (Fisher-Yates). */
+  shuffle<T>(items: readonly T[]): T[] {
+    const result = [...items];
+    for (let i = result.length - 1; i > 0; i--) {
+      const j = this.int(0, i);
+      [result[i], result[j]] = [result[j]!, result[i]!];
+    }
+    return result;
+  }
 }

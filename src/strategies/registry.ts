@@ -1,5 +1,8 @@
 import { InvalidRequest } from '../errors.js';
+import { evolution } from './evolution.js';
+import { localSearch } from './local-search.js';
 import { randomSearch } from './random-search.js';
+import { randomWalk } from './random-walk.js';
 import type { Strategy } from './strategy.js';
 
 // Strategies differ in their params and state types; the controller only passes them through as JSON.
@@ -8,6 +11,9 @@ export type AnyStrategy = Strategy<any, any>;
 
 const STRATEGIES = {
   random: randomSearch,
+  'random-walk': randomWalk,
+  'local-search': localSearch,
+  evolution,
 } satisfies Record<string, AnyStrategy>;
 
 export type StrategyName = keyof typeof STRATEGIES;

@@ -1,0 +1,60 @@
+import type { SearchSpace } from '../spaces/space.js';
+import type { AnyStrategy } from '../strategies/registry.js';
+import type { HistoryEntry } from '../strategies/strategy.js';
+
+/** One measured query of a simulated search. */
+export interface SimulatedQuery {
+  /** The search objective, oriented so that larger is better. */
+  readonly score: number;
+  /** What is reported for the incumbent (e.g. 200-epoch test accuracy when searching on validation). */
+  readonly reported: number;
+  readonly costSeconds: number;
+}
+
+export interface SimulationOptions<A> {
+  readonly space: SearchSpace<A>;
+  readonly strategy: AnyStrategy;
+  readonly params: unknown;
+  readonly seed: number;
+  readonly maxQueries: number;
+  /** Stop once this much simulated training time is spent (the query that crosses it still counts). */
+  readonly maxSeconds?: number;
+  readonly evaluate: (archs: readonly A[]) => Promise<SimulatedQuery[]>;
+}
+
+/** After each query: the incumbent (best score so far) and what it reports, and the time spent so far. */
+export interface TrajectoryPoint {
+  readonly bestScore: number;
+  readonly reported: number;
+  readonly seconds: number;
+  readonly arch: string;
+}
+
+/**
+ * Runs a strategy against an oracle one query at a time, exactly as the controller would with
+ * `parallelTrialCount: 1`: propose, evaluate, append to the history. Pure given the oracle, so a seed
+ * always gives the same trajectory.
+ */
+export async function simulateSearch<A>(options: SimulationOptions<A>): Promise<TrajectoryPoint[]> {
+  const { space, strategy, params, maxQueries } = options;
+  let state: unknown = strategy.init(params, options.seed);
+  const history: HistoryEntry<A>[] = [];
+  const trajectory: TrajectoryPoint[] = [];
+  let seconds = 0;
+  while (trajectory.length < maxQueries && (options.maxSeconds === undefined || seconds < options.maxSeconds)) {
+    const proposal = strategy.propose({ space, params, state, history, count: 1 });
+    state = proposal.state;
+    const arch = proposal.candidates[0];
+    if (arch === undefined) break;
+    const [query] = await options.evaluate([arch]);
+    seconds += query!.costSeconds;
+    history.push({ arch, canonical: space.canonical(arch), status: 'SUCCEEDED', score: query!.score });
+    const previous = trajectory.at(-1);
+    trajectory.push(
+      previous && previous.bestScore >= query!.score
+        ? { ...previous, seconds }
+        : { bestScore: query!.score, reported: query!.reported, seconds, arch: space.format(arch) },
+    );
+  }
+  return trajectory;
+}

@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { Rng, type RngState } from '../random/rng.js';
+import { proposedSet } from './history.js';
+import type { Strategy } from './strategy.js';
+
+/**
+ * Regularized (aging) evolution, Real, Aggarwal, Huang, Le, "Regularized Evolution for Image Classifier
+ * Architecture Search" (AAAI 2019), Algorithm 1: fill a population with random architectures; then
+ * repeatedly sample `sampleSize` members, mutate the best of the sample, and add the child while the
+ * oldest member dies.
+ *
+ * The population is derived from the history: the `populationSize` most recent finished trials in trial
+ * order (trials are numbered as they are proposed, so this is the queue of the paper, with failed trials
+ * simply never joining). Defaults follow the REA setting of the NAS-Bench-201 paper (population 10,
+ * sample 3); the paper's large-scale runs used 100 and 25.
+ */
+const params = z.strictObject({
+  populationSize: z.int().min(2).max(10_000).default(10),
+  sampleSize: z.int().min(1).max(10_000).default(3),
+});
+type EvolutionParams = z.infer<typeof params>;
+interface EvolutionState {
+  readonly rng: RngState;
+}
+
+const MAX_DRAWS_PER_CANDIDATE = 100;
+
+export const evolution: Strategy<EvolutionParams, EvolutionState> = {
+  name: 'evolution',
+  description: 'Regularized (aging) evolution with tournament selection (Real et al. 2019)',
+  params,
+  init: (_params, seed) => ({ rng: Rng.fromSeed(seed).state() }),
+  propose({ space, params, state, history, count }) {
+    const rng = Rng.fromState(state.rng);
+    const seen = proposedSet(history);
+    const population = history.filter((entry) => entry.score !== undefined).slice(-params.populationSize);
+    const candidates: ReturnType<typeof space.sample>[] = [];
+    for (let draws = 0; candidates.length < count && draws < count * MAX_DRAWS_PER_CANDIDATE; draws++) {
+      // Until the initial population is proposed (or while none of it has finished), draw at random.
+      const initial = history.length + candidates.length < params.populationSize || population.length === 0;
+      let child;
+      if (initial) {
+        child = space.sample(rng);
+      } else {
+        const tournament = rng.shuffle(population).slice(0, params.sampleSize);
+        const parent = tournament.reduce((best, entry) => (entry.score! > best.score! ? entry : best));
+        child = space.mutate(parent.arch, rng);
+      }
+      const canonical = space.canonical(child);
+      if (seen.has(canonical)) continue;
+      seen.add(canonical);
+      candidates.push(child);
+    }
+    return { state: { rng: rng.state() }, candidates };
+  },
+};

@@ -1,0 +1,18 @@
+import type { HistoryEntry } from './strategy.js';
+
+/** Canonical forms already proposed: a strategy must never propose one of these again. */
+export function proposedSet<A>(history: readonly HistoryEntry<A>[]): Set<string> {
+  return new Set(history.map((entry) => entry.canonical));
+}
+
+/** Score of each finished architecture by canonical form (larger is better). */
+export function scoresByCanonical<A>(history: readonly HistoryEntry<A>[]): Map<string, number> {
+  const scores = new Map<string, number>();
+  for (const entry of history) if (entry.score !== undefined) scores.set(entry.canonical, entry.score);
+  return scores;
+}
+
+/** Whether a trial for this canonical form is still queued or running. */
+export function isPending<A>(history: readonly HistoryEntry<A>[], canonical: string): boolean {
+  return history.some((entry) => entry.canonical === canonical && ['PENDING', 'RUNNING', 'STALE'].includes(entry.status));
+}
