@@ -27,6 +27,8 @@ export const NB201_METRICS = [
 export interface Nb201Table {
   /** Metric values of one architecture (NB201 string), or undefined for a string not in the table. */
   lookup(arch: string): Readonly<Record<string, number>> | undefined;
+  /** The largest value of a metric over all architectures (the known optimum). */
+  max(metric: string): number;
   readonly size: number;
 }
 
@@ -50,5 +52,10 @@ export async function loadNb201Table(benchmarksDir: string): Promise<Nb201Table>
   for (const row of rows) {
     byArch.set(row.arch!, Object.fromEntries(NB201_METRICS.map((metric) => [metric, Number(row[metric])])));
   }
-  return { lookup: (arch) => byArch.get(arch), size: byArch.size };
+  const rowsByArch = [...byArch.values()];
+  return {
+    lookup: (arch) => byArch.get(arch),
+    max: (metric) => rowsByArch.reduce((best, row) => Math.max(best, row[metric] ?? -Infinity), -Infinity),
+    size: byArch.size,
+  };
 }

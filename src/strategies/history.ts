@@ -1,3 +1,4 @@
+import { isActiveTrial } from '../search/records.js';
 import type { HistoryEntry } from './strategy.js';
 
 /** Canonical forms already proposed: a strategy must never propose one of these again. */
@@ -12,7 +13,7 @@ export function scoresByCanonical<A>(history: readonly HistoryEntry<A>[]): Map<s
   return scores;
 }
 
-/** Whether a trial for this canonical form is still queued or running. */
-export function isPending<A>(history: readonly HistoryEntry<A>[], canonical: string): boolean {
-  return history.some((entry) => entry.canonical === canonical && ['PENDING', 'RUNNING', 'STALE'].includes(entry.status));
+/** Canonical forms whose trials are still queued or running. */
+export function pendingSet<A>(history: readonly HistoryEntry<A>[]): Set<string> {
+  return new Set(history.filter((entry) => isActiveTrial(entry.status)).map((entry) => entry.canonical));
 }

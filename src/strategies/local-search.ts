@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Rng, type RngState } from '../random/rng.js';
-import { isPending, proposedSet, scoresByCanonical } from './history.js';
+import { pendingSet, proposedSet, scoresByCanonical } from './history.js';
 import type { Strategy } from './strategy.js';
 
 /**
@@ -34,6 +34,7 @@ export const localSearch: Strategy<LocalSearchParams, LocalSearchState> = {
     const rng = Rng.fromState(state.rng);
     const seen = proposedSet(history);
     const scores = scoresByCanonical(history);
+    const pending = pendingSet(history);
     let incumbent = state.incumbent === undefined ? undefined : space.parse(state.incumbent);
     let frontier = state.frontier.map((arch) => space.parse(arch));
     const candidates: ReturnType<typeof space.sample>[] = [];
@@ -62,7 +63,8 @@ export const localSearch: Strategy<LocalSearchParams, LocalSearchState> = {
       }
       // Every neighbour is proposed: move once they (and the incumbent) have finished.
       const neighbourhood = [incumbent, ...space.neighbours(incumbent)].map((a) => space.canonical(a));
-      if (neighbourhood.some((canonical) => isPending(history, canonical) || candidates.some((c) => space.canonical(c) === canonical))) break;
+      const proposedNow = new Set(candidates.map((c) => space.canonical(c)));
+      if (neighbourhood.some((canonical) => pending.has(canonical) || proposedNow.has(canonical))) break;
       const incumbentScore = scores.get(neighbourhood[0]!) ?? -Infinity;
       const best = space
         .neighbours(incumbent)

@@ -1,0 +1,145 @@
+/**
+ * `npm run bench:search`: the search-quality benchmark. Runs every strategy on every task for many
+ * seeds in worker threads, then reports the incumbent's reported metric (mean and 95% CI, and regret to
+ * the known optimum) after 10..300 queries and within a simulated-time budget, plus how many queries
+ * it takes to find the optimum when searching on the reported metric itself.
+ *
+ * Options: --seeds 100 --queries 300 --seconds 12000 --tasks a,b --strategies a,b --workers N --out DIR
+ * Same options, same numbers: every run is seeded by its index.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { Worker } from 'node:worker_threads';
+import { TASK_NAMES, type TaskName } from '../../src/benchmarking/benchmark-tasks.js';
+import { meanWithCi, type MeanWithCi } from '../../src/benchmarking/statistics.js';
+import { readConfig } from '../../src/config.js';
+import { STRATEGY_NAMES } from '../../src/strategies/registry.js';
+import type { RunResult, RunSpec, WorkerInput } from './protocol.js';
+import { lineChartGrid } from './svg-chart.js';
+
+const CHECKPOINTS = [10, 20, 50, 100, 150, 300];
+
+const { values } = parseArgs({
+  options: {
+    seeds: { type: 'string', default: '100' },
+    queries: { type: 'string', default: '300' },
+    seconds: { type: 'string', default: '12000' },
+    tasks: { type: 'string', default: TASK_NAMES.join(',') },
+    strategies: { type: 'string', default: STRATEGY_NAMES.join(',') },
+    workers: { type: 'string', default: String(cpus().length) },
+    out: { type: 'string', default: join('bench-results', 'search') },
+  },
+});
+
+const seeds = Number(values.seeds);
+const maxQueries = Number(values.queries);
+const budgetSeconds = Number(values.seconds);
+const tasks = values.tasks.split(',') as TaskName[];
+const strategies = values.strategies.split(',');
+for (const task of tasks) if (!TASK_NAMES.includes(task)) throw new Error(`unknown task '${task}' (one of ${TASK_NAMES.join(', ')})`);
+for (const s of strategies) if (!(STRATEGY_NAMES as readonly string[]).includes(s)) throw new Error(`unknown strategy '${s}'`);
+
+const runs: RunSpec[] = tasks.flatMap((task) => strategies.flatMap((strategy) => Array.from({ length: seeds }, (_, seed) => ({ task, strategy, seed }))));
+const workerCount = Math.max(1, Math.min(Number(values.workers), runs.length));
+const started = performance.now();
+
+const results = (
+  await Promise.all(
+    Array.from({ length: workerCount }, (_, w) => {
+      const input: WorkerInput = { runs: runs.filter((_, i) => i % workerCount === w), maxQueries, benchmarksDir: readConfig().benchmarksDir };
+      return new Promise<RunResult[]>((resolve, reject) => {
+        const collected: RunResult[] = [];
+        const worker = new Worker(new URL('../ts-worker.mjs', import.meta.url), {
+          workerData: { ...input, entry: new URL('./worker.ts', import.meta.url).href },
+        });
+        worker.on('message', (result: RunResult) => collected.push(result));
+        worker.on('error', reject);
+        worker.on('exit', (code) => (code === 0 ? resolve(collected) : reject(new Error(`worker exited with ${code}`))));
+      });
+    }),
+  )
+).flat();
+const elapsedSeconds = (performance.now() - started) / 1000;
+
+/** The incumbent's reported value after `q` queries (the last one if the run ended earlier). */
+const reportedAt = (run: RunResult, q: number) => run.reported[Math.min(q, run.reported.length) - 1]!;
+/** The incumbent's reported value within the simulated time budget. */
+const reportedWithin = (run: RunResult, seconds: number) => {
+  const last = run.seconds.findLastIndex((s) => s <= seconds);
+  return last >= 0 ? run.reported[last]! : Number.NaN;
+};
+const queriesToOptimum = (run: RunResult) => {
+  const index = run.reported.findIndex((value) => value >= run.optimum!);
+  return index >= 0 ? index + 1 : undefined;
+};
+
+interface Summary {
+  task: TaskName;
+  strategy: string;
+  optimum?: number;
+  atQueries: Record<number, MeanWithCi & { regret?: MeanWithCi }>;
+  withinSeconds: MeanWithCi;
+  queriesToOptimum: MeanWithCi & { reachedFraction: number };
+}
+
+const summaries: Summary[] = tasks.flatMap((task) =>
+  strategies.map((strategy) => {
+    const group = results.filter((r) => r.task === task && r.strategy === strategy);
+    const optimum = group[0]?.optimum;
+    const atQueries = Object.fromEntries(
+      CHECKPOINTS.filter((q) => q <= maxQueries).map((q) => {
+        const values = group.map((r) => reportedAt(r, q));
+        return [q, { ...meanWithCi(values), ...(optimum === undefined ? {} : { regret: meanWithCi(values.map((v) => optimum - v)) }) }];
+      }),
+    );
+    const reached = group.map(queriesToOptimum).filter((q): q is number => q !== undefined);
+    return {
+      task,
+      strategy,
+      ...(optimum === undefined ? {} : { optimum }),
+      atQueries,
+      withinSeconds: meanWithCi(group.map((r) => reportedWithin(r, budgetSeconds)).filter(Number.isFinite)),
+      queriesToOptimum: { ...meanWithCi(reached), reachedFraction: reached.length / group.length },
+    };
+  }),
+);
+
+const fmt = (m: MeanWithCi, digits = 2) => (Number.isFinite(m.mean) ? `${m.mean.toFixed(digits)} ± ${m.ci95.toFixed(digits)}` : '-');
+const checkpoints = CHECKPOINTS.filter((q) => q <= maxQueries);
+const markdown = [
+  `# Search-quality benchmark`,
+  '',
+  `${seeds} seeds per strategy and task, up to ${maxQueries} queries, ${workerCount} worker threads, ${elapsedSeconds.toFixed(0)} s wall time.`,
+  `Values: the reported metric of the incumbent (mean ± 95% CI); regret = known optimum − value.`,
+  '',
+  `| task | strategy | ${checkpoints.map((q) => `@${q}`).join(' | ')} | regret @${checkpoints.at(-1)} | within ${budgetSeconds} s | queries to optimum (reached) |`,
+  `| --- | --- | ${checkpoints.map(() => '---').join(' | ')} | --- | --- | --- |`,
+  ...summaries.map((s) => {
+    const last = s.atQueries[checkpoints.at(-1)!]!;
+    return `| ${s.task} | ${s.strategy} | ${checkpoints.map((q) => fmt(s.atQueries[q]!)).join(' | ')} | ${last.regret ? fmt(last.regret, 3) : '-'} | ${fmt(s.withinSeconds)} | ${fmt(s.queriesToOptimum, 0)} (${(s.queriesToOptimum.reachedFraction * 100).toFixed(0)}%) |`;
+  }),
+  '',
+].join('\n');
+
+const chart = lineChartGrid(
+  tasks.map((task) => ({
+    title: task,
+    xLabel: 'queries',
+    yLabel: 'reported metric of incumbent',
+    series: summaries
+      .filter((s) => s.task === task)
+      .map((s) => ({ label: s.strategy, points: checkpoints.map((q) => ({ x: q, mean: s.atQueries[q]!.mean, ci95: s.atQueries[q]!.ci95 })) })),
+  })),
+);
+
+await mkdir(values.out, { recursive: true });
+await writeFile(
+  join(values.out, 'results.json'),
+  JSON.stringify({ config: { seeds, maxQueries, budgetSeconds, tasks, strategies, workers: workerCount }, elapsedSeconds, summaries }, null, 2),
+);
+await writeFile(join(values.out, 'results.md'), markdown);
+await writeFile(join(values.out, 'results.svg'), chart);
+console.log(markdown);
+console.log(`wrote ${join(values.out, 'results.{json,md,svg}')}`);

@@ -1,0 +1,31 @@
+/** A worker thread of `npm run bench:search`: runs its share of (task, strategy, seed) simulations. */
+import { parentPort, workerData } from 'node:worker_threads';
+import { loadBenchmarkTask, type BenchmarkTask, type TaskName } from '../../src/benchmarking/benchmark-tasks.js';
+import { simulateSearch } from '../../src/benchmarking/simulate-search.js';
+import { getStrategy } from '../../src/strategies/registry.js';
+import type { RunResult, WorkerInput } from './protocol.js';
+
+const { runs, maxQueries, benchmarksDir } = workerData as WorkerInput;
+const tasks = new Map<TaskName, Promise<BenchmarkTask<unknown>>>();
+
+for (const run of runs) {
+  if (!tasks.has(run.task)) tasks.set(run.task, loadBenchmarkTask(run.task, benchmarksDir) as Promise<BenchmarkTask<unknown>>);
+  const task = await tasks.get(run.task)!;
+  const strategy = getStrategy(run.strategy);
+  const trajectory = await simulateSearch({
+    space: task.space,
+    strategy,
+    params: strategy.params.parse({}),
+    seed: run.seed,
+    maxQueries,
+    evaluate: task.evaluate,
+  });
+  const result: RunResult = {
+    ...run,
+    bestScore: trajectory.map((p) => p.bestScore),
+    reported: trajectory.map((p) => p.reported),
+    seconds: trajectory.map((p) => p.seconds),
+    ...(task.optimum === undefined ? {} : { optimum: task.optimum }),
+  };
+  parentPort!.postMessage(result);
+}

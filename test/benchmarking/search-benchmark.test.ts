@@ -1,0 +1,60 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadBenchmarkTask } from '../../src/benchmarking/benchmark-tasks.js';
+import { meanWithCi } from '../../src/benchmarking/statistics.js';
+import { PROJECT_ROOT } from '../../src/config.js';
+import { nb201Space } from '../../src/spaces/nb201.js';
+import { BENCHMARKS_DIR, nb201Row } from '../helpers/nb201-csv.js';
+
+const outDirs: string[] = [];
+afterAll(() => Promise.all(outDirs.map((dir) => rm(dir, { recursive: true, force: true }))));
+
+describe('benchmark statistics', () => {
+  it('computes the mean and a normal 95% confidence half-width', () => {
+    const stats = meanWithCi([1, 2, 3, 4, 5]);
+    expect(stats.mean).toBe(3);
+    expect(stats.ci95).toBeCloseTo((1.96 * Math.sqrt(2.5)) / Math.sqrt(5), 12);
+    expect(meanWithCi([]).n).toBe(0);
+  });
+});
+
+describe('NB201 benchmark tasks', () => {
+  it.each([
+    ['nb201-cifar10', 94.3733],
+    ['nb201-cifar100', 73.5133],
+    ['nb201-imagenet16', 47.3111],
+  ] as const)('%s knows the published optimum %d and answers from the table', async (name, optimum) => {
+    const task = await loadBenchmarkTask(name, BENCHMARKS_DIR);
+    expect(task.optimum).toBeCloseTo(optimum, 4);
+    const cell = nb201Space.parse('|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|');
+    const [query] = await task.evaluate([cell]);
+    const row = nb201Row(nb201Space.format(cell))!;
+    expect(query!.score).toBe(Number(row[task.searchMetric]));
+    expect(query!.reported).toBe(Number(row[task.reportMetric]));
+    expect(query!.costSeconds).toBeGreaterThan(0);
+  });
+});
+
+describe('npm run bench:search', () => {
+  const run = async () => {
+    const out = await mkdtemp(join(tmpdir(), 'nas-bench-'));
+    outDirs.push(out);
+    const args = ['--seeds', '3', '--queries', '20', '--tasks', 'nb201-cifar10', '--strategies', 'random,evolution', '--workers', '2', '--out', out];
+    await promisify(execFile)(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'bench', 'search', 'run.ts'), ...args], { cwd: PROJECT_ROOT });
+    return out;
+  };
+
+  it('writes JSON, Markdown and SVG results, and the same seeds give the same numbers', async () => {
+    const [first, second] = [await run(), await run()];
+    const summaries = async (dir: string) => JSON.parse(await readFile(join(dir, 'results.json'), 'utf8')).summaries;
+    expect(await summaries(first)).toEqual(await summaries(second));
+    const [summary] = await summaries(first);
+    expect(summary).toMatchObject({ task: 'nb201-cifar10', strategy: 'random', atQueries: { 10: { n: 3 }, 20: { n: 3 } } });
+    expect(await readFile(join(first, 'results.md'), 'utf8')).toContain('| nb201-cifar10 | evolution |');
+    expect(await readFile(join(first, 'results.svg'), 'utf8')).toMatch(/^<svg[\s\S]*<polyline/);
+  });
+});
