@@ -106,7 +106,8 @@ const summaries: Summary[] = tasks.flatMap((task) =>
   }),
 );
 
-const fmt = (m: MeanWithCi, digits = 2) => (Number.isFinite(m.mean) ? `${m.mean.toFixed(digits)} ± ${m.ci95.toFixed(digits)}` : '-');
+const fmt = (m: MeanWithCi, digits = 2) =>
+  !Number.isFinite(m.mean) ? '-' : Number.isFinite(m.ci95) ? `${m.mean.toFixed(digits)} ± ${m.ci95.toFixed(digits)}` : m.mean.toFixed(digits);
 const checkpoints = CHECKPOINTS.filter((q) => q <= maxQueries);
 const markdown = [
   `# Search-quality benchmark`,
