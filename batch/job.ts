@@ -3,6 +3,7 @@
  * child process of the local job pool runs (jobs arrive over IPC, many per process).
  */
 import { createBenchmarkEvaluator } from '../src/evaluators/benchmark-evaluator.js';
+import { BenchmarkCatalog } from '../src/evaluators/benchmarks.js';
 import type { TrialJob } from '../src/jobs/job-queue.js';
 import { runTrialJob, type RunTrialDeps } from '../src/jobs/run-trial.js';
 import type { PoolToWorker, WorkerToPool } from '../src/jobs/worker-protocol.js';
@@ -13,7 +14,7 @@ import { DynamoDbStore } from '../src/store/dynamodb-store.js';
 const config = readConfig();
 const deps: RunTrialDeps = {
   store: new DynamoDbStore({ tableName: config.tableName, client: dynamoClientConfig() }),
-  evaluator: createBenchmarkEvaluator({ benchmarksDir: config.benchmarksDir }),
+  evaluator: createBenchmarkEvaluator(new BenchmarkCatalog(config.benchmarksDir)),
   clock: () => new Date(),
   simulatedTimeScale: config.simulatedTimeScale,
 };

@@ -1,6 +1,8 @@
 import { handle, type LambdaContext, type LambdaEvent } from 'hono/aws-lambda';
 import { createApp } from '../src/api/app.js';
 import type { ApiDeps } from '../src/api/deps.js';
+import { readConfig } from '../src/config.js';
+import { BenchmarkCatalog } from '../src/evaluators/benchmarks.js';
 import type { Events } from '../src/events/events.js';
 import { dynamoClientConfig } from '../src/store/client-config.js';
 import { DynamoDbStore } from '../src/store/dynamodb-store.js';
@@ -26,6 +28,7 @@ export function createLambdaDeps(env: NodeJS.ProcessEnv = process.env): ApiDeps 
   return {
     store: new DynamoDbStore({ tableName, client: dynamoClientConfig(env) }),
     events: logEvents,
+    benchmarks: new BenchmarkCatalog(readConfig(env).benchmarksDir),
     clock: () => new Date(),
     defaultTenantId: CLOUD_TENANT,
   };

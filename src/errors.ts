@@ -50,3 +50,14 @@ export class VersionConflict extends Error {
 export class Unavailable extends Error {
   override readonly name = 'Unavailable';
 }
+
+/** A user-supplied benchmark table has rows or a manifest that break the documented format. */
+export class InvalidTable extends Error {
+  override readonly name = 'InvalidTable';
+  constructor(
+    readonly file: string,
+    readonly problems: readonly string[],
+  ) {
+    super(`${file} is not a valid benchmark table:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}

@@ -36,7 +36,7 @@ export function createApp(deps: ApiDeps) {
   app.get('/health', (c) => c.json({ status: 'ok' }));
   app.route('/', searchRoutes(deps));
   app.route('/', trialRoutes(deps));
-  app.route('/', catalogRoutes());
+  app.route('/', catalogRoutes(deps));
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
     info: {

@@ -1,3 +1,4 @@
+import type { BenchmarkCatalog } from '../evaluators/benchmarks.js';
 import type { Events } from '../events/events.js';
 import type { Store } from '../store/store.js';
 
@@ -5,6 +6,8 @@ import type { Store } from '../store/store.js';
 export interface ApiDeps {
   readonly store: Store;
   readonly events: Events;
+  /** Benchmarks a search may name (built-in and imported tables). */
+  readonly benchmarks: BenchmarkCatalog;
   readonly clock: () => Date;
   /** The tenant of unauthenticated requests until API keys land (see docs/architecture.md). */
   readonly defaultTenantId: string;

@@ -10,7 +10,7 @@ import {
   type SearchStatus,
   type TrialRecord,
 } from '../search/records.js';
-import { getSpace } from '../spaces/registry.js';
+import { resolveSpace } from '../spaces/registry.js';
 import { getStrategy } from '../strategies/registry.js';
 import type { HistoryEntry } from '../strategies/strategy.js';
 import type { Store } from '../store/store.js';
@@ -150,7 +150,7 @@ async function submitTrial(deps: ControllerDeps, trial: TrialRecord): Promise<vo
 }
 
 function proposeCandidates(search: SearchRecord, trials: readonly TrialRecord[], count: number) {
-  const space = getSpace(search.spec.space);
+  const space = resolveSpace(search.spec.space, search.spec.spaceConfig);
   const strategy = getStrategy(search.spec.strategy.name);
   const objective = search.spec.objectives[0]!;
   const history: HistoryEntry<unknown>[] = trials.map((trial) => {
@@ -169,7 +169,7 @@ async function createTrials(
   startOffsetSeconds: number,
 ): Promise<TrialRecord[]> {
   const { store } = deps;
-  const space = getSpace(search.spec.space);
+  const space = resolveSpace(search.spec.space, search.spec.spaceConfig);
   const known = new Set(existing.map((t) => t.archHash));
   let number = existing.reduce((max, t) => Math.max(max, t.number), 0);
   const created: TrialRecord[] = [];

@@ -1,19 +1,17 @@
 import { InvalidArchitecture } from '../errors.js';
 import { nb201Space } from '../spaces/nb201.js';
+import type { BenchmarkCatalog } from './benchmarks.js';
 import type { Evaluation, EvaluationTask, Evaluator } from './evaluator.js';
 import { loadNb201Table, type Nb201Table } from './nb201-table.js';
 import { nb201TrainingSeconds } from './nb201-training-time.js';
 
-export interface BenchmarkEvaluatorOptions {
-  /** Folder holding `nb201/nb201.csv` (and later `nb301/`). */
-  readonly benchmarksDir: string;
-}
 
 /**
  * The `benchmark` evaluator: answers a trial from a precomputed table instead of training, and charges the
  * simulated training time of the measurement. Tables are loaded once per process, on first use.
  */
-export function createBenchmarkEvaluator({ benchmarksDir }: BenchmarkEvaluatorOptions): Evaluator {
+export function createBenchmarkEvaluator(catalog: BenchmarkCatalog): Evaluator {
+  const { benchmarksDir } = catalog;
   let nb201: Promise<Nb201Table> | undefined;
 
   async function evaluateNb201(task: EvaluationTask): Promise<Evaluation> {
@@ -30,10 +28,15 @@ export function createBenchmarkEvaluator({ benchmarksDir }: BenchmarkEvaluatorOp
     return { metrics, costSeconds: nb201TrainingSeconds(nb201Space.cost(cell), task.metrics) };
   }
 
+  async function evaluateImported(task: EvaluationTask): Promise<Evaluation> {
+    const table = await catalog.importedTable(task.evaluator.benchmark);
+    const row = table.lookup(table.space.canonical(table.space.parse(task.arch)));
+    if (!row) throw new InvalidArchitecture('table', `architecture ${task.arch} is not in table '${table.name}'`);
+    const metrics = Object.fromEntries(task.metrics.map((metric) => [metric, row.metrics[metric]!]));
+    return { metrics, costSeconds: row.costSeconds };
+  }
+
   return {
-    async evaluate(task) {
-      if (task.evaluator.benchmark === 'nb201') return evaluateNb201(task);
-      throw new InvalidArchitecture('benchmark', `no benchmark '${task.evaluator.benchmark}'`);
-    },
+    evaluate: (task) => (task.evaluator.benchmark === 'nb201' ? evaluateNb201(task) : evaluateImported(task)),
   };
 }

@@ -1,29 +1,81 @@
-import { InvalidRequest } from '../errors.js';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { InvalidRequest, InvalidTable } from '../errors.js';
+import { resolveSpace } from '../spaces/registry.js';
+import { loadImportedTable, type ImportedTable } from './imported-table.js';
 import { NB201_METRICS } from './nb201-table.js';
 
-/** Tabular and surrogate benchmarks a `benchmark` evaluator can query, with what each one answers. */
+/** A tabular or surrogate benchmark a `benchmark` evaluator can query, with what it answers. */
 export interface BenchmarkInfo {
+  readonly name: string;
   readonly description: string;
   /** Search spaces whose architectures the benchmark has values for. */
   readonly spaces: readonly string[];
   readonly metrics: readonly string[];
+  /** For imported tables over a declared space (`choices`), the declaration the table was built with. */
+  readonly spaceConfig?: unknown;
 }
 
-export const BENCHMARKS = {
-  nb201: {
+/** Benchmarks built into the service; imported tables are found at run time. */
+const BUILT_IN: readonly BenchmarkInfo[] = [
+  {
+    name: 'nb201',
     description: 'NAS-Bench-201: all 15,625 cells on CIFAR-10, CIFAR-100, ImageNet16-120, with 27 device latencies',
     spaces: ['nb201'],
     metrics: NB201_METRICS,
   },
-} satisfies Record<string, BenchmarkInfo>;
+];
+export const BUILT_IN_BENCHMARKS = new Set(BUILT_IN.map((b) => b.name));
 
-export type BenchmarkName = keyof typeof BENCHMARKS;
-export const BENCHMARK_NAMES = Object.keys(BENCHMARKS) as [BenchmarkName, ...BenchmarkName[]];
+/**
+ * Every benchmark a search may name: the built-in ones and the tables imported under
+ * `<benchmarksDir>/tables/<name>/`. Imported tables are validated once per process and cached.
+ */
+export class BenchmarkCatalog {
+  private readonly tables = new Map<string, Promise<ImportedTable>>();
 
-export function getBenchmark(name: string): BenchmarkInfo {
-  const benchmark = (BENCHMARKS as Record<string, BenchmarkInfo>)[name];
-  if (!benchmark) {
-    throw new InvalidRequest('evaluator.benchmark', `unknown benchmark '${name}' (one of ${BENCHMARK_NAMES.join(', ')})`);
+  constructor(readonly benchmarksDir: string) {}
+
+  /** Loads (once) and validates an imported table; throws `InvalidTable` or `Unavailable`. */
+  importedTable(name: string): Promise<ImportedTable> {
+    let table = this.tables.get(name);
+    if (!table) {
+      table = loadImportedTable(this.benchmarksDir, name, resolveSpace);
+      // A broken table is not cached: the operator may fix it while the service runs.
+      table.catch(() => this.tables.delete(name));
+      this.tables.set(name, table);
+    }
+    return table;
   }
-  return benchmark;
+
+  async list(): Promise<BenchmarkInfo[]> {
+    const names = await readdir(join(this.benchmarksDir, 'tables')).catch(() => [] as string[]);
+    const imported = await Promise.all(
+      names.sort().map((name) => this.importedTable(name).then(tableInfo, () => undefined)),
+    );
+    return [...BUILT_IN, ...imported.filter((info): info is BenchmarkInfo => info !== undefined)];
+  }
+
+  /** The named benchmark; an unknown name is an `InvalidRequest` on `evaluator.benchmark`. */
+  async get(name: string): Promise<BenchmarkInfo> {
+    const builtIn = BUILT_IN.find((b) => b.name === name);
+    if (builtIn) return builtIn;
+    if (/^[A-Za-z0-9_-]{1,100}$/.test(name)) {
+      const table = await this.importedTable(name).catch((error: unknown) => error);
+      if (table instanceof InvalidTable) throw new InvalidRequest('evaluator.benchmark', `imported table '${name}' is invalid: ${table.message}`);
+      if (!(table instanceof Error)) return tableInfo(table as ImportedTable);
+    }
+    const known = (await this.list()).map((b) => b.name);
+    throw new InvalidRequest('evaluator.benchmark', `unknown benchmark '${name}' (one of ${known.join(', ')})`);
+  }
+}
+
+function tableInfo(table: ImportedTable): BenchmarkInfo {
+  return {
+    name: table.name,
+    description: table.manifest.description || `imported table of ${table.size} ${table.manifest.space} architectures`,
+    spaces: [table.manifest.space],
+    metrics: table.manifest.metrics,
+    ...(table.manifest.spaceConfig === undefined ? {} : { spaceConfig: table.manifest.spaceConfig }),
+  };
 }

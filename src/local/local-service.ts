@@ -4,6 +4,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import { createApp } from '../api/app.js';
 import { PROJECT_ROOT, type ServiceConfig } from '../config.js';
 import { tick } from '../controller/tick.js';
+import { BenchmarkCatalog } from '../evaluators/benchmarks.js';
 import { InProcessEvents } from '../events/in-process-events.js';
 import { LocalJobPool } from '../jobs/local-job-pool.js';
 import { dynamoClientConfig } from '../store/client-config.js';
@@ -58,7 +59,8 @@ export async function startLocalService(config: ServiceConfig): Promise<LocalSer
   await sweep();
   const sweepTimer = setInterval(sweep, config.sweepSeconds * 1000);
 
-  const app = createApp({ store, events, clock, defaultTenantId: LOCAL_TENANT });
+  const benchmarks = new BenchmarkCatalog(config.benchmarksDir);
+  const app = createApp({ store, events, benchmarks, clock, defaultTenantId: LOCAL_TENANT });
   const server = await new Promise<ServerType>((resolve) => {
     const started = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(started));
   });

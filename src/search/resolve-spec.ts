@@ -1,5 +1,6 @@
 import { InvalidRequest } from '../errors.js';
-import { getBenchmark } from '../evaluators/benchmarks.js';
+import type { BenchmarkCatalog } from '../evaluators/benchmarks.js';
+import { resolveSpace } from '../spaces/registry.js';
 import { getStrategy } from '../strategies/registry.js';
 import { issueFields } from './issue-fields.js';
 import type { SearchSpec } from './spec.js';
@@ -11,14 +12,25 @@ import type { z } from 'zod';
  * the strategy accepts its params) and fills in defaults, so that the stored spec says exactly what ran.
  * Throws `InvalidRequest` naming the offending field.
  */
-export function resolveSearchSpec(parsed: z.output<typeof SearchSpecSchema>, randomSeed: () => number): SearchSpec {
-  const benchmark = getBenchmark(parsed.evaluator.benchmark);
+export async function resolveSearchSpec(
+  parsed: z.output<typeof SearchSpecSchema>,
+  benchmarks: BenchmarkCatalog,
+  randomSeed: () => number,
+): Promise<SearchSpec> {
+  const benchmark = await benchmarks.get(parsed.evaluator.benchmark);
   if (!benchmark.spaces.includes(parsed.space)) {
     throw new InvalidRequest(
       'evaluator.benchmark',
       `benchmark '${parsed.evaluator.benchmark}' has no values for space '${parsed.space}' (it covers ${benchmark.spaces.join(', ')})`,
     );
   }
+  // A table over a declared space carries its declaration; a spec may repeat it but not contradict it.
+  const spaceConfig = parsed.spaceConfig ?? benchmark.spaceConfig;
+  if (benchmark.spaceConfig !== undefined && JSON.stringify(spaceConfig) !== JSON.stringify(benchmark.spaceConfig)) {
+    throw new InvalidRequest('spaceConfig', `benchmark '${benchmark.name}' was built for another declaration of space '${parsed.space}'`);
+  }
+  resolveSpace(parsed.space, spaceConfig);
+
   const knownMetric = (metric: string, field: string) => {
     if (!benchmark.metrics.includes(metric)) {
       throw new InvalidRequest(
@@ -39,6 +51,7 @@ export function resolveSearchSpec(parsed: z.output<typeof SearchSpecSchema>, ran
   }
   return {
     ...parsed,
+    ...(spaceConfig === undefined ? {} : { spaceConfig }),
     strategy: { name: parsed.strategy.name, params: params.data as Record<string, unknown> },
     evaluator: { ...parsed.evaluator, metric },
     seed: parsed.seed ?? randomSeed(),

@@ -1,5 +1,4 @@
 import { z } from '@hono/zod-openapi';
-import { BENCHMARK_NAMES } from '../evaluators/benchmarks.js';
 import { SPACE_NAMES } from '../spaces/registry.js';
 import { STRATEGY_NAMES } from '../strategies/registry.js';
 
@@ -30,7 +29,8 @@ export const EvaluatorSpecSchema = z
   .discriminatedUnion('kind', [
     z.strictObject({
       kind: z.literal('benchmark'),
-      benchmark: z.enum(BENCHMARK_NAMES),
+      /** A built-in benchmark (`nb201`) or the name of an imported table (GET /v1/catalog lists them). */
+      benchmark: z.string().min(1).max(100),
       /** The benchmark's headline metric for this search; defaults to the first objective's metric. */
       metric: z.string().min(1).max(100).optional(),
     }),
@@ -52,6 +52,8 @@ export const SearchSpecSchema = z
   .strictObject({
     name: z.string().min(1).max(200).optional(),
     space: z.enum(SPACE_NAMES),
+    /** The declaration of a space defined in the request (`choices`); fixed spaces take none. */
+    spaceConfig: z.unknown().optional(),
     objectives: z.array(ObjectiveSchema).min(1).max(1, 'multi-objective searches are not supported yet: give one objective'),
     strategy: StrategySpecSchema,
     evaluator: EvaluatorSpecSchema,

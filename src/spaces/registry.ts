@@ -18,3 +18,13 @@ export function getSpace(name: string): AnySpace {
   if (!space) throw new InvalidRequest('space', `unknown space '${name}' (one of ${SPACE_NAMES.join(', ')})`);
   return space;
 }
+
+/**
+ * The space a search or table names, built with its declaration where the space needs one. Spaces with
+ * a fixed definition refuse a `spaceConfig`, so that a stray one is never silently ignored.
+ */
+export function resolveSpace(name: string, config?: unknown): AnySpace {
+  const space = getSpace(name);
+  if (config !== undefined) throw new InvalidRequest('spaceConfig', `space '${name}' is fixed and takes no spaceConfig`);
+  return space;
+}

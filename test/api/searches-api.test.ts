@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/api/app.js';
+import { BenchmarkCatalog } from '../../src/evaluators/benchmarks.js';
+import { BENCHMARKS_DIR } from '../helpers/nb201-csv.js';
 import { EXAMPLE_SEARCH_SPEC } from '../../src/search/spec.js';
 import { RecordingEvents } from '../helpers/recording-events.js';
 import { startTestStore, type TestStore } from '../helpers/store.js';
@@ -12,7 +14,7 @@ const events = new RecordingEvents();
 
 beforeAll(async () => {
   db = await startTestStore();
-  app = createApp({ store: db.store, events, clock: () => new Date(), defaultTenantId: 'local' });
+  app = createApp({ store: db.store, events, benchmarks: new BenchmarkCatalog(BENCHMARKS_DIR), clock: () => new Date(), defaultTenantId: 'local' });
 });
 afterAll(() => db.close());
 

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { tick, type ControllerDeps } from '../../src/controller/tick.js';
+import { BenchmarkCatalog } from '../../src/evaluators/benchmarks.js';
 import { createBenchmarkEvaluator } from '../../src/evaluators/benchmark-evaluator.js';
 import { runTrialJob } from '../../src/jobs/run-trial.js';
 import type { SearchRecord } from '../../src/search/records.js';
@@ -11,7 +12,7 @@ import { startTestStore, type TestStore } from '../helpers/store.js';
 let db: TestStore;
 let queue: ScriptedJobQueue;
 let deps: ControllerDeps;
-const evaluator = createBenchmarkEvaluator({ benchmarksDir: BENCHMARKS_DIR });
+const evaluator = createBenchmarkEvaluator(new BenchmarkCatalog(BENCHMARKS_DIR));
 let nextId = 0;
 
 beforeAll(async () => {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InvalidArchitecture, Unavailable } from '../../src/errors.js';
+import { BenchmarkCatalog } from '../../src/evaluators/benchmarks.js';
 import { createBenchmarkEvaluator } from '../../src/evaluators/benchmark-evaluator.js';
 import { NB201_METRICS } from '../../src/evaluators/nb201-table.js';
 import { BENCHMARKS_DIR, nb201Row } from '../helpers/nb201-csv.js';
@@ -12,7 +13,7 @@ const SMALL = '|none~0|+|skip_connect~0|none~1|+|none~0|none~1|skip_connect~2|';
 const evaluator = { kind: 'benchmark' as const, benchmark: 'nb201' as const };
 
 describe('benchmark evaluator on NB201', () => {
-  const nb201 = createBenchmarkEvaluator({ benchmarksDir: BENCHMARKS_DIR });
+  const nb201 = createBenchmarkEvaluator(new BenchmarkCatalog(BENCHMARKS_DIR));
   const evaluate = (arch: string, metrics: string[]) => nb201.evaluate({ space: 'nb201', arch, evaluator, metrics });
 
   it('answers every metric of the table with the table value', async () => {
@@ -39,7 +40,7 @@ describe('benchmark evaluator on NB201', () => {
 
   it('names the missing file when the benchmarks folder lacks the table', async () => {
     const empty = await mkdtemp(join(tmpdir(), 'nas-empty-'));
-    const missing = createBenchmarkEvaluator({ benchmarksDir: empty });
+    const missing = createBenchmarkEvaluator(new BenchmarkCatalog(empty));
     const attempt = missing.evaluate({ space: 'nb201', arch: ARCH, evaluator, metrics: ['cifar10_test_200'] });
     await expect(attempt).rejects.toBeInstanceOf(Unavailable);
     await expect(attempt).rejects.toThrow(join(empty, 'nb201', 'nb201.csv'));

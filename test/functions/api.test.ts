@@ -1,7 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CLOUD_TENANT, createApiHandler, createLambdaDeps, handler } from '../../functions/api.js';
 import type { SearchEvent } from '../../src/events/events.js';
+import { BenchmarkCatalog } from '../../src/evaluators/benchmarks.js';
 import { EXAMPLE_SEARCH_SPEC } from '../../src/search/spec.js';
+import { BENCHMARKS_DIR } from '../helpers/nb201-csv.js';
 import { RecordingEvents } from '../helpers/recording-events.js';
 import { startTestStore, type TestStore } from '../helpers/store.js';
 import { httpApiEvent } from './http-api-event.js';
@@ -19,7 +21,9 @@ afterAll(async () => {
 describe('createApiHandler', () => {
   const events = new RecordingEvents();
   const invoke = (event: ReturnType<typeof httpApiEvent>) =>
-    createApiHandler({ store: testStore.store, events, clock: () => new Date(), defaultTenantId: 'tenant-a' })(event);
+    createApiHandler({ store: testStore.store, events, benchmarks: new BenchmarkCatalog(BENCHMARKS_DIR), clock: () => new Date(), defaultTenantId: 'tenant-a' })(
+      event,
+    );
 
   it('answers GET /health', async () => {
     const response = await invoke(httpApiEvent('GET', '/health'));

@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { BENCHMARKS } from '../../evaluators/benchmarks.js';
 import { getSpace, SPACE_NAMES } from '../../spaces/registry.js';
 import { getStrategy, STRATEGY_NAMES } from '../../strategies/registry.js';
+import type { ApiDeps } from '../deps.js';
 import { newRouter } from '../router.js';
 
 /** What a search spec may name: spaces, strategies and benchmarks with their metrics. */
@@ -9,7 +9,9 @@ const CatalogSchema = z
   .object({
     spaces: z.array(z.object({ name: z.string(), description: z.string() })),
     strategies: z.array(z.object({ name: z.string(), description: z.string() })),
-    benchmarks: z.array(z.object({ name: z.string(), description: z.string(), spaces: z.array(z.string()), metrics: z.array(z.string()) })),
+    benchmarks: z.array(
+      z.object({ name: z.string(), description: z.string(), spaces: z.array(z.string()), metrics: z.array(z.string()), spaceConfig: z.unknown().optional() }),
+    ),
   })
   .openapi('Catalog');
 
@@ -20,11 +22,12 @@ const getCatalog = createRoute({
   responses: { 200: { description: 'The catalog', content: { 'application/json': { schema: CatalogSchema } } } },
 });
 
-export function catalogRoutes() {
-  const catalog = {
-    spaces: SPACE_NAMES.map((name) => ({ name, description: getSpace(name).description })),
-    strategies: STRATEGY_NAMES.map((name) => ({ name, description: getStrategy(name).description })),
-    benchmarks: Object.entries(BENCHMARKS).map(([name, info]) => ({ name, ...info, spaces: [...info.spaces], metrics: [...info.metrics] })),
-  };
-  return newRouter().openapi(getCatalog, (c) => c.json(catalog, 200));
+export function catalogRoutes(deps: ApiDeps) {
+  const spaces = SPACE_NAMES.map((name) => ({ name, description: getSpace(name).description }));
+  const strategies = STRATEGY_NAMES.map((name) => ({ name, description: getStrategy(name).description }));
+  return newRouter().openapi(getCatalog, async (c) => {
+    // Imported tables can be added while the service runs, so benchmarks are listed per request.
+    const benchmarks = (await deps.benchmarks.list()).map((b) => ({ ...b, spaces: [...b.spaces], metrics: [...b.metrics] }));
+    return c.json({ spaces, strategies, benchmarks }, 200);
+  });
 }

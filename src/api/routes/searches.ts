@@ -54,7 +54,7 @@ export async function requireSearch(deps: ApiDeps, tenantId: string, searchId: s
 export function searchRoutes(deps: ApiDeps) {
   return newRouter()
     .openapi(createSearch, async (c) => {
-      const spec = resolveSearchSpec(c.req.valid('json'), () => randomInt(2 ** 31 - 1));
+      const spec = await resolveSearchSpec(c.req.valid('json'), deps.benchmarks, () => randomInt(2 ** 31 - 1));
       const search = newSearchRecord(c.get('tenantId'), ulid(), spec, deps.clock().toISOString());
       await deps.store.createSearch(search);
       deps.events.publish({ type: 'SearchCreated', tenantId: search.tenantId, searchId: search.id });

@@ -1,0 +1,146 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parse as parseCsv } from 'csv-parse/sync';
+import { z } from 'zod';
+import { InvalidArchitecture, InvalidRequest, InvalidTable, Unavailable } from '../errors.js';
+import { issueFields } from '../search/issue-fields.js';
+import type { AnySpace } from '../spaces/registry.js';
+
+/**
+ * User-imported tabular benchmarks: any table of (architecture, metrics) becomes a `benchmark` that every
+ * strategy can search, without code. A table is a folder `<benchmarks>/tables/<name>/` holding
+ * `manifest.json` and `table.csv` or `table.json` (format in docs/benchmarks.md).
+ */
+export const TableManifestSchema = z.strictObject({
+  description: z.string().max(500).default(''),
+  /** The search space the architectures belong to, and its declaration where the space needs one. */
+  space: z.string().min(1),
+  spaceConfig: z.unknown().optional(),
+  archColumn: z.string().min(1).default('arch'),
+  metrics: z.array(z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, 'letters, digits, _ . - only')).min(1).max(100),
+  /** Column with the training seconds each row's measurement cost; 0 when absent. */
+  costSecondsColumn: z.string().min(1).optional(),
+});
+export type TableManifest = z.output<typeof TableManifestSchema>;
+
+export interface ImportedTable {
+  readonly name: string;
+  readonly manifest: TableManifest;
+  readonly space: AnySpace;
+  readonly size: number;
+  /** Metrics and cost of an architecture by its canonical form, or undefined when the table lacks it. */
+  lookup(canonical: string): { metrics: Readonly<Record<string, number>>; costSeconds: number } | undefined;
+  max(metric: string): number;
+}
+
+/** Problems reported at most, so that a broken million-row file gives a readable error. */
+const MAX_PROBLEMS = 25;
+
+async function readOptional(file: string): Promise<string | undefined> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+function parseRows(text: string, file: string): Record<string, unknown>[] {
+  try {
+    if (file.endsWith('.json')) {
+      const rows: unknown = JSON.parse(text);
+      if (!Array.isArray(rows)) throw new Error('expected a JSON array of row objects');
+      return rows as Record<string, unknown>[];
+    }
+    return parseCsv(text, { columns: true, skip_empty_lines: true, trim: true });
+  } catch (error) {
+    throw new InvalidTable(file, [(error as Error).message]);
+  }
+}
+
+/** An architecture cell: the space's string form, or its JSON form (as JSON text in a CSV cell). */
+function archValue(raw: unknown): unknown {
+  if (typeof raw !== 'string') return raw;
+  const text = raw.trim();
+  if (!text.startsWith('{') && !text.startsWith('[')) return text;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/**
+ * Loads and validates a table: every row must hold an architecture of the declared space and a finite
+ * number in every metric column, and no architecture may appear twice (by canonical form). All problems
+ * are reported together (up to 25), each naming its row and column.
+ */
+export async function loadImportedTable(
+  benchmarksDir: string,
+  name: string,
+  resolveSpace: (name: string, config?: unknown) => AnySpace,
+): Promise<ImportedTable> {
+  const folder = join(benchmarksDir, 'tables', name);
+  const manifestFile = join(folder, 'manifest.json');
+  const manifestText = await readOptional(manifestFile);
+  if (manifestText === undefined) throw new Unavailable(`no imported table '${name}': ${manifestFile} not found`);
+  let manifestJson: unknown;
+  try {
+    manifestJson = JSON.parse(manifestText);
+  } catch (error) {
+    throw new InvalidTable(manifestFile, [(error as Error).message]);
+  }
+  const parsed = TableManifestSchema.safeParse(manifestJson);
+  if (!parsed.success) throw new InvalidTable(manifestFile, issueFields(parsed.error).map((e) => `${e.field}: ${e.message}`));
+  const manifest = parsed.data;
+  let space: AnySpace;
+  try {
+    space = resolveSpace(manifest.space, manifest.spaceConfig);
+  } catch (error) {
+    if (error instanceof InvalidRequest) throw new InvalidTable(manifestFile, [`${error.field}: ${error.message}`]);
+    throw error;
+  }
+
+  const csvFile = join(folder, 'table.csv');
+  const jsonFile = join(folder, 'table.json');
+  const csvText = await readOptional(csvFile);
+  const tableFile = csvText === undefined ? jsonFile : csvFile;
+  const tableText = csvText ?? (await readOptional(jsonFile));
+  if (tableText === undefined) throw new Unavailable(`imported table '${name}' has neither ${csvFile} nor ${jsonFile}`);
+
+  const problems: string[] = [];
+  const rows = new Map<string, { metrics: Record<string, number>; costSeconds: number; line: number }>();
+  parseRows(tableText, tableFile).forEach((row, index) => {
+    const line = index + 1;
+    const report = (column: string, message: string) => problems.length < MAX_PROBLEMS && problems.push(`row ${line}, ${column}: ${message}`);
+    let canonical: string | undefined;
+    try {
+      canonical = space.canonical(space.parse(archValue(row[manifest.archColumn])));
+    } catch (error) {
+      if (!(error instanceof InvalidArchitecture)) throw error;
+      report(manifest.archColumn, `${error.rule}: ${error.message}`);
+    }
+    const metrics: Record<string, number> = {};
+    for (const metric of manifest.metrics) {
+      const value = Number(row[metric]);
+      if (row[metric] === undefined || row[metric] === '' || !Number.isFinite(value)) report(metric, `expected a number, got ${JSON.stringify(row[metric] ?? null)}`);
+      metrics[metric] = value;
+    }
+    const cost = manifest.costSecondsColumn === undefined ? 0 : Number(row[manifest.costSecondsColumn]);
+    if (!Number.isFinite(cost) || cost < 0) report(manifest.costSecondsColumn!, `expected seconds >= 0, got ${JSON.stringify(row[manifest.costSecondsColumn!] ?? null)}`);
+    if (canonical === undefined) return;
+    const earlier = rows.get(canonical);
+    if (earlier) report(manifest.archColumn, `the same architecture as row ${earlier.line}`);
+    else rows.set(canonical, { metrics, costSeconds: cost, line });
+  });
+  if (rows.size === 0 && problems.length === 0) problems.push('the table has no rows');
+  if (problems.length > 0) throw new InvalidTable(tableFile, problems);
+
+  return {
+    name,
+    manifest,
+    space,
+    size: rows.size,
+    lookup: (canonical) => rows.get(canonical),
+    max: (metric) => Math.max(...[...rows.values()].map((row) => row.metrics[metric] ?? -Infinity)),
+  };
+}
