@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { getSpace, SPACE_NAMES } from '../../spaces/registry.js';
+import { describeSpaces } from '../../spaces/registry.js';
 import { getStrategy, STRATEGY_NAMES } from '../../strategies/registry.js';
 import type { ApiDeps } from '../deps.js';
 import { newRouter } from '../router.js';
@@ -7,7 +7,7 @@ import { newRouter } from '../router.js';
 /** What a search spec may name: spaces, strategies and benchmarks with their metrics. */
 const CatalogSchema = z
   .object({
-    spaces: z.array(z.object({ name: z.string(), description: z.string() })),
+    spaces: z.array(z.object({ name: z.string(), description: z.string(), needsSpaceConfig: z.boolean() })),
     strategies: z.array(z.object({ name: z.string(), description: z.string() })),
     benchmarks: z.array(
       z.object({ name: z.string(), description: z.string(), spaces: z.array(z.string()), metrics: z.array(z.string()), spaceConfig: z.unknown().optional() }),
@@ -23,7 +23,7 @@ const getCatalog = createRoute({
 });
 
 export function catalogRoutes(deps: ApiDeps) {
-  const spaces = SPACE_NAMES.map((name) => ({ name, description: getSpace(name).description }));
+  const spaces = describeSpaces();
   const strategies = STRATEGY_NAMES.map((name) => ({ name, description: getStrategy(name).description }));
   return newRouter().openapi(getCatalog, async (c) => {
     // Imported tables can be added while the service runs, so benchmarks are listed per request.
