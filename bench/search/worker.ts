@@ -1,15 +1,15 @@
 /** A worker thread of `npm run bench:search`: runs its share of (task, strategy, seed) simulations. */
 import { parentPort, workerData } from 'node:worker_threads';
-import { loadBenchmarkTask, type BenchmarkTask, type TaskName } from '../../src/benchmarking/benchmark-tasks.js';
+import { loadBenchmarkTask, type AnyBenchmarkTask, type TaskName } from '../../src/benchmarking/benchmark-tasks.js';
 import { simulateSearch } from '../../src/benchmarking/simulate-search.js';
 import { getStrategy } from '../../src/strategies/registry.js';
 import type { RunResult, WorkerInput } from './protocol.js';
 
 const { runs, maxQueries, benchmarksDir } = workerData as WorkerInput;
-const tasks = new Map<TaskName, Promise<BenchmarkTask<unknown>>>();
+const tasks = new Map<TaskName, Promise<AnyBenchmarkTask>>();
 
 for (const run of runs) {
-  if (!tasks.has(run.task)) tasks.set(run.task, loadBenchmarkTask(run.task, benchmarksDir) as Promise<BenchmarkTask<unknown>>);
+  if (!tasks.has(run.task)) tasks.set(run.task, loadBenchmarkTask(run.task, benchmarksDir));
   const task = await tasks.get(run.task)!;
   const strategy = getStrategy(run.strategy);
   const trajectory = await simulateSearch({

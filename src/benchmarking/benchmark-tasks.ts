@@ -1,4 +1,6 @@
 import { loadNb201Table } from '../evaluators/nb201-table.js';
+import { loadNb301Surrogate, NB301_MAX_EPOCH } from '../evaluators/nb301-surrogate.js';
+import { dartsSpace, type DartsGenotype } from '../spaces/darts.js';
 import { nb201TrainingSeconds } from '../evaluators/nb201-training-time.js';
 import { nb201Space, type Nb201Cell } from '../spaces/nb201.js';
 import type { SearchSpace } from '../spaces/space.js';
@@ -19,10 +21,10 @@ export interface BenchmarkTask<A> {
 }
 
 // Task names stay stable across runs: results files and docs refer to them.
-export const TASK_NAMES = ['nb201-cifar10', 'nb201-cifar100', 'nb201-imagenet16', 'nb201-cifar100-oracle'] as const;
+export const TASK_NAMES = ['nb201-cifar10', 'nb201-cifar100', 'nb201-imagenet16', 'nb201-cifar100-oracle', 'nb301'] as const;
 export type TaskName = (typeof TASK_NAMES)[number];
 
-const NB201_TASKS: Record<TaskName, { search: string; report: string }> = {
+const NB201_TASKS: Record<Exclude<TaskName, 'nb301'>, { search: string; report: string }> = {
   'nb201-cifar10': { search: 'cifar10_valid_12', report: 'cifar10_test_200' },
   'nb201-cifar100': { search: 'cifar100_valid_12', report: 'cifar100_test_200' },
   'nb201-imagenet16': { search: 'imagenet16_valid_12', report: 'imagenet16_test_200' },
@@ -30,7 +32,32 @@ const NB201_TASKS: Record<TaskName, { search: string; report: string }> = {
   'nb201-cifar100-oracle': { search: 'cifar100_test_200', report: 'cifar100_test_200' },
 };
 
-export async function loadBenchmarkTask(name: TaskName, benchmarksDir: string): Promise<BenchmarkTask<Nb201Cell>> {
+/** NB301 has no exhaustive table, hence no known optimum: its rows report accuracy, not regret. */
+async function loadNb301Task(benchmarksDir: string): Promise<BenchmarkTask<DartsGenotype>> {
+  const surrogate = await loadNb301Surrogate(benchmarksDir);
+  return {
+    name: 'nb301',
+    space: dartsSpace,
+    searchMetric: 'val_accuracy',
+    reportMetric: 'val_accuracy',
+    evaluate: async (genotypes) =>
+      (await surrogate.query(genotypes, NB301_MAX_EPOCH)).map((p) => ({
+        score: p.valAccuracy * 100,
+        reported: p.valAccuracy * 100,
+        costSeconds: p.runtimeSeconds,
+      })),
+  };
+}
+
+// Tasks differ in architecture type; the harness only passes architectures between a task's own parts.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyBenchmarkTask = BenchmarkTask<any>;
+
+export function loadBenchmarkTask(name: TaskName, benchmarksDir: string): Promise<AnyBenchmarkTask> {
+  return name === 'nb301' ? loadNb301Task(benchmarksDir) : loadNb201Task(name, benchmarksDir);
+}
+
+async function loadNb201Task(name: Exclude<TaskName, 'nb301'>, benchmarksDir: string): Promise<BenchmarkTask<Nb201Cell>> {
   const { search, report } = NB201_TASKS[name];
   const table = await loadNb201Table(benchmarksDir);
   return {

@@ -1,8 +1,10 @@
 import { InvalidArchitecture } from '../errors.js';
+import { dartsSpace } from '../spaces/darts.js';
 import { nb201Space } from '../spaces/nb201.js';
 import type { BenchmarkCatalog } from './benchmarks.js';
 import type { Evaluation, EvaluationTask, Evaluator } from './evaluator.js';
 import { loadNb201Table, type Nb201Table } from './nb201-table.js';
+import { loadNb301Surrogate, NB301_MAX_EPOCH } from './nb301-surrogate.js';
 import { nb201TrainingSeconds } from './nb201-training-time.js';
 
 
@@ -36,7 +38,17 @@ export function createBenchmarkEvaluator(catalog: BenchmarkCatalog): Evaluator {
     return { metrics, costSeconds: row.costSeconds };
   }
 
+  async function evaluateNb301(task: EvaluationTask): Promise<Evaluation> {
+    const surrogate = await loadNb301Surrogate(benchmarksDir);
+    const epochs = task.evaluator.fidelity?.epochs ?? NB301_MAX_EPOCH;
+    const [prediction] = await surrogate.query([dartsSpace.parse(task.arch)], epochs);
+    const values: Record<string, number> = { val_accuracy: prediction!.valAccuracy * 100, train_seconds: prediction!.runtimeSeconds };
+    const metrics = Object.fromEntries(task.metrics.map((metric) => [metric, values[metric]!]));
+    return { metrics, costSeconds: prediction!.runtimeSeconds };
+  }
+
+  const builtIn: Record<string, (task: EvaluationTask) => Promise<Evaluation>> = { nb201: evaluateNb201, nb301: evaluateNb301 };
   return {
-    evaluate: (task) => (task.evaluator.benchmark === 'nb201' ? evaluateNb201(task) : evaluateImported(task)),
+    evaluate: (task) => (builtIn[task.evaluator.benchmark] ?? evaluateImported)(task),
   };
 }

@@ -4,6 +4,7 @@ import { InvalidRequest, InvalidTable } from '../errors.js';
 import { resolveSpace } from '../spaces/registry.js';
 import { loadImportedTable, type ImportedTable } from './imported-table.js';
 import { NB201_METRICS } from './nb201-table.js';
+import { NB301_MAX_EPOCH, NB301_METRICS } from './nb301-surrogate.js';
 
 /** A tabular or surrogate benchmark a `benchmark` evaluator can query, with what it answers. */
 export interface BenchmarkInfo {
@@ -14,6 +15,8 @@ export interface BenchmarkInfo {
   readonly metrics: readonly string[];
   /** For imported tables over a declared space (`choices`), the declaration the table was built with. */
   readonly spaceConfig?: unknown;
+  /** For benchmarks that take `evaluator.fidelity.epochs`: the most epochs they can answer for. */
+  readonly maxEpochs?: number;
 }
 
 /** Benchmarks built into the service; imported tables are found at run time. */
@@ -23,6 +26,14 @@ const BUILT_IN: readonly BenchmarkInfo[] = [
     description: 'NAS-Bench-201: all 15,625 cells on CIFAR-10, CIFAR-100, ImageNet16-120, with 27 device latencies',
     spaces: ['nb201'],
     metrics: NB201_METRICS,
+  },
+  {
+    name: 'nb301',
+    description:
+      'NAS-Bench-301 surrogate (ONNX): CIFAR-10 validation accuracy (%) and training seconds of DARTS cells, at 1-98 epochs',
+    spaces: ['darts'],
+    metrics: NB301_METRICS,
+    maxEpochs: NB301_MAX_EPOCH,
   },
 ];
 export const BUILT_IN_BENCHMARKS = new Set(BUILT_IN.map((b) => b.name));

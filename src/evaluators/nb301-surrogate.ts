@@ -12,6 +12,8 @@ import type { DartsGenotype } from '../spaces/darts.js';
  */
 export const NB301_DIR = 'nb301';
 export const NB301_MAX_EPOCH = 98;
+/** What the `nb301` benchmark reports: accuracy in percent (like NB201) and the predicted training time. */
+export const NB301_METRICS = ['val_accuracy', 'train_seconds'];
 
 export interface Nb301Prediction {
   /** Validation accuracy as a fraction. */

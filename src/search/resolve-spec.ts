@@ -40,6 +40,15 @@ export async function resolveSearchSpec(
     }
   };
   parsed.objectives.forEach((objective, i) => knownMetric(objective.metric, `objectives[${i}].metric`));
+  const { fidelity } = parsed.evaluator;
+  if (fidelity !== undefined && (benchmark.maxEpochs === undefined || fidelity.epochs > benchmark.maxEpochs)) {
+    throw new InvalidRequest(
+      'evaluator.fidelity.epochs',
+      benchmark.maxEpochs === undefined
+        ? `benchmark '${benchmark.name}' has fixed fidelities (its metric names say how many epochs)`
+        : `benchmark '${benchmark.name}' answers for at most ${benchmark.maxEpochs} epochs`,
+    );
+  }
   const metric = parsed.evaluator.metric ?? parsed.objectives[0]!.metric;
   knownMetric(metric, 'evaluator.metric');
 

@@ -33,6 +33,8 @@ export const EvaluatorSpecSchema = z
       benchmark: z.string().min(1).max(100),
       /** The benchmark's headline metric for this search; defaults to the first objective's metric. */
       metric: z.string().min(1).max(100).optional(),
+      /** Training budget per trial, for benchmarks that answer at several (NB301: 1-98 epochs, default 98). */
+      fidelity: z.strictObject({ epochs: z.int().min(1).max(10_000) }).optional(),
     }),
   ])
   .openapi('EvaluatorSpec');

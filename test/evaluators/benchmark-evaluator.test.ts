@@ -6,6 +6,8 @@ import { InvalidArchitecture, Unavailable } from '../../src/errors.js';
 import { BenchmarkCatalog } from '../../src/evaluators/benchmarks.js';
 import { createBenchmarkEvaluator } from '../../src/evaluators/benchmark-evaluator.js';
 import { NB201_METRICS } from '../../src/evaluators/nb201-table.js';
+import { Rng } from '../../src/random/rng.js';
+import { dartsSpace } from '../../src/spaces/darts.js';
 import { BENCHMARKS_DIR, nb201Row } from '../helpers/nb201-csv.js';
 
 const ARCH = '|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|';
@@ -44,5 +46,26 @@ describe('benchmark evaluator on NB201', () => {
     const attempt = missing.evaluate({ space: 'nb201', arch: ARCH, evaluator, metrics: ['cifar10_test_200'] });
     await expect(attempt).rejects.toBeInstanceOf(Unavailable);
     await expect(attempt).rejects.toThrow(join(empty, 'nb201', 'nb201.csv'));
+  });
+});
+
+describe('benchmark evaluator on the NB301 surrogate', () => {
+  const nb301 = createBenchmarkEvaluator(new BenchmarkCatalog(BENCHMARKS_DIR));
+  const genotype = dartsSpace.format(dartsSpace.sample(Rng.fromSeed(1)));
+  const evaluate = (epochs?: number) =>
+    nb301.evaluate({
+      space: 'darts',
+      arch: genotype,
+      evaluator: { kind: 'benchmark', benchmark: 'nb301', ...(epochs ? { fidelity: { epochs } } : {}) },
+      metrics: ['val_accuracy', 'train_seconds'],
+    });
+
+  it('answers accuracy in percent and charges the predicted training time, less at a lower fidelity', async () => {
+    const full = await evaluate();
+    const short = await evaluate(10);
+    expect(full.metrics.val_accuracy).toBeGreaterThan(50);
+    expect(full.metrics.val_accuracy).toBeLessThan(100);
+    expect(full.costSeconds).toBe(full.metrics.train_seconds);
+    expect(short.costSeconds).toBeLessThan(full.costSeconds);
   });
 });
