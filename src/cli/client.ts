@@ -1,3 +1,4 @@
+import type { Catalog } from '../api/routes/catalog.js';
 import type { SearchView, TrialView } from '../api/views.js';
 import type { Page } from '../store/store.js';
 import type { SearchSpecInput } from '../search/spec.js';
@@ -64,6 +65,10 @@ export class NasClient {
       nextToken = page.nextToken;
     } while (nextToken);
     return trials;
+  }
+
+  catalog(): Promise<Catalog> {
+    return this.request('GET', '/v1/catalog');
   }
 
   bestTrial(id: string): Promise<TrialView> {

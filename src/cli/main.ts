@@ -2,7 +2,12 @@
  * `nas`: the command line of serverless-nas. It talks to the HTTP API (`--url`, `NAS_URL`, default
  * http://127.0.0.1:8080) except for `nas serve`, which starts the local service itself.
  */
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { readConfig } from '../config.js';
+import { InvalidTable, Unavailable } from '../errors.js';
+import { loadImportedTable } from '../evaluators/imported-table.js';
+import { resolveSpace } from '../spaces/registry.js';
 import type { SearchSpecInput } from '../search/spec.js';
 import { ApiError, NasClient, ServiceUnreachable } from './client.js';
 import { followSearch } from './follow.js';
@@ -15,12 +20,14 @@ commands:
   search [options]              start a search
       --space nb201  --benchmark nb201  --metric cifar10_test_200  [--direction maximize|minimize]
       --strategy random  --trials 100  [--parallel 8]  [--seed 7]  [--max-failed N]  [--max-runtime SECONDS]
-      [--name TEXT]  [--follow]
+      [--epochs N]  [--space-config JSON|@FILE]  [--params JSON]  [--name TEXT]  [--follow]
   searches                      list searches, newest first
   show <search-id>              a search's status, counters and best trial
   trials <search-id>            a search's trials
   best <search-id>              a search's best trial
   stop <search-id>              stop a search (running trials are killed)
+  catalog                       spaces, strategies and benchmarks (with their metrics) to choose from
+  check-table <name>            validate the imported table <benchmarks>/tables/<name>/ and list every problem
 
 options for every command:
   --url URL                     the service (default: $NAS_URL or http://127.0.0.1:8080)
@@ -49,6 +56,9 @@ const { values, positionals } = (() => {
         'max-failed': { type: 'string' },
         'max-runtime': { type: 'string' },
         name: { type: 'string' },
+        epochs: { type: 'string' },
+        'space-config': { type: 'string' },
+        params: { type: 'string' },
         follow: { type: 'boolean', default: false },
       },
     });
@@ -68,16 +78,35 @@ function integer(option: string, raw: string | undefined): number | undefined {
   return value;
 }
 
+/** A JSON option given inline or as `@path/to/file.json`. */
+function jsonOption(option: string, raw: string | undefined): unknown {
+  if (raw === undefined) return undefined;
+  try {
+    return JSON.parse(raw.startsWith('@') ? readFileSync(raw.slice(1), 'utf8') : raw);
+  } catch (error) {
+    throw new UsageError(`--${option} must be JSON or @file.json: ${(error as Error).message}`);
+  }
+}
+
 function searchSpecFromOptions(): SearchSpecInput {
+  const epochs = integer('epochs', values.epochs);
+  const spaceConfig = jsonOption('space-config', values['space-config']);
+  const params = jsonOption('params', values.params) as Record<string, unknown> | undefined;
   const maxFailedTrialCount = integer('max-failed', values['max-failed']);
   const maxRuntimeSeconds = values['max-runtime'] === undefined ? undefined : Number(values['max-runtime']);
   const seed = integer('seed', values.seed);
   return {
     ...(values.name ? { name: values.name } : {}),
-    space: values.space as SearchSpecInput['space'],
+    space: values.space!,
+    ...(spaceConfig === undefined ? {} : { spaceConfig }),
     objectives: [{ metric: values.metric!, direction: values.direction as 'maximize' | 'minimize' }],
-    strategy: { name: values.strategy as SearchSpecInput['strategy']['name'] },
-    evaluator: { kind: 'benchmark', benchmark: values.benchmark as 'nb201', metric: values.metric! },
+    strategy: { name: values.strategy as SearchSpecInput['strategy']['name'], ...(params ? { params } : {}) },
+    evaluator: {
+      kind: 'benchmark',
+      benchmark: values.benchmark!,
+      metric: values.metric!,
+      ...(epochs === undefined ? {} : { fidelity: { epochs } }),
+    },
     budget: {
       maxTrialCount: integer('trials', values.trials)!,
       parallelTrialCount: integer('parallel', values.parallel)!,
@@ -131,6 +160,28 @@ async function run(): Promise<void> {
       const search = await client.stopSearch(searchId());
       return print(`stopping search ${search.id}`, search);
     }
+    case 'catalog': {
+      const catalog = await client.catalog();
+      const text = [
+        'spaces:',
+        ...catalog.spaces.map((s) => `  ${s.name.padEnd(12)} ${s.description}${s.needsSpaceConfig ? ' (needs --space-config)' : ''}`),
+        'strategies:',
+        ...catalog.strategies.map((s) => `  ${s.name.padEnd(12)} ${s.description}`),
+        'benchmarks:',
+        ...catalog.benchmarks.map((b) => `  ${b.name.padEnd(12)} ${b.description}\n  ${''.padEnd(12)} spaces: ${b.spaces.join(', ')}; metrics: ${b.metrics.join(', ')}`),
+      ].join('\n');
+      return print(text, catalog);
+    }
+    case 'check-table': {
+      const name = positionals[1];
+      if (!name) throw new UsageError("'nas check-table' needs a table name: the folder under <benchmarks>/tables/");
+      const table = await loadImportedTable(readConfig().benchmarksDir, name, resolveSpace);
+      return print(`table '${name}' is valid: ${table.size} ${table.manifest.space} architectures, metrics ${table.manifest.metrics.join(', ')}`, {
+        name,
+        size: table.size,
+        manifest: table.manifest,
+      });
+    }
     default:
       throw new UsageError(`unknown command '${command}'`);
   }
@@ -145,6 +196,8 @@ run().catch((error: unknown) => {
     console.error(`error: ${error.problem.title ?? 'request failed'} (HTTP ${error.status})`);
     for (const { field, message } of error.problem.errors ?? []) console.error(`  ${field}: ${message}`);
     if (!error.problem.errors?.length && error.problem.detail) console.error(`  ${error.problem.detail}`);
+  } else if (error instanceof InvalidTable || error instanceof Unavailable) {
+    console.error(`error: ${error.message}`);
   } else if (error instanceof ServiceUnreachable) {
     console.error(`error: ${error.message}`);
   } else {

@@ -8,6 +8,7 @@ import {
   type ChoicesDeclarationInput,
 } from '../../src/spaces/choices.js';
 import { describeSpaceContract } from './space-contract.js';
+import { ruleOf } from '../helpers/rule-of.js';
 
 const EXAMPLE = {
   decisions: {
@@ -41,16 +42,6 @@ function declarationError(declaration: unknown): { field: string; message: strin
     createChoicesSpace(declaration as ChoicesDeclarationInput);
   } catch (error) {
     if (error instanceof InvalidRequest) return { field: error.field, message: error.message };
-    throw error;
-  }
-  return undefined;
-}
-
-function ruleOf(value: unknown): string | undefined {
-  try {
-    space.parse(value);
-  } catch (error) {
-    if (error instanceof InvalidArchitecture) return error.rule;
     throw error;
   }
   return undefined;
@@ -113,7 +104,7 @@ describe('choices space', () => {
     [{ layer1: 'skip', width: true }, 'choices.option'],
     [['layer1=skip'], 'choices.type'],
   ])('rejects %j naming rule %s', (value, rule) => {
-    expect(ruleOf(value)).toBe(rule);
+    expect(ruleOf(space, value)).toBe(rule);
   });
 
   it('activates conditional decisions with their first option and drops deactivated ones', () => {

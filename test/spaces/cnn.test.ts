@@ -1,19 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidArchitecture } from '../../src/errors.js';
 import { cnnCost, cnnSpace } from '../../src/spaces/cnn.js';
 import { describeSpaceContract } from './space-contract.js';
+import { ruleOf } from '../helpers/rule-of.js';
 
 describeSpaceContract(cnnSpace);
-
-function ruleOf(value: unknown): string | undefined {
-  try {
-    cnnSpace.parse(value);
-  } catch (error) {
-    if (error instanceof InvalidArchitecture) return error.rule;
-    throw error;
-  }
-  return undefined;
-}
 
 describe('cnn space', () => {
   it('round-trips the compact and the JSON form', () => {
@@ -36,7 +26,7 @@ describe('cnn space', () => {
     [{ layers: [{ op: 'conv3x3', filters: 32, pool: 'yes' }] }, 'cnn.pool'],
     [{ layers: Array(5).fill({ op: 'conv3x3', filters: 32, pool: false }) }, 'cnn.layers'],
   ])('rejects %j naming rule %s', (value, rule) => {
-    expect(ruleOf(value)).toBe(rule);
+    expect(ruleOf(cnnSpace, value)).toBe(rule);
   });
 
   it('counts Keras-style conv, separable conv, batch norm and classifier parameters on 28x28x1', () => {

@@ -1,19 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidArchitecture } from '../../src/errors.js';
 import { mlpCost, mlpSpace } from '../../src/spaces/mlp.js';
 import { describeSpaceContract } from './space-contract.js';
+import { ruleOf } from '../helpers/rule-of.js';
 
 describeSpaceContract(mlpSpace);
-
-function ruleOf(value: unknown): string | undefined {
-  try {
-    mlpSpace.parse(value);
-  } catch (error) {
-    if (error instanceof InvalidArchitecture) return error.rule;
-    throw error;
-  }
-  return undefined;
-}
 
 describe('mlp space', () => {
   it('round-trips the compact and the JSON form', () => {
@@ -40,7 +30,7 @@ describe('mlp space', () => {
     [{ layers: [{ units: 128, activation: 'relu', dropout: 0, bias: true }] }, 'mlp.layer'],
     [{ layers: [], extra: 1 }, 'mlp.type'],
   ])('rejects %j naming rule %s', (value, rule) => {
-    expect(ruleOf(value)).toBe(rule);
+    expect(ruleOf(mlpSpace, value)).toBe(rule);
   });
 
   it('counts dense weights, biases and multiply-accumulates for 784 inputs and 10 classes', () => {

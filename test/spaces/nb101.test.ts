@@ -4,6 +4,7 @@ import { Rng } from '../../src/random/rng.js';
 import { canonicalOrder, subgraph } from '../../src/spaces/labelled-dag.js';
 import { nb101Space, type Nb101Cell } from '../../src/spaces/nb101.js';
 import { describeSpaceContract } from './space-contract.js';
+import { ruleOf } from '../helpers/rule-of.js';
 
 describeSpaceContract(nb101Space);
 
@@ -40,16 +41,6 @@ const INCEPTION_AS_STORED = {
 
 const parse = (value: unknown) => nb101Space.parse(value);
 const canonical = (value: unknown) => nb101Space.canonical(parse(value));
-
-function ruleOf(value: unknown): string | undefined {
-  try {
-    nb101Space.parse(value);
-  } catch (error) {
-    if (error instanceof InvalidArchitecture) return error.rule;
-    throw error;
-  }
-  return undefined;
-}
 
 const range = (n: number) => Array.from({ length: n }, (_, k) => k);
 
@@ -107,7 +98,7 @@ describe('nb101 forms', () => {
     ['a triangle with the wrong number of rows', 'conv3x3|01/1/1', 'nb101.matrix'],
     ['a malformed string', 'conv3x3 -> output', 'nb101.format'],
   ])('rejects %s', (_, value, rule) => {
-    expect(ruleOf(value)).toBe(rule);
+    expect(ruleOf(nb101Space, value)).toBe(rule);
   });
 
   it('counts edges after pruning, as NB101 does', () => {
@@ -116,8 +107,8 @@ describe('nb101 forms', () => {
     const edges = FAN.matrix.flatMap((row, i) => row.flatMap((bit, j) => (bit && !(i === 5 && j === 6) ? [[i, j] as const] : [])));
     const cell = fromEdges(FIVE_CONV3, [...edges, [1, 2]]);
     expect(cell.matrix.flat().filter(Boolean)).toHaveLength(10);
-    expect(ruleOf(cell)).toBeUndefined();
-    expect(ruleOf(fromEdges(FIVE_CONV3, [...edges, [1, 2], [5, 6]]))).toBe('nb101.edges');
+    expect(ruleOf(nb101Space, cell)).toBeUndefined();
+    expect(ruleOf(nb101Space, fromEdges(FIVE_CONV3, [...edges, [1, 2], [5, 6]]))).toBe('nb101.edges');
   });
 });
 

@@ -14,6 +14,7 @@ const CatalogSchema = z
     ),
   })
   .openapi('Catalog');
+export type Catalog = z.infer<typeof CatalogSchema>;
 
 const getCatalog = createRoute({
   method: 'get',
