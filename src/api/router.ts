@@ -17,6 +17,17 @@ export const PageQuerySchema = z.object({
   nextToken: z.string().max(2000).optional(),
 });
 
+/** IETF draft-ietf-httpapi-idempotency-key-header: a client-chosen key that makes a POST safe to retry. */
+export const IdempotencyHeaderSchema = z.object({
+  'idempotency-key': z
+    .string()
+    .min(1)
+    .max(255)
+    .regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces')
+    .optional()
+    .openapi({ param: { name: 'Idempotency-Key', in: 'header' }, example: 'retry-safe-7f3c' }),
+});
+
 export const SearchIdParamSchema = z.object({
   id: z.string().min(1).max(64).openapi({ param: { name: 'id', in: 'path' }, example: '01JD5Q9ZKX3M0QF8H2V6R4T7WB' }),
 });

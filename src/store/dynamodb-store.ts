@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { Conflict, InvalidRequest, Unavailable, VersionConflict } from '../errors.js';
 import { isActiveSearch, type SearchRecord, type TrialRecord } from '../search/records.js';
-import type { Page, PageRequest, Store, TrialExpectation, TrialPatch } from './store.js';
+import type { IdempotencyBinding, Page, PageRequest, Store, TrialExpectation, TrialPatch } from './store.js';
 import { ACTIVE_PARTITION, ACTIVE_SEARCHES_INDEX } from './table.js';
 
 const tenantKey = (tenantId: string) => `TENANT#${tenantId}`;
@@ -173,6 +173,13 @@ export class DynamoDbStore implements Store {
       start = result.LastEvaluatedKey;
     } while (start);
     return active;
+  }
+
+  async claimIdempotencyKey(tenantId: string, key: string, binding: IdempotencyBinding): Promise<IdempotencyBinding> {
+    const item = { pk: tenantKey(tenantId), sk: `IDEMPOTENCY#${key}` };
+    if (await this.putIfAbsent({ ...item, ...binding })) return binding;
+    const { Item } = await this.send(() => this.documents.send(new GetCommand({ TableName: this.tableName, Key: item, ConsistentRead: true })));
+    return { searchId: String(Item!.searchId), requestHash: String(Item!.requestHash) };
   }
 
   async claimArchitecture(searchId: string, archHash: string, trialNumber: number): Promise<boolean> {

@@ -17,6 +17,12 @@ export interface TrialExpectation {
   readonly attempt?: number;
 }
 
+export interface IdempotencyBinding {
+  readonly searchId: string;
+  /** Hash of the request body the key was first used with. */
+  readonly requestHash: string;
+}
+
 export type TrialPatch = Partial<Omit<TrialRecord, 'tenantId' | 'searchId' | 'number' | 'createdAt'>>;
 
 /**
@@ -37,6 +43,12 @@ export interface Store {
   saveSearch(search: SearchRecord): Promise<SearchRecord>;
   /** Searches not yet finished, across tenants, for the periodic sweep. */
   listActiveSearches(): Promise<{ tenantId: string; searchId: string }[]>;
+
+  /**
+   * Binds a client's idempotency key to a search id and a fingerprint of the request, once. Returns the
+   * binding that holds afterwards: this one, or the one an earlier request made.
+   */
+  claimIdempotencyKey(tenantId: string, key: string, binding: IdempotencyBinding): Promise<IdempotencyBinding>;
 
   /** Reserves an architecture for a trial number; false if the search already has it. */
   claimArchitecture(searchId: string, archHash: string, trialNumber: number): Promise<boolean>;

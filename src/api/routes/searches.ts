@@ -1,5 +1,5 @@
 import { createRoute } from '@hono/zod-openapi';
-import { randomInt } from 'node:crypto';
+import { createHash, randomInt } from 'node:crypto';
 import { ulid } from 'ulid';
 import { Conflict, NotFound, VersionConflict } from '../../errors.js';
 import { isActiveSearch, type SearchRecord } from '../../search/records.js';
@@ -8,15 +8,26 @@ import { resolveSearchSpec } from '../../search/resolve-spec.js';
 import { SearchSpecSchema } from '../../search/spec.js';
 import type { ApiDeps } from '../deps.js';
 import { problemResponses } from '../problem.js';
-import { jsonContent, newRouter, PageQuerySchema, SearchIdParamSchema } from '../router.js';
+import { IdempotencyHeaderSchema, jsonContent, newRouter, PageQuerySchema, SearchIdParamSchema } from '../router.js';
 import { pageSchema, SearchViewSchema, toSearchView } from '../views.js';
 
 const createSearch = createRoute({
   method: 'post',
   path: '/v1/searches',
   summary: 'Start a search',
-  request: { body: { required: true, content: { 'application/json': { schema: SearchSpecSchema } } } },
-  responses: { 201: jsonContent(SearchViewSchema, 'The new search'), 400: problemResponses[400], 503: problemResponses[503] },
+  description:
+    'With an Idempotency-Key header, a retried request returns the search the first one created (200, header idempotent-replayed: true) instead of starting another; reusing a key for a different request is a 409.',
+  request: {
+    headers: IdempotencyHeaderSchema,
+    body: { required: true, content: { 'application/json': { schema: SearchSpecSchema } } },
+  },
+  responses: {
+    200: jsonContent(SearchViewSchema, 'The search an earlier request with the same Idempotency-Key created'),
+    201: jsonContent(SearchViewSchema, 'The new search'),
+    400: problemResponses[400],
+    409: problemResponses[409],
+    503: problemResponses[503],
+  },
 });
 
 const listSearches = createRoute({
@@ -45,6 +56,16 @@ const stopSearch = createRoute({
 
 const MAX_STOP_ATTEMPTS = 5;
 
+/** Same request body, same fingerprint: key order does not matter. */
+function fingerprint(body: unknown): string {
+  const canonical = JSON.stringify(body, (_key, value: unknown) =>
+    value && typeof value === 'object' && !Array.isArray(value)
+      ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => a.localeCompare(b)))
+      : value,
+  );
+  return createHash('sha256').update(canonical).digest('hex');
+}
+
 export async function requireSearch(deps: ApiDeps, tenantId: string, searchId: string): Promise<SearchRecord> {
   const search = await deps.store.getSearch(tenantId, searchId);
   if (!search) throw new NotFound('search', searchId);
@@ -54,11 +75,27 @@ export async function requireSearch(deps: ApiDeps, tenantId: string, searchId: s
 export function searchRoutes(deps: ApiDeps) {
   return newRouter()
     .openapi(createSearch, async (c) => {
-      const spec = await resolveSearchSpec(c.req.valid('json'), deps.benchmarks, () => randomInt(2 ** 31 - 1));
-      const search = newSearchRecord(c.get('tenantId'), ulid(), spec, deps.clock().toISOString());
-      await deps.store.createSearch(search);
-      deps.events.publish({ type: 'SearchCreated', tenantId: search.tenantId, searchId: search.id });
-      return c.json(toSearchView(search), 201, { location: `/v1/searches/${search.id}` });
+      const tenantId = c.get('tenantId');
+      const body = c.req.valid('json');
+      const spec = await resolveSearchSpec(body, deps.benchmarks, () => randomInt(2 ** 31 - 1));
+      const key = c.req.valid('header')['idempotency-key'];
+      let id = ulid();
+      if (key !== undefined) {
+        const binding = await deps.store.claimIdempotencyKey(tenantId, key, { searchId: id, requestHash: fingerprint(body) });
+        if (binding.requestHash !== fingerprint(body)) throw new Conflict(`Idempotency-Key '${key}' was already used with a different request`);
+        id = binding.searchId;
+      }
+      const search = newSearchRecord(tenantId, id, spec, deps.clock().toISOString());
+      try {
+        await deps.store.createSearch(search);
+      } catch (error) {
+        // The key's first request got here first (or a crash left it half done): answer with its search.
+        if (!(error instanceof Conflict) || key === undefined) throw error;
+        const existing = await requireSearch(deps, tenantId, id);
+        return c.json(toSearchView(existing), 200, { 'idempotent-replayed': 'true', location: `/v1/searches/${id}` });
+      }
+      deps.events.publish({ type: 'SearchCreated', tenantId, searchId: id });
+      return c.json(toSearchView(search), 201, { location: `/v1/searches/${id}` });
     })
     .openapi(listSearches, async (c) => {
       const page = await deps.store.listSearches(c.get('tenantId'), c.req.valid('query'));

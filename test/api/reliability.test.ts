@@ -1,0 +1,119 @@
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../src/api/app.js';
+import { BenchmarkCatalog } from '../../src/evaluators/benchmarks.js';
+import { EXAMPLE_SEARCH_SPEC } from '../../src/search/spec.js';
+import { dynamoClientConfig } from '../../src/store/client-config.js';
+import { DynamoDbStore } from '../../src/store/dynamodb-store.js';
+import { BENCHMARKS_DIR } from '../helpers/nb201-csv.js';
+import { RecordingEvents } from '../helpers/recording-events.js';
+import { startTestStore, type TestStore } from '../helpers/store.js';
+
+let db: TestStore;
+const events = new RecordingEvents();
+const benchmarks = new BenchmarkCatalog(BENCHMARKS_DIR);
+let app: ReturnType<typeof createApp>;
+
+beforeAll(async () => {
+  db = await startTestStore();
+  app = createApp({ store: db.store, events, benchmarks, clock: () => new Date(), defaultTenantId: 'local' });
+});
+afterAll(() => db.close());
+
+const json = (response: Response): Promise<any> => response.json();
+const post = (body: unknown, headers: Record<string, string> = {}) =>
+  app.request('/v1/searches', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+const searchCount = async () => (await db.store.listSearches('local', { limit: 1000 })).items.length;
+
+describe('Idempotency-Key on POST /v1/searches', () => {
+  it('returns the same search for a retried request, and starts only one', async () => {
+    const before = await searchCount();
+    const first = await post(EXAMPLE_SEARCH_SPEC, { 'idempotency-key': 'retry-1' });
+    expect(first.status).toBe(201);
+    // The same body with its keys in another order is the same request.
+    const reordered = Object.fromEntries(Object.entries(EXAMPLE_SEARCH_SPEC).reverse());
+    const retry = await post(reordered, { 'idempotency-key': 'retry-1' });
+    expect(retry.status).toBe(200);
+    expect(retry.headers.get('idempotent-replayed')).toBe('true');
+    expect((await json(retry)).id).toBe((await json(first)).id);
+    expect(await searchCount()).toBe(before + 1);
+  });
+
+  it('answers concurrent duplicates with one search', async () => {
+    const before = await searchCount();
+    const responses = await Promise.all(Array.from({ length: 6 }, () => post(EXAMPLE_SEARCH_SPEC, { 'idempotency-key': 'burst' })));
+    const ids = new Set(await Promise.all(responses.map(async (r) => (await json(r)).id)));
+    expect(ids.size).toBe(1);
+    expect(responses.filter((r) => r.status === 201)).toHaveLength(1);
+    expect(await searchCount()).toBe(before + 1);
+  });
+
+  it('refuses a key reused for a different request, and a malformed key', async () => {
+    await post(EXAMPLE_SEARCH_SPEC, { 'idempotency-key': 'reused' });
+    const other = await post({ ...EXAMPLE_SEARCH_SPEC, seed: 8 }, { 'idempotency-key': 'reused' });
+    expect(other.status).toBe(409);
+    const malformed = await post(EXAMPLE_SEARCH_SPEC, { 'idempotency-key': 'has spaces' });
+    expect(malformed.status).toBe(400);
+    expect((await json(malformed)).errors[0].field).toBe('idempotency-key');
+  });
+});
+
+describe('an unreachable record store', () => {
+  it('turns every request into a 503 problem with Retry-After, and writes nothing', async () => {
+    const down = new DynamoDbStore({
+      tableName: 'nas',
+      client: { ...dynamoClientConfig({ NAS_DYNAMODB_ENDPOINT: 'http://127.0.0.1:9' }), maxAttempts: 1 },
+    });
+    const broken = createApp({ store: down, events, benchmarks, clock: () => new Date(), defaultTenantId: 'local' });
+    const published = events.published.length;
+    for (const response of [
+      await broken.request('/v1/searches'),
+      await broken.request('/v1/searches', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(EXAMPLE_SEARCH_SPEC) }),
+    ]) {
+      expect(response.status).toBe(503);
+      expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect(response.headers.get('retry-after')).toBe('1');
+    }
+    expect(events.published.length).toBe(published);
+  });
+});
+
+describe('fuzzing the API', () => {
+  /** A valid spec with one field replaced by an arbitrary value, or an arbitrary JSON value outright. */
+  const bodies = fc.oneof(
+    fc.jsonValue(),
+    fc.tuple(fc.constantFrom(...Object.keys(EXAMPLE_SEARCH_SPEC)), fc.jsonValue()).map(([field, value]) => ({ ...EXAMPLE_SEARCH_SPEC, [field]: value })),
+    fc.tuple(fc.constantFrom('maxTrialCount', 'parallelTrialCount', 'maxFailedTrialCount', 'maxRuntimeSeconds', 'x'), fc.jsonValue()).map(
+      ([field, value]) => ({ ...EXAMPLE_SEARCH_SPEC, budget: { ...EXAMPLE_SEARCH_SPEC.budget, [field]: value } }),
+    ),
+    fc.string(),
+  );
+
+  it('never answers a random or malformed body with a 500', async () => {
+    await fc.assert(
+      fc.asyncProperty(bodies, async (body) => {
+        const response = await post(typeof body === 'string' ? body : JSON.stringify(body));
+        expect([201, 400]).toContain(response.status);
+        if (response.status === 400) {
+          expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+          expect((await json(response)).errors.length).toBeGreaterThan(0);
+        }
+      }),
+      { numRuns: 150, seed: 42 },
+    );
+  });
+
+  it('never answers random paths and query strings with a 500', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.webPath(), fc.webQueryParameters(), async (path, query) => {
+        const response = await app.request(`/v1/searches${path}?${query}`);
+        expect(response.status).toBeLessThan(500);
+      }),
+      { numRuns: 150, seed: 7 },
+    );
+  });
+});
