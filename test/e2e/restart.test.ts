@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { SearchView } from '../../src/api/views.js';
 import { NasClient } from '../../src/cli/client.js';
-import { startServiceProcess, waitFor, type ServiceProcess } from '../helpers/service-process.js';
+import { startServiceProcess, waitFor, type ServiceProcess } from '../../src/local/service-process.js';
 
 const TRIALS = 40;
 let dataDir: string;

@@ -9,7 +9,7 @@ import { EXAMPLE_SEARCH_SPEC } from '../../src/search/spec.js';
 import { PROJECT_ROOT, readConfig } from '../../src/config.js';
 import { startLocalService, type LocalService } from '../../src/local/local-service.js';
 import { nb201Row } from '../helpers/nb201-csv.js';
-import { waitFor } from '../helpers/service-process.js';
+import { waitFor } from '../../src/local/service-process.js';
 
 let dataDir: string;
 let service: LocalService;

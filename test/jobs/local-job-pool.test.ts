@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../src/config.js';
 import type { JobState, TrialJob } from '../../src/jobs/job-queue.js';
 import { LocalJobPool } from '../../src/jobs/local-job-pool.js';
-import { waitFor } from '../helpers/service-process.js';
+import { waitFor } from '../../src/local/service-process.js';
 
 const job = (trialNumber: number, attempt = 1): TrialJob => ({ tenantId: 't', searchId: 's', trialNumber, attempt });
 let pool: LocalJobPool | undefined;

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { PROJECT_ROOT } from '../../src/config.js';
+import { PROJECT_ROOT } from '../config.js';
 
 export interface ServiceProcess {
   readonly url: string;
@@ -10,7 +10,10 @@ export interface ServiceProcess {
   stop(): Promise<void>;
 }
 
-/** Runs `npm start`'s entry as a separate process group, as a user would, and waits for its URL. */
+/**
+ * Runs `npm start`'s entry as a separate process group, as a user would, and waits for its URL. Used by
+ * the restart tests and the load benchmark, which need the service in a process of its own.
+ */
 export async function startServiceProcess(env: NodeJS.ProcessEnv): Promise<ServiceProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'src', 'local', 'main.ts')], {
     cwd: PROJECT_ROOT,
