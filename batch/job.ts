@@ -17,6 +17,7 @@ const deps: RunTrialDeps = {
   evaluator: createBenchmarkEvaluator(new BenchmarkCatalog(config.benchmarksDir)),
   clock: () => new Date(),
   simulatedTimeScale: config.simulatedTimeScale,
+  heartbeatSeconds: config.heartbeatSeconds,
 };
 
 function describeError(error: unknown): string {

@@ -22,6 +22,10 @@ export interface ServiceConfig {
   readonly sweepSeconds: number;
   /** DynamoDB table name (`NAS_TABLE`, default `nas`). */
   readonly tableName: string;
+  /** How often a running job records a heartbeat (`NAS_HEARTBEAT_SECONDS`, default 30). */
+  readonly heartbeatSeconds: number;
+  /** Silence after which a running trial is STALE and runs again (`NAS_STALE_AFTER_SECONDS`, default 300). */
+  readonly staleAfterSeconds: number;
 }
 
 function numberFrom(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {
@@ -42,5 +46,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig 
     simulatedTimeScale: numberFrom(env, 'NAS_SIMULATED_TIME_SCALE', 0, 0),
     sweepSeconds: numberFrom(env, 'NAS_SWEEP_SECONDS', 10, 0.1),
     tableName: env.NAS_TABLE || 'nas',
+    heartbeatSeconds: numberFrom(env, 'NAS_HEARTBEAT_SECONDS', 30, 0.1),
+    staleAfterSeconds: numberFrom(env, 'NAS_STALE_AFTER_SECONDS', 300, 1),
   };
 }

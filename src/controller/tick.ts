@@ -21,7 +21,15 @@ export interface ControllerDeps {
   readonly store: Store;
   readonly queue: JobQueue;
   readonly clock: () => Date;
+  /**
+   * A running trial whose job has not beaten its heart for this long is declared STALE: its job is
+   * terminated and the trial runs again as its next attempt.
+   * @default 300
+   */
+  readonly staleAfterSeconds?: number;
 }
+
+export const DEFAULT_STALE_AFTER_SECONDS = 300;
 
 const MAX_TICK_RETRIES = 5;
 
@@ -114,8 +122,9 @@ async function reconcileJobs(deps: ControllerDeps, trials: readonly TrialRecord[
     const expect = { status: ACTIVE_TRIAL_STATUSES, attempt: trial.attempt };
     if (!trial.jobId) {
       await submitTrial(deps, trial);
-    } else if (!job || job.status === 'UNKNOWN') {
+    } else if (!job || job.status === 'UNKNOWN' || isSilent(deps, trial)) {
       if (!(await store.updateTrial(trial.searchId, trial.number, { status: 'STALE', updatedAt: now }, expect))) continue;
+      if (job && job.status !== 'UNKNOWN') await queue.terminate(trial.jobId, 'no heartbeat');
       await requeueTrial(deps, trial);
     } else if (job.status === 'FAILED' || job.status === 'SUCCEEDED') {
       const message = job.status === 'FAILED' ? (job.reason ?? 'job failed') : 'job ended without recording a result';
@@ -129,10 +138,24 @@ async function reconcileJobs(deps: ControllerDeps, trials: readonly TrialRecord[
   return changed;
 }
 
+/** Whether a running trial's job stopped beating its heart (a hung process, a lost container). */
+function isSilent(deps: ControllerDeps, trial: TrialRecord): boolean {
+  if (trial.status !== 'RUNNING') return false;
+  const lastSign = Date.parse(trial.heartbeatAt ?? trial.startedAt ?? trial.updatedAt);
+  return deps.clock().getTime() - lastSign > (deps.staleAfterSeconds ?? DEFAULT_STALE_AFTER_SECONDS) * 1000;
+}
+
 /** Resubmits a STALE trial as its next attempt; the old attempt can no longer write its result. */
 async function requeueTrial(deps: ControllerDeps, trial: TrialRecord): Promise<void> {
   const next = { ...trial, status: 'PENDING' as const, attempt: trial.attempt + 1 };
-  const patch = { status: next.status, attempt: next.attempt, jobId: undefined, startedAt: undefined, updatedAt: deps.clock().toISOString() };
+  const patch = {
+    status: next.status,
+    attempt: next.attempt,
+    jobId: undefined,
+    startedAt: undefined,
+    heartbeatAt: undefined,
+    updatedAt: deps.clock().toISOString(),
+  };
   if (await deps.store.updateTrial(trial.searchId, trial.number, patch, { status: ['STALE'], attempt: trial.attempt })) {
     await submitTrial(deps, next);
   }

@@ -14,6 +14,11 @@ export interface RunTrialDeps {
    * benchmark search unfold at a watchable pace in the dashboard and in restart tests.
    */
   readonly simulatedTimeScale: number;
+  /**
+   * How often a running job records a heartbeat on its trial.
+   * @default 30
+   */
+  readonly heartbeatSeconds?: number;
 }
 
 /**
@@ -35,11 +40,16 @@ export async function runTrialJob(deps: RunTrialDeps, job: TrialJob): Promise<vo
   const claimed = await store.updateTrial(
     job.searchId,
     job.trialNumber,
-    { status: 'RUNNING', startedAt: started, updatedAt: started },
+    { status: 'RUNNING', startedAt: started, heartbeatAt: started, updatedAt: started },
     { ...expect, status: ['PENDING'] },
   );
   if (!claimed) return;
 
+  // Beats until the outcome is written; a write after a newer attempt took over fails its condition.
+  const heartbeat = setInterval(() => {
+    const now = clock().toISOString();
+    store.updateTrial(job.searchId, job.trialNumber, { heartbeatAt: now }, { ...expect, status: ['RUNNING'] }).catch(() => undefined);
+  }, (deps.heartbeatSeconds ?? 30) * 1000);
   try {
     const { metrics, costSeconds } = await evaluator.evaluate({
       space: search.spec.space,
@@ -66,5 +76,7 @@ export async function runTrialJob(deps: RunTrialDeps, job: TrialJob): Promise<vo
       { status: 'FAILED', error: { message: error.message, retryable: false }, finishedAt: finished, updatedAt: finished },
       { ...expect, status: ['RUNNING'] },
     );
+  } finally {
+    clearInterval(heartbeat);
   }
 }

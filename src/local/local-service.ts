@@ -39,11 +39,12 @@ export async function startLocalService(config: ServiceConfig): Promise<LocalSer
       ...storeEnv,
       NAS_BENCHMARKS_DIR: config.benchmarksDir,
       NAS_SIMULATED_TIME_SCALE: String(config.simulatedTimeScale),
+      NAS_HEARTBEAT_SECONDS: String(config.heartbeatSeconds),
     },
     onJobEnded: (job) => events.publish({ type: 'TrialJobEnded', ...job }),
   });
   const events = new InProcessEvents(
-    (tenantId, searchId) => tick({ store, queue: pool, clock }, tenantId, searchId),
+    (tenantId, searchId) => tick({ store, queue: pool, clock, staleAfterSeconds: config.staleAfterSeconds }, tenantId, searchId),
     (error, event) => console.error(`controller failed on ${event.type} for search ${event.searchId}:`, error),
   );
 

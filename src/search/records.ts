@@ -104,6 +104,8 @@ export interface TrialRecord {
   readonly error?: TrialError;
   readonly createdAt: string;
   readonly startedAt?: string;
+  /** Last sign of life from the running job; see `ControllerDeps.staleAfterSeconds`. */
+  readonly heartbeatAt?: string;
   readonly finishedAt?: string;
   readonly updatedAt: string;
 }

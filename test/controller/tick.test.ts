@@ -108,6 +108,21 @@ describe('controller tick', () => {
     expect(search.trialStatusCounters.succeeded).toBe(4);
   });
 
+  it('declares a running trial STALE when its job stops beating, terminates the job and runs it again', async () => {
+    const id = await createSearch({ maxTrialCount: 2, parallelTrialCount: 1 });
+    await tick(deps, TEST_TENANT, id);
+    const [trial] = await trials(id);
+    const startedAt = new Date(Date.now() - 600_000).toISOString();
+    await db.store.updateTrial(id, trial!.number, { status: 'RUNNING', startedAt, heartbeatAt: startedAt });
+    await tick({ ...deps, staleAfterSeconds: 700 }, TEST_TENANT, id);
+    expect((await trials(id))[0]).toMatchObject({ status: 'RUNNING', attempt: 1 });
+
+    await tick({ ...deps, staleAfterSeconds: 300 }, TEST_TENANT, id);
+    expect((await trials(id))[0]).toMatchObject({ status: 'PENDING', attempt: 2 });
+    expect(queue.terminated).toEqual([trial!.jobId]);
+    expect(queue.submitted.map((job) => job.attempt)).toEqual([1, 2]);
+  });
+
   it('stops a search: active trials are killed, finished ones kept', async () => {
     const id = await createSearch({ maxTrialCount: 10, parallelTrialCount: 2 });
     await tick(deps, TEST_TENANT, id);

@@ -1,0 +1,56 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { InvalidArchitecture } from '../../src/errors.js';
+import type { Evaluator } from '../../src/evaluators/evaluator.js';
+import { runTrialJob } from '../../src/jobs/run-trial.js';
+import { newSearch, newTrial, TEST_TENANT } from '../helpers/records.js';
+import { startTestStore, type TestStore } from '../helpers/store.js';
+
+let db: TestStore;
+beforeAll(async () => {
+  db = await startTestStore();
+});
+afterAll(() => db.close());
+
+/** An evaluator that takes `ms` and then answers (or fails as told), to watch the job around it. */
+const slowEvaluator = (ms: number, outcome: 'ok' | 'invalid' | 'crash' = 'ok'): Evaluator => ({
+  evaluate: async () => {
+    await new Promise((resolve) => setTimeout(resolve, ms));
+    if (outcome === 'invalid') throw new InvalidArchitecture('nb201.table', 'not in the table');
+    if (outcome === 'crash') throw new Error('GPU fell off the bus');
+    return { metrics: { cifar10_test_200: 90 }, costSeconds: 12 };
+  },
+});
+
+async function setUp(id: string) {
+  await db.store.createSearch(newSearch(id));
+  await db.store.createTrial(newTrial(id, 1));
+  return { tenantId: TEST_TENANT, searchId: id, trialNumber: 1, attempt: 1 };
+}
+const deps = (evaluator: Evaluator) => ({ store: db.store, evaluator, clock: () => new Date(), simulatedTimeScale: 0, heartbeatSeconds: 0.05 });
+
+describe('the trial job', () => {
+  it('beats its heart while it runs and records the outcome', async () => {
+    const job = await setUp('J-ok');
+    const running = runTrialJob(deps(slowEvaluator(300)), job);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const midway = await db.store.getTrial('J-ok', 1);
+    expect(midway?.status).toBe('RUNNING');
+    expect(Date.parse(midway!.heartbeatAt!)).toBeGreaterThan(Date.parse(midway!.startedAt!));
+    await running;
+    expect(await db.store.getTrial('J-ok', 1)).toMatchObject({ status: 'SUCCEEDED', metrics: { cifar10_test_200: 90 }, costSeconds: 12 });
+  });
+
+  it('records an architecture the evaluator rejects as a non-retryable failure, and rethrows anything else', async () => {
+    await runTrialJob(deps(slowEvaluator(1, 'invalid')), await setUp('J-invalid'));
+    expect(await db.store.getTrial('J-invalid', 1)).toMatchObject({ status: 'FAILED', error: { retryable: false } });
+    await expect(runTrialJob(deps(slowEvaluator(1, 'crash')), await setUp('J-crash'))).rejects.toThrow('GPU fell off the bus');
+    expect((await db.store.getTrial('J-crash', 1))?.status).toBe('RUNNING');
+  });
+
+  it('does nothing for a superseded attempt', async () => {
+    const job = await setUp('J-old');
+    await db.store.updateTrial('J-old', 1, { attempt: 2 });
+    await runTrialJob(deps(slowEvaluator(1)), job);
+    expect(await db.store.getTrial('J-old', 1)).toMatchObject({ status: 'PENDING', attempt: 2 });
+  });
+});
