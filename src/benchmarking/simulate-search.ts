@@ -4,8 +4,10 @@ import type { HistoryEntry } from '../strategies/strategy.js';
 
 /** One measured query of a simulated search. */
 export interface SimulatedQuery {
-  /** The search objective, oriented so that larger is better. */
+  /** The (first) search objective, oriented so that larger is better. */
   readonly score: number;
+  /** Every objective, oriented so that larger is better, for multi-objective searches. */
+  readonly scores?: readonly number[];
   /** What is reported for the incumbent (e.g. 200-epoch test accuracy when searching on validation). */
   readonly reported: number;
   readonly costSeconds: number;
@@ -48,7 +50,7 @@ export async function simulateSearch<A>(options: SimulationOptions<A>): Promise<
     if (arch === undefined) break;
     const [query] = await options.evaluate([arch]);
     seconds += query!.costSeconds;
-    history.push({ arch, canonical: space.canonical(arch), status: 'SUCCEEDED', score: query!.score });
+    history.push({ arch, canonical: space.canonical(arch), status: 'SUCCEEDED', score: query!.score, scores: query!.scores ?? [query!.score] });
     const previous = trajectory.at(-1);
     trajectory.push(
       previous && previous.bestScore >= query!.score

@@ -1,4 +1,5 @@
 import type { Catalog } from '../api/routes/catalog.js';
+import type { ParetoFront } from '../api/routes/trials.js';
 import type { SearchView, TrialView } from '../api/views.js';
 import type { Page } from '../store/store.js';
 import type { SearchSpecInput } from '../search/spec.js';
@@ -69,6 +70,10 @@ export class NasClient {
 
   catalog(): Promise<Catalog> {
     return this.request('GET', '/v1/catalog');
+  }
+
+  pareto(id: string): Promise<ParetoFront> {
+    return this.request('GET', `/v1/searches/${encodeURIComponent(id)}/pareto`);
   }
 
   bestTrial(id: string): Promise<TrialView> {

@@ -21,10 +21,12 @@ commands:
       --space nb201  --benchmark nb201  --metric cifar10_test_200  [--direction maximize|minimize]
       --strategy random  --trials 100  [--parallel 8]  [--seed 7]  [--max-failed N]  [--max-runtime SECONDS]
       [--epochs N]  [--space-config JSON|@FILE]  [--params JSON]  [--name TEXT]  [--follow]
+      [--objective METRIC:max|min ...]   several objectives (replaces --metric/--direction; e.g. for nsga2)
   searches                      list searches, newest first
   show <search-id>              a search's status, counters and best trial
   trials <search-id>            a search's trials
   best <search-id>              a search's best trial
+  pareto <search-id>            the Pareto front over all objectives and its hypervolume
   stop <search-id>              stop a search (running trials are killed)
   catalog                       spaces, strategies and benchmarks (with their metrics) to choose from
   check-table <name>            validate the imported table <benchmarks>/tables/<name>/ and list every problem
@@ -59,6 +61,7 @@ const { values, positionals } = (() => {
         epochs: { type: 'string' },
         'space-config': { type: 'string' },
         params: { type: 'string' },
+        objective: { type: 'string', multiple: true },
         follow: { type: 'boolean', default: false },
       },
     });
@@ -93,18 +96,24 @@ function searchSpecFromOptions(): SearchSpecInput {
   const spaceConfig = jsonOption('space-config', values['space-config']);
   const params = jsonOption('params', values.params) as Record<string, unknown> | undefined;
   const maxFailedTrialCount = integer('max-failed', values['max-failed']);
+  const objectives = (values.objective ?? [`${values.metric}:${values.direction}`]).map((text) => {
+    const [metric, direction] = text.split(':');
+    const full = { max: 'maximize', min: 'minimize', maximize: 'maximize', minimize: 'minimize' }[direction ?? ''];
+    if (!metric || !full) throw new UsageError(`--objective takes METRIC:max or METRIC:min, got '${text}'`);
+    return { metric, direction: full as 'maximize' | 'minimize' };
+  });
   const maxRuntimeSeconds = values['max-runtime'] === undefined ? undefined : Number(values['max-runtime']);
   const seed = integer('seed', values.seed);
   return {
     ...(values.name ? { name: values.name } : {}),
     space: values.space!,
     ...(spaceConfig === undefined ? {} : { spaceConfig }),
-    objectives: [{ metric: values.metric!, direction: values.direction as 'maximize' | 'minimize' }],
+    objectives,
     strategy: { name: values.strategy as SearchSpecInput['strategy']['name'], ...(params ? { params } : {}) },
     evaluator: {
       kind: 'benchmark',
       benchmark: values.benchmark!,
-      metric: values.metric!,
+      metric: objectives[0]!.metric,
       ...(epochs === undefined ? {} : { fidelity: { epochs } }),
     },
     budget: {
@@ -155,6 +164,16 @@ async function run(): Promise<void> {
     case 'best': {
       const trial = await client.bestTrial(searchId());
       return print(trialsTable([trial]), trial);
+    }
+    case 'pareto': {
+      const front = await client.pareto(searchId());
+      const header = front.objectives.map((o) => `${o.metric} (${o.direction})`).join(' x ');
+      const text = [
+        `Pareto front over ${header}: ${front.items.length} trials`,
+        `hypervolume ${front.hypervolume.toPrecision(6)} (reference point ${front.referencePoint.join(', ')})`,
+        trialsTable(front.items),
+      ].join('\n');
+      return print(text, front);
     }
     case 'stop': {
       const search = await client.stopSearch(searchId());

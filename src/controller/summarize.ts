@@ -27,6 +27,12 @@ export function orientedScore(trial: TrialRecord, objective: Objective): number 
   return objective.direction === 'maximize' ? value : -value;
 }
 
+/** All objective values of a finished trial, each oriented so that larger is better. */
+export function orientedScores(trial: TrialRecord, objectives: readonly Objective[]): number[] | undefined {
+  const scores = objectives.map((objective) => orientedScore(trial, objective));
+  return scores.every((s): s is number => s !== undefined) ? scores : undefined;
+}
+
 /**
  * Everything the search record reports about its trials, derived from the trial records alone. Deriving
  * (rather than incrementing counters per event) is what makes accounting idempotent: a duplicated or

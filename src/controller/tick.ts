@@ -15,7 +15,7 @@ import { getStrategy } from '../strategies/registry.js';
 import type { HistoryEntry } from '../strategies/strategy.js';
 import type { Store } from '../store/store.js';
 import { exhaustedBudget, failureReason, freeSlots } from './budgets.js';
-import { orientedScore, summarizeTrials } from './summarize.js';
+import { orientedScore, orientedScores, summarizeTrials } from './summarize.js';
 
 export interface ControllerDeps {
   readonly store: Store;
@@ -179,7 +179,8 @@ function proposeCandidates(search: SearchRecord, trials: readonly TrialRecord[],
   const history: HistoryEntry<unknown>[] = trials.map((trial) => {
     const arch = space.parse(trial.arch);
     const score = orientedScore(trial, objective);
-    return { arch, canonical: space.canonical(arch), status: trial.status, ...(score === undefined ? {} : { score }) };
+    const scores = orientedScores(trial, search.spec.objectives);
+    return { arch, canonical: space.canonical(arch), status: trial.status, ...(score === undefined ? {} : { score }), ...(scores ? { scores } : {}) };
   });
   return strategy.propose({ space, params: search.spec.strategy.params, state: search.strategyState, history, count });
 }

@@ -1,7 +1,9 @@
 import { InvalidArchitecture } from '../errors.js';
 import type { Evaluator } from '../evaluators/evaluator.js';
 import { isActiveTrial } from '../search/records.js';
-import { searchMetrics } from '../search/resolve-spec.js';
+import { ARCHITECTURE_METRICS, searchMetrics } from '../search/resolve-spec.js';
+import type { SearchSpec } from '../search/spec.js';
+import { resolveSpace } from '../spaces/registry.js';
 import type { Store } from '../store/store.js';
 import type { TrialJob } from './job-queue.js';
 
@@ -19,6 +21,14 @@ export interface RunTrialDeps {
    * @default 30
    */
   readonly heartbeatSeconds?: number;
+}
+
+/** The architecture metrics (`params`, `flops`) among `wanted`, from the space's cost model. */
+function architectureMetrics(spec: SearchSpec, arch: string, wanted: readonly string[]): Record<string, number> {
+  if (!wanted.some((metric) => ARCHITECTURE_METRICS.includes(metric))) return {};
+  const space = resolveSpace(spec.space, spec.spaceConfig);
+  const { params, flops } = space.cost(space.parse(arch));
+  return Object.fromEntries(Object.entries({ params, flops }).filter(([metric]) => wanted.includes(metric)));
 }
 
 /**
@@ -51,12 +61,15 @@ export async function runTrialJob(deps: RunTrialDeps, job: TrialJob): Promise<vo
     store.updateTrial(job.searchId, job.trialNumber, { heartbeatAt: now }, { ...expect, status: ['RUNNING'] }).catch(() => undefined);
   }, (deps.heartbeatSeconds ?? 30) * 1000);
   try {
-    const { metrics, costSeconds } = await evaluator.evaluate({
+    const wanted = searchMetrics(search.spec);
+    const measured = await evaluator.evaluate({
       space: search.spec.space,
       arch: trial.arch,
       evaluator: search.spec.evaluator,
-      metrics: searchMetrics(search.spec),
+      metrics: wanted.filter((metric) => !ARCHITECTURE_METRICS.includes(metric)),
     });
+    const { costSeconds } = measured;
+    const metrics = { ...measured.metrics, ...architectureMetrics(search.spec, trial.arch, wanted) };
     if (deps.simulatedTimeScale > 0) {
       await new Promise((resolve) => setTimeout(resolve, costSeconds * deps.simulatedTimeScale * 1000));
     }

@@ -32,10 +32,10 @@ export async function resolveSearchSpec(
   resolveSpace(parsed.space, spaceConfig);
 
   const knownMetric = (metric: string, field: string) => {
-    if (!benchmark.metrics.includes(metric)) {
+    if (!benchmark.metrics.includes(metric) && !ARCHITECTURE_METRICS.includes(metric)) {
       throw new InvalidRequest(
         field,
-        `benchmark '${parsed.evaluator.benchmark}' has no metric '${metric}' (e.g. ${benchmark.metrics.slice(0, 6).join(', ')}, ...; GET /v1/catalog lists all)`,
+        `benchmark '${parsed.evaluator.benchmark}' has no metric '${metric}' (e.g. ${benchmark.metrics.slice(0, 6).join(', ')}, ...; GET /v1/catalog lists all; params and flops work everywhere)`,
       );
     }
   };
@@ -66,6 +66,9 @@ export async function resolveSearchSpec(
     seed: parsed.seed ?? randomSeed(),
   };
 }
+
+/** Metrics every search can use, computed from the architecture itself rather than measured. */
+export const ARCHITECTURE_METRICS: readonly string[] = ['params', 'flops'];
 
 /** Every metric a trial of this search must report. */
 export function searchMetrics(spec: SearchSpec): string[] {

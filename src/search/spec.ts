@@ -56,7 +56,12 @@ export const SearchSpecSchema = z
     space: z.enum(SPACE_NAMES),
     /** The declaration of a space defined in the request (`choices`); fixed spaces take none. */
     spaceConfig: z.unknown().optional(),
-    objectives: z.array(ObjectiveSchema).min(1).max(1, 'multi-objective searches are not supported yet: give one objective'),
+    /** The first objective ranks the best trial; all of them span the Pareto front. */
+    objectives: z
+      .array(ObjectiveSchema)
+      .min(1)
+      .max(4)
+      .refine((objectives) => new Set(objectives.map((o) => o.metric)).size === objectives.length, 'each metric at most once'),
     strategy: StrategySpecSchema,
     evaluator: EvaluatorSpecSchema,
     budget: BudgetSchema,

@@ -1,6 +1,7 @@
 import { InvalidRequest } from '../errors.js';
 import { evolution } from './evolution.js';
 import { localSearch } from './local-search.js';
+import { nsga2 } from './nsga2.js';
 import { randomSearch } from './random-search.js';
 import { randomWalk } from './random-walk.js';
 import type { Strategy } from './strategy.js';
@@ -14,6 +15,7 @@ const STRATEGIES = {
   'random-walk': randomWalk,
   'local-search': localSearch,
   evolution,
+  nsga2,
 } satisfies Record<string, AnyStrategy>;
 
 export type StrategyName = keyof typeof STRATEGIES;

@@ -9,6 +9,8 @@ export interface HistoryEntry<A> {
   readonly status: TrialStatus;
   /** The first objective's value, oriented so that larger is better; absent until the trial succeeded. */
   readonly score?: number;
+  /** Every objective's value, each oriented so that larger is better (multi-objective strategies). */
+  readonly scores?: readonly number[];
 }
 
 export interface ProposeInput<A, P, S> {

@@ -1,5 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { NotFound } from '../../errors.js';
+import { InvalidRequest, NotFound } from '../../errors.js';
+import { searchFront } from '../../multiobjective/search-front.js';
+import { ObjectiveSchema } from '../../search/spec.js';
 import type { ApiDeps } from '../deps.js';
 import { problemResponses } from '../problem.js';
 import { jsonContent, newRouter, PageQuerySchema, SearchIdParamSchema } from '../router.js';
@@ -34,6 +36,33 @@ const getBest = createRoute({
   responses: { 200: jsonContent(TrialViewSchema, 'The best trial'), 404: problemResponses[404] },
 });
 
+const ParetoSchema = z
+  .object({
+    objectives: z.array(ObjectiveSchema),
+    referencePoint: z.array(z.number()).openapi({ description: "In each objective's own units" }),
+    hypervolume: z.number(),
+    items: z.array(TrialViewSchema),
+  })
+  .openapi('ParetoFront');
+export type ParetoFront = z.infer<typeof ParetoSchema>;
+
+const getPareto = createRoute({
+  method: 'get',
+  path: '/v1/searches/{id}/pareto',
+  summary: 'The non-dominated trials over all objectives and the hypervolume they dominate',
+  request: {
+    params: SearchIdParamSchema,
+    query: z.object({
+      reference: z
+        .string()
+        .regex(/^-?[\d.eE+-]+(,-?[\d.eE+-]+)*$/, 'comma-separated numbers, one per objective')
+        .optional()
+        .openapi({ description: 'Reference point, one value per objective in its own units; default: just beyond the worst values seen' }),
+    }),
+  },
+  responses: { 200: jsonContent(ParetoSchema, 'The Pareto front'), 400: problemResponses[400], 404: problemResponses[404] },
+});
+
 export function trialRoutes(deps: ApiDeps) {
   return newRouter()
     .openapi(listTrials, async (c) => {
@@ -48,6 +77,21 @@ export function trialRoutes(deps: ApiDeps) {
       const trial = await deps.store.getTrial(id, number);
       if (!trial) throw new NotFound('trial', `${id}/${number}`);
       return c.json(toTrialView(trial), 200);
+    })
+    .openapi(getPareto, async (c) => {
+      const { id } = c.req.valid('param');
+      const search = await requireSearch(deps, c.get('tenantId'), id);
+      const { objectives } = search.spec;
+      const raw = c.req.valid('query').reference;
+      const reference = raw?.split(',').map(Number);
+      if (reference && (reference.length !== objectives.length || reference.some((v) => !Number.isFinite(v)))) {
+        throw new InvalidRequest('reference', `give ${objectives.length} finite numbers, one per objective`);
+      }
+      const front = searchFront(await deps.store.allTrials(id), objectives, reference);
+      return c.json(
+        { objectives, referencePoint: front.referencePoint, hypervolume: front.hypervolume, items: front.trials.map(toTrialView) },
+        200,
+      );
     })
     .openapi(getBest, async (c) => {
       const { id } = c.req.valid('param');

@@ -1,0 +1,77 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../src/api/app.js';
+import { tick } from '../../src/controller/tick.js';
+import { createBenchmarkEvaluator } from '../../src/evaluators/benchmark-evaluator.js';
+import { BenchmarkCatalog } from '../../src/evaluators/benchmarks.js';
+import { runTrialJob } from '../../src/jobs/run-trial.js';
+import { newSearchRecord } from '../../src/search/new-search.js';
+import { resolveSearchSpec } from '../../src/search/resolve-spec.js';
+import { SearchSpecSchema } from '../../src/search/spec.js';
+import { BENCHMARKS_DIR } from '../helpers/nb201-csv.js';
+import { TEST_TENANT } from '../helpers/records.js';
+import { RecordingEvents } from '../helpers/recording-events.js';
+import { ScriptedJobQueue } from '../helpers/scripted-queue.js';
+import { startTestStore, type TestStore } from '../helpers/store.js';
+
+let db: TestStore;
+const catalog = new BenchmarkCatalog(BENCHMARKS_DIR);
+beforeAll(async () => {
+  db = await startTestStore();
+});
+afterAll(() => db.close());
+
+const json = (response: Response): Promise<any> => response.json();
+
+describe('a multi-objective search: NB201 accuracy vs. latency vs. parameters', () => {
+  it('runs NSGA-II through the controller and reports a true Pareto front with its hypervolume', async () => {
+    const spec = await resolveSearchSpec(
+      SearchSpecSchema.parse({
+        space: 'nb201',
+        objectives: [
+          { metric: 'cifar10_valid_12', direction: 'maximize' },
+          { metric: 'latency_ms_pixel3', direction: 'minimize' },
+          { metric: 'params', direction: 'minimize' },
+        ],
+        strategy: { name: 'nsga2', params: { populationSize: 10 } },
+        evaluator: { kind: 'benchmark', benchmark: 'nb201' },
+        budget: { maxTrialCount: 40, parallelTrialCount: 4 },
+        seed: 3,
+      }),
+      catalog,
+      () => 0,
+    );
+    await db.store.createSearch(newSearchRecord(TEST_TENANT, 'MO', spec, new Date().toISOString()));
+    const queue = new ScriptedJobQueue();
+    const evaluator = createBenchmarkEvaluator(catalog);
+    const deps = { store: db.store, queue, clock: () => new Date() };
+    let search = await tick(deps, TEST_TENANT, 'MO');
+    while (search && ['CREATED', 'RUNNING'].includes(search.status)) {
+      await queue.runQueued((job) => runTrialJob({ store: db.store, evaluator, clock: () => new Date(), simulatedTimeScale: 0 }, job));
+      search = await tick(deps, TEST_TENANT, 'MO');
+    }
+    expect(search).toMatchObject({ status: 'SUCCEEDED', trialCount: 40 });
+
+    const app = createApp({ store: db.store, events: new RecordingEvents(), benchmarks: catalog, clock: () => new Date(), defaultTenantId: TEST_TENANT });
+    const pareto = await json(await app.request('/v1/searches/MO/pareto'));
+    const all = await db.store.allTrials('MO');
+    const vector = (m: Record<string, number>) => [m.cifar10_valid_12!, -m.latency_ms_pixel3!, -m.params!];
+    const dominated = (a: number[], b: number[]) => b.every((v, i) => v >= a[i]!) && b.some((v, i) => v > a[i]!);
+    for (const trial of pareto.items) {
+      expect(trial.metrics.params).toBeGreaterThan(0);
+      expect(all.some((other) => dominated(vector(trial.metrics), vector(other.metrics!)))).toBe(false);
+    }
+    const onFront = new Set(pareto.items.map((t: { number: number }) => t.number));
+    for (const trial of all.filter((t) => !onFront.has(t.number))) {
+      expect(pareto.items.some((f: { metrics: Record<string, number> }) => dominated(vector(trial.metrics!), vector(f.metrics)))).toBe(true);
+    }
+    expect(pareto.referencePoint).toHaveLength(3);
+    expect(pareto.hypervolume).toBeGreaterThan(0);
+
+    const tighter = await json(await app.request(`/v1/searches/MO/pareto?reference=80,5,1000000`));
+    expect(tighter.referencePoint).toEqual([80, 5, 1000000]);
+    expect(tighter.hypervolume).toBeLessThan(pareto.hypervolume);
+    const bad = await app.request('/v1/searches/MO/pareto?reference=1,2');
+    expect(bad.status).toBe(400);
+    expect((await json(bad)).errors[0].field).toBe('reference');
+  });
+});
