@@ -25,7 +25,7 @@ export const IdempotencyHeaderSchema = z.object({
     .max(255)
     .regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces')
     .optional()
-    .openapi({ param: { name: 'Idempotency-Key', in: 'header' }, example: 'retry-safe-7f3c' }),
+    .openapi({ description: 'Idempotency-Key: makes a retried POST return the first result', example: 'retry-safe-7f3c' }),
 });
 
 export const SearchIdParamSchema = z.object({
