@@ -1,5 +1,6 @@
 import { loadNb201Table } from '../evaluators/nb201-table.js';
-import { loadNb301Surrogate, NB301_MAX_EPOCH } from '../evaluators/nb301-surrogate.js';
+import { NB301_MAX_EPOCH } from '../evaluators/nb301-metrics.js';
+import { loadNb301Surrogate } from '../evaluators/nb301-surrogate.js';
 import { dartsSpace, type DartsGenotype } from '../spaces/darts.js';
 import { nb201TrainingSeconds } from '../evaluators/nb201-training-time.js';
 import { nb201Space, type Nb201Cell } from '../spaces/nb201.js';

@@ -4,7 +4,8 @@ import { nb201Space } from '../spaces/nb201.js';
 import type { BenchmarkCatalog } from './benchmarks.js';
 import type { Evaluation, EvaluationTask, Evaluator } from './evaluator.js';
 import { loadNb201Table, type Nb201Table } from './nb201-table.js';
-import { loadNb301Surrogate, NB301_MAX_EPOCH } from './nb301-surrogate.js';
+import { NB301_MAX_EPOCH } from './nb301-metrics.js';
+import { loadNb301Surrogate } from './nb301-surrogate.js';
 import { nb201TrainingSeconds } from './nb201-training-time.js';
 
 

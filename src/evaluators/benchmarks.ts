@@ -4,7 +4,7 @@ import { InvalidRequest, InvalidTable } from '../errors.js';
 import { resolveSpace } from '../spaces/registry.js';
 import { loadImportedTable, type ImportedTable } from './imported-table.js';
 import { NB201_METRICS } from './nb201-table.js';
-import { NB301_MAX_EPOCH, NB301_METRICS } from './nb301-surrogate.js';
+import { NB301_MAX_EPOCH, NB301_METRICS } from './nb301-metrics.js';
 
 /** A tabular or surrogate benchmark a `benchmark` evaluator can query, with what it answers. */
 export interface BenchmarkInfo {

@@ -4,6 +4,7 @@ import type { InferenceSession } from 'onnxruntime-node';
 import { InvalidRequest, Unavailable } from '../errors.js';
 import { DARTS_CELLS, DARTS_EDGE_COUNT, DARTS_NODES, dartsEdgeIndex } from '../spaces/darts.js';
 import type { DartsGenotype } from '../spaces/darts.js';
+import { NB301_MAX_EPOCH } from './nb301-metrics.js';
 
 /**
  * NAS-Bench-301 (Siems et al. 2020, arXiv:2008.09777) through YAHPO Gym's `nb301` v2 ONNX surrogate
@@ -11,9 +12,6 @@ import type { DartsGenotype } from '../spaces/darts.js';
  * CIFAR-10 validation accuracy and training time of a DARTS genotype trained for `epoch` of 98 epochs.
  */
 export const NB301_DIR = 'nb301';
-export const NB301_MAX_EPOCH = 98;
-/** What the `nb301` benchmark reports: accuracy in percent (like NB201) and the predicted training time. */
-export const NB301_METRICS = ['val_accuracy', 'train_seconds'];
 
 export interface Nb301Prediction {
   /** Validation accuracy as a fraction. */

@@ -38,7 +38,7 @@ describe('imported benchmark tables', () => {
       space: 'nb201', arch: B, evaluator: { kind: 'benchmark', benchmark: 'mine' }, metrics: ['top1', 'latency'],
     });
     expect(evaluation).toEqual({ metrics: { top1: 40.1, latency: 0.5 }, costSeconds: 30 });
-    expect((await catalog.list()).map((b) => b.name)).toEqual(['nb201', 'mine']);
+    expect((await catalog.list()).map((b) => b.name)).toEqual(['nb201', 'nb301', 'mine']);
     expect(await catalog.get('mine')).toMatchObject({ spaces: ['nb201'], metrics: ['top1', 'latency'], description: 'my measurements' });
   });
 
