@@ -7,9 +7,6 @@ import type { Events } from '../src/events/events.js';
 import { dynamoClientConfig } from '../src/store/client-config.js';
 import { DynamoDbStore } from '../src/store/dynamodb-store.js';
 
-/** The tenant of every cloud request until API keys land (authentication plugs in with its own issue). */
-export const CLOUD_TENANT = 'default';
-
 /**
  * Stands in for the EventBridge adapter, which arrives with the deployment issue together with the
  * controller Lambda it triggers. Until then nothing in the cloud acts on an event, so each one is
@@ -30,7 +27,6 @@ export function createLambdaDeps(env: NodeJS.ProcessEnv = process.env): ApiDeps 
     events: logEvents,
     benchmarks: new BenchmarkCatalog(readConfig(env).benchmarksDir),
     clock: () => new Date(),
-    defaultTenantId: CLOUD_TENANT,
   };
 }
 

@@ -61,3 +61,8 @@ export class InvalidTable extends Error {
     super(`${file} is not a valid benchmark table:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   }
 }
+
+/** The request carries no API key, or one the service does not know. */
+export class Unauthorized extends Error {
+  override readonly name = 'Unauthorized';
+}

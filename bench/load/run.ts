@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
+import { newApiKey } from '../../src/auth/api-keys.js';
 import { NasClient } from '../../src/cli/client.js';
 import { startServiceProcess, waitFor } from '../../src/local/service-process.js';
 import { EXAMPLE_SEARCH_SPEC } from '../../src/search/spec.js';
@@ -30,9 +31,10 @@ const searches = Number(values.searches);
 const trials = Number(values.trials);
 
 const dataDir = await mkdtemp(join(tmpdir(), 'nas-load-'));
-const service = await startServiceProcess({ NAS_DATA_DIR: dataDir, NAS_WORKERS: '2' });
+const apiKey = newApiKey();
+const service = await startServiceProcess({ NAS_API_KEY: apiKey, NAS_DATA_DIR: dataDir, NAS_WORKERS: '2' });
 try {
-  const client = new NasClient(service.url);
+  const client = new NasClient(service.url, apiKey);
   const started = performance.now();
   const ids = await Promise.all(
     Array.from({ length: searches }, (_, seed) =>
@@ -46,6 +48,7 @@ try {
   const load = await autocannon({
     url: service.url,
     connections: Number(values.connections),
+    headers: { authorization: `Bearer ${apiKey}` },
     duration: Number(values.seconds),
     requests: [{ method: 'GET', path: '/v1/searches?limit=50' }, ...ids.slice(0, 5).map((id) => ({ method: 'GET' as const, path: `/v1/searches/${id}` }))],
   });

@@ -1,4 +1,5 @@
 import { bodyLimit } from 'hono/body-limit';
+import { requireApiKey } from './auth.js';
 import type { ApiDeps } from './deps.js';
 import { errorToProblem, problemResponse } from './problem.js';
 import { newRouter } from './router.js';
@@ -29,16 +30,15 @@ export function createApp(deps: ApiDeps) {
         }),
     }),
   );
-  app.use('/v1/*', async (c, next) => {
-    c.set('tenantId', deps.defaultTenantId);
-    await next();
-  });
+  app.use('/v1/*', requireApiKey(deps.store));
+  app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', { type: 'http', scheme: 'bearer', description: 'An API key: Authorization: Bearer nas_...' });
   app.get('/health', (c) => c.json({ status: 'ok' }));
   app.route('/', searchRoutes(deps));
   app.route('/', trialRoutes(deps));
   app.route('/', catalogRoutes(deps));
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
+    security: [{ apiKey: [] }],
     info: {
       title: 'serverless-nas',
       version: '1',

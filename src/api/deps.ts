@@ -9,8 +9,6 @@ export interface ApiDeps {
   /** Benchmarks a search may name (built-in and imported tables). */
   readonly benchmarks: BenchmarkCatalog;
   readonly clock: () => Date;
-  /** The tenant of unauthenticated requests until API keys land (see docs/architecture.md). */
-  readonly defaultTenantId: string;
 }
 
 export type ApiEnv = { Variables: { tenantId: string } };

@@ -2,7 +2,7 @@ import { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ZodError } from 'zod';
-import { Conflict, InvalidArchitecture, InvalidRequest, NotFound, Unavailable, VersionConflict } from '../errors.js';
+import { Conflict, InvalidArchitecture, InvalidRequest, NotFound, Unauthorized, Unavailable, VersionConflict } from '../errors.js';
 import { issueFields } from '../search/issue-fields.js';
 
 /**
@@ -24,6 +24,7 @@ export const problemResponses = {
   400: { description: 'Invalid request', content: { 'application/problem+json': { schema: ProblemSchema } } },
   404: { description: 'Not found', content: { 'application/problem+json': { schema: ProblemSchema } } },
   409: { description: 'Conflicts with the current state', content: { 'application/problem+json': { schema: ProblemSchema } } },
+  401: { description: 'Missing or unknown API key', content: { 'application/problem+json': { schema: ProblemSchema } } },
   503: { description: 'Temporarily unavailable; retry', content: { 'application/problem+json': { schema: ProblemSchema } } },
 } as const;
 
@@ -33,6 +34,7 @@ export function problemResponse(problem: Problem): Response {
     headers: {
       'content-type': 'application/problem+json',
       ...(problem.status === 503 ? { 'retry-after': '1' } : {}),
+      ...(problem.status === 401 ? { 'www-authenticate': 'Bearer realm="serverless-nas"' } : {}),
     },
   });
 }
@@ -56,6 +58,9 @@ export function errorToProblem(error: unknown, c: Context): Problem {
   }
   if (error instanceof InvalidArchitecture) {
     return { type: '/problems/invalid-architecture', title: 'Invalid architecture', status: 400, detail: error.message, errors: [{ field: 'arch', message: `${error.rule}: ${error.message}` }] };
+  }
+  if (error instanceof Unauthorized) {
+    return { type: '/problems/unauthorized', title: 'Unauthorized', status: 401, detail: error.message, errors: [{ field: 'Authorization', message: error.message }] };
   }
   if (error instanceof NotFound) return { type: '/problems/not-found', title: 'Not found', status: 404, detail: error.message };
   if (error instanceof Conflict || error instanceof VersionConflict) {

@@ -3,7 +3,9 @@
  * http://127.0.0.1:8080) except for `nas serve`, which starts the local service itself.
  */
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { API_KEY_FILE } from '../local/local-api-key.js';
 import { readConfig } from '../config.js';
 import { InvalidTable, Unavailable } from '../errors.js';
 import { loadImportedTable } from '../evaluators/imported-table.js';
@@ -33,6 +35,7 @@ commands:
 
 options for every command:
   --url URL                     the service (default: $NAS_URL or http://127.0.0.1:8080)
+  --api-key KEY                 your API key (default: $NAS_API_KEY, or the local service's .nas-data/api-key)
   --json                        print JSON instead of text
   -h, --help                    this help`;
 
@@ -45,6 +48,7 @@ const { values, positionals } = (() => {
       allowPositionals: true,
       options: {
         url: { type: 'string' },
+        'api-key': { type: 'string' },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
         space: { type: 'string', default: 'nb201' },
@@ -71,7 +75,18 @@ const { values, positionals } = (() => {
   }
 })();
 
-const client = new NasClient(values.url ?? process.env.NAS_URL ?? 'http://127.0.0.1:8080');
+/** The key: --api-key, NAS_API_KEY, or the local service's own key file on this machine. */
+function apiKey(): string | undefined {
+  if (values['api-key']) return values['api-key'];
+  if (process.env.NAS_API_KEY) return process.env.NAS_API_KEY;
+  try {
+    return readFileSync(join(readConfig().dataDir, API_KEY_FILE), 'utf8').trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const client = new NasClient(values.url ?? process.env.NAS_URL ?? 'http://127.0.0.1:8080', apiKey());
 const print = (text: string, data: unknown) => console.log(values.json ? JSON.stringify(data, null, 2) : text);
 
 function integer(option: string, raw: string | undefined): number | undefined {
@@ -214,6 +229,7 @@ run().catch((error: unknown) => {
   if (error instanceof ApiError) {
     console.error(`error: ${error.problem.title ?? 'request failed'} (HTTP ${error.status})`);
     for (const { field, message } of error.problem.errors ?? []) console.error(`  ${field}: ${message}`);
+    if (error.status === 401) console.error('  pass --api-key or set NAS_API_KEY (the local service prints its key at start)');
     if (!error.problem.errors?.length && error.problem.detail) console.error(`  ${error.problem.detail}`);
   } else if (error instanceof InvalidTable || error instanceof Unavailable) {
     console.error(`error: ${error.message}`);

@@ -10,13 +10,15 @@ import { LocalJobPool } from '../jobs/local-job-pool.js';
 import { dynamoClientConfig } from '../store/client-config.js';
 import { DynamoDbStore } from '../store/dynamodb-store.js';
 import { startEmbeddedDynamoDb } from './embedded-dynamodb.js';
+import { ensureLocalApiKey } from './local-api-key.js';
 
-export const LOCAL_TENANT = 'local';
 export const JOB_ENTRY = join(PROJECT_ROOT, 'batch', 'job.ts');
 
 export interface LocalService {
   readonly url: string;
   readonly dynamoEndpoint: string;
+  /** The key of tenant `local` (also in `<dataDir>/api-key`). */
+  readonly apiKey: string;
   close(): Promise<void>;
 }
 
@@ -61,7 +63,8 @@ export async function startLocalService(config: ServiceConfig): Promise<LocalSer
   const sweepTimer = setInterval(sweep, config.sweepSeconds * 1000);
 
   const benchmarks = new BenchmarkCatalog(config.benchmarksDir);
-  const app = createApp({ store, events, benchmarks, clock, defaultTenantId: LOCAL_TENANT });
+  const app = createApp({ store, events, benchmarks, clock });
+  const apiKey = await ensureLocalApiKey(store, config.dataDir, process.env, clock());
   const server = await new Promise<ServerType>((resolve) => {
     const started = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(started));
   });
@@ -70,6 +73,7 @@ export async function startLocalService(config: ServiceConfig): Promise<LocalSer
   return {
     url: `http://${config.host}:${port}`,
     dynamoEndpoint: dynamo.endpoint,
+    apiKey,
     async close() {
       clearInterval(sweepTimer);
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -6,7 +6,8 @@ const config = readConfig();
 const service = await startLocalService(config);
 console.log(`serverless-nas listening on ${service.url}`);
 console.log(`  data: ${config.dataDir}   benchmarks: ${config.benchmarksDir}   workers: ${config.workers}`);
-console.log(`  try: curl ${service.url}/v1/catalog   (API document: ${service.url}/openapi.json)`);
+console.log(`  API key (tenant local, kept in ${config.dataDir}/api-key): ${service.apiKey}`);
+console.log(`  try: curl -H 'authorization: Bearer ${service.apiKey}' ${service.url}/v1/catalog   (API document: ${service.url}/openapi.json)`);
 
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -9,13 +9,14 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { Conflict, InvalidRequest, Unavailable, VersionConflict } from '../errors.js';
 import { isActiveSearch, type SearchRecord, type TrialRecord } from '../search/records.js';
-import type { IdempotencyBinding, Page, PageRequest, Store, TrialExpectation, TrialPatch } from './store.js';
+import type { ApiKeyRecord, IdempotencyBinding, Page, PageRequest, Store, TrialExpectation, TrialPatch } from './store.js';
 import { ACTIVE_PARTITION, ACTIVE_SEARCHES_INDEX } from './table.js';
 
 const tenantKey = (tenantId: string) => `TENANT#${tenantId}`;
 const searchKey = (searchId: string) => `SEARCH#${searchId}`;
 const trialKey = (trialNumber: number) => `TRIAL#${String(trialNumber).padStart(6, '0')}`;
 const hashKey = (archHash: string) => `HASH#${archHash}`;
+const apiKeyKey = (keyHash: string) => `APIKEY#${keyHash}`;
 const KEY_ATTRIBUTES = ['pk', 'sk', 'activePk'];
 
 /** Errors that mean "the store is not answering right now" rather than "this request is wrong". */
@@ -180,6 +181,17 @@ export class DynamoDbStore implements Store {
     if (await this.putIfAbsent({ ...item, ...binding })) return binding;
     const { Item } = await this.send(() => this.documents.send(new GetCommand({ TableName: this.tableName, Key: item, ConsistentRead: true })));
     return { searchId: String(Item!.searchId), requestHash: String(Item!.requestHash) };
+  }
+
+  async putApiKey(record: ApiKeyRecord): Promise<boolean> {
+    return this.putIfAbsent({ ...record, pk: apiKeyKey(record.keyHash), sk: 'APIKEY' });
+  }
+
+  async getApiKey(keyHash: string): Promise<ApiKeyRecord | undefined> {
+    const { Item } = await this.send(() =>
+      this.documents.send(new GetCommand({ TableName: this.tableName, Key: { pk: apiKeyKey(keyHash), sk: 'APIKEY' } })),
+    );
+    return Item ? withoutKeys<ApiKeyRecord>(Item) : undefined;
   }
 
   async claimArchitecture(searchId: string, archHash: string, trialNumber: number): Promise<boolean> {

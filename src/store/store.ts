@@ -23,6 +23,14 @@ export interface IdempotencyBinding {
   readonly requestHash: string;
 }
 
+/** An API key as stored: only its hash, never the key itself. */
+export interface ApiKeyRecord {
+  readonly keyHash: string;
+  readonly tenantId: string;
+  readonly name: string;
+  readonly createdAt: string;
+}
+
 export type TrialPatch = Partial<Omit<TrialRecord, 'tenantId' | 'searchId' | 'number' | 'createdAt'>>;
 
 /**
@@ -49,6 +57,10 @@ export interface Store {
    * binding that holds afterwards: this one, or the one an earlier request made.
    */
   claimIdempotencyKey(tenantId: string, key: string, binding: IdempotencyBinding): Promise<IdempotencyBinding>;
+
+  /** Stores an API key's record; false if that hash is already registered. */
+  putApiKey(record: ApiKeyRecord): Promise<boolean>;
+  getApiKey(keyHash: string): Promise<ApiKeyRecord | undefined>;
 
   /** Reserves an architecture for a trial number; false if the search already has it. */
   claimArchitecture(searchId: string, archHash: string, trialNumber: number): Promise<boolean>;

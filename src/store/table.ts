@@ -10,6 +10,7 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  * | trial               | SEARCH#<id>   | TRIAL#<000042>  |
  * | architecture guard  | SEARCH#<id>   | HASH#<hash>     |
  * | idempotency key     | TENANT#<t>    | IDEMPOTENCY#<k> |
+ * | API key             | APIKEY#<hash> | APIKEY          |
  *
  * The `ActiveSearches` index is sparse: only searches that are not finished carry `activePk`, so the
  * periodic sweep reads exactly the searches it has to tick.

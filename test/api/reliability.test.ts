@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/api/app.js';
 import { BenchmarkCatalog } from '../../src/evaluators/benchmarks.js';
+import { authorizedApp } from '../helpers/authorized-app.js';
 import { EXAMPLE_SEARCH_SPEC } from '../../src/search/spec.js';
 import { dynamoClientConfig } from '../../src/store/client-config.js';
 import { DynamoDbStore } from '../../src/store/dynamodb-store.js';
@@ -12,17 +13,18 @@ import { startTestStore, type TestStore } from '../helpers/store.js';
 let db: TestStore;
 const events = new RecordingEvents();
 const benchmarks = new BenchmarkCatalog(BENCHMARKS_DIR);
-let app: ReturnType<typeof createApp>;
+let request: (path: string, init?: RequestInit) => Response | Promise<Response>;
+let key: string;
 
 beforeAll(async () => {
   db = await startTestStore();
-  app = createApp({ store: db.store, events, benchmarks, clock: () => new Date(), defaultTenantId: 'local' });
+  ({ request, key } = await authorizedApp({ store: db.store, events, benchmarks, clock: () => new Date() }));
 });
 afterAll(() => db.close());
 
 const json = (response: Response): Promise<any> => response.json();
 const post = (body: unknown, headers: Record<string, string> = {}) =>
-  app.request('/v1/searches', {
+  request('/v1/searches', {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
     body: typeof body === 'string' ? body : JSON.stringify(body),
@@ -68,11 +70,12 @@ describe('an unreachable record store', () => {
       tableName: 'nas',
       client: { ...dynamoClientConfig({ NAS_DYNAMODB_ENDPOINT: 'http://127.0.0.1:9' }), maxAttempts: 1 },
     });
-    const broken = createApp({ store: down, events, benchmarks, clock: () => new Date(), defaultTenantId: 'local' });
+    const broken = createApp({ store: down, events, benchmarks, clock: () => new Date() });
+    const auth = { authorization: `Bearer ${key}` };
     const published = events.published.length;
     for (const response of [
-      await broken.request('/v1/searches'),
-      await broken.request('/v1/searches', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(EXAMPLE_SEARCH_SPEC) }),
+      await broken.request('/v1/searches', { headers: auth }),
+      await broken.request('/v1/searches', { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify(EXAMPLE_SEARCH_SPEC) }),
     ]) {
       expect(response.status).toBe(503);
       expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
@@ -110,7 +113,7 @@ describe('fuzzing the API', () => {
   it('never answers random paths and query strings with a 500', async () => {
     await fc.assert(
       fc.asyncProperty(fc.webPath(), fc.webQueryParameters(), async (path, query) => {
-        const response = await app.request(`/v1/searches${path}?${query}`);
+        const response = await request(`/v1/searches${path}?${query}`);
         expect(response.status).toBeLessThan(500);
       }),
       { numRuns: 150, seed: 7 },

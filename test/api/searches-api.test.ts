@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../src/api/app.js';
+import type { createApp } from '../../src/api/app.js';
+import { issueApiKey } from '../../src/auth/api-keys.js';
+import { authorizedApp } from '../helpers/authorized-app.js';
 import { BenchmarkCatalog } from '../../src/evaluators/benchmarks.js';
 import { BENCHMARKS_DIR } from '../helpers/nb201-csv.js';
 import { EXAMPLE_SEARCH_SPEC } from '../../src/search/spec.js';
@@ -10,16 +12,17 @@ const VALID = EXAMPLE_SEARCH_SPEC;
 
 let db: TestStore;
 let app: ReturnType<typeof createApp>;
+let request: (path: string, init?: RequestInit) => Response | Promise<Response>;
 const events = new RecordingEvents();
 
 beforeAll(async () => {
   db = await startTestStore();
-  app = createApp({ store: db.store, events, benchmarks: new BenchmarkCatalog(BENCHMARKS_DIR), clock: () => new Date(), defaultTenantId: 'local' });
+  ({ app, request } = await authorizedApp({ store: db.store, events, benchmarks: new BenchmarkCatalog(BENCHMARKS_DIR), clock: () => new Date() }));
 });
 afterAll(() => db.close());
 
 const post = (path: string, body: unknown) =>
-  app.request(path, {
+  request(path, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: typeof body === 'string' ? body : JSON.stringify(body),
@@ -43,7 +46,7 @@ describe('POST /v1/searches', () => {
     expect(search).toMatchObject({ status: 'CREATED', trialCount: 0, spec: { seed: 7, strategy: { params: { maxDrawsPerCandidate: 100 } } } });
     expect(response.headers.get('location')).toBe(`/v1/searches/${search.id}`);
     expect(events.published).toContainEqual({ type: 'SearchCreated', tenantId: 'local', searchId: search.id });
-    const read = await app.request(`/v1/searches/${search.id}`);
+    const read = await request(`/v1/searches/${search.id}`);
     expect(await json(read)).toEqual(search);
   });
 
@@ -97,17 +100,17 @@ describe('POST /v1/searches', () => {
 describe('reading and stopping searches', () => {
   it('answers 404 problem+json for unknown searches, trials and routes', async () => {
     for (const path of ['/v1/searches/NOPE', '/v1/searches/NOPE/trials', '/v1/searches/NOPE/best', '/v1/nothing']) {
-      const response = await app.request(path);
+      const response = await request(path);
       expect(response.status, path).toBe(404);
       expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     }
   });
 
   it('validates query parameters', async () => {
-    const response = await app.request('/v1/searches?limit=0');
+    const response = await request('/v1/searches?limit=0');
     expect(response.status).toBe(400);
     expect((await json(response)).errors[0].field).toBe('limit');
-    const token = await app.request('/v1/searches?nextToken=garbage');
+    const token = await request('/v1/searches?nextToken=garbage');
     expect(token.status).toBe(400);
     expect((await json(token)).errors[0].field).toBe('nextToken');
   });
@@ -133,8 +136,38 @@ describe('reading and stopping searches', () => {
   });
 
   it('lists the catalog of spaces, strategies and benchmark metrics', async () => {
-    const catalog = await json(await app.request('/v1/catalog'));
+    const catalog = await json(await request('/v1/catalog'));
     expect(catalog.spaces.map((s: { name: string }) => s.name)).toContain('nb201');
     expect(catalog.benchmarks[0].metrics).toContain('latency_ms_pixel3');
+  });
+});
+
+describe('authentication and tenant isolation', () => {
+  it('refuses /v1 without a known key, with a problem naming Authorization, and serves /health and /openapi.json openly', async () => {
+    for (const headers of [{}, { authorization: 'Bearer nas_unknown' }, { 'x-api-key': 'nope' }] as Record<string, string>[]) {
+      const response = await app.request('/v1/searches', { headers });
+      expect(response.status).toBe(401);
+      expect(response.headers.get('www-authenticate')).toMatch(/^Bearer/);
+      expect((await json(response)).errors[0].field).toBe('Authorization');
+    }
+    expect((await app.request('/health')).status).toBe(200);
+    expect((await app.request('/openapi.json')).status).toBe(200);
+  });
+
+  it('accepts the key as X-API-Key too', async () => {
+    const key = await issueApiKey(db.store, 'local', 'second key', new Date());
+    expect((await app.request('/v1/searches', { headers: { 'x-api-key': key } })).status).toBe(200);
+  });
+
+  it("never shows or changes one tenant's search for another", async () => {
+    const { id } = await json(await post('/v1/searches', VALID));
+    const other = await issueApiKey(db.store, 'tenant-b', 'intruder', new Date());
+    const as = (path: string, method = 'GET') => app.request(path, { method, headers: { authorization: `Bearer ${other}` } });
+    for (const path of [`/v1/searches/${id}`, `/v1/searches/${id}/trials`, `/v1/searches/${id}/trials/1`, `/v1/searches/${id}/best`, `/v1/searches/${id}/pareto`]) {
+      expect((await as(path)).status, path).toBe(404);
+    }
+    expect((await as(`/v1/searches/${id}/stop`, 'POST')).status).toBe(404);
+    expect((await json(await as('/v1/searches'))).items).toEqual([]);
+    expect((await json(await request(`/v1/searches/${id}`))).status).toBe('CREATED');
   });
 });

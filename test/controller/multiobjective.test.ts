@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../src/api/app.js';
+import { authorizedApp } from '../helpers/authorized-app.js';
 import { tick } from '../../src/controller/tick.js';
 import { createBenchmarkEvaluator } from '../../src/evaluators/benchmark-evaluator.js';
 import { BenchmarkCatalog } from '../../src/evaluators/benchmarks.js';
@@ -51,8 +51,8 @@ describe('a multi-objective search: NB201 accuracy vs. latency vs. parameters', 
     }
     expect(search).toMatchObject({ status: 'SUCCEEDED', trialCount: 40 });
 
-    const app = createApp({ store: db.store, events: new RecordingEvents(), benchmarks: catalog, clock: () => new Date(), defaultTenantId: TEST_TENANT });
-    const pareto = await json(await app.request('/v1/searches/MO/pareto'));
+    const { request } = await authorizedApp({ store: db.store, events: new RecordingEvents(), benchmarks: catalog, clock: () => new Date() }, TEST_TENANT);
+    const pareto = await json(await request('/v1/searches/MO/pareto'));
     const all = await db.store.allTrials('MO');
     const vector = (m: Record<string, number>) => [m.cifar10_valid_12!, -m.latency_ms_pixel3!, -m.params!];
     const dominated = (a: number[], b: number[]) => b.every((v, i) => v >= a[i]!) && b.some((v, i) => v > a[i]!);
@@ -67,10 +67,10 @@ describe('a multi-objective search: NB201 accuracy vs. latency vs. parameters', 
     expect(pareto.referencePoint).toHaveLength(3);
     expect(pareto.hypervolume).toBeGreaterThan(0);
 
-    const tighter = await json(await app.request(`/v1/searches/MO/pareto?reference=80,5,1000000`));
+    const tighter = await json(await request(`/v1/searches/MO/pareto?reference=80,5,1000000`));
     expect(tighter.referencePoint).toEqual([80, 5, 1000000]);
     expect(tighter.hypervolume).toBeLessThan(pareto.hypervolume);
-    const bad = await app.request('/v1/searches/MO/pareto?reference=1,2');
+    const bad = await request('/v1/searches/MO/pareto?reference=1,2');
     expect(bad.status).toBe(400);
     expect((await json(bad)).errors[0].field).toBe('reference');
   });

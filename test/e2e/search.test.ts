@@ -18,7 +18,7 @@ let client: NasClient;
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'nas-e2e-'));
   service = await startLocalService({ ...readConfig({}), port: 0, dataDir, workers: 2, sweepSeconds: 2 });
-  client = new NasClient(service.url);
+  client = new NasClient(service.url, service.apiKey);
 });
 afterAll(async () => {
   await service.close();
@@ -38,7 +38,7 @@ describe('a random search on NB201 through the HTTP API', () => {
     let nextToken: string | undefined;
     do {
       const query = new URLSearchParams({ limit: '30', ...(nextToken ? { nextToken } : {}) });
-      const page = (await (await fetch(`${service.url}/v1/searches/${created.id}/trials?${query}`)).json()) as {
+      const page = (await (await fetch(`${service.url}/v1/searches/${created.id}/trials?${query}`, { headers: { authorization: `Bearer ${service.apiKey}` } })).json()) as {
         items: { number: number; arch: string; archHash: string; status: string; metrics: Record<string, number> }[];
         nextToken?: string;
       };
@@ -63,7 +63,7 @@ describe('a random search on NB201 through the HTTP API', () => {
 
 describe('the nas CLI', () => {
   const nas = (...args: string[]) =>
-    promisify(execFile)(process.execPath, [join(PROJECT_ROOT, 'bin', 'nas.mjs'), ...args, '--url', service.url], { cwd: PROJECT_ROOT });
+    promisify(execFile)(process.execPath, [join(PROJECT_ROOT, 'bin', 'nas.mjs'), ...args, '--url', service.url, '--api-key', service.apiKey], { cwd: PROJECT_ROOT });
 
   it('runs a search to the end with --follow and shows its best trial', async () => {
     const { stdout } = await nas('search', '--metric', 'cifar100_valid_12', '--trials', '20', '--parallel', '4', '--seed', '5', '--follow', '--json');

@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { CLOUD_TENANT, createApiHandler, createLambdaDeps, handler } from '../../functions/api.js';
+import { createApiHandler, createLambdaDeps, handler } from '../../functions/api.js';
+import { issueApiKey } from '../../src/auth/api-keys.js';
 import type { SearchEvent } from '../../src/events/events.js';
 import { BenchmarkCatalog } from '../../src/evaluators/benchmarks.js';
 import { EXAMPLE_SEARCH_SPEC } from '../../src/search/spec.js';
@@ -11,8 +12,10 @@ import { httpApiEvent } from './http-api-event.js';
 const VALID_SPEC = EXAMPLE_SEARCH_SPEC;
 
 let testStore: TestStore;
+let key: string;
 beforeAll(async () => {
   testStore = await startTestStore();
+  key = await issueApiKey(testStore.store, 'tenant-a', 'test', new Date());
 });
 afterAll(async () => {
   await testStore.close();
@@ -21,9 +24,7 @@ afterAll(async () => {
 describe('createApiHandler', () => {
   const events = new RecordingEvents();
   const invoke = (event: ReturnType<typeof httpApiEvent>) =>
-    createApiHandler({ store: testStore.store, events, benchmarks: new BenchmarkCatalog(BENCHMARKS_DIR), clock: () => new Date(), defaultTenantId: 'tenant-a' })(
-      event,
-    );
+    createApiHandler({ store: testStore.store, events, benchmarks: new BenchmarkCatalog(BENCHMARKS_DIR), clock: () => new Date() })(event);
 
   it('answers GET /health', async () => {
     const response = await invoke(httpApiEvent('GET', '/health'));
@@ -32,20 +33,21 @@ describe('createApiHandler', () => {
   });
 
   it('creates a search, publishes SearchCreated, and serves the search back', async () => {
-    const created = await invoke(httpApiEvent('POST', '/v1/searches', VALID_SPEC));
+    expect((await invoke(httpApiEvent('POST', '/v1/searches', VALID_SPEC))).statusCode).toBe(401);
+    const created = await invoke(httpApiEvent('POST', '/v1/searches', VALID_SPEC, key));
     expect(created.statusCode).toBe(201);
     const search = JSON.parse(created.body) as { id: string; status: string };
     expect(created.headers.location).toBe(`/v1/searches/${search.id}`);
     expect(events.published).toContainEqual({ type: 'SearchCreated', tenantId: 'tenant-a', searchId: search.id });
 
-    const read = await invoke(httpApiEvent('GET', `/v1/searches/${search.id}`));
+    const read = await invoke(httpApiEvent('GET', `/v1/searches/${search.id}`, undefined, key));
     expect(read.statusCode).toBe(200);
     expect(JSON.parse(read.body)).toMatchObject({ id: search.id, status: 'CREATED', spec: { space: 'nb201', seed: 7 } });
   });
 
   it('refuses a malformed body with a problem naming the field', async () => {
     const response = await invoke(
-      httpApiEvent('POST', '/v1/searches', { ...VALID_SPEC, budget: { maxTrialCount: 'lots', parallelTrialCount: 8 } }),
+      httpApiEvent('POST', '/v1/searches', { ...VALID_SPEC, budget: { maxTrialCount: 'lots', parallelTrialCount: 8 } }, key),
     );
     expect(response.statusCode).toBe(400);
     expect(response.headers['content-type']).toBe('application/problem+json');
@@ -64,13 +66,13 @@ describe('handler (wired from the environment)', () => {
     vi.stubEnv('NAS_DYNAMODB_ENDPOINT', testStore.dynamo.endpoint);
     const log = vi.spyOn(console, 'log').mockImplementation(() => {});
 
-    const created = await handler(httpApiEvent('POST', '/v1/searches', VALID_SPEC));
+    const created = await handler(httpApiEvent('POST', '/v1/searches', VALID_SPEC, key));
 
     expect(created.statusCode).toBe(201);
     const { id } = JSON.parse(created.body) as { id: string };
-    expect(await testStore.store.getSearch(CLOUD_TENANT, id)).toMatchObject({ id, status: 'CREATED' });
+    expect(await testStore.store.getSearch('tenant-a', id)).toMatchObject({ id, status: 'CREATED' });
     const logged = log.mock.calls.map(([line]) => JSON.parse(String(line)) as { event?: SearchEvent });
-    expect(logged).toContainEqual(expect.objectContaining({ event: { type: 'SearchCreated', tenantId: CLOUD_TENANT, searchId: id } }));
+    expect(logged).toContainEqual(expect.objectContaining({ event: { type: 'SearchCreated', tenantId: 'tenant-a', searchId: id } }));
   });
 
   it('refuses to start without NAS_TABLE', () => {

@@ -1,7 +1,7 @@
 import type { LambdaEvent } from 'hono/aws-lambda';
 
 /** An API Gateway HTTP API (payload format 2.0) event for the `$default` route, as the Lambda receives it. */
-export function httpApiEvent(method: string, pathAndQuery: string, body?: unknown) {
+export function httpApiEvent(method: string, pathAndQuery: string, body?: unknown, apiKey?: string) {
   const [rawPath = '/', rawQueryString = ''] = pathAndQuery.split('?');
   const domainName = 'a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com';
   return {
@@ -13,6 +13,7 @@ export function httpApiEvent(method: string, pathAndQuery: string, body?: unknow
       host: domainName,
       'user-agent': 'vitest',
       ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(apiKey === undefined ? {} : { authorization: `Bearer ${apiKey}` }),
     },
     requestContext: {
       accountId: '123456789012',

@@ -1,0 +1,12 @@
+import { createApp } from '../../src/api/app.js';
+import type { ApiDeps } from '../../src/api/deps.js';
+import { issueApiKey } from '../../src/auth/api-keys.js';
+
+/** The API app with a fresh key for `tenantId`, and a `request` that presents it. */
+export async function authorizedApp(deps: ApiDeps, tenantId = 'local') {
+  const app = createApp(deps);
+  const key = await issueApiKey(deps.store, tenantId, 'test', new Date());
+  const request = (path: string, init: RequestInit = {}) =>
+    app.request(path, { ...init, headers: { authorization: `Bearer ${key}`, ...(init.headers as Record<string, string>) } });
+  return { app, key, request };
+}
