@@ -66,3 +66,14 @@ export class InvalidTable extends Error {
 export class Unauthorized extends Error {
   override readonly name = 'Unauthorized';
 }
+
+/** A tenant went over a rate limit or quota; `retryAfterSeconds` says when trying again may work. */
+export class TooManyRequests extends Error {
+  override readonly name = 'TooManyRequests';
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message);
+  }
+}

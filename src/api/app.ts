@@ -1,6 +1,7 @@
 import { bodyLimit } from 'hono/body-limit';
 import { requireApiKey } from './auth.js';
-import type { ApiDeps } from './deps.js';
+import { DEFAULT_LIMITS, type ApiDeps } from './deps.js';
+import { tenantRateLimit } from './rate-limit.js';
 import { errorToProblem, problemResponse } from './problem.js';
 import { newRouter } from './router.js';
 import { catalogRoutes } from './routes/catalog.js';
@@ -30,7 +31,8 @@ export function createApp(deps: ApiDeps) {
         }),
     }),
   );
-  app.use('/v1/*', requireApiKey(deps.store));
+  const limits = { ...DEFAULT_LIMITS, ...deps.limits };
+  app.use('/v1/*', requireApiKey(deps.store), tenantRateLimit(limits.requestsPerMinute));
   app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', { type: 'http', scheme: 'bearer', description: 'An API key: Authorization: Bearer nas_...' });
   app.get('/health', (c) => c.json({ status: 'ok' }));
   app.route('/', searchRoutes(deps));

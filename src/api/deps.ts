@@ -9,6 +9,17 @@ export interface ApiDeps {
   /** Benchmarks a search may name (built-in and imported tables). */
   readonly benchmarks: BenchmarkCatalog;
   readonly clock: () => Date;
+  /** Per-tenant limits; see `DEFAULT_LIMITS`. */
+  readonly limits?: Partial<TenantLimits>;
 }
+
+export interface TenantLimits {
+  /** Requests per minute per tenant on `/v1`, counted in this process (API Gateway throttles in the cloud). */
+  readonly requestsPerMinute: number;
+  /** Searches a tenant may have unfinished at once. */
+  readonly maxActiveSearches: number;
+}
+
+export const DEFAULT_LIMITS: TenantLimits = { requestsPerMinute: 600, maxActiveSearches: 20 };
 
 export type ApiEnv = { Variables: { tenantId: string } };

@@ -2,7 +2,7 @@ import { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ZodError } from 'zod';
-import { Conflict, InvalidArchitecture, InvalidRequest, NotFound, Unauthorized, Unavailable, VersionConflict } from '../errors.js';
+import { Conflict, InvalidArchitecture, InvalidRequest, NotFound, TooManyRequests, Unauthorized, Unavailable, VersionConflict } from '../errors.js';
 import { issueFields } from '../search/issue-fields.js';
 
 /**
@@ -16,6 +16,7 @@ export const ProblemSchema = z
     status: z.int(),
     detail: z.string(),
     errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+    retryAfterSeconds: z.number().optional(),
   })
   .openapi('Problem');
 export type Problem = z.infer<typeof ProblemSchema>;
@@ -24,6 +25,7 @@ export const problemResponses = {
   400: { description: 'Invalid request', content: { 'application/problem+json': { schema: ProblemSchema } } },
   404: { description: 'Not found', content: { 'application/problem+json': { schema: ProblemSchema } } },
   409: { description: 'Conflicts with the current state', content: { 'application/problem+json': { schema: ProblemSchema } } },
+  429: { description: 'Over the rate limit or the active-search quota', content: { 'application/problem+json': { schema: ProblemSchema } } },
   401: { description: 'Missing or unknown API key', content: { 'application/problem+json': { schema: ProblemSchema } } },
   503: { description: 'Temporarily unavailable; retry', content: { 'application/problem+json': { schema: ProblemSchema } } },
 } as const;
@@ -34,6 +36,7 @@ export function problemResponse(problem: Problem): Response {
     headers: {
       'content-type': 'application/problem+json',
       ...(problem.status === 503 ? { 'retry-after': '1' } : {}),
+      ...(problem.retryAfterSeconds !== undefined ? { 'retry-after': String(Math.ceil(problem.retryAfterSeconds)) } : {}),
       ...(problem.status === 401 ? { 'www-authenticate': 'Bearer realm="serverless-nas"' } : {}),
     },
   });
@@ -61,6 +64,9 @@ export function errorToProblem(error: unknown, c: Context): Problem {
   }
   if (error instanceof Unauthorized) {
     return { type: '/problems/unauthorized', title: 'Unauthorized', status: 401, detail: error.message, errors: [{ field: 'Authorization', message: error.message }] };
+  }
+  if (error instanceof TooManyRequests) {
+    return { type: '/problems/too-many-requests', title: 'Too many requests', status: 429, detail: error.message, retryAfterSeconds: error.retryAfterSeconds };
   }
   if (error instanceof NotFound) return { type: '/problems/not-found', title: 'Not found', status: 404, detail: error.message };
   if (error instanceof Conflict || error instanceof VersionConflict) {

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/api/app.js';
+import { issueApiKey } from '../../src/auth/api-keys.js';
 import { BenchmarkCatalog } from '../../src/evaluators/benchmarks.js';
 import { authorizedApp } from '../helpers/authorized-app.js';
 import { EXAMPLE_SEARCH_SPEC } from '../../src/search/spec.js';
@@ -18,7 +19,8 @@ let key: string;
 
 beforeAll(async () => {
   db = await startTestStore();
-  ({ request, key } = await authorizedApp({ store: db.store, events, benchmarks, clock: () => new Date() }));
+  // Fuzzing creates many searches that no controller runs: lift the active-search quota here.
+  ({ request, key } = await authorizedApp({ store: db.store, events, benchmarks, clock: () => new Date(), limits: { maxActiveSearches: 10_000 } }));
 });
 afterAll(() => db.close());
 
@@ -61,6 +63,30 @@ describe('Idempotency-Key on POST /v1/searches', () => {
     const malformed = await post(EXAMPLE_SEARCH_SPEC, { 'idempotency-key': 'has spaces' });
     expect(malformed.status).toBe(400);
     expect((await json(malformed)).errors[0].field).toBe('idempotency-key');
+  });
+});
+
+describe('limits per tenant', () => {
+  it('refuses a search over the active-search quota with 429 and Retry-After', async () => {
+    const limited = await authorizedApp({ store: db.store, events, benchmarks, clock: () => new Date(), limits: { maxActiveSearches: 2 } }, 'quota-tenant');
+    const create = () => limited.request('/v1/searches', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(EXAMPLE_SEARCH_SPEC) });
+    expect((await create()).status).toBe(201);
+    expect((await create()).status).toBe(201);
+    const refused = await create();
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('retry-after')).toBe('30');
+    expect(await json(refused)).toMatchObject({ type: '/problems/too-many-requests', status: 429 });
+  });
+
+  it('rate-limits each tenant on its own', async () => {
+    const deps = { store: db.store, events, benchmarks, clock: () => new Date(), limits: { requestsPerMinute: 5 } };
+    const busy = await authorizedApp(deps, 'busy-tenant');
+    const other = await issueApiKey(db.store, 'calm-tenant', 'calm', new Date());
+    const statuses = [];
+    for (let i = 0; i < 7; i++) statuses.push((await busy.request('/v1/searches')).status);
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 429, 429]);
+    const calm = await busy.app.request('/v1/searches', { headers: { authorization: `Bearer ${other}` } });
+    expect(calm.status).toBe(200);
   });
 });
 

@@ -1,12 +1,12 @@
 import { createRoute } from '@hono/zod-openapi';
 import { createHash, randomInt } from 'node:crypto';
 import { ulid } from 'ulid';
-import { Conflict, NotFound, VersionConflict } from '../../errors.js';
+import { Conflict, NotFound, TooManyRequests, VersionConflict } from '../../errors.js';
 import { isActiveSearch, type SearchRecord } from '../../search/records.js';
 import { newSearchRecord } from '../../search/new-search.js';
 import { resolveSearchSpec } from '../../search/resolve-spec.js';
 import { SearchSpecSchema } from '../../search/spec.js';
-import type { ApiDeps } from '../deps.js';
+import { DEFAULT_LIMITS, type ApiDeps } from '../deps.js';
 import { problemResponses } from '../problem.js';
 import { IdempotencyHeaderSchema, jsonContent, newRouter, PageQuerySchema, SearchIdParamSchema } from '../router.js';
 import { pageSchema, SearchViewSchema, toSearchView } from '../views.js';
@@ -66,6 +66,21 @@ function fingerprint(body: unknown): string {
   return createHash('sha256').update(canonical).digest('hex');
 }
 
+/** Refuses a new search while the tenant already has its quota of unfinished ones. */
+async function requireSearchQuota(deps: ApiDeps, tenantId: string): Promise<void> {
+  const { maxActiveSearches } = { ...DEFAULT_LIMITS, ...deps.limits };
+  let active = 0;
+  let nextToken: string | undefined;
+  do {
+    const page = await deps.store.listSearches(tenantId, { limit: 100, nextToken });
+    active += page.items.filter((s) => isActiveSearch(s.status)).length;
+    nextToken = page.nextToken;
+  } while (nextToken && active < maxActiveSearches);
+  if (active >= maxActiveSearches) {
+    throw new TooManyRequests(`this tenant already has ${active} unfinished searches (quota ${maxActiveSearches}): wait for one or stop one`, 30);
+  }
+}
+
 export async function requireSearch(deps: ApiDeps, tenantId: string, searchId: string): Promise<SearchRecord> {
   const search = await deps.store.getSearch(tenantId, searchId);
   if (!search) throw new NotFound('search', searchId);
@@ -80,19 +95,23 @@ export function searchRoutes(deps: ApiDeps) {
       const spec = await resolveSearchSpec(body, deps.benchmarks, () => randomInt(2 ** 31 - 1));
       const key = c.req.valid('header')['idempotency-key'];
       let id = ulid();
+      const replay = (existing: SearchRecord) =>
+        c.json(toSearchView(existing), 200, { 'idempotent-replayed': 'true', location: `/v1/searches/${existing.id}` });
       if (key !== undefined) {
         const binding = await deps.store.claimIdempotencyKey(tenantId, key, { searchId: id, requestHash: fingerprint(body) });
         if (binding.requestHash !== fingerprint(body)) throw new Conflict(`Idempotency-Key '${key}' was already used with a different request`);
         id = binding.searchId;
+        const existing = await deps.store.getSearch(tenantId, id);
+        if (existing) return replay(existing);
       }
+      await requireSearchQuota(deps, tenantId);
       const search = newSearchRecord(tenantId, id, spec, deps.clock().toISOString());
       try {
         await deps.store.createSearch(search);
       } catch (error) {
-        // The key's first request got here first (or a crash left it half done): answer with its search.
+        // A concurrent request with the same key created it first: answer with its search.
         if (!(error instanceof Conflict) || key === undefined) throw error;
-        const existing = await requireSearch(deps, tenantId, id);
-        return c.json(toSearchView(existing), 200, { 'idempotent-replayed': 'true', location: `/v1/searches/${id}` });
+        return replay(await requireSearch(deps, tenantId, id));
       }
       deps.events.publish({ type: 'SearchCreated', tenantId, searchId: id });
       return c.json(toSearchView(search), 201, { location: `/v1/searches/${id}` });
