@@ -32,10 +32,12 @@ describe('killing the service mid-search', () => {
       budget: { maxTrialCount: TRIALS, parallelTrialCount: 4 },
       seed: 11,
     });
+    // Crash while a job is surely mid-run: a trial RUNNING in the store sleeps its 0.15-0.4 s out.
     const beforeCrash = await waitFor(async () => {
       const search = await client.getSearch(id);
-      return search.trialStatusCounters.succeeded >= 6 ? search : undefined;
-    }, 'the first 6 trials');
+      if (search.trialStatusCounters.succeeded < 6) return undefined;
+      return (await client.allTrials(id)).some((t) => t.status === 'RUNNING') ? search : undefined;
+    }, 'the first 6 trials and one running');
     await service.crash();
 
     service = await startServiceProcess(env);
