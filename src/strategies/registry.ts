@@ -2,6 +2,7 @@ import { InvalidRequest } from '../errors.js';
 import { evolution } from './evolution.js';
 import { localSearch } from './local-search.js';
 import { nsga2 } from './nsga2.js';
+import { predictorGuided } from './predictor-guided.js';
 import { randomSearch } from './random-search.js';
 import { randomWalk } from './random-walk.js';
 import type { Strategy } from './strategy.js';
@@ -16,6 +17,7 @@ const STRATEGIES = {
   'local-search': localSearch,
   evolution,
   nsga2,
+  'predictor-guided': predictorGuided,
 } satisfies Record<string, AnyStrategy>;
 
 export type StrategyName = keyof typeof STRATEGIES;
