@@ -1,10 +1,12 @@
 import { bodyLimit } from 'hono/body-limit';
 import { requireApiKey } from './auth.js';
+import { dashboardRoutes } from './dashboard/routes.js';
 import { DEFAULT_LIMITS, type ApiDeps } from './deps.js';
 import { tenantRateLimit } from './rate-limit.js';
 import { errorToProblem, problemResponse } from './problem.js';
 import { newRouter } from './router.js';
 import { catalogRoutes } from './routes/catalog.js';
+import { eventRoutes } from './routes/events.js';
 import { searchRoutes } from './routes/searches.js';
 import { trialRoutes } from './routes/trials.js';
 
@@ -38,6 +40,8 @@ export function createApp(deps: ApiDeps) {
   app.route('/', searchRoutes(deps));
   app.route('/', trialRoutes(deps));
   app.route('/', catalogRoutes(deps));
+  app.route('/', eventRoutes(deps));
+  app.route('/', dashboardRoutes(deps));
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
     security: [{ apiKey: [] }],

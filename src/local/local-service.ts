@@ -76,7 +76,10 @@ export async function startLocalService(config: ServiceConfig): Promise<LocalSer
     apiKey,
     async close() {
       clearInterval(sweepTimer);
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      // Open event streams of running searches never end by themselves: cut them, or close() would wait.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+      await closed;
       await pool.close();
       await events.idle();
       await dynamo.close();

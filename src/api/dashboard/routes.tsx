@@ -1,0 +1,90 @@
+import { Hono, type Context } from 'hono';
+import { csrf } from 'hono/csrf';
+import { NotFound } from '../../errors.js';
+import { describeSpaces, resolveSpace } from '../../spaces/registry.js';
+import { STRATEGY_NAMES } from '../../strategies/registry.js';
+import type { ApiDeps, ApiEnv } from '../deps.js';
+import { errorToProblem, problemResponse } from '../problem.js';
+import { SearchIdParamSchema } from '../router.js';
+import { BROWSER_SCRIPT } from './browser-script.js';
+import { Layout, SCRIPT_PATH, STYLESHEET_PATH } from './layout.js';
+import { SearchesPage } from './searches-page.js';
+import { LiveSearch, SearchPage, type SearchPageData } from './search-page.js';
+import { forgetApiKey, rememberApiKey, requireSignIn, safeNextPath, tenantOfKey } from './session.js';
+import { SignInPage } from './sign-in-page.js';
+import { STYLESHEET } from './stylesheet.js';
+import { parseTrialOrder } from './trial-order.js';
+
+const SEARCHES_PER_PAGE = 25;
+
+/** Pages run our own script and stylesheet only, load nothing from elsewhere and cannot be framed. */
+const CONTENT_SECURITY_POLICY =
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+/** A rendered page (JSX renders to an escaped string). */
+function page(c: Context, element: string | Promise<string>, status: 200 | 401 | 404 = 200) {
+  return c.html(element, status, { 'content-security-policy': CONTENT_SECURITY_POLICY, 'cache-control': 'no-store' });
+}
+
+async function loadSearchPage(deps: ApiDeps, c: Context<ApiEnv>): Promise<SearchPageData> {
+  const id = c.req.param('id')!;
+  const search = SearchIdParamSchema.shape.id.safeParse(id).success ? await deps.store.getSearch(c.get('tenantId'), id) : undefined;
+  if (!search) throw new NotFound('search', id);
+  const trials = await deps.store.allTrials(id);
+  const order = parseTrialOrder(c.req.query());
+  if (!search.best) return { search, trials, order };
+  const space = resolveSpace(search.spec.space, search.spec.spaceConfig);
+  return { search, trials, order, bestGraph: space.graph(space.parse(search.best.arch)) };
+}
+
+/**
+ * The web dashboard: server-rendered pages over the same store the API reads, signed in with an API key.
+ * Mounted at `/`; its paths (`/`, `/searches/*`, `/sign-in`, `/sign-out`, `/assets/*`) leave `/v1` alone.
+ */
+export function dashboardRoutes(deps: ApiDeps) {
+  const signedIn = requireSignIn(deps.store);
+  // Another site must not sign a reader in (to its attacker's key) or out: form posts come from our pages only.
+  const sameOrigin = csrf();
+  return new Hono<ApiEnv>()
+    .get(STYLESHEET_PATH, (c) => c.body(STYLESHEET, 200, { 'content-type': 'text/css; charset=utf-8' }))
+    .get(SCRIPT_PATH, (c) => c.body(BROWSER_SCRIPT, 200, { 'content-type': 'text/javascript; charset=utf-8' }))
+    .get('/sign-in', (c) => page(c, <SignInPage next={safeNextPath(c.req.query('next'))} />))
+    .post('/sign-in', sameOrigin, async (c) => {
+      const form = await c.req.parseBody();
+      const key = typeof form.key === 'string' ? form.key.trim() : '';
+      const next = safeNextPath(typeof form.next === 'string' ? form.next : undefined);
+      if (!(await tenantOfKey(deps.store, key))) {
+        return page(c, <SignInPage next={next} error="This API key is not known here." />, 401);
+      }
+      rememberApiKey(c, key);
+      return c.redirect(next, 303);
+    })
+    .post('/sign-out', sameOrigin, (c) => {
+      forgetApiKey(c);
+      return c.redirect('/sign-in', 303);
+    })
+    .get('/', signedIn, async (c) => {
+      const after = c.req.query('after');
+      const [listing, benchmarks] = await Promise.all([
+        deps.store.listSearches(c.get('tenantId'), { limit: SEARCHES_PER_PAGE, ...(after ? { nextToken: after } : {}) }),
+        deps.benchmarks.list(),
+      ]);
+      const spaces = describeSpaces().filter((s) => !s.needsSpaceConfig).map((s) => s.name);
+      return page(c, <SearchesPage searches={listing.items} olderPage={listing.nextToken} catalog={{ spaces, strategies: STRATEGY_NAMES, benchmarks }} />);
+    })
+    .get('/searches/:id', signedIn, async (c) => page(c, <SearchPage {...await loadSearchPage(deps, c)} />))
+    .get('/searches/:id/live', signedIn, async (c) => page(c, <LiveSearch {...await loadSearchPage(deps, c)} />))
+    .onError((error, c) => {
+      if (!(error instanceof NotFound)) return problemResponse(errorToProblem(error, c));
+      return page(
+        c,
+        <Layout title="Not found" signedIn>
+          <h1>Not found</h1>
+          <p>
+            {error.message}. <a href="/">All searches</a>
+          </p>
+        </Layout>,
+        404,
+      );
+    });
+}

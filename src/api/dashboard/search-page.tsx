@@ -1,0 +1,162 @@
+import { isActiveSearch, type SearchRecord, type TrialRecord, type TrialStatusCounters } from '../../search/records.js';
+import type { ArchitectureGraph } from '../../spaces/space.js';
+import { ArchitectureDrawing } from './architecture-graph.js';
+import { formatDuration, formatMetric, formatTimestamp } from './format.js';
+import { Layout } from './layout.js';
+import { LineChart } from './line-chart.js';
+import { progressBySearchTime, progressByTrialNumber } from './search-progress.js';
+import { StatusBadge } from './status-badge.js';
+import { TrialTable } from './trial-table.js';
+import type { TrialOrder } from './trial-order.js';
+
+export interface SearchPageData {
+  readonly search: SearchRecord;
+  readonly trials: readonly TrialRecord[];
+  readonly order: TrialOrder;
+  /** The best trial's architecture as its space draws it; absent until a trial succeeds. */
+  readonly bestGraph?: ArchitectureGraph;
+}
+
+function Counters({ counters }: { counters: TrialStatusCounters }) {
+  const nonZero = Object.entries(counters).filter(([, count]) => count > 0);
+  return (
+    <ul class="counters">
+      {nonZero.length === 0 && <li>none yet</li>}
+      {nonZero.map(([state, count]) => (
+        <li data-state={state}>
+          <b>{count}</b> {state}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function StopButton({ search }: { search: SearchRecord }) {
+  if (search.status === 'STOPPING') return <button disabled>Stopping…</button>;
+  if (!isActiveSearch(search.status)) return null;
+  return (
+    <button class="danger" data-stop-url={`/v1/searches/${encodeURIComponent(search.id)}/stop`}>
+      Stop
+    </button>
+  );
+}
+
+/** Everything on the search page that changes while it runs; the page script swaps it in on every change. */
+export function LiveSearch({ search, trials, order, bestGraph }: SearchPageData) {
+  const objective = search.spec.objectives[0]!;
+  const max = search.spec.budget.maxTrialCount;
+  return (
+    <div data-updated-at={search.updatedAt}>
+      <div class="status-line">
+        <StatusBadge status={search.status} />
+        {search.reason && <span class="reason">{search.reason}</span>}
+        {search.finishedAt && <span class="muted">finished {formatTimestamp(search.finishedAt)}</span>}
+        <StopButton search={search} />
+      </div>
+      <div class="stats">
+        <section class="card stat">
+          <h3>Trials</h3>
+          <p class="big">
+            {search.trialCount} <span class="muted">/ {max}</span>
+          </p>
+          <progress max={max} value={search.trialStatusCounters.succeeded} />
+          <Counters counters={search.trialStatusCounters} />
+        </section>
+        <section class="card stat">
+          <h3>
+            Best {objective.metric} <span class="muted">({objective.direction})</span>
+          </h3>
+          {search.best ? (
+            <>
+              <p class="big" id="best-value" data-value={search.best.value}>
+                {formatMetric(search.best.value)}
+              </p>
+              <p class="muted">trial {search.best.trialNumber}</p>
+            </>
+          ) : (
+            <p class="big muted">–</p>
+          )}
+        </section>
+        <section class="card stat">
+          <h3>Spend</h3>
+          <p class="big">{formatDuration(search.elapsedSeconds)}</p>
+          <p class="muted">elapsed (simulated for benchmark trials), {formatDuration(search.trainingSeconds)} of training</p>
+        </section>
+      </div>
+      <div class="charts">
+        <LineChart
+          title="Best so far by trial"
+          xLabel="trial number"
+          yLabel={objective.metric}
+          progress={progressByTrialNumber(trials, objective)}
+          xAxis={{ kind: 'trials', budget: max }}
+          direction={objective.direction}
+          formatY={formatMetric}
+        />
+        <LineChart
+          title="Best so far over search time"
+          xLabel="finish time on the search clock"
+          yLabel={objective.metric}
+          progress={progressBySearchTime(trials, objective)}
+          xAxis={{ kind: 'duration' }}
+          direction={objective.direction}
+          formatY={formatMetric}
+        />
+      </div>
+      {search.best && bestGraph && (
+        <section class="card best-architecture">
+          <h2>Best architecture (trial {search.best.trialNumber})</h2>
+          <p class="arch">{search.best.arch}</p>
+          <div class="drawing">
+            <ArchitectureDrawing graph={bestGraph} title={`Architecture of trial ${search.best.trialNumber}`} />
+          </div>
+        </section>
+      )}
+      <h2>Trials</h2>
+      <TrialTable trials={trials} metric={objective.metric} order={order} />
+    </div>
+  );
+}
+
+/** What the search asked for, as term and description. */
+function specTerms({ spec, createdAt }: SearchRecord): [string, string][] {
+  return [
+    ['space', spec.space],
+    ['benchmark', spec.evaluator.benchmark],
+    [spec.objectives.length > 1 ? 'objectives' : 'objective', spec.objectives.map((o) => `${o.direction} ${o.metric}`).join(', ')],
+    ['strategy', spec.strategy.name],
+    ['budget', `${spec.budget.maxTrialCount} trials, ${spec.budget.parallelTrialCount} at a time`],
+    ['seed', String(spec.seed)],
+    ['created', formatTimestamp(createdAt)],
+  ];
+}
+
+/** `/searches/{id}`: what the search asked for, and its live state below. */
+export function SearchPage(data: SearchPageData) {
+  const { search } = data;
+  const { spec } = search;
+  return (
+    <Layout title={spec.name ?? `Search ${search.id}`} signedIn>
+      <p class="breadcrumb">
+        <a href="/">Searches</a> /
+      </p>
+      <h1>{spec.name ?? 'Search'}</h1>
+      <p class="id">{search.id}</p>
+      <dl class="spec">
+        {specTerms(search).map(([term, description]) => (
+          <div>
+            <dt>{term}</dt>
+            <dd>{description}</dd>
+          </div>
+        ))}
+      </dl>
+      <section
+        id="live"
+        data-live-url={`/searches/${encodeURIComponent(search.id)}/live`}
+        data-events-url={`/v1/searches/${encodeURIComponent(search.id)}/events`}
+      >
+        <LiveSearch {...data} />
+      </section>
+    </Layout>
+  );
+}

@@ -1,0 +1,6 @@
+import type { SearchStatus, TrialStatus } from '../../search/records.js';
+
+/** A search or trial state as a coloured pill; the stylesheet colours it by state. */
+export function StatusBadge({ status }: { status: SearchStatus | TrialStatus }) {
+  return <span class={`status status-${status.toLowerCase()}`}>{status}</span>;
+}
