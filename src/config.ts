@@ -1,6 +1,7 @@
 import { cpus } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DEFAULT_LIMITS } from './api/deps.js';
 
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -26,6 +27,10 @@ export interface ServiceConfig {
   readonly heartbeatSeconds: number;
   /** Silence after which a running trial is STALE and runs again (`NAS_STALE_AFTER_SECONDS`, default 300). */
   readonly staleAfterSeconds: number;
+  /** Per-tenant `/v1` requests per minute (`NAS_RATE_LIMIT_PER_MINUTE`, default 600). */
+  readonly requestsPerMinute: number;
+  /** Per-tenant unfinished searches (`NAS_MAX_ACTIVE_SEARCHES`, default 20). */
+  readonly maxActiveSearches: number;
 }
 
 function numberFrom(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {
@@ -48,5 +53,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig 
     tableName: env.NAS_TABLE || 'nas',
     heartbeatSeconds: numberFrom(env, 'NAS_HEARTBEAT_SECONDS', 30, 0.1),
     staleAfterSeconds: numberFrom(env, 'NAS_STALE_AFTER_SECONDS', 300, 1),
+    requestsPerMinute: numberFrom(env, 'NAS_RATE_LIMIT_PER_MINUTE', DEFAULT_LIMITS.requestsPerMinute, 1),
+    maxActiveSearches: numberFrom(env, 'NAS_MAX_ACTIVE_SEARCHES', DEFAULT_LIMITS.maxActiveSearches, 1),
   };
 }

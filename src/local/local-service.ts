@@ -63,7 +63,8 @@ export async function startLocalService(config: ServiceConfig): Promise<LocalSer
   const sweepTimer = setInterval(sweep, config.sweepSeconds * 1000);
 
   const benchmarks = new BenchmarkCatalog(config.benchmarksDir);
-  const app = createApp({ store, events, benchmarks, clock });
+  const limits = { requestsPerMinute: config.requestsPerMinute, maxActiveSearches: config.maxActiveSearches };
+  const app = createApp({ store, events, benchmarks, clock, limits });
   const apiKey = await ensureLocalApiKey(store, config.dataDir, process.env, clock());
   const server = await new Promise<ServerType>((resolve) => {
     const started = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(started));
