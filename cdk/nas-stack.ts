@@ -1,20 +1,67 @@
 import { CfnOutput, Stack, Tags, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { Alarms } from './alarms.js';
 import { Api } from './api.js';
+import { Artifacts } from './artifacts.js';
+import { Controller } from './controller.js';
+import { CostGuard } from './cost-guard.js';
 import { Records } from './records.js';
+import { TrainingQueue, type TrainingQueueProps } from './training-queue.js';
+
+export interface NasStackProps extends StackProps {
+  /** Who gets alarm and budget notifications (`-c alarmEmail=...`). */
+  readonly alarmEmail?: string;
+  /**
+   * What the AWS Budgets budget watches per month, in US dollars (`-c monthlyBudgetUsd=...`).
+   * @default 100
+   */
+  readonly monthlyBudgetUsd?: number;
+  /** See `CostGuardProps.onlyProjectTag`. @default false */
+  readonly budgetOnlyProjectTag?: boolean;
+  /** Caps on the compute environments, in vCPUs. @default DEFAULT_MAX_VCPUS */
+  readonly maxvCpus?: TrainingQueueProps['maxvCpus'];
+  /** The benchmark data to bake into the job image. @default NAS_BENCHMARKS_DIR or ../shared/benchmarks */
+  readonly benchmarksDir?: string;
+}
+
+export const PROJECT_TAG = { key: 'project', value: 'serverless-nas' } as const;
 
 /** The whole service in one stack: constructs per concern, sharing the records table. */
 export class NasStack extends Stack {
   readonly records: Records;
+  readonly artifacts: Artifacts;
+  readonly trainingQueue: TrainingQueue;
+  readonly controller: Controller;
   readonly api: Api;
+  readonly alarms: Alarms;
+  readonly costGuard: CostGuard;
 
-  constructor(scope: Construct, id: string, props?: StackProps) {
+  constructor(scope: Construct, id: string, props: NasStackProps = {}) {
     super(scope, id, props);
     this.records = new Records(this, 'Records');
-    this.api = new Api(this, 'Api', { table: this.records.table });
-    // The controller (EventBridge rule → Lambda running `tick`) and the training queue (AWS Batch)
-    // join here with their issues, taking `records.table` the same way.
+    this.artifacts = new Artifacts(this, 'Artifacts');
+    this.trainingQueue = new TrainingQueue(this, 'TrainingQueue', {
+      table: this.records.table,
+      artifacts: this.artifacts.bucket,
+      ...(props.maxvCpus ? { maxvCpus: props.maxvCpus } : {}),
+      ...(props.benchmarksDir ? { benchmarksDir: props.benchmarksDir } : {}),
+    });
+    this.controller = new Controller(this, 'Controller', { table: this.records.table, trainingQueue: this.trainingQueue });
+    this.api = new Api(this, 'Api', { table: this.records.table, eventBus: this.controller.eventBus });
+    this.alarms = new Alarms(this, 'Alarms', { controller: this.controller, api: this.api, email: props.alarmEmail });
+    this.costGuard = new CostGuard(this, 'CostGuard', {
+      monthlyLimitUsd: props.monthlyBudgetUsd ?? 100,
+      topic: this.alarms.topic,
+      email: props.alarmEmail,
+      onlyProjectTag: props.budgetOnlyProjectTag ?? false,
+    });
+
     new CfnOutput(this, 'ApiUrl', { value: this.api.httpApi.apiEndpoint, description: 'Base URL of the HTTP API' });
-    Tags.of(this).add('project', 'serverless-nas');
+    new CfnOutput(this, 'RecordsTable', { value: this.records.table.tableName, description: 'DynamoDB table of searches, trials and API keys' });
+    new CfnOutput(this, 'ArtifactsBucket', { value: this.artifacts.bucket.bucketName, description: 'Checkpoints, weights, exported models' });
+    new CfnOutput(this, 'GpuJobQueue', { value: this.trainingQueue.gpuQueue.jobQueueName, description: 'AWS Batch queue of training jobs' });
+    new CfnOutput(this, 'CpuJobQueue', { value: this.trainingQueue.cpuQueue.jobQueueName, description: 'AWS Batch queue of benchmark jobs' });
+    new CfnOutput(this, 'AlarmTopic', { value: this.alarms.topic.topicArn, description: 'Subscribe here for alarms and budget notifications' });
+    Tags.of(this).add(PROJECT_TAG.key, PROJECT_TAG.value);
   }
 }

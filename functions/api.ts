@@ -1,16 +1,17 @@
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { handle, type LambdaContext, type LambdaEvent } from 'hono/aws-lambda';
 import { createApp } from '../src/api/app.js';
 import type { ApiDeps } from '../src/api/deps.js';
 import { readConfig } from '../src/config.js';
 import { BenchmarkCatalog } from '../src/evaluators/benchmarks.js';
+import { EventBridgeEvents, type EventBridgeApi } from '../src/events/eventbridge-events.js';
 import type { Events } from '../src/events/events.js';
 import { dynamoClientConfig } from '../src/store/client-config.js';
 import { DynamoDbStore } from '../src/store/dynamodb-store.js';
 
 /**
- * Stands in for the EventBridge adapter, which arrives with the deployment issue together with the
- * controller Lambda it triggers. Until then nothing in the cloud acts on an event, so each one is
- * written as one structured log line rather than dropped silently.
+ * The events of an API running without an event bus (no `NAS_EVENT_BUS`, e.g. the function invoked on
+ * its own): nothing would act on them, so each is written as one structured log line rather than dropped.
  */
 export const logEvents: Events = {
   publish(event) {
@@ -18,21 +19,40 @@ export const logEvents: Events = {
   },
 };
 
-/** The API's dependencies from the function's environment: `NAS_TABLE` names the DynamoDB table. */
-export function createLambdaDeps(env: NodeJS.ProcessEnv = process.env): ApiDeps {
+/** API dependencies whose events may still be in flight when a request is answered. */
+export interface LambdaApiDeps extends ApiDeps {
+  readonly events: Events & { flush?(): Promise<void> };
+}
+
+/**
+ * The API's dependencies from the function's environment: `NAS_TABLE` names the DynamoDB table,
+ * `NAS_EVENT_BUS` the EventBridge bus the controller listens on. `clients` replaces AWS clients in tests.
+ */
+export function createLambdaDeps(env: NodeJS.ProcessEnv = process.env, clients: { eventBridge?: EventBridgeApi } = {}): LambdaApiDeps {
   const tableName = env.NAS_TABLE;
   if (!tableName) throw new Error('NAS_TABLE must name the DynamoDB table');
+  const eventBusName = env.NAS_EVENT_BUS;
   return {
     store: new DynamoDbStore({ tableName, client: dynamoClientConfig(env) }),
-    events: logEvents,
+    events: eventBusName ? new EventBridgeEvents({ client: clients.eventBridge ?? new EventBridgeClient({}), eventBusName }) : logEvents,
     benchmarks: new BenchmarkCatalog(readConfig(env).benchmarksDir),
     clock: () => new Date(),
   };
 }
 
-/** The HTTP API as a Lambda handler for API Gateway (HTTP API v2, REST v1), ALB and function URLs. */
-export function createApiHandler(deps: ApiDeps) {
-  return handle(createApp(deps));
+/**
+ * The HTTP API as a Lambda handler for API Gateway (HTTP API v2, REST v1), ALB and function URLs. It
+ * waits for the request's events to be put before returning: a frozen Lambda would otherwise hold them.
+ */
+export function createApiHandler(deps: LambdaApiDeps) {
+  const app = handle(createApp(deps));
+  return async <E extends LambdaEvent>(event: E, context?: LambdaContext) => {
+    try {
+      return await app(event, context);
+    } finally {
+      await deps.events.flush?.();
+    }
+  };
 }
 
 let apiHandler: ReturnType<typeof createApiHandler> | undefined;

@@ -1,132 +1,604 @@
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { pathToFileURL } from 'node:url';
-import { App, RemovalPolicy, Stack, type CfnElement } from 'aws-cdk-lib';
+import { App, RemovalPolicy, Stack, Validations, type CfnElement } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CostGuard } from '../../cdk/cost-guard.js';
 import { NasStack } from '../../cdk/nas-stack.js';
 import { Records } from '../../cdk/records.js';
+import { DEFAULT_MAX_VCPUS } from '../../cdk/training-queue.js';
+import { GPU_ON_DEMAND_INSTANCE_TYPES, GPU_SPOT_INSTANCE_TYPES, JOB_PROFILES } from '../../src/cost/job-profiles.js';
 import { createTableInput } from '../../src/store/table.js';
+import { scheduledEvent } from '../functions/eventbridge-event-shapes.js';
 import { httpApiEvent } from '../functions/http-api-event.js';
+import { startTestStore, type TestStore } from '../helpers/store.js';
 
 const cdkJson = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as { context: Record<string, unknown> };
 
 const logicalId = (construct: IConstruct) => Stack.of(construct).getLogicalId(construct.node.defaultChild as CfnElement);
+const getAtt = (construct: IConstruct, attribute: string) => ({ 'Fn::GetAtt': [logicalId(construct), attribute] });
+const ref = (construct: IConstruct) => ({ Ref: logicalId(construct) });
+
+interface Statement {
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+  Principal?: unknown;
+  Condition?: unknown;
+}
+type Resources = Record<string, { Type: string; Properties?: Record<string, any>; DependsOn?: string[] }>;
 
 describe('NasStack', () => {
-  // GIVEN the stack as `cdk synth` builds it (cdk.json's feature flags, asset paths in the metadata),
-  // WHEN synthesized once: bundling the function is most of the cost.
+  // GIVEN the stack as `cdk synth` builds it (cdk.json's feature flags, asset paths in the metadata, the
+  // cdk-nag plugin of cdk/app.ts, which fails synthesis on any unacknowledged finding), synthesized
+  // once without Docker: bundling the two functions is most of the cost.
+  let stack: NasStack;
   let template: Template;
+  let resources: Resources;
   let assemblyDir: string;
-  let tableId: string;
-  let functionId: string;
-  let roleId: string;
+  let previousDocker: string | undefined;
   beforeAll(() => {
+    // CDK runs Docker through CDK_DOCKER: pointing it nowhere proves synthesis never needs it.
+    previousDocker = process.env.CDK_DOCKER;
+    process.env.CDK_DOCKER = '/nonexistent/docker';
     const app = new App({ context: { ...cdkJson.context, 'aws:cdk:enable-asset-metadata': true } });
-    const stack = new NasStack(app, 'ServerlessNas');
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    stack = new NasStack(app, 'ServerlessNas', { alarmEmail: 'ops@example.com' });
     template = Template.fromStack(stack);
+    resources = template.toJSON().Resources;
     assemblyDir = app.synth().directory;
-    tableId = logicalId(stack.records.table);
-    functionId = logicalId(stack.api.handler);
-    roleId = logicalId(stack.api.handler.role!);
+  });
+  afterAll(() => {
+    if (previousDocker === undefined) delete process.env.CDK_DOCKER;
+    else process.env.CDK_DOCKER = previousDocker;
   });
 
-  it('THEN the table is keyed pk/sk with the ActiveSearches index, on-demand, recoverable, protected, encrypted and retained', () => {
-    template.hasResource('AWS::DynamoDB::Table', {
-      DeletionPolicy: 'Retain',
-      UpdateReplacePolicy: 'Retain',
-      Properties: {
-        KeySchema: [
-          { AttributeName: 'pk', KeyType: 'HASH' },
-          { AttributeName: 'sk', KeyType: 'RANGE' },
+  /** Every IAM statement of a role: its attached policies and its inline ones. */
+  const statementsOf = (role: IConstruct): Statement[] => {
+    const id = logicalId(role);
+    const attached = Object.values(resources)
+      .filter((r) => r.Type === 'AWS::IAM::Policy' && r.Properties!.Roles.some((r: { Ref: string }) => r.Ref === id))
+      .flatMap((policy) => policy.Properties!.PolicyDocument.Statement);
+    const inline = (resources[id]!.Properties!.Policies ?? []).flatMap((p: { PolicyDocument: { Statement: Statement[] } }) => p.PolicyDocument.Statement);
+    return [...attached, ...inline];
+  };
+  const tableResources = () => [getAtt(stack.records.table, 'Arn'), { 'Fn::Join': ['', [getAtt(stack.records.table, 'Arn'), '/index/*']] }];
+  const dynamoActions = [
+    'dynamodb:BatchGetItem',
+    'dynamodb:BatchWriteItem',
+    'dynamodb:ConditionCheckItem',
+    'dynamodb:DeleteItem',
+    'dynamodb:DescribeTable',
+    'dynamodb:GetItem',
+    'dynamodb:GetRecords',
+    'dynamodb:GetShardIterator',
+    'dynamodb:PutItem',
+    'dynamodb:Query',
+    'dynamodb:Scan',
+    'dynamodb:UpdateItem',
+  ];
+
+  describe('Records', () => {
+    it('THEN the table is keyed pk/sk with the ActiveSearches index, on-demand, recoverable, protected, encrypted and retained', () => {
+      template.hasResource('AWS::DynamoDB::Table', {
+        DeletionPolicy: 'Retain',
+        UpdateReplacePolicy: 'Retain',
+        Properties: {
+          KeySchema: [
+            { AttributeName: 'pk', KeyType: 'HASH' },
+            { AttributeName: 'sk', KeyType: 'RANGE' },
+          ],
+          GlobalSecondaryIndexes: [Match.objectLike({ IndexName: 'ActiveSearches' })],
+          BillingMode: 'PAY_PER_REQUEST',
+          PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+          DeletionProtectionEnabled: true,
+          SSESpecification: { SSEEnabled: true },
+        },
+      });
+    });
+
+    it('THEN its keys, attributes and index are those of the embedded table, so cloud and local agree', () => {
+      const local = createTableInput('nas');
+      const table = resources[logicalId(stack.records.table)]!.Properties!;
+      expect(table.KeySchema).toEqual(local.KeySchema);
+      expect(table.AttributeDefinitions).toHaveLength(local.AttributeDefinitions!.length);
+      expect(table.AttributeDefinitions).toEqual(expect.arrayContaining(local.AttributeDefinitions!));
+      expect(table.GlobalSecondaryIndexes).toEqual(local.GlobalSecondaryIndexes);
+    });
+  });
+
+  describe('Api', () => {
+    it('THEN the function is told the table and the event bus', () => {
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        Handler: 'index.handler',
+        Runtime: 'nodejs22.x',
+        Environment: { Variables: Match.objectLike({ NAS_TABLE: ref(stack.records.table), NAS_EVENT_BUS: ref(stack.controller.eventBus) }) },
+      });
+    });
+
+    it('THEN an HTTP API sends every route to the function with payload format 2.0', () => {
+      const functionArn = getAtt(stack.api.handler, 'Arn');
+      template.resourceCountIs('AWS::ApiGatewayV2::Api', 1);
+      template.hasResourceProperties('AWS::ApiGatewayV2::Api', { ProtocolType: 'HTTP' });
+      const [integrationId] = Object.keys(template.findResources('AWS::ApiGatewayV2::Integration', { Properties: { IntegrationUri: functionArn } }));
+      expect(integrationId).toBeDefined();
+      template.hasResourceProperties('AWS::ApiGatewayV2::Integration', { IntegrationType: 'AWS_PROXY', IntegrationUri: functionArn, PayloadFormatVersion: '2.0' });
+      template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+        RouteKey: '$default',
+        Target: { 'Fn::Join': ['', ['integrations/', { Ref: integrationId }]] },
+      });
+      template.hasResourceProperties('AWS::Lambda::Permission', { Action: 'lambda:InvokeFunction', FunctionName: functionArn, Principal: 'apigateway.amazonaws.com' });
+    });
+
+    it('THEN the stack prints where to reach the API and what else an operator needs', () => {
+      expect(Object.keys(template.toJSON().Outputs).sort()).toEqual(['AlarmTopic', 'ApiUrl', 'ArtifactsBucket', 'CpuJobQueue', 'GpuJobQueue', 'RecordsTable']);
+    });
+
+    it('THEN its stage writes access logs and throttles every route', () => {
+      template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+        StageName: '$default',
+        AccessLogSettings: { DestinationArn: getAtt(stack.api.accessLogs, 'Arn'), Format: Match.stringLikeRegexp('requestId.*status') },
+        DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+      });
+    });
+
+    it("THEN the function's role may use the table and its indexes, and put events on the service's bus, nothing else", () => {
+      template.hasResourceProperties('AWS::Lambda::Function', { Role: getAtt(stack.api.handler.role!, 'Arn') });
+      expect(statementsOf(stack.api.handler.role!)).toEqual([
+        { Effect: 'Allow', Action: dynamoActions, Resource: tableResources() },
+        { Effect: 'Allow', Action: 'events:PutEvents', Resource: getAtt(stack.controller.eventBus, 'Arn') },
+      ]);
+    });
+  });
+
+  describe('Artifacts', () => {
+    it('THEN the bucket is versioned, encrypted, closed to the public, TLS-only and retained', () => {
+      const bucketId = logicalId(stack.artifacts.bucket);
+      template.hasResource('AWS::S3::Bucket', {
+        DeletionPolicy: 'Retain',
+        Properties: Match.objectLike({
+          VersioningConfiguration: { Status: 'Enabled' },
+          BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+          PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+          LifecycleConfiguration: { Rules: Match.arrayWith([Match.objectLike({ NoncurrentVersionExpiration: { NoncurrentDays: 30 } })]) },
+        }),
+      });
+      template.hasResourceProperties('AWS::S3::BucketPolicy', {
+        Bucket: { Ref: bucketId },
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: 'Deny', Action: 's3:*', Principal: { AWS: '*' }, Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          ]),
+        },
+      });
+    });
+  });
+
+  describe('TrainingQueue', () => {
+    const environments = () => Object.values(template.findResources('AWS::Batch::ComputeEnvironment')).map((r) => r.Properties);
+
+    it('THEN a GPU Spot environment, an on-demand fallback and a Fargate environment exist, each capped in vCPUs and scaling to zero', () => {
+      template.resourceCountIs('AWS::Batch::ComputeEnvironment', 3);
+      template.hasResourceProperties('AWS::Batch::ComputeEnvironment', {
+        Type: 'managed',
+        ComputeResources: Match.objectLike({
+          Type: 'SPOT',
+          AllocationStrategy: 'SPOT_PRICE_CAPACITY_OPTIMIZED',
+          InstanceTypes: [...GPU_SPOT_INSTANCE_TYPES],
+          Ec2Configuration: [{ ImageType: 'ECS_AL2023_NVIDIA' }],
+          MinvCpus: 0,
+          MaxvCpus: DEFAULT_MAX_VCPUS.gpuSpot,
+        }),
+      });
+      template.hasResourceProperties('AWS::Batch::ComputeEnvironment', {
+        ComputeResources: Match.objectLike({
+          Type: 'EC2',
+          InstanceTypes: [...GPU_ON_DEMAND_INSTANCE_TYPES],
+          Ec2Configuration: [{ ImageType: 'ECS_AL2023_NVIDIA' }],
+          MinvCpus: 0,
+          MaxvCpus: DEFAULT_MAX_VCPUS.gpuOnDemand,
+        }),
+      });
+      template.hasResourceProperties('AWS::Batch::ComputeEnvironment', { ComputeResources: Match.objectLike({ Type: 'FARGATE', MaxvCpus: DEFAULT_MAX_VCPUS.cpu }) });
+      for (const environment of environments()) expect(environment.ComputeResources.MaxvCpus).toBeGreaterThan(0);
+    });
+
+    it('THEN the GPU queue tries Spot first and on-demand second; the CPU queue runs on Fargate', () => {
+      const arnOf = (type: string) => {
+        const [id] = Object.keys(template.findResources('AWS::Batch::ComputeEnvironment', { Properties: { ComputeResources: { Type: type } } }));
+        return { 'Fn::GetAtt': [id, 'ComputeEnvironmentArn'] };
+      };
+      const [spot, onDemand, fargate] = [arnOf('SPOT'), arnOf('EC2'), arnOf('FARGATE')];
+      template.hasResourceProperties('AWS::Batch::JobQueue', {
+        ComputeEnvironmentOrder: [
+          { ComputeEnvironment: spot, Order: 1 },
+          { ComputeEnvironment: onDemand, Order: 2 },
         ],
-        GlobalSecondaryIndexes: [Match.objectLike({ IndexName: 'ActiveSearches' })],
-        BillingMode: 'PAY_PER_REQUEST',
-        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
-        DeletionProtectionEnabled: true,
-        SSESpecification: { SSEEnabled: true },
-      },
+      });
+      template.hasResourceProperties('AWS::Batch::JobQueue', { ComputeEnvironmentOrder: [{ ComputeEnvironment: fargate, Order: 1 }] });
+    });
+
+    it('THEN the instances run in public subnets without NAT, with no inbound rule, and the VPC logs rejected traffic', () => {
+      template.resourceCountIs('AWS::EC2::NatGateway', 0);
+      template.hasResourceProperties('AWS::EC2::SecurityGroup', { SecurityGroupEgress: [Match.objectLike({ CidrIp: '0.0.0.0/0' })] });
+      expect(template.findResources('AWS::EC2::SecurityGroup', { Properties: { SecurityGroupIngress: Match.anyValue() } })).toEqual({});
+      template.hasResourceProperties('AWS::EC2::FlowLog', { TrafficType: 'REJECT', LogDestinationType: 'cloud-watch-logs' });
+      template.resourceCountIs('AWS::EC2::VPCEndpoint', 2);
+    });
+
+    const retryStrategy = {
+      Attempts: 3,
+      EvaluateOnExit: [
+        { Action: 'RETRY', OnStatusReason: 'Host EC2*' },
+        { Action: 'EXIT', OnReason: '*' },
+      ],
+    };
+
+    it('THEN the training job asks for one GPU, retries only Spot reclaims and stops at its timeout', () => {
+      template.hasResourceProperties('AWS::Batch::JobDefinition', {
+        Type: 'container',
+        PlatformCapabilities: ['EC2'],
+        PropagateTags: true,
+        RetryStrategy: retryStrategy,
+        Timeout: { AttemptDurationSeconds: JOB_PROFILES.train.timeoutSeconds },
+        ContainerProperties: Match.objectLike({
+          ResourceRequirements: [
+            { Type: 'MEMORY', Value: String(14 * 1024) },
+            { Type: 'VCPU', Value: '4' },
+            { Type: 'GPU', Value: '1' },
+          ],
+          JobRoleArn: getAtt(stack.trainingQueue.jobRole, 'Arn'),
+          Environment: Match.arrayWith([{ Name: 'NAS_TABLE', Value: ref(stack.records.table) }]),
+          LogConfiguration: Match.objectLike({ LogDriver: 'awslogs', Options: Match.objectLike({ 'awslogs-group': ref(stack.trainingQueue.logGroup) }) }),
+        }),
+      });
+    });
+
+    it('THEN the benchmark job runs on Fargate at the size the cost estimator prices', () => {
+      const { instance, timeoutSeconds } = JOB_PROFILES.benchmark;
+      template.hasResourceProperties('AWS::Batch::JobDefinition', {
+        PlatformCapabilities: ['FARGATE'],
+        RetryStrategy: retryStrategy,
+        Timeout: { AttemptDurationSeconds: timeoutSeconds },
+        ContainerProperties: Match.objectLike({
+          ResourceRequirements: [
+            { Type: 'MEMORY', Value: String(instance.memoryGiB * 1024) },
+            { Type: 'VCPU', Value: String(instance.vcpu) },
+          ],
+          NetworkConfiguration: { AssignPublicIp: 'ENABLED' },
+          RuntimePlatform: { CpuArchitecture: 'X86_64' },
+        }),
+      });
+    });
+
+    it('THEN both job definitions run the batch/Dockerfile image, built at deploy from the sources and the benchmark data', () => {
+      const definitions = Object.values(template.findResources('AWS::Batch::JobDefinition')).map((r) => r.Properties.ContainerProperties.Image);
+      expect(new Set(definitions.map((image) => JSON.stringify(image))).size).toBe(1);
+      const assets = JSON.parse(readFileSync(join(assemblyDir, 'ServerlessNas.assets.json'), 'utf8')) as {
+        dockerImages: Record<string, { source: { directory: string; dockerFile: string; platform: string; dockerBuildContexts: Record<string, string> } }>;
+      };
+      const images = Object.values(assets.dockerImages);
+      expect(images).toHaveLength(1);
+      const { source } = images[0]!;
+      expect(source).toMatchObject({ dockerFile: 'batch/Dockerfile', platform: 'linux/amd64', dockerBuildContexts: { benchmarks: expect.stringMatching(/benchmarks$/) } });
+      // The staged build context holds what the Dockerfile copies, and nothing else (no node_modules, tests or data).
+      expect(readdirSync(join(assemblyDir, source.directory)).sort()).toEqual(['.npmrc', 'batch', 'package-lock.json', 'package.json', 'src', 'tsconfig.json']);
+    });
+
+    it("THEN the job role may use the table and read and add artifacts, but never delete one", () => {
+      const bucketArn = getAtt(stack.artifacts.bucket, 'Arn');
+      expect(statementsOf(stack.trainingQueue.jobRole)).toEqual([
+        { Effect: 'Allow', Action: dynamoActions, Resource: tableResources() },
+        { Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject'], Resource: { 'Fn::Join': ['', [bucketArn, '/*']] } },
+        { Effect: 'Allow', Action: 's3:ListBucket', Resource: bucketArn },
+      ]);
     });
   });
 
-  it('THEN its keys, attributes and index are those of the embedded table, so cloud and local agree', () => {
-    const local = createTableInput('nas');
-    const table = template.toJSON().Resources[tableId].Properties;
-    expect(table.KeySchema).toEqual(local.KeySchema);
-    expect(table.AttributeDefinitions).toHaveLength(local.AttributeDefinitions!.length);
-    expect(table.AttributeDefinitions).toEqual(expect.arrayContaining(local.AttributeDefinitions!));
-    expect(table.GlobalSecondaryIndexes).toEqual(local.GlobalSecondaryIndexes);
-  });
+  describe('Controller', () => {
+    const controllerArn = () => getAtt(stack.controller.handler, 'Arn');
+    const target = () => ({
+      Arn: controllerArn(),
+      Id: Match.anyValue(),
+      DeadLetterConfig: { Arn: getAtt(stack.controller.deadLetterQueue, 'Arn') },
+      RetryPolicy: { MaximumEventAgeInSeconds: 3600, MaximumRetryAttempts: 4 },
+    });
 
-  it('THEN the function is told the table name', () => {
-    template.hasResourceProperties('AWS::Lambda::Function', {
-      Handler: 'index.handler',
-      Environment: { Variables: Match.objectLike({ NAS_TABLE: { Ref: tableId } }) },
+    it('THEN the function knows the table, both queues and both job definitions, and runs one tick at a time', () => {
+      const { trainingQueue } = stack;
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        Timeout: 120,
+        ReservedConcurrentExecutions: 1,
+        DeadLetterConfig: { TargetArn: getAtt(stack.controller.deadLetterQueue, 'Arn') },
+        Environment: {
+          Variables: Match.objectLike({
+            NAS_TABLE: ref(stack.records.table),
+            NAS_CPU_JOB_QUEUE: getAtt(trainingQueue.cpuQueue, 'JobQueueArn'),
+            NAS_CPU_JOB_DEFINITION: ref(trainingQueue.benchmarkJob),
+            NAS_GPU_JOB_QUEUE: getAtt(trainingQueue.gpuQueue, 'JobQueueArn'),
+            NAS_GPU_JOB_DEFINITION: ref(trainingQueue.trainJob),
+          }),
+        },
+      });
+      template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+        FunctionName: ref(stack.controller.handler),
+        MaximumRetryAttempts: 2,
+        MaximumEventAgeInSeconds: 3600,
+      });
+      template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 24 * 3600 });
+    });
+
+    it('THEN a rule on the default bus sends it the ended jobs of our two queues only', () => {
+      template.hasResourceProperties('AWS::Events::Rule', {
+        EventBusName: Match.absent(),
+        EventPattern: {
+          source: ['aws.batch'],
+          'detail-type': ['Batch Job State Change'],
+          detail: { jobQueue: [getAtt(stack.trainingQueue.gpuQueue, 'JobQueueArn'), getAtt(stack.trainingQueue.cpuQueue, 'JobQueueArn')], status: ['SUCCEEDED', 'FAILED'] },
+        },
+        Targets: [target()],
+      });
+    });
+
+    it("THEN a rule on the service's own bus sends it the API's search events", () => {
+      template.hasResourceProperties('AWS::Events::Rule', {
+        EventBusName: ref(stack.controller.eventBus),
+        EventPattern: { source: ['serverless-nas'], 'detail-type': Match.arrayWith(['SearchCreated', 'SearchStopRequested']) },
+        Targets: [target()],
+      });
+    });
+
+    it('THEN a schedule sweeps every minute, and EventBridge may invoke the function for each rule', () => {
+      template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(1 minute)', Targets: [target()] });
+      const permissions = template.findResources('AWS::Lambda::Permission', {
+        Properties: { FunctionName: controllerArn(), Principal: 'events.amazonaws.com', Action: 'lambda:InvokeFunction' },
+      });
+      expect(Object.keys(permissions)).toHaveLength(3);
+    });
+
+    it('THEN its role may submit only to our queues with our job definitions, and nothing beyond the table and its dead-letter queue', () => {
+      const { trainingQueue } = stack;
+      const jobs = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':batch:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':job/*']] };
+      expect(statementsOf(stack.controller.handler.role!)).toEqual([
+        { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: getAtt(stack.controller.deadLetterQueue, 'Arn') },
+        { Effect: 'Allow', Action: dynamoActions, Resource: tableResources() },
+        {
+          Effect: 'Allow',
+          Action: 'batch:SubmitJob',
+          Resource: expect.arrayContaining([
+            getAtt(trainingQueue.gpuQueue, 'JobQueueArn'),
+            getAtt(trainingQueue.cpuQueue, 'JobQueueArn'),
+            ref(trainingQueue.trainJob),
+            ref(trainingQueue.benchmarkJob),
+          ]),
+        },
+        { Effect: 'Allow', Action: ['batch:TagResource', 'batch:TerminateJob'], Resource: jobs },
+        { Effect: 'Allow', Action: ['batch:DescribeJobs', 'batch:ListJobs'], Resource: '*' },
+      ]);
     });
   });
 
-  it('THEN an HTTP API sends every route to the function with payload format 2.0', () => {
-    const functionArn = { 'Fn::GetAtt': [functionId, 'Arn'] };
-    template.resourceCountIs('AWS::ApiGatewayV2::Api', 1);
-    template.hasResourceProperties('AWS::ApiGatewayV2::Api', { ProtocolType: 'HTTP' });
-    const [integrationId] = Object.keys(template.findResources('AWS::ApiGatewayV2::Integration', { Properties: { IntegrationUri: functionArn } }));
-    expect(integrationId).toBeDefined();
-    template.hasResourceProperties('AWS::ApiGatewayV2::Integration', { IntegrationType: 'AWS_PROXY', IntegrationUri: functionArn, PayloadFormatVersion: '2.0' });
-    template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
-      RouteKey: '$default',
-      Target: { 'Fn::Join': ['', ['integrations/', { Ref: integrationId }]] },
+  describe('least privilege', () => {
+    const allStatements = () =>
+      Object.values(resources).flatMap((r) => {
+        if (r.Type === 'AWS::IAM::Policy') return r.Properties!.PolicyDocument.Statement as Statement[];
+        if (r.Type === 'AWS::IAM::Role') return (r.Properties!.Policies ?? []).flatMap((p: { PolicyDocument: { Statement: Statement[] } }) => p.PolicyDocument.Statement);
+        return [];
+      });
+
+    it('THEN no identity policy allows a whole service or every action', () => {
+      for (const statement of allStatements()) {
+        for (const action of [statement.Action].flat()) expect(action).not.toMatch(/(^\*$|:\*$)/);
+      }
     });
-    template.hasResourceProperties('AWS::Lambda::Permission', {
-      Action: 'lambda:InvokeFunction',
-      FunctionName: functionArn,
-      Principal: 'apigateway.amazonaws.com',
+
+    it('THEN only the actions AWS offers no resource-level permission for are granted on *', () => {
+      const onEverything = allStatements().filter((s) => [s.Resource].flat().includes('*'));
+      expect(onEverything.flatMap((s) => [s.Action].flat()).sort()).toEqual(['batch:DescribeJobs', 'batch:ListJobs', 'ecr:GetAuthorizationToken']);
+    });
+
+    it('THEN AWS managed policies are only the logging policy of functions and the ECS policy of GPU instances', () => {
+      const managed = Object.values(resources).flatMap((r) => (r.Type === 'AWS::IAM::Role' ? (r.Properties!.ManagedPolicyArns ?? []) : []));
+      const names = managed.map((arn: unknown) => JSON.stringify(arn).match(/policy\/service-role\/([A-Za-z0-9]+)/)![1]);
+      expect(new Set(names)).toEqual(new Set(['AWSLambdaBasicExecutionRole', 'AmazonEC2ContainerServiceforEC2Role']));
     });
   });
 
-  it("THEN the function's role may use DynamoDB on the table and its indexes only", () => {
-    template.hasResourceProperties('AWS::Lambda::Function', { Role: { 'Fn::GetAtt': [roleId, 'Arn'] } });
-    const statements: { Action: string | string[]; Resource: unknown }[] = Object.values(
-      template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: roleId }] } }),
-    ).flatMap((policy) => policy.Properties.PolicyDocument.Statement);
-    const dynamoStatements = statements.filter((statement) => [statement.Action].flat().some((action) => action.startsWith('dynamodb:')));
-
-    expect(dynamoStatements.flatMap((statement) => [statement.Action].flat())).toEqual(
-      expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query']),
-    );
-    const tableArn = { 'Fn::GetAtt': [tableId, 'Arn'] };
-    for (const statement of dynamoStatements) {
-      expect([statement.Resource].flat()).toEqual([tableArn, { 'Fn::Join': ['', [tableArn, '/index/*']] }]);
-    }
-  });
-
-  it('THEN every taggable resource carries the project tag', () => {
-    const tagged = Object.values(template.toJSON().Resources as Record<string, { Type: string; Properties?: { Tags?: unknown } }>).filter(
-      (resource) => resource.Properties?.Tags !== undefined,
-    );
-    expect(tagged.map((resource) => resource.Type)).toEqual(
-      expect.arrayContaining(['AWS::DynamoDB::Table', 'AWS::Lambda::Function', 'AWS::IAM::Role', 'AWS::ApiGatewayV2::Api', 'AWS::Logs::LogGroup']),
-    );
-    for (const { Properties } of tagged) {
-      // HTTP APIs take tags as a map, most other resources as a list of key/value pairs.
-      const tags = Properties!.Tags;
-      const project = Array.isArray(tags) ? tags.find((tag) => tag.Key === 'project')?.Value : (tags as Record<string, string>).project;
-      expect(project).toBe('serverless-nas');
-    }
-  });
-
-  it('THEN the bundled function runs on plain Node and answers GET /health', () => {
-    const assetPath: string = template.toJSON().Resources[functionId].Metadata['aws:asset:path'];
-    const bundle = pathToFileURL(join(assemblyDir, assetPath, 'index.mjs')).href;
-    // A child process rather than an import: vitest would transform the module, the Lambda runtime does not.
-    const invoke = 'const { handler } = await import(process.argv[1]); console.log(JSON.stringify(await handler(JSON.parse(process.argv[2]))));';
-    const output = execFileSync(process.execPath, ['--input-type=module', '-e', invoke, bundle, JSON.stringify(httpApiEvent('GET', '/health'))], {
-      env: { PATH: process.env.PATH, NAS_TABLE: 'nas', AWS_REGION: 'eu-west-1' },
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
+  describe('observability', () => {
+    it('THEN every log group expires its events', () => {
+      const groups = Object.values(template.findResources('AWS::Logs::LogGroup'));
+      expect(groups.length).toBe(5);
+      for (const group of groups) expect(group.Properties.RetentionInDays).toBe(30);
     });
-    expect(JSON.parse(output)).toMatchObject({ statusCode: 200, body: JSON.stringify({ status: 'ok' }) });
+
+    it('THEN failed trial jobs are counted from the controller log and alarmed on', () => {
+      template.hasResourceProperties('AWS::Logs::MetricFilter', {
+        LogGroupName: ref(stack.controller.logGroup),
+        FilterPattern: '{ $.message = "batch job failed" }',
+        MetricTransformations: [{ MetricNamespace: 'ServerlessNas', MetricName: 'FailedTrialJobs', MetricValue: '1' }],
+      });
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'ServerlessNas',
+        MetricName: 'FailedTrialJobs',
+        Statistic: 'Sum',
+        Period: 900,
+        Threshold: 5,
+        AlarmActions: [ref(stack.alarms.topic)],
+      });
+    });
+
+    it('THEN controller errors, dead letters and API errors raise alarms on the same topic, which mails the operator', () => {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/Lambda',
+        MetricName: 'Errors',
+        Dimensions: [{ Name: 'FunctionName', Value: ref(stack.controller.handler) }],
+        Threshold: 1,
+        AlarmActions: [ref(stack.alarms.topic)],
+      });
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/SQS',
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Dimensions: [{ Name: 'QueueName', Value: getAtt(stack.controller.deadLetterQueue, 'QueueName') }],
+        AlarmActions: [ref(stack.alarms.topic)],
+      });
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', { Dimensions: [{ Name: 'FunctionName', Value: ref(stack.api.handler) }] });
+      template.resourceCountIs('AWS::CloudWatch::Alarm', 4);
+      template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com', TopicArn: ref(stack.alarms.topic) });
+    });
+  });
+
+  describe('cost', () => {
+    it('THEN a monthly cost budget tells the topic and the operator at 80% spent and 100% forecast, once it may publish there', () => {
+      const subscribers = [
+        { SubscriptionType: 'SNS', Address: ref(stack.alarms.topic) },
+        { SubscriptionType: 'EMAIL', Address: 'ops@example.com' },
+      ];
+      template.hasResource('AWS::Budgets::Budget', {
+        Properties: {
+          Budget: { BudgetType: 'COST', TimeUnit: 'MONTHLY', BudgetLimit: { Amount: 100, Unit: 'USD' } },
+          NotificationsWithSubscribers: [
+            { Notification: { NotificationType: 'ACTUAL', ComparisonOperator: 'GREATER_THAN', Threshold: 80, ThresholdType: 'PERCENTAGE' }, Subscribers: subscribers },
+            { Notification: { NotificationType: 'FORECASTED', ComparisonOperator: 'GREATER_THAN', Threshold: 100, ThresholdType: 'PERCENTAGE' }, Subscribers: subscribers },
+          ],
+          ResourceTags: [{ Key: 'project', Value: 'serverless-nas' }],
+        },
+        DependsOn: Match.arrayWith([Match.stringLikeRegexp('AlarmsTopicPolicy')]),
+      });
+      template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: 'Allow', Action: 'sns:Publish', Principal: { Service: 'budgets.amazonaws.com' }, Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } } }),
+          ]),
+        },
+      });
+    });
+
+    it('THEN every taggable resource carries the project tag, GPU instances included', () => {
+      const tagged = Object.values(resources).filter((resource) => resource.Properties?.Tags !== undefined);
+      expect(new Set(tagged.map((resource) => resource.Type))).toEqual(
+        new Set([
+          'AWS::ApiGatewayV2::Api',
+          'AWS::ApiGatewayV2::Stage',
+          'AWS::Batch::ComputeEnvironment',
+          'AWS::Batch::JobDefinition',
+          'AWS::Batch::JobQueue',
+          'AWS::CloudWatch::Alarm',
+          'AWS::DynamoDB::Table',
+          'AWS::EC2::FlowLog',
+          'AWS::EC2::InternetGateway',
+          'AWS::EC2::RouteTable',
+          'AWS::EC2::SecurityGroup',
+          'AWS::EC2::Subnet',
+          'AWS::EC2::VPC',
+          'AWS::EC2::VPCEndpoint',
+          'AWS::Events::EventBus',
+          'AWS::Events::Rule',
+          'AWS::IAM::Role',
+          'AWS::Lambda::Function',
+          'AWS::Logs::LogGroup',
+          'AWS::S3::Bucket',
+          'AWS::SNS::Topic',
+          'AWS::SQS::Queue',
+        ]),
+      );
+      const instanceTags = environments().flatMap((properties) => (properties.ComputeResources.Tags ? [properties.ComputeResources.Tags] : []));
+      for (const { Type, Properties } of [...tagged, ...instanceTags.map((Tags) => ({ Type: 'EC2 instances', Properties: { Tags } }))]) {
+        // Some resources take tags as a map, most as a list of key/value pairs.
+        const tags = Properties!.Tags;
+        const project = Array.isArray(tags) ? tags.find((tag) => tag.Key === 'project')?.Value : (tags as Record<string, string>).project;
+        expect(project, Type).toBe('serverless-nas');
+      }
+      expect(instanceTags).toHaveLength(2);
+    });
+
+    const environments = () => Object.values(template.findResources('AWS::Batch::ComputeEnvironment')).map((r) => r.Properties);
+  });
+
+  describe('cdk-nag', () => {
+    it('THEN AWS Solutions checks find nothing that is not acknowledged', () => {
+      const report = new AwsSolutionsChecks().validateScope(stack);
+      expect(report.violations.map((v) => `${v.severity} ${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath).join(', ')}`)).toEqual([]);
+    });
+
+    it('THEN each acknowledgment gives its reason, and the list of them is this one', () => {
+      const acknowledged = stack.node.findAll().flatMap((construct) =>
+        construct.node.metadata
+          .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+          .flatMap((entry) => Object.entries(entry.data as Record<string, string>))
+          .map(([id, reason]) => ({ id: id.replace(/^annotation::/i, ''), path: construct.node.path.replace(/^ServerlessNas\//, ''), reason }))
+          // aws-cdk-lib acknowledges some CloudFormation-Validate findings of its own constructs.
+          .filter(({ id }) => id.startsWith('AwsSolutions-')),
+      );
+      for (const { reason } of acknowledged) expect(reason.length).toBeGreaterThan(40);
+      expect(acknowledged.map(({ id, path }) => `${path}: ${id.replace(/<(\w+?)[0-9A-F]{8}\./, '<$1.')}`).sort()).toEqual([
+        'Api/Handler: AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+        'Api/Handler: AwsSolutions-IAM5[Resource::<RecordsTable.Arn>/index/*]',
+        'Api/Handler: AwsSolutions-L1',
+        'Api/HttpApi: AwsSolutions-APIG4',
+        'Artifacts/Bucket: AwsSolutions-S1',
+        'Controller/DeadLetters: AwsSolutions-SQS3',
+        'Controller/Handler: AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+        'Controller/Handler: AwsSolutions-IAM5[Resource::*]',
+        'Controller/Handler: AwsSolutions-IAM5[Resource::<RecordsTable.Arn>/index/*]',
+        'Controller/Handler: AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:batch:<AWS::Region>:<AWS::AccountId>:job/*]',
+        'Controller/Handler: AwsSolutions-L1',
+        'TrainingQueue/ExecutionRole: AwsSolutions-IAM5[Resource::*]',
+        'TrainingQueue/GpuOnDemand: AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role]',
+        'TrainingQueue/GpuSpot: AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role]',
+        'TrainingQueue/JobRole: AwsSolutions-IAM5[Resource::<ArtifactsBucket.Arn>/*]',
+        'TrainingQueue/JobRole: AwsSolutions-IAM5[Resource::<RecordsTable.Arn>/index/*]',
+      ]);
+    });
+  });
+
+  describe('bundled functions', () => {
+    let db: TestStore;
+    beforeAll(async () => {
+      db = await startTestStore();
+    });
+    afterAll(() => db.close());
+
+    /**
+     * Runs a bundle the way the Lambda runtime does: plain Node, no vitest transform, only the function's
+     * environment. Asynchronously, since dynalite answers from this process.
+     */
+    const invokeBundle = async (construct: IConstruct, event: unknown, env: Record<string, string>) => {
+      const assetPath: string = (resources[logicalId(construct)] as unknown as { Metadata: Record<string, string> }).Metadata['aws:asset:path']!;
+      const bundle = pathToFileURL(join(assemblyDir, assetPath, 'index.mjs')).href;
+      const invoke = 'const { handler } = await import(process.argv[1]); console.log(JSON.stringify(await handler(JSON.parse(process.argv[2]))));';
+      const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', invoke, bundle, JSON.stringify(event)], {
+        env: { PATH: process.env.PATH, AWS_REGION: 'eu-west-1', ...env },
+        encoding: 'utf8',
+        timeout: 20_000,
+      });
+      // The function logs JSON lines too; its result is the last line.
+      return JSON.parse(stdout.trim().split('\n').at(-1)!);
+    };
+
+    it('THEN the API bundle runs on plain Node and answers GET /health', async () => {
+      expect(await invokeBundle(stack.api.handler, httpApiEvent('GET', '/health'), { NAS_TABLE: 'nas' })).toMatchObject({
+        statusCode: 200,
+        body: JSON.stringify({ status: 'ok' }),
+      });
+    });
+
+    it('THEN the controller bundle runs on plain Node and sweeps the table named in its environment', async () => {
+      const env = {
+        NAS_TABLE: 'nas',
+        NAS_DYNAMODB_ENDPOINT: db.dynamo.endpoint,
+        NAS_CPU_JOB_QUEUE: 'cpu',
+        NAS_CPU_JOB_DEFINITION: 'benchmark:1',
+        NAS_GPU_JOB_QUEUE: 'gpu',
+        NAS_GPU_JOB_DEFINITION: 'train:1',
+      };
+      expect(await invokeBundle(stack.controller.handler, scheduledEvent(), env)).toEqual({ trigger: 'sweep', ticked: [] });
+    });
   });
 });
 
@@ -137,6 +609,17 @@ describe('Records', () => {
     Template.fromStack(stack).hasResource('AWS::DynamoDB::Table', {
       DeletionPolicy: 'Delete',
       Properties: { DeletionProtectionEnabled: false },
+    });
+  });
+});
+
+describe('CostGuard', () => {
+  it('GIVEN a dedicated account is not available WHEN onlyProjectTag is set THEN the budget counts only costs tagged project=serverless-nas', () => {
+    const stack = new Stack(new App(), 'Budget');
+    new CostGuard(stack, 'CostGuard', { monthlyLimitUsd: 25, topic: new Topic(stack, 'Topic'), onlyProjectTag: true });
+    Template.fromStack(stack).hasResourceProperties('AWS::Budgets::Budget', {
+      Budget: { BudgetLimit: { Amount: 25, Unit: 'USD' }, CostFilters: { TagKeyValue: ['user:project$serverless-nas'] } },
+      NotificationsWithSubscribers: Match.arrayWith([Match.objectLike({ Subscribers: [{ SubscriptionType: 'SNS', Address: { Ref: Match.anyValue() } }] })]),
     });
   });
 });

@@ -7,6 +7,7 @@ import { EXAMPLE_SEARCH_SPEC } from '../../src/search/spec.js';
 import { BENCHMARKS_DIR } from '../helpers/nb201-csv.js';
 import { RecordingEvents } from '../helpers/recording-events.js';
 import { startTestStore, type TestStore } from '../helpers/store.js';
+import { FakeEventBridge } from './fake-event-bridge.js';
 import { httpApiEvent } from './http-api-event.js';
 
 const VALID_SPEC = EXAMPLE_SEARCH_SPEC;
@@ -73,6 +74,48 @@ describe('handler (wired from the environment)', () => {
     expect(await testStore.store.getSearch('tenant-a', id)).toMatchObject({ id, status: 'CREATED' });
     const logged = log.mock.calls.map(([line]) => JSON.parse(String(line)) as { event?: SearchEvent });
     expect(logged).toContainEqual(expect.objectContaining({ event: { type: 'SearchCreated', tenantId: 'tenant-a', searchId: id } }));
+  });
+
+  it('with NAS_EVENT_BUS, puts SearchCreated on that bus before the response is returned', async () => {
+    const eventBridge = new FakeEventBridge();
+    let release!: () => void;
+    eventBridge.answer = () => new Promise((resolve) => (release = () => resolve({ FailedEntryCount: 0, $metadata: {} })));
+    const deps = createLambdaDeps({ NAS_TABLE: 'nas', NAS_DYNAMODB_ENDPOINT: testStore.dynamo.endpoint, NAS_EVENT_BUS: 'serverless-nas' }, { eventBridge });
+    let answered = false;
+    const answering = createApiHandler(deps)(httpApiEvent('POST', '/v1/searches', VALID_SPEC, key)).then((response) => {
+      answered = true;
+      return response;
+    });
+    await vi.waitFor(() => expect(eventBridge.requests).toHaveLength(1));
+    expect(answered).toBe(false);
+    release();
+    const created = await answering;
+
+    expect(created.statusCode).toBe(201);
+    const { id } = JSON.parse(created.body) as { id: string };
+    expect(eventBridge.requests[0]).toEqual({
+      Entries: [
+        {
+          EventBusName: 'serverless-nas',
+          Source: 'serverless-nas',
+          DetailType: 'SearchCreated',
+          Detail: JSON.stringify({ type: 'SearchCreated', tenantId: 'tenant-a', searchId: id }),
+        },
+      ],
+    });
+  });
+
+  it('answers 201 even when the event cannot be put: the sweep finds the search', async () => {
+    const eventBridge = new FakeEventBridge();
+    eventBridge.answer = () => Promise.reject(new Error('EventBridge unreachable'));
+    const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const deps = createLambdaDeps({ NAS_TABLE: 'nas', NAS_DYNAMODB_ENDPOINT: testStore.dynamo.endpoint, NAS_EVENT_BUS: 'serverless-nas' }, { eventBridge });
+
+    const created = await createApiHandler(deps)(httpApiEvent('POST', '/v1/searches', VALID_SPEC, key));
+
+    expect(created.statusCode).toBe(201);
+    const logged = error.mock.calls.map(([line]) => JSON.parse(String(line)) as { message: string; error: string });
+    expect(logged).toEqual([expect.objectContaining({ message: 'search event not published', error: 'EventBridge unreachable' })]);
   });
 
   it('refuses to start without NAS_TABLE', () => {

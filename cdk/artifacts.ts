@@ -1,0 +1,50 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership, type IBucket } from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { acknowledgeNag } from './nag.js';
+
+export interface ArtifactsProps {
+  /**
+   * What CloudFormation does with the bucket when it leaves the stack. Checkpoints, weights and exported
+   * models are paid-for results, so they outlive the stack unless told otherwise.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+  /**
+   * How long an overwritten or deleted object's previous version is kept.
+   * @default Duration.days(30)
+   */
+  readonly noncurrentVersionExpiration?: Duration;
+}
+
+/**
+ * The artifact store's bucket (checkpoints, trained weights, predictor and policy artifacts, exported
+ * models): private, encrypted, versioned, reachable over TLS only.
+ */
+export class Artifacts extends Construct {
+  readonly bucket: IBucket;
+
+  constructor(scope: Construct, id: string, props: ArtifactsProps = {}) {
+    super(scope, id);
+    const bucket = new Bucket(this, 'Bucket', {
+      encryption: BucketEncryption.S3_MANAGED,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      enforceSSL: true,
+      versioned: true,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+      lifecycleRules: [
+        // Versioning guards against a bad overwrite; old versions of multi-GB checkpoints should not pile up.
+        { noncurrentVersionExpiration: props.noncurrentVersionExpiration ?? Duration.days(30) },
+        { abortIncompleteMultipartUploadAfter: Duration.days(7) },
+      ],
+    });
+    acknowledgeNag(
+      bucket,
+      'AwsSolutions-S1',
+      "Only the service's own job role reads and writes this bucket; server access logs would need a second bucket (itself unlogged) " +
+        'and cost more than the artifacts. Turn on CloudTrail S3 data events when an audit trail is required.',
+    );
+    this.bucket = bucket;
+  }
+}

@@ -1,0 +1,260 @@
+import { fileURLToPath } from 'node:url';
+import { Duration, IgnoreMode, Size, Stack, type RemovalPolicy } from 'aws-cdk-lib';
+import {
+  Action,
+  AllocationStrategy,
+  EcsEc2ContainerDefinition,
+  EcsFargateContainerDefinition,
+  EcsJobDefinition,
+  EcsMachineImageType,
+  FargateComputeEnvironment,
+  JobQueue,
+  ManagedEc2EcsComputeEnvironment,
+  Reason,
+  RetryStrategy,
+  type IEcsContainerDefinition,
+} from 'aws-cdk-lib/aws-batch';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import {
+  FlowLogDestination,
+  FlowLogTrafficType,
+  GatewayVpcEndpointAwsService,
+  InstanceType,
+  SecurityGroup,
+  SubnetType,
+  Vpc,
+  type IVpc,
+} from 'aws-cdk-lib/aws-ec2';
+import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
+import { ContainerImage, CpuArchitecture, FargatePlatformVersion, LogDriver } from 'aws-cdk-lib/aws-ecs';
+import { Grant, Role, ServicePrincipal, type IGrantable } from 'aws-cdk-lib/aws-iam';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { acknowledgeNag, arnWildcardFinding, TABLE_INDEXES_REASON } from './nag.js';
+import { readConfig } from '../src/config.js';
+import { GPU_ON_DEMAND_INSTANCE_TYPES, GPU_SPOT_INSTANCE_TYPES, JOB_PROFILES } from '../src/cost/job-profiles.js';
+
+export interface TrainingQueueProps {
+  /** The records table the jobs read their trial from and write results to. */
+  readonly table: ITable;
+  /** Where jobs write checkpoints and weights. */
+  readonly artifacts: IBucket;
+  /**
+   * The network the jobs run in. Without one, a two-zone VPC with public subnets only: no NAT gateway
+   * (about $32 a month each, for a service that is idle most of the time), no inbound rules; DynamoDB
+   * and S3 are reached through free gateway endpoints.
+   * @default a new VPC
+   */
+  readonly vpc?: IVpc;
+  /**
+   * Caps on what the compute environments may run at once, in vCPUs: the hard ceiling on spend per hour
+   * (g4dn.xlarge: 4 vCPUs, $0.526/h on demand).
+   * @default { gpuSpot: 64, gpuOnDemand: 16, cpu: 64 }
+   */
+  readonly maxvCpus?: { readonly gpuSpot?: number; readonly gpuOnDemand?: number; readonly cpu?: number };
+  /**
+   * The benchmark data baked into the image (`nb201/`, `nb301/`, `tables/`): a Docker build context, so
+   * it is read only when the image is built, at deploy.
+   * @default NAS_BENCHMARKS_DIR or `../shared/benchmarks` beside the repository
+   */
+  readonly benchmarksDir?: string;
+  /** @default RetentionDays.ONE_MONTH */
+  readonly logRetention?: RetentionDays;
+  /** For the job log group. @default the log group's default (retain) */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+export const DEFAULT_MAX_VCPUS = { gpuSpot: 64, gpuOnDemand: 16, cpu: 64 } as const;
+
+/**
+ * Only these files go into the image's build context (Docker ignore syntax, applied when CDK stages the
+ * asset): the job needs the sources and the lockfile, nothing of the tests, docs, data or node_modules.
+ */
+export const IMAGE_CONTEXT = ['*', '!package.json', '!package-lock.json', '!.npmrc', '!tsconfig.json', '!src', '!batch'];
+
+/**
+ * AWS Batch for trial jobs: the `batch/Dockerfile` image (CUDA, Node 20, tfjs-node-gpu) running
+ * `batch/job.ts` with the trial in `NAS_JOB`.
+ *
+ * - GPU queue: a managed EC2 compute environment on Spot (several one-GPU types, price-capacity
+ *   optimized) and, second in order, an on-demand one with the cheapest type. Batch places a job in the
+ *   second only when the first is at its `maxvCpus`; when Spot capacity is short, jobs wait RUNNABLE.
+ * - CPU queue: Fargate, for benchmark lookups and predictor jobs: no instance to wait for or to idle.
+ *
+ * A job is retried by Batch only when its Spot host is reclaimed (`Host EC2*`); any other failure ends
+ * it at once and the controller decides. Every attempt stops at the job profile's timeout.
+ */
+export class TrainingQueue extends Construct {
+  readonly vpc: IVpc;
+  readonly gpuQueue: JobQueue;
+  readonly cpuQueue: JobQueue;
+  /** Training on one GPU. */
+  readonly trainJob: EcsJobDefinition;
+  /** Benchmark lookups (and later predictor jobs) on Fargate. */
+  readonly benchmarkJob: EcsJobDefinition;
+  /** The role the job containers run as. */
+  readonly jobRole: Role;
+  readonly logGroup: LogGroup;
+
+  constructor(scope: Construct, id: string, props: TrainingQueueProps) {
+    super(scope, id);
+    const maxvCpus = { ...DEFAULT_MAX_VCPUS, ...props.maxvCpus };
+    this.vpc = props.vpc ?? this.createVpc(props.logRetention);
+    const securityGroup = new SecurityGroup(this, 'JobSecurityGroup', {
+      vpc: this.vpc,
+      description: 'serverless-nas trial jobs: no inbound, outbound to AWS APIs and the container registry',
+      allowAllOutbound: true,
+    });
+    const network = { vpc: this.vpc, vpcSubnets: { subnetType: SubnetType.PUBLIC }, securityGroups: [securityGroup] };
+
+    const gpuImage = { imageType: EcsMachineImageType.ECS_AL2023_NVIDIA };
+    const gpuSpot = new ManagedEc2EcsComputeEnvironment(this, 'GpuSpot', {
+      ...network,
+      spot: true,
+      allocationStrategy: AllocationStrategy.SPOT_PRICE_CAPACITY_OPTIMIZED,
+      instanceTypes: GPU_SPOT_INSTANCE_TYPES.map((type) => new InstanceType(type)),
+      useOptimalInstanceClasses: false,
+      images: [gpuImage],
+      minvCpus: 0,
+      maxvCpus: maxvCpus.gpuSpot,
+      updateToLatestImageVersion: true,
+    });
+    const gpuOnDemand = new ManagedEc2EcsComputeEnvironment(this, 'GpuOnDemand', {
+      ...network,
+      spot: false,
+      allocationStrategy: AllocationStrategy.BEST_FIT_PROGRESSIVE,
+      instanceTypes: GPU_ON_DEMAND_INSTANCE_TYPES.map((type) => new InstanceType(type)),
+      useOptimalInstanceClasses: false,
+      images: [gpuImage],
+      minvCpus: 0,
+      maxvCpus: maxvCpus.gpuOnDemand,
+      updateToLatestImageVersion: true,
+    });
+    const cpu = new FargateComputeEnvironment(this, 'Cpu', { ...network, spot: false, maxvCpus: maxvCpus.cpu });
+    for (const environment of [gpuSpot, gpuOnDemand]) {
+      acknowledgeNag(
+        environment,
+        'AwsSolutions-IAM4',
+        'GPU instances join the Batch-managed ECS cluster with AmazonEC2ContainerServiceforEC2Role, the policy AWS Batch documents for its instance role and keeps current with ECS.',
+        ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role'],
+      );
+    }
+
+    this.gpuQueue = new JobQueue(this, 'GpuQueue', {
+      priority: 1,
+      computeEnvironments: [
+        { computeEnvironment: gpuSpot, order: 1 },
+        { computeEnvironment: gpuOnDemand, order: 2 },
+      ],
+    });
+    this.cpuQueue = new JobQueue(this, 'CpuQueue', { priority: 1, computeEnvironments: [{ computeEnvironment: cpu, order: 1 }] });
+
+    this.logGroup = new LogGroup(this, 'JobLogs', { retention: props.logRetention ?? RetentionDays.ONE_MONTH, removalPolicy: props.removalPolicy });
+    this.jobRole = new Role(this, 'JobRole', {
+      assumedBy: new ServicePrincipal('ecs-tasks.amazonaws.com'),
+      description: 'serverless-nas trial job: its trial records and its artifacts',
+    });
+    props.table.grantReadWriteData(this.jobRole);
+    acknowledgeNag(this.jobRole, 'AwsSolutions-IAM5', TABLE_INDEXES_REASON, [arnWildcardFinding(props.table, 'index/*')]);
+    // Jobs read and add artifacts, object by object; none may delete one (versioning keeps overwritten ones a while).
+    // Named actions rather than grantRead/grantPut, whose s3:GetObject*, s3:List* and s3:Abort* reach further.
+    Grant.addToPrincipal({ grantee: this.jobRole, actions: ['s3:GetObject', 's3:PutObject'], resourceArns: [props.artifacts.arnForObjects('*')] });
+    Grant.addToPrincipal({ grantee: this.jobRole, actions: ['s3:ListBucket'], resourceArns: [props.artifacts.bucketArn] });
+    acknowledgeNag(
+      this.jobRole,
+      'AwsSolutions-IAM5',
+      'Trial jobs write artifacts under keys named after searches and trials that exist only at run time; the grant is GetObject/PutObject on this one bucket.',
+      [arnWildcardFinding(props.artifacts, '*')],
+    );
+    // Pulling the image and writing logs only; the CDK grants both (no AWS managed policy).
+    const executionRole = new Role(this, 'ExecutionRole', { assumedBy: new ServicePrincipal('ecs-tasks.amazonaws.com') });
+    acknowledgeNag(executionRole, 'AwsSolutions-IAM5', 'ecr:GetAuthorizationToken, which every image pull needs, supports no resource-level permissions.', ['Resource::*']);
+
+    const image = ContainerImage.fromAsset(fileURLToPath(new URL('..', import.meta.url)), {
+      file: 'batch/Dockerfile',
+      exclude: IMAGE_CONTEXT,
+      ignoreMode: IgnoreMode.DOCKER,
+      // GPU instances and the Fargate tasks are x86; build for them wherever `cdk deploy` runs.
+      platform: Platform.LINUX_AMD64,
+      buildContexts: { benchmarks: props.benchmarksDir ?? readConfig().benchmarksDir },
+    });
+    const environment = { NAS_TABLE: props.table.tableName, NAS_ARTIFACTS_BUCKET: props.artifacts.bucketName };
+    const common = { image, jobRole: this.jobRole, executionRole, environment };
+
+    const train = JOB_PROFILES.train;
+    const trainInstance = GPU_ON_DEMAND_INSTANCE_TYPES[0];
+    this.trainJob = this.jobDefinition(
+      'TrainJob',
+      new EcsEc2ContainerDefinition(this, 'TrainContainer', {
+        ...common,
+        gpu: 1,
+        cpu: 4,
+        // Of an xlarge's 16 GiB the ECS agent offers ~15.3 GiB; asking for more would leave the job RUNNABLE forever.
+        memory: Size.gibibytes(14),
+        logging: LogDriver.awsLogs({ logGroup: this.logGroup, streamPrefix: `train-${trainInstance}` }),
+      }),
+      train.timeoutSeconds,
+    );
+    const benchmark = JOB_PROFILES.benchmark;
+    this.benchmarkJob = this.jobDefinition(
+      'BenchmarkJob',
+      new EcsFargateContainerDefinition(this, 'BenchmarkContainer', {
+        ...common,
+        cpu: benchmark.instance.vcpu,
+        memory: Size.gibibytes(benchmark.instance.memoryGiB),
+        // Public subnets without NAT: the task needs a public address to reach the registry and AWS APIs.
+        assignPublicIp: true,
+        fargatePlatformVersion: FargatePlatformVersion.LATEST,
+        fargateCpuArchitecture: CpuArchitecture.X86_64,
+        logging: LogDriver.awsLogs({ logGroup: this.logGroup, streamPrefix: 'benchmark' }),
+      }),
+      benchmark.timeoutSeconds,
+    );
+  }
+
+  /** The queues, in the order of the controller's event rule. */
+  get queues(): JobQueue[] {
+    return [this.gpuQueue, this.cpuQueue];
+  }
+
+  /**
+   * Lets `grantee` run the controller's side of the queue: submit (and tag on submit) to these queues
+   * with these job definitions only, and list, describe and terminate jobs. ListJobs and DescribeJobs
+   * accept no resource, and job ARNs are not known before submission, hence `*` and `job/*` there.
+   */
+  grantManageJobs(grantee: IGrantable): Grant {
+    const stack = Stack.of(this);
+    const jobs = stack.formatArn({ service: 'batch', resource: 'job', resourceName: '*' });
+    const submit = Grant.addToPrincipal({
+      grantee,
+      actions: ['batch:SubmitJob'],
+      resourceArns: [...this.queues.map((q) => q.jobQueueArn), this.trainJob.jobDefinitionArn, this.benchmarkJob.jobDefinitionArn],
+    });
+    submit.combine(Grant.addToPrincipal({ grantee, actions: ['batch:TagResource', 'batch:TerminateJob'], resourceArns: [jobs] }));
+    submit.combine(Grant.addToPrincipal({ grantee, actions: ['batch:ListJobs', 'batch:DescribeJobs'], resourceArns: ['*'] }));
+    return submit;
+  }
+
+  private jobDefinition(id: string, container: IEcsContainerDefinition, timeoutSeconds: number): EcsJobDefinition {
+    return new EcsJobDefinition(this, id, {
+      container,
+      propagateTags: true,
+      timeout: Duration.seconds(timeoutSeconds),
+      retryAttempts: 3,
+      retryStrategies: [RetryStrategy.of(Action.RETRY, Reason.SPOT_INSTANCE_RECLAIMED), RetryStrategy.of(Action.EXIT, Reason.custom({ onReason: '*' }))],
+    });
+  }
+
+  private createVpc(logRetention: RetentionDays | undefined): IVpc {
+    const flowLogs = new LogGroup(this, 'FlowLogs', { retention: logRetention ?? RetentionDays.ONE_MONTH });
+    const vpc = new Vpc(this, 'Vpc', {
+      maxAzs: 2,
+      natGateways: 0,
+      subnetConfiguration: [{ name: 'jobs', subnetType: SubnetType.PUBLIC, cidrMask: 20 }],
+      gatewayEndpoints: { S3: { service: GatewayVpcEndpointAwsService.S3 }, DynamoDB: { service: GatewayVpcEndpointAwsService.DYNAMODB } },
+      flowLogs: { rejected: { destination: FlowLogDestination.toCloudWatchLogs(flowLogs), trafficType: FlowLogTrafficType.REJECT } },
+    });
+    return vpc;
+  }
+}

@@ -1,0 +1,217 @@
+import { BatchClient, type JobDetail } from '@aws-sdk/client-batch';
+import { readConfig } from '../src/config.js';
+import { tick, type ControllerDeps } from '../src/controller/tick.js';
+import { JOB_PROFILES, jobKindOf, type JobKind } from '../src/cost/job-profiles.js';
+import { EVENT_SOURCE } from '../src/events/eventbridge-events.js';
+import { BatchJobQueue, stateOf, type BatchApi, type BatchJobTarget } from '../src/jobs/batch-job-queue.js';
+import type { TrialJob } from '../src/jobs/job-queue.js';
+import { dynamoClientConfig } from '../src/store/client-config.js';
+import { DynamoDbStore } from '../src/store/dynamodb-store.js';
+import type { Store } from '../src/store/store.js';
+
+/** The envelope EventBridge wraps every event in when it invokes a Lambda. */
+export interface EventBridgeEvent<DetailType extends string = string, Detail = unknown> {
+  readonly version: string;
+  readonly id: string;
+  readonly 'detail-type': DetailType;
+  readonly source: string;
+  readonly account: string;
+  readonly time: string;
+  readonly region: string;
+  readonly resources: readonly string[];
+  readonly detail: Detail;
+}
+
+/** `detail` of "Batch Job State Change": the job as DescribeJobs returns it, tags and container environment included. */
+export type BatchJobStateChangeDetail = Partial<Pick<JobDetail, 'jobId' | 'jobName' | 'jobQueue' | 'status' | 'statusReason' | 'container' | 'attempts' | 'tags'>>;
+
+export interface LambdaContextLike {
+  getRemainingTimeInMillis(): number;
+}
+
+export interface ControllerHandlerDeps {
+  readonly controller: ControllerDeps;
+  /**
+   * How long one scheduled sweep keeps ticking searches before it leaves the rest to the next sweep
+   * (it starts with a different search each minute, so none is starved). Ticks run one at a time, so a
+   * short sweep keeps job events from waiting behind it.
+   * @default 40_000
+   */
+  readonly sweepBudgetMs?: number;
+  /** One structured log line. @default console.log of the JSON */
+  readonly log?: (line: Record<string, unknown>) => void;
+}
+
+export interface ControllerResult {
+  readonly trigger: 'job' | 'search-event' | 'sweep' | 'ignored';
+  readonly ticked: { readonly tenantId: string; readonly searchId: string; readonly status?: string }[];
+  /** Active searches a sweep left for the next one (out of time). */
+  readonly deferred?: number;
+}
+
+const DEFAULT_SWEEP_BUDGET_MS = 40_000;
+/** Leave this much of the invocation's time unused, so a sweep never runs into the function timeout. */
+const TIMEOUT_MARGIN_MS = 15_000;
+const SEARCH_EVENT_TYPES = new Set(['SearchCreated', 'SearchStopRequested', 'TrialJobEnded', 'SearchSwept']);
+
+/**
+ * The controller Lambda: every trigger becomes `tick(tenantId, searchId)`, the same function the local
+ * service's in-process bus calls.
+ *
+ * - "Batch Job State Change" (source `aws.batch`, our queues, SUCCEEDED or FAILED): the trial's search,
+ *   read from the job's `NAS_JOB` environment or, failing that, its tags;
+ * - our own events (source `serverless-nas`: SearchCreated, SearchStopRequested, ...): the named search;
+ * - the one-minute schedule ("Scheduled Event"): every active search, for lost jobs and lost events.
+ *
+ * An event this function cannot read is logged and dropped (retrying it would not help); a tick that
+ * throws fails the invocation, so Lambda retries it and then sends it to the dead-letter queue.
+ */
+export function createControllerHandler(deps: ControllerHandlerDeps) {
+  const log = deps.log ?? ((line: Record<string, unknown>) => console.log(JSON.stringify(line)));
+
+  const tickOne = async (tenantId: string, searchId: string, trigger: string) => {
+    const search = await tick(deps.controller, tenantId, searchId);
+    log({ message: 'search ticked', trigger, tenantId, searchId, status: search?.status ?? 'NOT_FOUND', trialCount: search?.trialCount });
+    return { tenantId, searchId, ...(search ? { status: search.status } : {}) };
+  };
+
+  const sweep = async (event: EventBridgeEvent, context?: LambdaContextLike): Promise<ControllerResult> => {
+    const started = Date.now();
+    const budget = Math.min(deps.sweepBudgetMs ?? DEFAULT_SWEEP_BUDGET_MS, (context?.getRemainingTimeInMillis() ?? Infinity) - TIMEOUT_MARGIN_MS);
+    const active = await deps.controller.store.listActiveSearches();
+    // Start at a different search each minute, so that a sweep cut short never starves the same ones.
+    const offset = active.length > 0 ? Math.floor(Date.parse(event.time) / 60_000) % active.length : 0;
+    const ordered = [...active.slice(offset), ...active.slice(0, offset)];
+    const ticked: ControllerResult['ticked'] = [];
+    const failures: unknown[] = [];
+    let index = 0;
+    for (; index < ordered.length && Date.now() - started < budget; index++) {
+      const { tenantId, searchId } = ordered[index]!;
+      try {
+        ticked.push(await tickOne(tenantId, searchId, 'sweep'));
+      } catch (error) {
+        // One broken search must not keep the sweep from the others; the invocation still fails below.
+        log({ message: 'tick failed', trigger: 'sweep', tenantId, searchId, error: describeError(error) });
+        failures.push(error);
+      }
+    }
+    const deferred = ordered.length - index;
+    if (deferred > 0) log({ message: 'sweep out of time', ticked: ticked.length, deferred });
+    if (failures.length > 0) throw new AggregateError(failures, `${failures.length} of ${index} sweep ticks failed`);
+    return { trigger: 'sweep', ticked, ...(deferred > 0 ? { deferred } : {}) };
+  };
+
+  return async (event: EventBridgeEvent, context?: LambdaContextLike): Promise<ControllerResult> => {
+    if (event.source === 'aws.events' && event['detail-type'] === 'Scheduled Event') return sweep(event, context);
+
+    if (event.source === 'aws.batch' && event['detail-type'] === 'Batch Job State Change') {
+      const detail = event.detail as BatchJobStateChangeDetail;
+      const job = trialJobOf(detail);
+      if (detail.status === 'FAILED') {
+        // The failed-jobs alarm counts these lines (a metric filter on the controller's log group).
+        log({ message: 'batch job failed', jobId: detail.jobId, jobName: detail.jobName, jobQueue: detail.jobQueue, reason: stateOf(detail).reason, ...job });
+      }
+      if (!job) return ignored(log, event, 'job carries neither NAS_JOB nor tenant/search tags');
+      return { trigger: 'job', ticked: [await tickOne(job.tenantId, job.searchId, `job ${detail.status}`)] };
+    }
+
+    if (event.source === EVENT_SOURCE && SEARCH_EVENT_TYPES.has(event['detail-type'])) {
+      const { tenantId, searchId } = (event.detail ?? {}) as { tenantId?: unknown; searchId?: unknown };
+      if (typeof tenantId !== 'string' || typeof searchId !== 'string') return ignored(log, event, 'detail lacks tenantId/searchId');
+      return { trigger: 'search-event', ticked: [await tickOne(tenantId, searchId, event['detail-type'])] };
+    }
+
+    return ignored(log, event, 'not an event the controller handles');
+  };
+}
+
+/** The trial a Batch job ran: from its `NAS_JOB` environment (exact), else from its tags. */
+export function trialJobOf(detail: BatchJobStateChangeDetail): TrialJob | undefined {
+  const raw = detail.container?.environment?.find((variable) => variable.name === 'NAS_JOB')?.value;
+  if (raw) {
+    try {
+      const job = JSON.parse(raw) as Partial<TrialJob>;
+      if (typeof job.tenantId === 'string' && typeof job.searchId === 'string' && Number.isInteger(job.trialNumber) && Number.isInteger(job.attempt)) {
+        return { tenantId: job.tenantId, searchId: job.searchId, trialNumber: job.trialNumber!, attempt: job.attempt! };
+      }
+    } catch {
+      // Not ours, or mangled: fall through to the tags.
+    }
+  }
+  const tags = detail.tags ?? {};
+  const trialNumber = Number(tags.trial);
+  const attempt = Number(tags.attempt);
+  if (!tags.tenant || !tags.search || !Number.isInteger(trialNumber) || !Number.isInteger(attempt)) return undefined;
+  return { tenantId: tags.tenant, searchId: tags.search, trialNumber, attempt };
+}
+
+function ignored(log: (line: Record<string, unknown>) => void, event: EventBridgeEvent, why: string): ControllerResult {
+  log({ message: 'event ignored', why, source: event.source, detailType: event['detail-type'], id: event.id });
+  return { trigger: 'ignored', ticked: [] };
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** The Batch targets per kind of job, from the function's environment (set by the CDK stack). */
+export function jobTargetsFrom(env: NodeJS.ProcessEnv): Record<JobKind, BatchJobTarget> {
+  const required = (name: string) => {
+    const value = env[name];
+    if (!value) throw new Error(`${name} must name the Batch ${name.includes('QUEUE') ? 'job queue' : 'job definition'}`);
+    return value;
+  };
+  return {
+    benchmark: {
+      jobQueue: required('NAS_CPU_JOB_QUEUE'),
+      jobDefinition: required('NAS_CPU_JOB_DEFINITION'),
+      timeoutSeconds: JOB_PROFILES.benchmark.timeoutSeconds,
+    },
+    train: {
+      jobQueue: required('NAS_GPU_JOB_QUEUE'),
+      jobDefinition: required('NAS_GPU_JOB_DEFINITION'),
+      timeoutSeconds: JOB_PROFILES.train.timeoutSeconds,
+    },
+  };
+}
+
+/**
+ * Routes each job by its search's evaluator. A search's spec never changes, so the kind is remembered
+ * per search for the life of the warm function (bounded, to keep memory flat).
+ */
+export function targetResolver(store: Store, targets: Record<JobKind, BatchJobTarget>) {
+  const kinds = new Map<string, JobKind>();
+  return async (job: TrialJob): Promise<BatchJobTarget> => {
+    const key = `${job.tenantId}/${job.searchId}`;
+    let kind = kinds.get(key);
+    if (!kind) {
+      const search = await store.getSearch(job.tenantId, job.searchId);
+      if (!search) throw new Error(`search ${job.searchId} of tenant ${job.tenantId} not found while submitting its trial job`);
+      kind = jobKindOf(search.spec.evaluator.kind);
+      if (kinds.size >= 10_000) kinds.clear();
+      kinds.set(key, kind);
+    }
+    return targets[kind];
+  };
+}
+
+/**
+ * The controller's dependencies from the environment: `NAS_TABLE`, the queues and job definitions
+ * (`NAS_CPU_JOB_QUEUE`, `NAS_CPU_JOB_DEFINITION`, `NAS_GPU_JOB_QUEUE`, `NAS_GPU_JOB_DEFINITION`) and
+ * `NAS_STALE_AFTER_SECONDS`. `clients` replaces the AWS clients in tests.
+ */
+export function createControllerDeps(env: NodeJS.ProcessEnv = process.env, clients: { batch?: BatchApi } = {}): ControllerHandlerDeps {
+  const tableName = env.NAS_TABLE;
+  if (!tableName) throw new Error('NAS_TABLE must name the DynamoDB table');
+  const store = new DynamoDbStore({ tableName, client: dynamoClientConfig(env) });
+  const queue = new BatchJobQueue({ client: clients.batch ?? new BatchClient({}), targetFor: targetResolver(store, jobTargetsFrom(env)) });
+  return { controller: { store, queue, clock: () => new Date(), staleAfterSeconds: readConfig(env).staleAfterSeconds } };
+}
+
+let controllerHandler: ReturnType<typeof createControllerHandler> | undefined;
+
+/** The Lambda entry point; built on the first invocation, so that importing it reaches for nothing. */
+export const handler = (event: EventBridgeEvent, context?: LambdaContextLike) => {
+  controllerHandler ??= createControllerHandler(createControllerDeps());
+  return controllerHandler(event, context);
+};

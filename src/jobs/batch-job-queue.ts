@@ -1,0 +1,179 @@
+import { createHash } from 'node:crypto';
+import {
+  DescribeJobsCommand,
+  ListJobsCommand,
+  SubmitJobCommand,
+  TerminateJobCommand,
+  type DescribeJobsCommandOutput,
+  type JobDetail,
+  type JobStatus as BatchJobStatus,
+  type ListJobsCommandOutput,
+  type SubmitJobCommandOutput,
+  type TerminateJobCommandOutput,
+} from '@aws-sdk/client-batch';
+import { jobName, type JobQueue, type JobState, type JobStatus, type TrialJob } from './job-queue.js';
+
+/** The four Batch calls the queue makes; a `BatchClient` is one, and so is a test's recording fake. */
+export interface BatchApi {
+  send(command: SubmitJobCommand): Promise<SubmitJobCommandOutput>;
+  send(command: ListJobsCommand): Promise<ListJobsCommandOutput>;
+  send(command: DescribeJobsCommand): Promise<DescribeJobsCommandOutput>;
+  send(command: TerminateJobCommand): Promise<TerminateJobCommandOutput>;
+}
+
+/** Where and how long one job runs. */
+export interface BatchJobTarget {
+  /** Job queue name or ARN: the GPU queue for training jobs, the Fargate queue for benchmark lookups. */
+  readonly jobQueue: string;
+  /** Job definition name or ARN (with revision, to match an IAM grant on that exact revision). */
+  readonly jobDefinition: string;
+  /** Batch stops an attempt after this long; at least 60. */
+  readonly timeoutSeconds: number;
+}
+
+export interface BatchJobQueueOptions {
+  readonly client: BatchApi;
+  /** Picks the queue, job definition and timeout per job, e.g. from the search's evaluator kind. */
+  readonly targetFor: (job: TrialJob) => BatchJobTarget | Promise<BatchJobTarget>;
+  /**
+   * Batch-level attempts of one trial attempt when its Spot host is reclaimed (status reason `Host EC2*`).
+   * Any other failure ends the job at once: the controller decides what a failed trial means.
+   * @default 3
+   */
+  readonly spotAttempts?: number;
+}
+
+export const DEFAULT_SPOT_ATTEMPTS = 3;
+/** DescribeJobs takes at most 100 ids per call. */
+const DESCRIBE_CHUNK = 100;
+const BATCH_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
+
+const STATUS_OF: Record<BatchJobStatus, JobStatus> = {
+  SUBMITTED: 'QUEUED',
+  PENDING: 'QUEUED',
+  RUNNABLE: 'QUEUED',
+  STARTING: 'QUEUED',
+  RUNNING: 'RUNNING',
+  SUCCEEDED: 'SUCCEEDED',
+  FAILED: 'FAILED',
+};
+
+/**
+ * The trial's `jobName` as Batch accepts it (up to 128 letters, digits, `-` and `_`, starting with a
+ * letter or digit). Service-made names (ULID search ids) pass unchanged; anything else is cleaned and
+ * suffixed with a hash of the original, so that two different jobs never share a name.
+ */
+export function batchJobName(job: TrialJob): string {
+  const name = jobName(job);
+  if (BATCH_NAME.test(name)) return name;
+  const hash = createHash('sha256').update(name).digest('hex').slice(0, 12);
+  return `j${name.replace(/[^A-Za-z0-9_-]/g, '_')}`.slice(0, 128 - hash.length - 1) + `-${hash}`;
+}
+
+/** Tags on the job (and, propagated, its ECS task): who ran what, for cost allocation and for the controller. */
+export function jobTags(job: TrialJob): Record<string, string> {
+  // Tag values allow letters, digits, spaces and `_ . : / = + - @`, up to 256 characters.
+  const value = (v: string | number) => String(v).replace(/[^\p{L}\p{N}\s_.:/=+\-@]/gu, '_').slice(0, 256);
+  return { tenant: value(job.tenantId), search: value(job.searchId), trial: value(job.trialNumber), attempt: value(job.attempt) };
+}
+
+/**
+ * `JobQueue` on AWS Batch. A job is the container of `batch/job.ts` with the trial in `NAS_JOB`.
+ *
+ * Idempotency: Batch's SubmitJob has no client token, so `submit` first lists the target queue's jobs
+ * by the attempt's deterministic name and returns the job it finds. A controller that submitted, then
+ * crashed before recording the job id, finds its job on the next tick instead of starting a second one.
+ * Two submissions racing past the lookup at once are prevented by running one tick per search at a
+ * time (see the Controller construct), not here.
+ *
+ * `describe` answers `UNKNOWN` for ids Batch no longer (or never) knew: it keeps finished jobs for about
+ * a week. `terminate` of a finished or unknown job does nothing.
+ */
+export class BatchJobQueue implements JobQueue {
+  private readonly spotAttempts: number;
+
+  constructor(private readonly options: BatchJobQueueOptions) {
+    this.spotAttempts = options.spotAttempts ?? DEFAULT_SPOT_ATTEMPTS;
+    if (!Number.isInteger(this.spotAttempts) || this.spotAttempts < 1 || this.spotAttempts > 10) {
+      throw new RangeError(`spotAttempts must be an integer from 1 to 10 (Batch's limit), got ${options.spotAttempts}`);
+    }
+  }
+
+  async submit(job: TrialJob): Promise<{ jobId: string }> {
+    const name = batchJobName(job);
+    const target = await this.options.targetFor(job);
+    const existing = await this.findByName(target.jobQueue, name);
+    if (existing) return { jobId: existing };
+    const submitted = await this.options.client.send(
+      new SubmitJobCommand({
+        jobName: name,
+        jobQueue: target.jobQueue,
+        jobDefinition: target.jobDefinition,
+        containerOverrides: { environment: [{ name: 'NAS_JOB', value: JSON.stringify(job) }] },
+        tags: jobTags(job),
+        propagateTags: true,
+        retryStrategy: {
+          attempts: this.spotAttempts,
+          // AWS's documented pattern: retry only when the host went away (Spot reclaim), exit on anything else.
+          evaluateOnExit: [
+            { onStatusReason: 'Host EC2*', action: 'RETRY' },
+            { onReason: '*', action: 'EXIT' },
+          ],
+        },
+        timeout: { attemptDurationSeconds: Math.max(60, Math.ceil(target.timeoutSeconds)) },
+      }),
+    );
+    if (!submitted.jobId) throw new Error(`Batch accepted job ${name} without a job id`);
+    return { jobId: submitted.jobId };
+  }
+
+  async describe(jobIds: readonly string[]): Promise<Map<string, JobState>> {
+    const ids = [...new Set(jobIds)];
+    const states = new Map<string, JobState>(ids.map((id) => [id, { status: 'UNKNOWN' }]));
+    for (let start = 0; start < ids.length; start += DESCRIBE_CHUNK) {
+      const { jobs = [] } = await this.options.client.send(new DescribeJobsCommand({ jobs: ids.slice(start, start + DESCRIBE_CHUNK) }));
+      for (const job of jobs) {
+        if (job.jobId && states.has(job.jobId)) states.set(job.jobId, stateOf(job));
+      }
+    }
+    return states;
+  }
+
+  async terminate(jobId: string, reason: string): Promise<void> {
+    try {
+      await this.options.client.send(new TerminateJobCommand({ jobId, reason: reason.slice(0, 255) }));
+    } catch (error) {
+      // Batch answers ClientException for an id it does not know (expired or never submitted): nothing to stop.
+      if ((error as { name?: string }).name !== 'ClientException') throw error;
+    }
+  }
+
+  /** The id of the newest job on `jobQueue` named exactly `name`, preferring one that has not failed. */
+  private async findByName(jobQueue: string, name: string): Promise<string | undefined> {
+    const matches: { jobId: string; status?: string }[] = [];
+    let nextToken: string | undefined;
+    do {
+      // With a filter, ListJobs returns jobs in every status, newest first; JOB_NAME matches case-insensitively.
+      const page = await this.options.client.send(
+        new ListJobsCommand({ jobQueue, filters: [{ name: 'JOB_NAME', values: [name] }], nextToken }),
+      );
+      for (const summary of page.jobSummaryList ?? []) {
+        if (summary.jobName === name && summary.jobId) matches.push({ jobId: summary.jobId, status: summary.status });
+      }
+      nextToken = page.nextToken;
+    } while (nextToken);
+    return (matches.find((m) => m.status !== 'FAILED') ?? matches[0])?.jobId;
+  }
+}
+
+/** A Batch job's state in the queue's terms; a failure says why, with the exit code when there is one. */
+export function stateOf(job: Partial<Pick<JobDetail, 'status' | 'statusReason' | 'container' | 'attempts'>>): JobState {
+  const status = job.status ? STATUS_OF[job.status] : undefined;
+  if (!status) return { status: 'UNKNOWN' };
+  if (status !== 'FAILED') return { status };
+  const lastAttempt = job.attempts?.at(-1)?.container;
+  const exitCode = job.container?.exitCode ?? lastAttempt?.exitCode;
+  const parts = [job.statusReason, job.container?.reason ?? lastAttempt?.reason, exitCode === undefined ? undefined : `exit code ${exitCode}`];
+  const reason = [...new Set(parts.filter((part): part is string => Boolean(part)))].join('; ');
+  return { status, reason: reason || 'job failed' };
+}

@@ -1,0 +1,208 @@
+import { BatchClient } from '@aws-sdk/client-batch';
+import { describe, expect, it } from 'vitest';
+import { BatchJobQueue, batchJobName, stateOf, type BatchApi, type BatchJobTarget } from '../../src/jobs/batch-job-queue.js';
+import type { TrialJob } from '../../src/jobs/job-queue.js';
+import { FakeBatch } from '../functions/fake-batch.js';
+
+const CPU: BatchJobTarget = {
+  jobQueue: 'arn:aws:batch:eu-west-1:123456789012:job-queue/nas-cpu',
+  jobDefinition: 'arn:aws:batch:eu-west-1:123456789012:job-definition/nas-benchmark:3',
+  timeoutSeconds: 900,
+};
+const GPU: BatchJobTarget = {
+  jobQueue: 'arn:aws:batch:eu-west-1:123456789012:job-queue/nas-gpu',
+  jobDefinition: 'arn:aws:batch:eu-west-1:123456789012:job-definition/nas-train:1',
+  timeoutSeconds: 14_400,
+};
+const SEARCH = '01JD3S9V7X0000000000000000';
+const job = (trialNumber: number, attempt = 1, searchId = SEARCH): TrialJob => ({ tenantId: 'tenant-a', searchId, trialNumber, attempt });
+
+function queueOn(batch: FakeBatch, targetFor: (job: TrialJob) => BatchJobTarget = () => CPU) {
+  return new BatchJobQueue({ client: batch, targetFor });
+}
+
+describe('BatchJobQueue.submit', () => {
+  it('looks the attempt up by name on its queue, then submits it with NAS_JOB, tags, Spot-only retries and a timeout', async () => {
+    const batch = new FakeBatch();
+    const { jobId } = await queueOn(batch).submit(job(7, 2));
+
+    expect(batch.sent.map((s) => s.command)).toEqual(['ListJobs', 'SubmitJob']);
+    expect(batch.inputs('ListJobs')[0]).toEqual({ jobQueue: CPU.jobQueue, filters: [{ name: 'JOB_NAME', values: [`${SEARCH}-7-2`] }], nextToken: undefined });
+    expect(batch.inputs('SubmitJob')[0]).toEqual({
+      jobName: `${SEARCH}-7-2`,
+      jobQueue: CPU.jobQueue,
+      jobDefinition: CPU.jobDefinition,
+      containerOverrides: {
+        environment: [{ name: 'NAS_JOB', value: JSON.stringify({ tenantId: 'tenant-a', searchId: SEARCH, trialNumber: 7, attempt: 2 }) }],
+      },
+      tags: { tenant: 'tenant-a', search: SEARCH, trial: '7', attempt: '2' },
+      propagateTags: true,
+      retryStrategy: {
+        attempts: 3,
+        evaluateOnExit: [
+          { onStatusReason: 'Host EC2*', action: 'RETRY' },
+          { onReason: '*', action: 'EXIT' },
+        ],
+      },
+      timeout: { attemptDurationSeconds: 900 },
+    });
+    expect(jobId).toBe(batch.jobs[0]!.jobId);
+  });
+
+  it('GIVEN a retried controller WHEN it submits the same attempt again THEN it gets the same job and Batch gets no second SubmitJob', async () => {
+    const batch = new FakeBatch();
+    const first = await queueOn(batch).submit(job(1));
+    // A new queue object: the controller crashed after SubmitJob and before recording the job id.
+    const again = await queueOn(batch).submit(job(1));
+
+    expect(again).toEqual(first);
+    expect(batch.inputs('SubmitJob')).toHaveLength(1);
+    expect(batch.jobs).toHaveLength(1);
+  });
+
+  it('submits the next attempt of the same trial as a new job', async () => {
+    const batch = new FakeBatch();
+    const queue = queueOn(batch);
+    const first = await queue.submit(job(1, 1));
+    const second = await queue.submit(job(1, 2));
+    expect(second.jobId).not.toBe(first.jobId);
+    expect(batch.inputs<{ jobName: string }>('SubmitJob').map((input) => input.jobName)).toEqual([`${SEARCH}-1-1`, `${SEARCH}-1-2`]);
+  });
+
+  it('matches names exactly (the filter is case-insensitive), pages through the list and prefers a job that has not failed', async () => {
+    const batch = new FakeBatch(1);
+    const name = `${SEARCH}-4-1`;
+    batch.seed({ jobName: name.toLowerCase(), jobQueue: CPU.jobQueue, status: 'RUNNING' });
+    const running = batch.seed({ jobName: name, jobQueue: CPU.jobQueue, status: 'RUNNING' });
+    batch.seed({ jobName: name, jobQueue: CPU.jobQueue, status: 'FAILED' });
+    batch.seed({ jobName: name, jobQueue: GPU.jobQueue, status: 'RUNNING' });
+
+    expect(await queueOn(batch).submit(job(4))).toEqual({ jobId: running });
+    expect(batch.inputs('ListJobs')).toHaveLength(3);
+    expect(batch.inputs('SubmitJob')).toHaveLength(0);
+  });
+
+  it('returns a failed job of the attempt rather than running the attempt twice', async () => {
+    const batch = new FakeBatch();
+    const failed = batch.seed({ jobName: `${SEARCH}-5-1`, jobQueue: CPU.jobQueue, status: 'FAILED' });
+    expect(await queueOn(batch).submit(job(5))).toEqual({ jobId: failed });
+    expect(batch.inputs('SubmitJob')).toHaveLength(0);
+  });
+
+  it('sends each job where targetFor says: training to the GPU queue with its timeout, lookups to the CPU queue', async () => {
+    const batch = new FakeBatch();
+    const queue = queueOn(batch, (j) => (j.trialNumber % 2 === 0 ? GPU : CPU));
+    await queue.submit(job(2));
+    await queue.submit(job(3));
+    expect(batch.inputs('SubmitJob')).toEqual([
+      expect.objectContaining({ jobQueue: GPU.jobQueue, jobDefinition: GPU.jobDefinition, timeout: { attemptDurationSeconds: 14_400 } }),
+      expect.objectContaining({ jobQueue: CPU.jobQueue, jobDefinition: CPU.jobDefinition, timeout: { attemptDurationSeconds: 900 } }),
+    ]);
+    expect(batch.inputs('ListJobs').map((input) => input.jobQueue)).toEqual([GPU.jobQueue, CPU.jobQueue]);
+  });
+
+  it('takes the number of Spot attempts from the options and refuses one Batch would not accept', async () => {
+    const batch = new FakeBatch();
+    await new BatchJobQueue({ client: batch, targetFor: () => CPU, spotAttempts: 5 }).submit(job(1));
+    expect(batch.inputs<{ retryStrategy: { attempts: number } }>('SubmitJob')[0]!.retryStrategy.attempts).toBe(5);
+    expect(() => new BatchJobQueue({ client: batch, targetFor: () => CPU, spotAttempts: 11 })).toThrow(/spotAttempts/);
+  });
+});
+
+describe('BatchJobQueue.describe', () => {
+  it('asks DescribeJobs 100 ids at a time and answers UNKNOWN for ids Batch does not know', async () => {
+    const batch = new FakeBatch();
+    const known = Array.from({ length: 250 }, (_, i) => batch.seed({ jobName: `j${i}`, jobQueue: CPU.jobQueue, status: 'RUNNING' }));
+    const states = await queueOn(batch).describe([...known, 'gone', known[0]!]);
+
+    expect(batch.inputs<{ jobs: string[] }>('DescribeJobs').map((input) => input.jobs.length)).toEqual([100, 100, 51]);
+    expect(states.size).toBe(251);
+    expect(states.get(known[249]!)).toEqual({ status: 'RUNNING' });
+    expect(states.get('gone')).toEqual({ status: 'UNKNOWN' });
+  });
+
+  it.each([
+    ['SUBMITTED', 'QUEUED'],
+    ['PENDING', 'QUEUED'],
+    ['RUNNABLE', 'QUEUED'],
+    ['STARTING', 'QUEUED'],
+    ['RUNNING', 'RUNNING'],
+    ['SUCCEEDED', 'SUCCEEDED'],
+  ] as const)('maps %s to %s', async (batchStatus, status) => {
+    const batch = new FakeBatch();
+    const id = batch.seed({ jobName: 'j', jobQueue: CPU.jobQueue, status: batchStatus });
+    expect((await queueOn(batch).describe([id])).get(id)).toEqual({ status });
+  });
+
+  it('reports why a job failed, with the exit code of its last attempt', async () => {
+    const batch = new FakeBatch();
+    const id = batch.seed({
+      jobName: 'j',
+      jobQueue: CPU.jobQueue,
+      status: 'FAILED',
+      statusReason: 'Essential container in task exited',
+      attempts: [
+        { container: { exitCode: 137, reason: 'OutOfMemoryError: Container killed due to memory usage' }, statusReason: 'Host EC2 (instance i-0abc) terminated.' },
+        { container: { exitCode: 1 }, statusReason: 'Essential container in task exited' },
+      ],
+      container: { exitCode: 1 },
+    });
+    expect((await queueOn(batch).describe([id])).get(id)).toEqual({ status: 'FAILED', reason: 'Essential container in task exited; exit code 1' });
+  });
+
+  it('says "job failed" when Batch gives no reason', () => {
+    expect(stateOf({ status: 'FAILED' })).toEqual({ status: 'FAILED', reason: 'job failed' });
+    expect(stateOf({ status: 'FAILED', container: { reason: 'CannotPullContainerError: pull access denied' } })).toEqual({
+      status: 'FAILED',
+      reason: 'CannotPullContainerError: pull access denied',
+    });
+    expect(stateOf({ status: undefined })).toEqual({ status: 'UNKNOWN' });
+  });
+
+  it('makes no call for no ids', async () => {
+    const batch = new FakeBatch();
+    expect((await queueOn(batch).describe([])).size).toBe(0);
+    expect(batch.sent).toEqual([]);
+  });
+});
+
+describe('BatchJobQueue.terminate', () => {
+  it('sends TerminateJob with the reason, and does nothing for a job Batch no longer knows', async () => {
+    const batch = new FakeBatch();
+    const queue = queueOn(batch);
+    const { jobId } = await queue.submit(job(1));
+    await queue.terminate(jobId, 'search stopped');
+    await queue.terminate('expired-job-id', 'search stopped');
+
+    expect(batch.inputs('TerminateJob')).toEqual([
+      { jobId, reason: 'search stopped' },
+      { jobId: 'expired-job-id', reason: 'search stopped' },
+    ]);
+    expect((await queue.describe([jobId])).get(jobId)).toEqual({ status: 'FAILED', reason: 'search stopped' });
+  });
+
+  it('lets other errors through', async () => {
+    const failing: BatchApi = { send: async () => Promise.reject(Object.assign(new Error('denied'), { name: 'AccessDeniedException' })) };
+    await expect(new BatchJobQueue({ client: failing, targetFor: () => CPU }).terminate('id', 'x')).rejects.toThrow('denied');
+  });
+});
+
+describe('batchJobName', () => {
+  it("keeps the port's jobName when Batch accepts it", () => {
+    expect(batchJobName(job(12, 3))).toBe(`${SEARCH}-12-3`);
+  });
+
+  it('cleans any other name into a valid, distinct one', () => {
+    const odd = batchJobName(job(1, 1, '-a b/c'));
+    const other = batchJobName(job(1, 1, '-a b.c'));
+    const long = batchJobName(job(1, 1, 'x'.repeat(200)));
+    for (const name of [odd, other, long]) expect(name).toMatch(/^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/);
+    expect(odd).not.toBe(other);
+    expect(long).toHaveLength(128);
+  });
+});
+
+it('takes a real BatchClient as its client', () => {
+  const client: BatchApi = new BatchClient({ region: 'eu-west-1' });
+  expect(new BatchJobQueue({ client, targetFor: () => CPU })).toBeInstanceOf(BatchJobQueue);
+});
