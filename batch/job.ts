@@ -18,6 +18,8 @@ const deps: RunTrialDeps = {
   clock: () => new Date(),
   simulatedTimeScale: config.simulatedTimeScale,
   heartbeatSeconds: config.heartbeatSeconds,
+  // Batch counts attempts of one job from 1; a later one follows a Spot interruption of the same trial.
+  reclaimRunning: Number(process.env.AWS_BATCH_JOB_ATTEMPT ?? 1) > 1,
 };
 
 function describeError(error: unknown): string {

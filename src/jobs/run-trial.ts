@@ -17,6 +17,12 @@ export interface RunTrialDeps {
    */
   readonly simulatedTimeScale: number;
   /**
+   * Whether this container may take over an attempt already RUNNING: AWS Batch retries the same attempt
+   * after a Spot interruption, and the new container must finish what the reclaimed one started.
+   * @default false
+   */
+  readonly reclaimRunning?: boolean;
+  /**
    * How often a running job records a heartbeat on its trial.
    * @default 30
    */
@@ -51,7 +57,7 @@ export async function runTrialJob(deps: RunTrialDeps, job: TrialJob): Promise<vo
     job.searchId,
     job.trialNumber,
     { status: 'RUNNING', startedAt: started, heartbeatAt: started, updatedAt: started },
-    { ...expect, status: ['PENDING'] },
+    { ...expect, status: deps.reclaimRunning ? ['PENDING', 'RUNNING'] : ['PENDING'] },
   );
   if (!claimed) return;
 

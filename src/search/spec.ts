@@ -45,6 +45,8 @@ export const BudgetSchema = z
     parallelTrialCount: z.int().min(1).max(MAX_PARALLEL_TRIALS).default(1),
     /** The search fails once this many trials have failed; unlimited when absent. */
     maxFailedTrialCount: z.int().min(0).max(MAX_TRIAL_COUNT).optional(),
+    /** Refuse the search if its estimated cost (on-demand prices, docs/deployment.md) exceeds this. */
+    maxCostUsd: z.number().positive().max(1_000_000).optional(),
     /** Wall-clock seconds for trained trials, simulated training seconds for benchmark trials. */
     maxRuntimeSeconds: z.number().positive().max(365 * 24 * 3600).optional(),
   })

@@ -75,6 +75,7 @@ describe('POST /v1/searches', () => {
     ['bad strategy params', 'strategy.params.maxDrawsPerCandidate', variant((b) => (b.strategy.params = { maxDrawsPerCandidate: 0 }))],
     ['unknown strategy param', 'strategy.params.temperature', variant((b) => (b.strategy.params = { temperature: 1 }))],
     ['negative seed', 'seed', variant((b) => (b.seed = -3))],
+    ['estimated cost over maxCostUsd', 'budget.maxCostUsd', variant((b) => (b.budget.maxCostUsd = 0.0001))],
     ['body is an array', 'json', [VALID]],
     ['body is not JSON', 'body', '{"space": "nb201",'],
   ];

@@ -54,3 +54,14 @@ describe('the trial job', () => {
     expect(await db.store.getTrial('J-old', 1)).toMatchObject({ status: 'PENDING', attempt: 2 });
   });
 });
+
+describe('a job retried by AWS Batch after a Spot interruption', () => {
+  it('takes over the RUNNING attempt only when told it is a retry', async () => {
+    const job = await setUp('J-spot');
+    await db.store.updateTrial('J-spot', 1, { status: 'RUNNING' });
+    await runTrialJob(deps(slowEvaluator(1)), job);
+    expect((await db.store.getTrial('J-spot', 1))?.status).toBe('RUNNING');
+    await runTrialJob({ ...deps(slowEvaluator(1)), reclaimRunning: true }, job);
+    expect((await db.store.getTrial('J-spot', 1))?.status).toBe('SUCCEEDED');
+  });
+});

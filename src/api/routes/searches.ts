@@ -1,7 +1,8 @@
 import { createRoute } from '@hono/zod-openapi';
 import { createHash, randomInt } from 'node:crypto';
 import { ulid } from 'ulid';
-import { Conflict, NotFound, TooManyRequests, VersionConflict } from '../../errors.js';
+import { checkCostLimit, estimateForEvaluator } from '../../cost/estimate.js';
+import { Conflict, InvalidRequest, NotFound, TooManyRequests, VersionConflict } from '../../errors.js';
 import { isActiveSearch, type SearchRecord } from '../../search/records.js';
 import { newSearchRecord } from '../../search/new-search.js';
 import { resolveSearchSpec } from '../../search/resolve-spec.js';
@@ -93,6 +94,9 @@ export function searchRoutes(deps: ApiDeps) {
       const tenantId = c.get('tenantId');
       const body = c.req.valid('json');
       const spec = await resolveSearchSpec(body, deps.benchmarks, () => randomInt(2 ** 31 - 1));
+      const { maxTrialCount, parallelTrialCount, maxCostUsd } = spec.budget;
+      const limit = checkCostLimit(estimateForEvaluator({ evaluatorKind: spec.evaluator.kind, maxTrialCount, parallelTrialCount }), maxCostUsd);
+      if (!limit.ok) throw new InvalidRequest('budget.maxCostUsd', limit.message);
       const key = c.req.valid('header')['idempotency-key'];
       let id = ulid();
       const replay = (existing: SearchRecord) =>

@@ -1,0 +1,275 @@
+/**
+ * A performance predictor: an ensemble of small MLPs regressing a metric from an architecture's encoding,
+ * as the neural predictor of BANANAS (White, Neiswanger, Savani, AAAI 2021). The ensemble mean is the
+ * prediction and the spread across members its uncertainty, which `acquisition.ts` turns into proposals.
+ *
+ * Deterministic: the same space, encoding, data, seed and options give bit-identical weights and
+ * predictions (seeded initialisation and shuffles, CPU backend), also after a JSON round trip.
+ */
+import { InvalidRequest } from '../errors.js';
+import { Rng } from '../random/rng.js';
+import type { EncodingKind, SearchSpace } from '../spaces/space.js';
+import { MlpEnsemble, parameterShapes, type EnsembleShape } from './mlp-ensemble.js';
+import {
+  ARTIFACT_FORMAT,
+  ARTIFACT_VERSION,
+  base64ToFloat32,
+  contentHash,
+  float32ToBase64,
+  parseArtifact,
+  type PredictorArtifact,
+  type RankScore,
+} from './predictor-artifact.js';
+import { resolvePredictorOptions, type PredictorOptions, type ResolvedPredictorOptions } from './predictor-options.js';
+import { kendallTau, spearman } from './rank-correlation.js';
+import { tf } from './tf-cpu.js';
+
+/** The predicted metric of one architecture: ensemble mean and standard deviation across members. */
+export interface Prediction {
+  readonly mean: number;
+  readonly std: number;
+}
+
+export interface TrainPredictorInput<A> {
+  readonly space: SearchSpace<A>;
+  /** @default 'path' (BANANAS found the path encoding predicts best) */
+  readonly encoding?: EncodingKind;
+  readonly archs: readonly A[];
+  /** The metric of each architecture, in `archs` order; any scale, standardised internally. */
+  readonly targets: readonly number[];
+  readonly seed: number;
+  readonly options?: PredictorOptions;
+}
+
+export interface PredictorMetadata {
+  readonly space: string;
+  readonly encoding: EncodingKind;
+  readonly trainingSize: number;
+  readonly heldOut: RankScore | null;
+  readonly seed: number;
+  readonly options: ResolvedPredictorOptions;
+}
+
+/** Fewer held-out architectures than this give a rank correlation too noisy to report. */
+const MIN_HELD_OUT = 10;
+
+interface TargetScale {
+  readonly mean: number;
+  readonly std: number;
+}
+
+function checkTrainingData(archs: readonly unknown[], targets: readonly number[]): void {
+  if (archs.length !== targets.length) {
+    throw new InvalidRequest('targets', `expected one target per architecture (${archs.length}), got ${targets.length}`);
+  }
+  const bad = targets.findIndex((t) => !Number.isFinite(t));
+  if (bad >= 0) throw new InvalidRequest(`targets[${bad}]`, `expected a finite number, got ${targets[bad]}`);
+}
+
+function scaleOf(targets: readonly number[]): TargetScale {
+  const mean = targets.reduce((sum, t) => sum + t, 0) / targets.length;
+  const std = Math.sqrt(targets.reduce((sum, t) => sum + (t - mean) ** 2, 0) / targets.length);
+  return { mean, std: std > 0 ? std : 1 };
+}
+
+const orNull = (value: number) => (Number.isFinite(value) ? value : null);
+
+/** What a predictor is made of; `training` and `heldOut` change on `update`. */
+interface PredictorParts<A> {
+  readonly space: SearchSpace<A>;
+  readonly encoding: EncodingKind;
+  readonly seed: number;
+  readonly options: ResolvedPredictorOptions;
+  readonly scale: TargetScale;
+  readonly ensemble: MlpEnsemble;
+  /** Shuffles of later `update`s; its state is saved in the artifact. */
+  readonly rng: Rng;
+  training: { readonly archs: readonly A[]; readonly targets: readonly number[] };
+  heldOut: RankScore | null;
+}
+
+/**
+ * A trained ensemble. Every method is synchronous (usable from a strategy's `propose`); `update` changes
+ * the weights in place. Holds TensorFlow.js memory: call `dispose()` when done.
+ */
+export class Predictor<A> {
+  private disposed = false;
+
+  private constructor(private readonly parts: PredictorParts<A>) {}
+
+  /**
+   * Trains from scratch. The first `holdOutFraction` of a seeded shuffle of the data is held out while the
+   * ensemble trains `epochs` on the rest; its rank correlation there becomes `metadata.heldOut`, then it
+   * is learnt like an `update`. Throws `InvalidRequest` for mismatched or non-finite targets, fewer than
+   * two architectures, a seed that is not an integer, or bad options.
+   */
+  static train<A>({ space, encoding = 'path', archs, targets, seed, options }: TrainPredictorInput<A>): Predictor<A> {
+    const resolved = resolvePredictorOptions(options);
+    checkTrainingData(archs, targets);
+    if (archs.length < 2) throw new InvalidRequest('archs', `expected at least 2 architectures, got ${archs.length}`);
+    if (!Number.isSafeInteger(seed)) throw new InvalidRequest('seed', `expected an integer, got ${seed}`);
+    const rng = Rng.fromSeed(seed);
+    const order = rng.shuffle(archs.map((_, i) => i));
+    const holdOut = Math.floor(archs.length * resolved.holdOutFraction);
+    const [heldOutRows, trainRows] = holdOut >= MIN_HELD_OUT ? [order.slice(0, holdOut), order.slice(holdOut)] : [[], order];
+    const pick = <T>(items: readonly T[], rows: number[]) => rows.map((i) => items[i]!);
+    const trainTargets = pick(targets, trainRows);
+    const shape: EnsembleShape = {
+      members: resolved.members,
+      inputSize: space.encodingLength(encoding),
+      hiddenLayers: resolved.hiddenLayers,
+    };
+    const predictor = new Predictor({
+      space,
+      encoding,
+      seed,
+      options: resolved,
+      scale: scaleOf(trainTargets),
+      ensemble: MlpEnsemble.initialise(shape, rng),
+      rng,
+      training: { archs: pick(archs, trainRows), targets: trainTargets },
+      heldOut: null,
+    });
+    predictor.fit(resolved.epochs);
+    if (heldOutRows.length > 0) predictor.update(pick(archs, heldOutRows), pick(targets, heldOutRows));
+    return predictor;
+  }
+
+  /**
+   * Restores a predictor saved by `toJSON()` for the given space; it predicts exactly as the saved one.
+   * Throws `InvalidRequest` (field `artifact.*`) for a malformed artifact, another space or encoding
+   * length, wrong weight sizes or a hash that does not match the content; `InvalidArchitecture` for a
+   * training architecture that is not in the space.
+   */
+  static fromJSON<A>(json: unknown, space: SearchSpace<A>): Predictor<A> {
+    const artifact = parseArtifact(json);
+    if (artifact.space !== space.name) {
+      throw new InvalidRequest('artifact.space', `artifact is for space '${artifact.space}', not '${space.name}'`);
+    }
+    const inputSize = space.encodingLength(artifact.encoding);
+    if (artifact.inputSize !== inputSize) {
+      throw new InvalidRequest(
+        'artifact.inputSize',
+        `space '${space.name}' encodes '${artifact.encoding}' in ${inputSize} numbers, artifact has ${artifact.inputSize}`,
+      );
+    }
+    checkTrainingData(artifact.training.archs, artifact.training.targets);
+    const shape: EnsembleShape = { members: artifact.options.members, inputSize, hiddenLayers: artifact.options.hiddenLayers };
+    const shapes = parameterShapes(shape);
+    const values = artifact.parameters.map(base64ToFloat32);
+    const fits = (v: Float32Array | undefined, k: number): v is Float32Array => v?.length === shapes[k]?.reduce((n, d) => n * d, 1);
+    if (values.length !== shapes.length || !values.every(fits)) {
+      throw new InvalidRequest('artifact.parameters', `expected ${shapes.length} tensors shaped ${JSON.stringify(shapes)}`);
+    }
+    const predictor = new Predictor({
+      space,
+      encoding: artifact.encoding,
+      seed: artifact.seed,
+      options: artifact.options,
+      scale: artifact.targetScale,
+      ensemble: MlpEnsemble.fromParameters(shape, values),
+      rng: Rng.fromState(artifact.rngState),
+      training: { archs: artifact.training.archs.map((a) => space.parse(a)), targets: artifact.training.targets },
+      heldOut: artifact.heldOut,
+    });
+    if (predictor.toJSON().hash !== artifact.hash) {
+      predictor.dispose();
+      throw new InvalidRequest('artifact.hash', 'the hash does not match the artifact content');
+    }
+    return predictor;
+  }
+
+  get metadata(): PredictorMetadata {
+    const { space, encoding, training, heldOut, seed, options } = this.parts;
+    return { space: space.name, encoding, trainingSize: training.archs.length, heldOut, seed, options };
+  }
+
+  /** One prediction per architecture, in order; one batched forward pass for the whole ensemble. */
+  predict(archs: readonly A[]): Prediction[] {
+    this.checkUsable();
+    if (archs.length === 0) return [];
+    const { ensemble, scale, options } = this.parts;
+    // [members, archs] outputs, read back once.
+    const outputs = tf.tidy(() => ensemble.forward(this.encode(archs)).dataSync());
+    return archs.map((_, column) => {
+      let sum = 0;
+      let squares = 0;
+      for (let m = 0; m < options.members; m++) {
+        const value = outputs[m * archs.length + column]!;
+        sum += value;
+        squares += value * value;
+      }
+      const mean = sum / options.members;
+      const std = Math.sqrt(Math.max(0, squares / options.members - mean * mean));
+      return { mean: scale.mean + scale.std * mean, std: scale.std * std };
+    });
+  }
+
+  /**
+   * Learns from more data, warm-started: `updateEpochs` over the whole grown training set (old rows
+   * included, so the ensemble does not forget them). With at least 10 new architectures, their rank
+   * correlation before learning them becomes `metadata.heldOut`. Targets keep the first training's scale.
+   */
+  update(archs: readonly A[], targets: readonly number[]): void {
+    this.checkUsable();
+    checkTrainingData(archs, targets);
+    if (archs.length === 0) return;
+    if (archs.length >= MIN_HELD_OUT) this.parts.heldOut = this.rankScore(archs, targets);
+    const { training } = this.parts;
+    this.parts.training = { archs: [...training.archs, ...archs], targets: [...training.targets, ...targets] };
+    this.fit(this.parts.options.updateEpochs);
+  }
+
+  /** The rank correlation of predictions with `targets` (e.g. of trials that finished since training). */
+  rankScore(archs: readonly A[], targets: readonly number[]): RankScore {
+    const means = this.predict(archs).map((p) => p.mean);
+    return { size: archs.length, spearman: orNull(spearman(means, targets)), kendallTau: orNull(kendallTau(means, targets)) };
+  }
+
+  toJSON(): PredictorArtifact {
+    this.checkUsable();
+    const { space, encoding, seed, options, scale, ensemble, rng, training, heldOut } = this.parts;
+    const body = {
+      format: ARTIFACT_FORMAT,
+      version: ARTIFACT_VERSION,
+      space: space.name,
+      encoding,
+      inputSize: ensemble.shape.inputSize,
+      seed,
+      options,
+      targetScale: scale,
+      training: { archs: training.archs.map((a) => space.format(a)), targets: [...training.targets] },
+      heldOut,
+      rngState: [...rng.state()],
+      parameters: ensemble.parameterValues().map(float32ToBase64),
+    } satisfies Omit<PredictorArtifact, 'hash'>;
+    return { ...body, hash: contentHash(body) };
+  }
+
+  /** Frees the weights; any later call but `dispose` throws. */
+  dispose(): void {
+    if (!this.disposed) this.parts.ensemble.dispose();
+    this.disposed = true;
+  }
+
+  private fit(epochs: number): void {
+    const { ensemble, training, scale, options, rng } = this.parts;
+    const targets = training.targets.map((t) => (t - scale.mean) / scale.std);
+    ensemble.fit(this.encodeRows(training.archs), targets, { epochs, learningRate: options.learningRate, batchSize: options.batchSize }, rng);
+  }
+
+  private encodeRows(archs: readonly A[]): number[][] {
+    return archs.map((a) => this.parts.space.encode(a, this.parts.encoding));
+  }
+
+  private encode(archs: readonly A[]): tf.Tensor2D {
+    return tf.tensor2d(this.encodeRows(archs), [archs.length, this.parts.ensemble.shape.inputSize]);
+  }
+
+  private checkUsable(): void {
+    if (this.disposed) throw new Error('this predictor was disposed');
+  }
+}
+
+/** Trains a predictor from scratch; see `Predictor.train`. */
+export const trainPredictor = <A>(input: TrainPredictorInput<A>): Predictor<A> => Predictor.train(input);
