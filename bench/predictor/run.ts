@@ -13,7 +13,6 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Worker } from 'node:worker_threads';
 import { meanWithCi, type MeanWithCi } from '../../src/benchmarking/statistics.js';
 import { readConfig } from '../../src/config.js';
 import { loadNb201Table, NB201_METRICS } from '../../src/evaluators/nb201-table.js';
@@ -24,6 +23,7 @@ import type { EncodingKind } from '../../src/spaces/space.js';
 import { measureLatency } from './latency.js';
 import { nb201Split } from './nb201-split.js';
 import type { RunResult, RunSpec, WorkerInput } from './protocol.js';
+import { runInWorkers } from '../worker-pool.js';
 
 /** The issue's targets: Spearman at 200 training architectures, p99 latency for 100 architectures. */
 const TARGET_SPEARMAN_AT_200 = 0.85;
@@ -58,22 +58,13 @@ const runs: RunSpec[] = [...sizes].sort((a, b) => b - a).flatMap((size) => Array
 const workerCount = Math.max(1, Math.min(Number(values.workers), runs.length));
 const started = performance.now();
 
-const results = (
-  await Promise.all(
-    Array.from({ length: workerCount }, (_, w) => {
-      const input: WorkerInput = { runs: runs.filter((_, i) => i % workerCount === w), benchmarksDir, metric, encoding, heldOutSize, poolSize };
-      return new Promise<RunResult[]>((resolve, reject) => {
-        const collected: RunResult[] = [];
-        const worker = new Worker(new URL('../ts-worker.mjs', import.meta.url), {
-          workerData: { ...input, entry: new URL('./worker.ts', import.meta.url).href },
-        });
-        worker.on('message', (result: RunResult) => collected.push(result));
-        worker.on('error', reject);
-        worker.on('exit', (code) => (code === 0 ? resolve(collected) : reject(new Error(`worker exited with ${code}`))));
-      });
-    }),
-  )
-).flat();
+const results = await runInWorkers<RunSpec, RunResult>(new URL('./worker.ts', import.meta.url), runs, workerCount, {
+  benchmarksDir,
+  metric,
+  encoding,
+  heldOutSize,
+  poolSize,
+} satisfies Omit<WorkerInput, 'runs'>);
 
 const latencySize = sizes.includes(200) ? 200 : poolSize;
 const split = nb201Split(await loadNb201Table(benchmarksDir), metric, 0, heldOutSize, poolSize);

@@ -11,13 +11,13 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Worker } from 'node:worker_threads';
 import { TASK_NAMES, type TaskName } from '../../src/benchmarking/benchmark-tasks.js';
 import { meanWithCi, type MeanWithCi } from '../../src/benchmarking/statistics.js';
 import { readConfig } from '../../src/config.js';
 import { STRATEGY_NAMES } from '../../src/strategies/registry.js';
 import type { RunResult, RunSpec, WorkerInput } from './protocol.js';
 import { lineChartGrid } from './svg-chart.js';
+import { runInWorkers } from '../worker-pool.js';
 
 const CHECKPOINTS = [10, 20, 50, 100, 150, 300];
 
@@ -45,22 +45,10 @@ const runs: RunSpec[] = tasks.flatMap((task) => strategies.flatMap((strategy) =>
 const workerCount = Math.max(1, Math.min(Number(values.workers), runs.length));
 const started = performance.now();
 
-const results = (
-  await Promise.all(
-    Array.from({ length: workerCount }, (_, w) => {
-      const input: WorkerInput = { runs: runs.filter((_, i) => i % workerCount === w), maxQueries, benchmarksDir: readConfig().benchmarksDir };
-      return new Promise<RunResult[]>((resolve, reject) => {
-        const collected: RunResult[] = [];
-        const worker = new Worker(new URL('../ts-worker.mjs', import.meta.url), {
-          workerData: { ...input, entry: new URL('./worker.ts', import.meta.url).href },
-        });
-        worker.on('message', (result: RunResult) => collected.push(result));
-        worker.on('error', reject);
-        worker.on('exit', (code) => (code === 0 ? resolve(collected) : reject(new Error(`worker exited with ${code}`))));
-      });
-    }),
-  )
-).flat();
+const results = await runInWorkers<RunSpec, RunResult>(new URL('./worker.ts', import.meta.url), runs, workerCount, {
+  maxQueries,
+  benchmarksDir: readConfig().benchmarksDir,
+} satisfies Omit<WorkerInput, 'runs'>);
 const elapsedSeconds = (performance.now() - started) / 1000;
 
 /** The incumbent's reported value after `q` queries (the last one if the run ended earlier). */
