@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Rng, type RngState } from '../random/rng.js';
-import { proposedSet } from './history.js';
+import { drawUnseen, proposedSet } from './history.js';
 import type { Strategy } from './strategy.js';
 
 /**
@@ -34,23 +34,13 @@ export const evolution: Strategy<EvolutionParams, EvolutionState> = {
     const rng = Rng.fromState(state.rng);
     const seen = proposedSet(history);
     const population = history.filter((entry) => entry.score !== undefined).slice(-params.populationSize);
-    const candidates: ReturnType<typeof space.sample>[] = [];
-    for (let draws = 0; candidates.length < count && draws < count * MAX_DRAWS_PER_CANDIDATE; draws++) {
+    const candidates = drawUnseen(space, seen, count, MAX_DRAWS_PER_CANDIDATE, (found) => {
       // Until the initial population is proposed (or while none of it has finished), draw at random.
-      const initial = history.length + candidates.length < params.populationSize || population.length === 0;
-      let child;
-      if (initial) {
-        child = space.sample(rng);
-      } else {
-        const tournament = rng.shuffle(population).slice(0, params.sampleSize);
-        const parent = tournament.reduce((best, entry) => (entry.score! > best.score! ? entry : best));
-        child = space.mutate(parent.arch, rng);
-      }
-      const canonical = space.canonical(child);
-      if (seen.has(canonical)) continue;
-      seen.add(canonical);
-      candidates.push(child);
-    }
+      if (history.length + found < params.populationSize || population.length === 0) return space.sample(rng);
+      const tournament = rng.shuffle(population).slice(0, params.sampleSize);
+      const parent = tournament.reduce((best, entry) => (entry.score! > best.score! ? entry : best));
+      return space.mutate(parent.arch, rng);
+    });
     return { state: { rng: rng.state() }, candidates };
   },
 };

@@ -17,3 +17,26 @@ export function scoresByCanonical<A>(history: readonly HistoryEntry<A>[]): Map<s
 export function pendingSet<A>(history: readonly HistoryEntry<A>[]): Set<string> {
   return new Set(history.filter((entry) => isActiveTrial(entry.status)).map((entry) => entry.canonical));
 }
+
+/**
+ * Draws from `next` until `count` architectures new to `seen` are found (adding them to it), or until
+ * `count x maxDrawsPerCandidate` draws were spent, which is taken to mean the strategy has run dry.
+ * `next` is told how many candidates were found so far.
+ */
+export function drawUnseen<A>(
+  space: { canonical(a: A): string },
+  seen: Set<string>,
+  count: number,
+  maxDrawsPerCandidate: number,
+  next: (found: number) => A,
+): A[] {
+  const found: A[] = [];
+  for (let draws = 0; found.length < count && draws < count * maxDrawsPerCandidate; draws++) {
+    const candidate = next(found.length);
+    const canonical = space.canonical(candidate);
+    if (seen.has(canonical)) continue;
+    seen.add(canonical);
+    found.push(candidate);
+  }
+  return found;
+}

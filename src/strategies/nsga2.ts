@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { crowdingDistance, nonDominatedSort } from '../multiobjective/pareto.js';
 import { Rng, type RngState } from '../random/rng.js';
-import { proposedSet } from './history.js';
+import { drawUnseen, proposedSet } from './history.js';
 import type { HistoryEntry, Strategy } from './strategy.js';
 
 /**
@@ -48,22 +48,12 @@ export const nsga2: Strategy<Nsga2Params, Nsga2State> = {
     const rng = Rng.fromState(state.rng);
     const seen = proposedSet(history);
     const population = survivors(history, params.populationSize);
-    const candidates: ReturnType<typeof space.sample>[] = [];
-    for (let draws = 0; candidates.length < count && draws < count * MAX_DRAWS_PER_CANDIDATE; draws++) {
-      const initial = history.length + candidates.length < params.populationSize || population.length === 0;
-      let child;
-      if (initial) {
-        child = space.sample(rng);
-      } else {
-        const [a, b] = [rng.pick(population), rng.pick(population)];
-        const winner = a.rank < b.rank || (a.rank === b.rank && a.crowding >= b.crowding) ? a : b;
-        child = space.mutate(winner.entry.arch, rng);
-      }
-      const canonical = space.canonical(child);
-      if (seen.has(canonical)) continue;
-      seen.add(canonical);
-      candidates.push(child);
-    }
+    const candidates = drawUnseen(space, seen, count, MAX_DRAWS_PER_CANDIDATE, (found) => {
+      if (history.length + found < params.populationSize || population.length === 0) return space.sample(rng);
+      const [a, b] = [rng.pick(population), rng.pick(population)];
+      const winner = a.rank < b.rank || (a.rank === b.rank && a.crowding >= b.crowding) ? a : b;
+      return space.mutate(winner.entry.arch, rng);
+    });
     return { state: { rng: rng.state() }, candidates };
   },
 };

@@ -3,7 +3,7 @@ import { independentThompson, ucb } from '../predictors/acquisition.js';
 import { PredictorOptionsSchema } from '../predictors/predictor-options.js';
 import { trainPredictor } from '../predictors/predictor.js';
 import { Rng, type RngState } from '../random/rng.js';
-import { proposedSet } from './history.js';
+import { drawUnseen, proposedSet } from './history.js';
 import type { Strategy } from './strategy.js';
 
 /**
@@ -44,30 +44,13 @@ export const predictorGuided: Strategy<PredictorGuidedParams, PredictorGuidedSta
     const rng = Rng.fromState(state.rng);
     const seen = proposedSet(history);
     const finished = history.filter((entry) => entry.score !== undefined);
-    const candidates: ReturnType<typeof space.sample>[] = [];
-    const take = (arch: ReturnType<typeof space.sample>) => {
-      const canonical = space.canonical(arch);
-      if (seen.has(canonical)) return false;
-      seen.add(canonical);
-      candidates.push(arch);
-      return true;
-    };
-
-    if (finished.length < params.initialRandom) {
-      for (let draws = 0; candidates.length < count && draws < count * MAX_DRAWS_PER_CANDIDATE; draws++) take(space.sample(rng));
-      return { state: { rng: rng.state() }, candidates };
-    }
+    const atRandom = (n: number) => drawUnseen(space, seen, n, MAX_DRAWS_PER_CANDIDATE, () => space.sample(rng));
+    if (finished.length < params.initialRandom) return { state: { rng: rng.state() }, candidates: atRandom(count) };
 
     const best = [...finished].sort((a, b) => b.score! - a.score!).slice(0, params.parents);
-    const pool: ReturnType<typeof space.sample>[] = [];
-    const pooled = new Set<string>();
-    for (let draws = 0; pool.length < params.poolSize && draws < params.poolSize * MAX_DRAWS_PER_CANDIDATE; draws++) {
-      const child = space.mutate(rng.pick(best).arch, rng);
-      const canonical = space.canonical(child);
-      if (seen.has(canonical) || pooled.has(canonical)) continue;
-      pooled.add(canonical);
-      pool.push(child);
-    }
+    // The pool is only scored: drawn against a copy of `seen`, so that what is not proposed stays proposable.
+    const pool = drawUnseen(space, new Set(seen), params.poolSize, MAX_DRAWS_PER_CANDIDATE, () => space.mutate(rng.pick(best).arch, rng));
+    const candidates: ReturnType<typeof space.sample>[] = [];
     if (pool.length > 0) {
       const predictor = trainPredictor({
         space,
@@ -81,13 +64,15 @@ export const predictorGuided: Strategy<PredictorGuidedParams, PredictorGuidedSta
         const scores =
           params.acquisition === 'thompson' ? independentThompson(predictions, rng) : predictions.map((p) => ucb(p.mean, p.std, params.beta));
         const ranked = pool.map((arch, i) => ({ arch, score: scores[i]! })).sort((a, b) => b.score - a.score);
-        for (const { arch } of ranked) if (candidates.length < count) take(arch);
+        const chosen = ranked.slice(0, count).map(({ arch }) => arch);
+        for (const arch of chosen) seen.add(space.canonical(arch));
+        candidates.push(...chosen);
       } finally {
         predictor.dispose();
       }
     }
     // A pool smaller than the request (a nearly exhausted neighbourhood) is topped up at random.
-    for (let draws = 0; candidates.length < count && draws < count * MAX_DRAWS_PER_CANDIDATE; draws++) take(space.sample(rng));
+    candidates.push(...atRandom(count - candidates.length));
     return { state: { rng: rng.state() }, candidates };
   },
 };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Rng, type RngState } from '../random/rng.js';
+import { drawUnseen, proposedSet } from './history.js';
 import type { Strategy } from './strategy.js';
 
 /**
@@ -23,15 +24,7 @@ export const randomSearch: Strategy<RandomSearchParams, RandomSearchState> = {
   init: (_params, seed) => ({ rng: Rng.fromSeed(seed).state() }),
   propose({ space, params, state, history, count }) {
     const rng = Rng.fromState(state.rng);
-    const seen = new Set(history.map((entry) => entry.canonical));
-    const candidates = [];
-    for (let draws = 0; candidates.length < count && draws < count * params.maxDrawsPerCandidate; draws++) {
-      const arch = space.sample(rng);
-      const canonical = space.canonical(arch);
-      if (seen.has(canonical)) continue;
-      seen.add(canonical);
-      candidates.push(arch);
-    }
+    const candidates = drawUnseen(space, proposedSet(history), count, params.maxDrawsPerCandidate, () => space.sample(rng));
     return { state: { rng: rng.state() }, candidates };
   },
 };
