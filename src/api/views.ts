@@ -23,6 +23,7 @@ export const SearchViewSchema = z
     best: z.object({ trialNumber: z.int(), arch: z.string(), value: z.number(), metrics: Metrics }).optional(),
     elapsedSeconds: z.number().openapi({ description: 'Wall-clock seconds of trained trials, simulated makespan of benchmark trials' }),
     trainingSeconds: z.number().openapi({ description: "Sum of the trials' training seconds" }),
+    costUsd: z.number().optional().openapi({ description: 'Dollars the trial jobs have cost so far (measured run times, list prices)' }),
     createdAt: z.string(),
     updatedAt: z.string(),
     finishedAt: z.string().optional(),

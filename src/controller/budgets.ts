@@ -1,4 +1,6 @@
-import type { CompletionReason, SearchRecord } from '../search/records.js';
+import { searchSpend, spendOf, trialsWithinCost } from '../cost/estimate.js';
+import { JOB_PROFILES, jobKindOf } from '../cost/job-profiles.js';
+import type { CompletionReason, SearchRecord, TrialRecord } from '../search/records.js';
 import type { SearchSummary } from './summarize.js';
 
 /** Why the search must fail now, regardless of running trials. */
@@ -20,6 +22,19 @@ export function exhaustedBudget(search: SearchRecord, trialCount: number, summar
   if (trialCount >= maxTrialCount) return 'MaxTrialsReached';
   if (maxRuntimeSeconds !== undefined && summary.elapsedSeconds >= maxRuntimeSeconds) return 'BudgetExhausted';
   return undefined;
+}
+
+/** Dollars the search's trial jobs have cost so far, from their run times (derived, like every counter). */
+export function searchCostUsd(search: SearchRecord, trials: readonly TrialRecord[], now: Date): number {
+  return searchSpend(trials, JOB_PROFILES[jobKindOf(search.spec.evaluator.kind)].instance, now);
+}
+
+/** How many more trials may start before the spend could pass `maxCostUsd` (unbounded without one). */
+export function trialsWithinBudget(search: SearchRecord, costUsd: number, activeTrialCount: number): number {
+  const { maxCostUsd } = search.spec.budget;
+  if (maxCostUsd === undefined) return Number.POSITIVE_INFINITY;
+  const profile = JOB_PROFILES[jobKindOf(search.spec.evaluator.kind)];
+  return trialsWithinCost({ maxCostUsd, spentUsd: costUsd, activeTrialCount, usdPerTrial: spendOf(profile.expectedTrialSeconds, profile.instance) });
 }
 
 /** Room for new trials under `parallelTrialCount` and `maxTrialCount`. */

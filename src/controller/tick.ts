@@ -14,7 +14,7 @@ import { resolveSpace } from '../spaces/registry.js';
 import { getStrategy } from '../strategies/registry.js';
 import type { HistoryEntry } from '../strategies/strategy.js';
 import type { Store } from '../store/store.js';
-import { exhaustedBudget, failureReason, freeSlots } from './budgets.js';
+import { exhaustedBudget, failureReason, freeSlots, searchCostUsd, trialsWithinBudget } from './budgets.js';
 import { orientedScore, orientedScores, summarizeTrials } from './summarize.js';
 
 export interface ControllerDeps {
@@ -80,9 +80,11 @@ async function tickOnce(deps: ControllerDeps, tenantId: string, searchId: string
   }
 
   let strategyState = search.strategyState;
-  let reason: CompletionReason | undefined = exhaustedBudget(search, trials.length, summary);
+  const activeCount = trials.filter((t) => isActiveTrial(t.status)).length;
+  const costRoom = trialsWithinBudget(search, searchCostUsd(search, trials, deps.clock()), activeCount);
+  let reason: CompletionReason | undefined = exhaustedBudget(search, trials.length, summary) ?? (costRoom === 0 ? 'BudgetExhausted' : undefined);
   if (!reason) {
-    const slots = freeSlots(search, trials.length, trials.filter((t) => isActiveTrial(t.status)).length);
+    const slots = Math.min(freeSlots(search, trials.length, activeCount), costRoom);
     if (slots > 0) {
       const proposal = proposeCandidates(search, trials, slots);
       strategyState = proposal.state;
@@ -97,6 +99,7 @@ async function tickOnce(deps: ControllerDeps, tenantId: string, searchId: string
   return store.saveSearch({
     ...search,
     ...summarizeTrials(trials, objective),
+    costUsd: searchCostUsd(search, trials, deps.clock()),
     status: 'RUNNING',
     trialCount: trials.length,
     strategyState,
@@ -252,6 +255,7 @@ async function finish(
   return deps.store.saveSearch({
     ...search,
     ...summarizeTrials(trials, search.spec.objectives[0]!),
+    costUsd: searchCostUsd(search, trials, deps.clock()),
     status,
     reason,
     trialCount: trials.length,

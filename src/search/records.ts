@@ -77,6 +77,8 @@ export interface SearchRecord {
   readonly elapsedSeconds: number;
   /** Sum of the trials' training seconds (GPU-seconds in the cloud). */
   readonly trainingSeconds: number;
+  /** Dollars the trial jobs have cost so far, from their measured run times and the price table. */
+  readonly costUsd?: number;
   /** The strategy's JSON state between controller ticks. */
   readonly strategyState: unknown;
 }
