@@ -56,7 +56,7 @@ export function pageSchema<T extends z.ZodType>(item: T, name: string) {
 }
 
 export function toSearchView(search: SearchRecord): SearchView {
-  const { tenantId: _tenant, version: _version, strategyState: _state, message: _message, ...view } = search;
+  const { tenantId: _tenant, version: _version, strategyState: _state, ...view } = search;
   return view;
 }
 

@@ -81,7 +81,9 @@ async function tickOnce(deps: ControllerDeps, tenantId: string, searchId: string
 
   let strategyState = search.strategyState;
   const activeCount = trials.filter((t) => isActiveTrial(t.status)).length;
-  const costRoom = trialsWithinBudget(search, searchCostUsd(search, trials, deps.clock()), activeCount);
+  // New trials have not started, so they add nothing to the spend measured here.
+  const costUsd = searchCostUsd(search, trials, deps.clock());
+  const costRoom = trialsWithinBudget(search, costUsd, activeCount);
   let reason: CompletionReason | undefined = exhaustedBudget(search, trials.length, summary) ?? (costRoom === 0 ? 'BudgetExhausted' : undefined);
   if (!reason) {
     const slots = Math.min(freeSlots(search, trials.length, activeCount), costRoom);
@@ -99,7 +101,7 @@ async function tickOnce(deps: ControllerDeps, tenantId: string, searchId: string
   return store.saveSearch({
     ...search,
     ...summarizeTrials(trials, objective),
-    costUsd: searchCostUsd(search, trials, deps.clock()),
+    costUsd,
     status: 'RUNNING',
     trialCount: trials.length,
     strategyState,

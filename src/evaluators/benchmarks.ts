@@ -36,7 +36,6 @@ const BUILT_IN: readonly BenchmarkInfo[] = [
     maxEpochs: NB301_MAX_EPOCH,
   },
 ];
-export const BUILT_IN_BENCHMARKS = new Set(BUILT_IN.map((b) => b.name));
 
 /**
  * Every benchmark a search may name: the built-in ones and the tables imported under

@@ -29,7 +29,6 @@ export const TRIAL_STATUSES = [
 export type TrialStatus = (typeof TRIAL_STATUSES)[number];
 /** Trials that hold a slot of `parallelTrialCount`: their job is queued or running. */
 export const ACTIVE_TRIAL_STATUSES: readonly TrialStatus[] = ['PENDING', 'RUNNING', 'STALE'];
-export const FINISHED_TRIAL_STATUSES: readonly TrialStatus[] = ['SUCCEEDED', 'EARLY_STOPPED', 'FAILED', 'KILLED', 'INFEASIBLE'];
 
 export function isActiveTrial(status: TrialStatus): boolean {
   return ACTIVE_TRIAL_STATUSES.includes(status);
@@ -64,7 +63,6 @@ export interface SearchRecord {
   readonly spec: SearchSpec;
   readonly status: SearchStatus;
   readonly reason?: CompletionReason;
-  readonly message?: string;
   readonly createdAt: string;
   readonly updatedAt: string;
   readonly finishedAt?: string;
