@@ -1,3 +1,4 @@
+import type { ArtifactStore } from '../artifacts/artifact-store.js';
 import type { SearchSpace } from '../spaces/space.js';
 import type { AnyStrategy } from '../strategies/registry.js';
 import type { HistoryEntry } from '../strategies/strategy.js';
@@ -22,6 +23,8 @@ export interface SimulationOptions<A> {
   /** Stop once this much simulated training time is spent (the query that crosses it still counts). */
   readonly maxSeconds?: number;
   readonly evaluate: (archs: readonly A[]) => Promise<SimulatedQuery[]>;
+  /** Where a strategy finds learned artifacts (RL policies). */
+  readonly artifacts?: ArtifactStore;
 }
 
 /** After each query: the incumbent (best score so far) and what it reports, and the time spent so far. */
@@ -44,7 +47,7 @@ export async function simulateSearch<A>(options: SimulationOptions<A>): Promise<
   const trajectory: TrajectoryPoint[] = [];
   let seconds = 0;
   while (trajectory.length < maxQueries && (options.maxSeconds === undefined || seconds < options.maxSeconds)) {
-    const proposal = strategy.propose({ space, params, state, history, count: 1 });
+    const proposal = await strategy.propose({ space, params, state, history, count: 1, ...(options.artifacts ? { artifacts: options.artifacts } : {}) });
     state = proposal.state;
     const arch = proposal.candidates[0];
     if (arch === undefined) break;

@@ -13,6 +13,7 @@ import {
 import { resolveSpace } from '../spaces/registry.js';
 import { getStrategy } from '../strategies/registry.js';
 import type { HistoryEntry } from '../strategies/strategy.js';
+import type { ArtifactStore } from '../artifacts/artifact-store.js';
 import type { Store } from '../store/store.js';
 import { exhaustedBudget, failureReason, freeSlots, searchCostUsd, trialsWithinBudget } from './budgets.js';
 import { orientedScore, orientedScores, summarizeTrials } from './summarize.js';
@@ -21,6 +22,8 @@ export interface ControllerDeps {
   readonly store: Store;
   readonly queue: JobQueue;
   readonly clock: () => Date;
+  /** Learned artifacts strategies run on (RL policies); absent where there are none. */
+  readonly artifacts?: ArtifactStore;
   /**
    * A running trial whose job has not beaten its heart for this long is declared STALE: its job is
    * terminated and the trial runs again as its next attempt.
@@ -88,7 +91,7 @@ async function tickOnce(deps: ControllerDeps, tenantId: string, searchId: string
   if (!reason) {
     const slots = Math.min(freeSlots(search, trials.length, activeCount), costRoom);
     if (slots > 0) {
-      const proposal = proposeCandidates(search, trials, slots);
+      const proposal = await proposeCandidates(deps, search, trials, slots);
       strategyState = proposal.state;
       trials = [...trials, ...(await createTrials(deps, search, trials, proposal.candidates, summary.elapsedSeconds))];
       if (proposal.candidates.length === 0) reason = 'SearchSpaceExhausted';
@@ -177,7 +180,7 @@ async function submitTrial(deps: ControllerDeps, trial: TrialRecord): Promise<vo
   await deps.store.updateTrial(trial.searchId, trial.number, { jobId, updatedAt: deps.clock().toISOString() }, { attempt: trial.attempt });
 }
 
-function proposeCandidates(search: SearchRecord, trials: readonly TrialRecord[], count: number) {
+async function proposeCandidates(deps: ControllerDeps, search: SearchRecord, trials: readonly TrialRecord[], count: number) {
   const space = resolveSpace(search.spec.space, search.spec.spaceConfig);
   const strategy = getStrategy(search.spec.strategy.name);
   const objective = search.spec.objectives[0]!;
@@ -187,7 +190,8 @@ function proposeCandidates(search: SearchRecord, trials: readonly TrialRecord[],
     const scores = orientedScores(trial, search.spec.objectives);
     return { arch, canonical: space.canonical(arch), status: trial.status, ...(score === undefined ? {} : { score }), ...(scores ? { scores } : {}) };
   });
-  return strategy.propose({ space, params: search.spec.strategy.params, state: search.strategyState, history, count });
+  const artifacts = deps.artifacts ? { artifacts: deps.artifacts } : {};
+  return strategy.propose({ space, params: search.spec.strategy.params, state: search.strategyState, history, count, ...artifacts });
 }
 
 async function createTrials(

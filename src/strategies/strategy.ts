@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { SearchSpace } from '../spaces/space.js';
 import type { TrialStatus } from '../search/records.js';
+import type { ArtifactStore } from '../artifacts/artifact-store.js';
 
 /** What a strategy sees of one trial: its architecture and, once finished, its objective value. */
 export interface HistoryEntry<A> {
@@ -21,6 +22,13 @@ export interface ProposeInput<A, P, S> {
   readonly history: readonly HistoryEntry<A>[];
   /** How many new candidates the controller has room for. */
   readonly count: number;
+  /** Where learned artifacts a strategy runs on (RL policies) are kept; absent where none are. */
+  readonly artifacts?: ArtifactStore;
+}
+
+export interface Proposal<A, S> {
+  readonly state: S;
+  readonly candidates: A[];
 }
 
 /**
@@ -38,5 +46,6 @@ export interface Strategy<P, S> {
   /** Validates `strategy.params` of a search spec. */
   readonly params: z.ZodType<P>;
   init(params: P, seed: number): S;
-  propose<A>(input: ProposeInput<A, P, S>): { state: S; candidates: A[] };
+  /** May return a promise: a strategy that runs on a learned artifact loads it on first use. */
+  propose<A>(input: ProposeInput<A, P, S>): Proposal<A, S> | Promise<Proposal<A, S>>;
 }

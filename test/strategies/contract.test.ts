@@ -35,12 +35,12 @@ describe.each(STRATEGY_NAMES)('strategy %s', (name) => {
     for (let i = 1; i < trajectory.length; i++) expect(trajectory[i]!.bestScore).toBeGreaterThanOrEqual(trajectory[i - 1]!.bestScore);
   });
 
-  it('proposes at most `count` unseen candidates, from JSON state, without touching its input', () => {
+  it('proposes at most `count` unseen candidates, from JSON state, without touching its input', async () => {
     let state = JSON.parse(JSON.stringify(strategy.init(params, 9)));
     const history: HistoryEntry<Nb201Cell>[] = [];
     for (let round = 0; round < 8; round++) {
       const frozen = JSON.stringify({ state, history });
-      const { state: next, candidates } = strategy.propose({ space: nb201Space, params, state, history, count: 4 });
+      const { state: next, candidates } = await strategy.propose({ space: nb201Space, params, state, history, count: 4 });
       expect(JSON.stringify({ state, history })).toBe(frozen);
       expect(candidates.length).toBeLessThanOrEqual(4);
       const seen = new Set(history.map((h) => h.canonical));
@@ -73,7 +73,7 @@ describe('strategy behaviour', () => {
 
   it('random walk moves one edit at a time', async () => {
     const walk = getStrategy('random-walk');
-    const { candidates } = walk.propose({ space: nb201Space, params: {}, state: walk.init({}, 2), history: [], count: 10 });
+    const { candidates } = await walk.propose({ space: nb201Space, params: {}, state: walk.init({}, 2), history: [], count: 10 });
     for (let i = 1; i < candidates.length; i++) {
       const changed = candidates[i]!.filter((op: string, k: number) => op !== candidates[i - 1]![k]).length;
       expect(changed).toBe(1);
@@ -89,7 +89,7 @@ describe('strategy behaviour', () => {
     }));
     // With the sample as large as the population, every child is a mutation of the single best member.
     const best = history.reduce((a, b) => (b.score! > a.score! ? b : a));
-    const { candidates } = strategy.propose({ space: nb201Space, params, state: strategy.init(params, 3), history, count: 3 });
+    const { candidates } = await strategy.propose({ space: nb201Space, params, state: strategy.init(params, 3), history, count: 3 });
     const bestNeighbours = new Set(nb201Space.neighbours(best.arch).map(nb201Space.canonical));
     for (const child of candidates) expect(bestNeighbours.has(nb201Space.canonical(child))).toBe(true);
   });
