@@ -1,5 +1,6 @@
 import { InvalidArchitecture } from '../errors.js';
 import type { Rng } from '../random/rng.js';
+import type { ImageTask } from './cnn.js';
 import type { ArchitectureCost, ArchitectureGraph, SearchSpace } from './space.js';
 
 /**
@@ -190,63 +191,81 @@ function canonical(genotype: DartsGenotype): string {
 
 // --------------------------------------------------------------------------------------------- cost
 
-/**
- * The DARTS CIFAR-10 evaluation network (`NetworkCIFAR` of the reference code): a 3x3 stem to 3C channels,
- * 20 cells at C = 36 with reduction cells (channels doubled, stride 2 on edges from the cell inputs) at
- * positions 6 and 13, global pooling and a linear classifier; auxiliary head off. Operations as in the
- * reference `operations.py` with affine BN: sep_conv = 2x (ReLU, depthwise kxk, pointwise 1x1, BN),
- * dil_conv = ReLU, depthwise kxk dilation 2, pointwise, BN; pools have no parameters; a stride-2 skip and
- * the first preprocessing after a reduction are FactorizedReduce (two 1x1 stride-2 convolutions, BN); the
- * other preprocessing is a 1x1 ReLU-conv-BN. FLOPs count multiply-accumulates of convolutions and the
- * classifier, as for nb201. The DARTS-V2 genotype comes out at the reported 3.3 M parameters.
- */
-const INIT_CHANNELS = 36;
-const LAYERS = 20;
-const STEM_MULTIPLIER = 3;
-const IMAGE_SIZE = 32;
-const CLASSES = 10;
-const REDUCTION_LAYERS: readonly number[] = [Math.floor(LAYERS / 3), Math.floor((2 * LAYERS) / 3)];
+/** The evaluation network's per-task knobs: initial channels C (the stem has 3C) and number of cells. */
+export interface DartsNetwork {
+  readonly channels: number;
+  readonly layers: number;
+}
 
-function cost(genotype: DartsGenotype): ArchitectureCost {
+/** The DARTS paper's CIFAR-10 evaluation network: C = 36, 20 cells. */
+export const DARTS_PAPER_NETWORK: DartsNetwork = { channels: 36, layers: 20 };
+
+/** The task `dartsSpace.cost` counts for, as NAS-Bench-301 trained it: CIFAR-10, 32x32x3 images, 10 classes. */
+export const DARTS_CIFAR10_TASK: ImageTask = { height: 32, width: 32, channels: 3, classes: 10 };
+
+const STEM_MULTIPLIER = 3;
+
+/** Cells at a third and two thirds of the depth reduce: they double the channels and halve the map. */
+export function dartsReductionLayers(layers: number): readonly number[] {
+  return [Math.floor(layers / 3), Math.floor((2 * layers) / 3)];
+}
+
+/**
+ * Trainable parameters and multiply-accumulates of the DARTS CIFAR-10 evaluation network (`NetworkCIFAR`
+ * of the reference code) around `genotype`: a 3x3 stem conv + BN to 3C channels, `layers` cells with
+ * reduction cells (channels doubled, stride 2 on edges from the cell inputs) at `dartsReductionLayers`,
+ * global pooling and a linear classifier; auxiliary head off. Operations as in the reference
+ * `operations.py` with affine BN: sep_conv = 2x (ReLU, depthwise kxk, pointwise 1x1, BN), dil_conv = ReLU,
+ * depthwise kxk dilation 2, pointwise, BN; pools have no parameters; a stride-2 skip and the first
+ * preprocessing after a reduction are FactorizedReduce (ReLU, two 1x1 stride-2 convolutions, BN); the
+ * other preprocessing is a 1x1 ReLU-conv-BN. FLOPs count multiply-accumulates of convolutions and the
+ * classifier, as for nb201. With the defaults the DARTS-V2 genotype comes out at the reported 3.3 M
+ * parameters. Strided layers round odd map sizes up ('same' padding), so any image size works.
+ */
+export function dartsCost(
+  genotype: DartsGenotype,
+  task: ImageTask = DARTS_CIFAR10_TASK,
+  network: DartsNetwork = DARTS_PAPER_NETWORK,
+): ArchitectureCost {
   let params = 0;
   let flops = 0;
-  const conv = (cin: number, cout: number, kernel: number, outSize: number, depthwise = false) => {
+  const conv = (cin: number, cout: number, kernel: number, outPixels: number, depthwise = false) => {
     const weights = (depthwise ? 1 : cin) * cout * kernel * kernel;
     params += weights;
-    flops += weights * outSize * outSize;
+    flops += weights * outPixels;
   };
   const batchNorm = (channels: number) => {
     params += 2 * channels;
   };
-  const reluConvBn = (cin: number, cout: number, outSize: number) => {
-    conv(cin, cout, 1, outSize);
+  const reluConvBn = (cin: number, cout: number, outPixels: number) => {
+    conv(cin, cout, 1, outPixels);
     batchNorm(cout);
   };
-  const factorizedReduce = (cin: number, cout: number, outSize: number) => {
-    conv(cin, cout / 2, 1, outSize);
-    conv(cin, cout / 2, 1, outSize);
+  const factorizedReduce = (cin: number, cout: number, outPixels: number) => {
+    conv(cin, cout / 2, 1, outPixels);
+    conv(cin, cout / 2, 1, outPixels);
     batchNorm(cout);
   };
   // sep_conv stacks two of these blocks, dil_conv is one (dilation changes neither weights nor MACs).
-  const depthwisePointwiseBn = (channels: number, kernel: number, outSize: number) => {
-    conv(channels, channels, kernel, outSize, true);
-    conv(channels, channels, 1, outSize);
+  const depthwisePointwiseBn = (channels: number, kernel: number, outPixels: number) => {
+    conv(channels, channels, kernel, outPixels, true);
+    conv(channels, channels, 1, outPixels);
     batchNorm(channels);
   };
-  const operation = (op: DartsOperation, channels: number, outSize: number, stride: number) => {
+  const operation = (op: DartsOperation, channels: number, outPixels: number, stride: number) => {
     const kernel = op.endsWith('5x5') ? 5 : 3;
     switch (op) {
       case 'sep_conv_3x3':
       case 'sep_conv_5x5':
-        depthwisePointwiseBn(channels, kernel, outSize);
-        depthwisePointwiseBn(channels, kernel, outSize);
+        depthwisePointwiseBn(channels, kernel, outPixels);
+        depthwisePointwiseBn(channels, kernel, outPixels);
         break;
       case 'dil_conv_3x3':
       case 'dil_conv_5x5':
-        depthwisePointwiseBn(channels, kernel, outSize);
+        depthwisePointwiseBn(channels, kernel, outPixels);
         break;
       case 'skip_connect':
-        if (stride === 2) factorizedReduce(channels, channels, outSize);
+        if (stride === 2) factorizedReduce(channels, channels, outPixels);
         break;
       case 'max_pool_3x3':
       case 'avg_pool_3x3':
@@ -254,30 +273,33 @@ function cost(genotype: DartsGenotype): ArchitectureCost {
     }
   };
 
-  let channels = INIT_CHANNELS;
-  let size = IMAGE_SIZE;
-  conv(3, STEM_MULTIPLIER * channels, 3, size);
+  const reductionLayers = dartsReductionLayers(network.layers);
+  let channels = network.channels;
+  let { height, width } = task;
+  conv(task.channels, STEM_MULTIPLIER * channels, 3, height * width);
   batchNorm(STEM_MULTIPLIER * channels);
   let prevPrev = STEM_MULTIPLIER * channels;
   let prev = STEM_MULTIPLIER * channels;
   let reductionPrev = false;
-  for (let layer = 0; layer < LAYERS; layer += 1) {
-    const reduction = REDUCTION_LAYERS.includes(layer);
+  for (let layer = 0; layer < network.layers; layer += 1) {
+    const reduction = reductionLayers.includes(layer);
     if (reduction) channels *= 2;
-    if (reductionPrev) factorizedReduce(prevPrev, channels, size);
-    else reluConvBn(prevPrev, channels, size);
-    reluConvBn(prev, channels, size);
-    const outSize = reduction ? size / 2 : size;
+    if (reductionPrev) factorizedReduce(prevPrev, channels, height * width);
+    else reluConvBn(prevPrev, channels, height * width);
+    reluConvBn(prev, channels, height * width);
+    if (reduction) {
+      height = Math.ceil(height / 2);
+      width = Math.ceil(width / 2);
+    }
     for (const pair of reduction ? genotype.reduce : genotype.normal) {
-      for (const { op, input } of pair) operation(op, channels, outSize, reduction && input < 2 ? 2 : 1);
+      for (const { op, input } of pair) operation(op, channels, height * width, reduction && input < 2 ? 2 : 1);
     }
     prevPrev = prev;
     prev = DARTS_NODES.length * channels;
-    size = outSize;
     reductionPrev = reduction;
   }
-  params += prev * CLASSES + CLASSES;
-  flops += prev * CLASSES;
+  params += prev * task.classes + task.classes;
+  flops += prev * task.classes;
   return { params, flops };
 }
 
@@ -437,7 +459,7 @@ export const dartsSpace: SearchSpace<DartsGenotype> = {
   toJSON: (genotype) =>
     Object.fromEntries(DARTS_CELLS.map((cell) => [cell, genotype[cell].flatMap((pair) => pair.map(({ op, input }) => [op, input]))])),
   canonical,
-  cost,
+  cost: (genotype) => dartsCost(genotype),
   neighbours,
   mutate: (genotype, rng) => rng.pick(neighbours(genotype)),
   actionCount: ACTIONS.length,

@@ -1,5 +1,6 @@
 import { InvalidArchitecture } from '../errors.js';
 import type { Rng } from '../random/rng.js';
+import type { ImageTask } from './cnn.js';
 import type { ArchitectureCost, SearchSpace } from './space.js';
 
 /**
@@ -72,62 +73,76 @@ function format(cell: Nb201Cell): string {
   return `|${nodes.join('|+|')}|`;
 }
 
-/**
- * The fixed NB201 CIFAR skeleton: a 3x3 stem to 16 channels, three stages of 5 cells at 16/32/64 channels
- * on 32/16/8 pixel maps, a residual reduction block between stages, BN + ReLU, global pooling and a linear
- * classifier. Counting follows the reference PyTorch modules (ReLU-Conv-BN ops with affine BN, bias-free
- * convolutions), which reproduces the published sizes: 0.0733 M parameters for the all-`none` cell and
- * 1.5315 M / 220.1 M FLOPs for the all-`nor_conv_3x3` cell on CIFAR-10.
- */
-const STAGES = [
-  { channels: 16, resolution: 32 },
-  { channels: 32, resolution: 16 },
-  { channels: 64, resolution: 8 },
-] as const;
-const CELLS_PER_STAGE = 5;
-const CLASSES = 10;
+/** The skeleton's per-task knobs: channels of the first stage (doubled at each reduction) and cells per stage. */
+export interface Nb201Skeleton {
+  readonly channels: number;
+  readonly cellsPerStage: number;
+}
 
-function convCost(cin: number, cout: number, kernel: number, outResolution: number, withBn: boolean): ArchitectureCost {
+/** The skeleton of the NAS-Bench-201 paper: 16 channels, 5 cells per stage. */
+export const NB201_PAPER_SKELETON: Nb201Skeleton = { channels: 16, cellsPerStage: 5 };
+
+/** The task `nb201Space.cost` counts for, as the benchmark trained it: CIFAR-10, 32x32x3 images, 10 classes. */
+export const NB201_CIFAR10_TASK: ImageTask = { height: 32, width: 32, channels: 3, classes: 10 };
+
+function convCost(cin: number, cout: number, kernel: number, outPixels: number, withBn: boolean): ArchitectureCost {
   const weights = cin * cout * kernel * kernel;
-  return { params: weights + (withBn ? 2 * cout : 0), flops: weights * outResolution * outResolution };
+  return { params: weights + (withBn ? 2 * cout : 0), flops: weights * outPixels };
 }
 
 function addCosts(costs: readonly ArchitectureCost[]): ArchitectureCost {
   return costs.reduce((sum, c) => ({ params: sum.params + c.params, flops: sum.flops + c.flops }), { params: 0, flops: 0 });
 }
 
-function edgeCost(op: Nb201Operation, channels: number, resolution: number): ArchitectureCost {
+function edgeCost(op: Nb201Operation, channels: number, pixels: number): ArchitectureCost {
   switch (op) {
     case 'nor_conv_3x3':
-      return convCost(channels, channels, 3, resolution, true);
+      return convCost(channels, channels, 3, pixels, true);
     case 'nor_conv_1x1':
-      return convCost(channels, channels, 1, resolution, true);
+      return convCost(channels, channels, 1, pixels, true);
     default:
       return { params: 0, flops: 0 };
   }
 }
 
-function reductionCost(cin: number, cout: number, outResolution: number): ArchitectureCost {
+function reductionCost(cin: number, cout: number, outPixels: number): ArchitectureCost {
   return addCosts([
-    convCost(cin, cout, 3, outResolution, true),
-    convCost(cout, cout, 3, outResolution, true),
-    convCost(cin, cout, 1, outResolution, false),
+    convCost(cin, cout, 3, outPixels, true),
+    convCost(cout, cout, 3, outPixels, true),
+    convCost(cin, cout, 1, outPixels, false),
   ]);
 }
 
-function cost(cell: Nb201Cell): ArchitectureCost {
-  const cellCosts = STAGES.map(({ channels, resolution }) => {
-    const one = addCosts(cell.map((op) => edgeCost(op, channels, resolution)));
-    return { params: one.params * CELLS_PER_STAGE, flops: one.flops * CELLS_PER_STAGE };
+/**
+ * Trainable parameters and multiply-accumulates of the NB201 skeleton around `cell`: a 3x3 stem conv + BN
+ * to C channels, three stages of N cells at C/2C/4C channels, a residual reduction block between stages
+ * (ReLU-conv3x3-BN with stride 2, ReLU-conv3x3-BN, and a 2x2 average pool + 1x1 conv shortcut), BN + ReLU,
+ * global pooling and a linear classifier. Counting follows the reference PyTorch modules (ReLU-Conv-BN ops
+ * with affine BN, bias-free convolutions; BN's running statistics are not parameters), which with the
+ * defaults reproduces the published sizes: 0.0733 M parameters for the all-`none` cell and 1.5315 M /
+ * 220.1 M FLOPs for the all-`nor_conv_3x3` cell on CIFAR-10. Strided layers round odd map sizes up
+ * ('same' padding), so any image size works.
+ */
+export function nb201Cost(
+  cell: Nb201Cell,
+  task: ImageTask = NB201_CIFAR10_TASK,
+  skeleton: Nb201Skeleton = NB201_PAPER_SKELETON,
+): ArchitectureCost {
+  const heights = [task.height, Math.ceil(task.height / 2), Math.ceil(task.height / 4)];
+  const widths = [task.width, Math.ceil(task.width / 2), Math.ceil(task.width / 4)];
+  const stages = heights.map((height, i) => ({ channels: skeleton.channels * 2 ** i, pixels: height * widths[i]! }));
+  const cellCosts = stages.map(({ channels, pixels }) => {
+    const one = addCosts(cell.map((op) => edgeCost(op, channels, pixels)));
+    return { params: one.params * skeleton.cellsPerStage, flops: one.flops * skeleton.cellsPerStage };
   });
-  const [first, second, third] = STAGES;
+  const [first, second, third] = [stages[0]!, stages[1]!, stages[2]!];
   return addCosts([
-    convCost(3, first.channels, 3, first.resolution, true),
+    convCost(task.channels, first.channels, 3, first.pixels, true),
     ...cellCosts,
-    reductionCost(first.channels, second.channels, second.resolution),
-    reductionCost(second.channels, third.channels, third.resolution),
+    reductionCost(first.channels, second.channels, second.pixels),
+    reductionCost(second.channels, third.channels, third.pixels),
     { params: 2 * third.channels, flops: 0 },
-    { params: third.channels * CLASSES + CLASSES, flops: third.channels * CLASSES },
+    { params: third.channels * task.classes + task.classes, flops: third.channels * task.classes },
   ]);
 }
 
@@ -170,7 +185,7 @@ export const nb201Space: SearchSpace<Nb201Cell> = {
   format,
   toJSON: (cell) => [...cell],
   canonical: format,
-  cost,
+  cost: (cell) => nb201Cost(cell),
   neighbours: (cell) =>
     NB201_EDGES.flatMap((_, edge) => NB201_OPERATIONS.filter((op) => op !== cell[edge]).map((op) => withOperation(cell, edge, op))),
   mutate(cell, rng) {

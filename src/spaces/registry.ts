@@ -5,6 +5,7 @@ import { dartsSpace } from './darts.js';
 import { mlpSpace } from './mlp.js';
 import { nb101Space } from './nb101.js';
 import { nb201Space } from './nb201.js';
+import { rnnSpace } from './rnn.js';
 import type { SearchSpace } from './space.js';
 
 /** Architectures are opaque to code that only routes them between a space and a strategy. */
@@ -17,6 +18,7 @@ const FIXED_SPACES: Record<string, AnySpace> = {
   darts: dartsSpace as unknown as AnySpace,
   mlp: mlpSpace as unknown as AnySpace,
   cnn: cnnSpace as unknown as AnySpace,
+  rnn: rnnSpace as unknown as AnySpace,
 };
 
 /** Spaces declared in the request itself: `spaceConfig` holds the declaration. */

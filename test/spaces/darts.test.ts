@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidArchitecture } from '../../src/errors.js';
 import { Rng } from '../../src/random/rng.js';
-import { dartsSpace } from '../../src/spaces/darts.js';
+import { DARTS_CIFAR10_TASK, DARTS_PAPER_NETWORK, dartsCost, dartsReductionLayers, dartsSpace } from '../../src/spaces/darts.js';
 import { describeSpaceContract } from './space-contract.js';
 
 describeSpaceContract(dartsSpace);
@@ -120,6 +120,29 @@ describe('darts space', () => {
     }
     expect(node5.size).toBe(10);
     expect(ops.size).toBe(7);
+  });
+});
+
+describe('dartsCost for other tasks and networks', () => {
+  const v2 = dartsSpace.parse(DARTS_V2);
+
+  it('counts the paper\'s evaluation network by default', () => {
+    expect(dartsCost(v2, DARTS_CIFAR10_TASK, DARTS_PAPER_NETWORK)).toEqual(dartsSpace.cost(v2));
+  });
+
+  it('reduces at a third and two thirds of the depth', () => {
+    expect(dartsReductionLayers(20)).toEqual([6, 13]);
+    expect(dartsReductionLayers(5)).toEqual([1, 3]);
+  });
+
+  it('grows with width and depth, and counts images of any size with the same parameters', () => {
+    const mnist = { height: 28, width: 28, channels: 1, classes: 10 };
+    const small = dartsCost(v2, mnist, { channels: 8, layers: 5 });
+    expect(dartsCost(v2, mnist, { channels: 16, layers: 5 }).params).toBeGreaterThan(small.params);
+    expect(dartsCost(v2, mnist, { channels: 8, layers: 8 }).params).toBeGreaterThan(small.params);
+    const odd = dartsCost(v2, { ...mnist, height: 27, width: 27 }, { channels: 8, layers: 5 });
+    expect(odd.params).toBe(small.params);
+    expect(odd.flops).toBeLessThan(small.flops);
   });
 });
 

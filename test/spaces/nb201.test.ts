@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidArchitecture } from '../../src/errors.js';
 import { Rng } from '../../src/random/rng.js';
-import { NB201_OPERATIONS, nb201Space } from '../../src/spaces/nb201.js';
+import { NB201_CIFAR10_TASK, NB201_OPERATIONS, NB201_PAPER_SKELETON, nb201Cost, nb201Space } from '../../src/spaces/nb201.js';
 import { nb201Row } from '../helpers/nb201-csv.js';
 
 const BEST_CIFAR10 = '|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|';
@@ -43,6 +43,34 @@ describe('nb201 space', () => {
     expect(allConv.params).toBe(1_531_546);
     expect(allConv.flops / 1e6).toBeCloseTo(220.11, 1);
     expect(allNone.params).toBe(73_306);
+  });
+});
+
+describe('nb201Cost for other tasks and skeletons', () => {
+  const conv = nb201Space.parse(Array(6).fill('nor_conv_3x3'));
+  const none = nb201Space.parse(Array(6).fill('none'));
+
+  it('counts the benchmark network by default', () => {
+    expect(nb201Cost(conv)).toEqual(nb201Space.cost(conv));
+    expect(nb201Cost(conv, NB201_CIFAR10_TASK, NB201_PAPER_SKELETON)).toEqual(nb201Space.cost(conv));
+  });
+
+  it('adds one cell per stage per extra cell, and 4C + 1 parameters per extra class', () => {
+    const task = { height: 28, width: 28, channels: 1, classes: 10 };
+    const [one, two] = [1, 2].map((cellsPerStage) => nb201Cost(conv, task, { channels: 8, cellsPerStage }));
+    const cellsOnly = (cost: { params: number }) => cost.params - nb201Cost(none, task, { channels: 8, cellsPerStage: 1 }).params;
+    expect(cellsOnly(two!)).toBe(2 * cellsOnly(one!));
+    expect(nb201Cost(conv, { ...task, classes: 11 }, { channels: 8, cellsPerStage: 1 }).params - one!.params).toBe(4 * 8 + 1);
+  });
+
+  it('rounds odd map sizes up at each reduction, as strided same-padded layers do', () => {
+    const skeleton = { channels: 8, cellsPerStage: 1 };
+    const odd = nb201Cost(conv, { height: 7, width: 7, channels: 1, classes: 10 }, skeleton);
+    const even = nb201Cost(conv, { height: 8, width: 8, channels: 1, classes: 10 }, skeleton);
+    // 7 -> 4 -> 2 and 8 -> 4 -> 2: only the first stage (and the stem) see fewer pixels.
+    expect(odd.params).toBe(even.params);
+    expect(odd.flops).toBeLessThan(even.flops);
+    expect(nb201Cost(conv, { height: 6, width: 6, channels: 1, classes: 10 }, skeleton).flops).toBeLessThan(odd.flops);
   });
 });
 
