@@ -5,6 +5,8 @@
  * it takes to find the optimum when searching on the reported metric itself.
  *
  * Options: --seeds 100 --queries 300 --seconds 12000 --tasks a,b --strategies a,b --workers N --out DIR
+ *          --artifacts DIR (where `rl@<policy>` finds policies besides the shipped ones; `rl` alone runs the
+ *          shipped default policy of each task's space)
  * Same options, same numbers: every run is seeded by its index.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -15,7 +17,7 @@ import { TASK_NAMES, type TaskName } from '../../src/benchmarking/benchmark-task
 import { meanWithCi, type MeanWithCi } from '../../src/benchmarking/statistics.js';
 import { readConfig } from '../../src/config.js';
 import { STRATEGY_NAMES } from '../../src/strategies/registry.js';
-import type { RunResult, RunSpec, WorkerInput } from './protocol.js';
+import { strategyOf, type RunResult, type RunSpec, type WorkerInput } from './protocol.js';
 import { lineChartGrid } from './svg-chart.js';
 import { runInWorkers } from '../worker-pool.js';
 
@@ -31,6 +33,7 @@ const { values } = parseArgs({
     strategies: { type: 'string', default: 'random,random-walk,local-search,evolution' },
     workers: { type: 'string', default: String(cpus().length) },
     out: { type: 'string', default: join('bench-results', 'search') },
+    artifacts: { type: 'string' },
   },
 });
 
@@ -40,7 +43,7 @@ const budgetSeconds = Number(values.seconds);
 const tasks = values.tasks.split(',') as TaskName[];
 const strategies = values.strategies.split(',');
 for (const task of tasks) if (!TASK_NAMES.includes(task)) throw new Error(`unknown task '${task}' (one of ${TASK_NAMES.join(', ')})`);
-for (const s of strategies) if (!(STRATEGY_NAMES as readonly string[]).includes(s)) throw new Error(`unknown strategy '${s}'`);
+for (const s of strategies) if (!(STRATEGY_NAMES as readonly string[]).includes(strategyOf(s).name)) throw new Error(`unknown strategy '${s}'`);
 
 const runs: RunSpec[] = tasks.flatMap((task) => strategies.flatMap((strategy) => Array.from({ length: seeds }, (_, seed) => ({ task, strategy, seed }))));
 const workerCount = Math.max(1, Math.min(Number(values.workers), runs.length));
@@ -49,6 +52,7 @@ const started = performance.now();
 const results = await runInWorkers<RunSpec, RunResult>(new URL('./worker.ts', import.meta.url), runs, workerCount, {
   maxQueries,
   benchmarksDir: readConfig().benchmarksDir,
+  ...(values.artifacts === undefined ? {} : { artifactsDir: values.artifacts }),
 } satisfies Omit<WorkerInput, 'runs'>);
 const elapsedSeconds = (performance.now() - started) / 1000;
 

@@ -2,20 +2,24 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadBenchmarkTask, type AnyBenchmarkTask, type TaskName } from '../../src/benchmarking/benchmark-tasks.js';
 import { simulateSearch } from '../../src/benchmarking/simulate-search.js';
+import { DirectoryArtifactStore } from '../../src/artifacts/directory-artifact-store.js';
 import { getStrategy } from '../../src/strategies/registry.js';
-import type { RunResult, WorkerInput } from './protocol.js';
+import { strategyOf, type RunResult, type WorkerInput } from './protocol.js';
 
-const { runs, maxQueries, benchmarksDir } = workerData as WorkerInput;
+const { runs, maxQueries, benchmarksDir, artifactsDir } = workerData as WorkerInput;
+const artifacts = artifactsDir === undefined ? undefined : new DirectoryArtifactStore(artifactsDir);
 const tasks = new Map<TaskName, Promise<AnyBenchmarkTask>>();
 
 for (const run of runs) {
   if (!tasks.has(run.task)) tasks.set(run.task, loadBenchmarkTask(run.task, benchmarksDir));
   const task = await tasks.get(run.task)!;
-  const strategy = getStrategy(run.strategy);
+  const { name, params } = strategyOf(run.strategy);
+  const strategy = getStrategy(name);
   const trajectory = await simulateSearch({
     space: task.space,
     strategy,
-    params: strategy.params.parse({}),
+    params: strategy.params.parse(params),
+    ...(artifacts ? { artifacts } : {}),
     seed: run.seed,
     maxQueries,
     evaluate: task.evaluate,

@@ -5,6 +5,7 @@ import { nsga2 } from './nsga2.js';
 import { predictorGuided } from './predictor-guided.js';
 import { randomSearch } from './random-search.js';
 import { randomWalk } from './random-walk.js';
+import { rlStrategy } from './rl/rl-strategy.js';
 import type { Strategy } from './strategy.js';
 
 // Strategies differ in their params and state types; the controller only passes them through as JSON.
@@ -18,6 +19,7 @@ const STRATEGIES = {
   evolution,
   nsga2,
   'predictor-guided': predictorGuided,
+  rl: rlStrategy,
 } satisfies Record<string, AnyStrategy>;
 
 export type StrategyName = keyof typeof STRATEGIES;

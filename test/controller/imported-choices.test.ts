@@ -44,7 +44,8 @@ afterAll(async () => {
 });
 
 describe('an imported table over a declared choices space', () => {
-  it.each(STRATEGY_NAMES)('is searched to its optimum by %s through the controller', async (strategy) => {
+  // `rl` runs on a policy trained for its space, and none ships for a space declared in a request.
+  it.each(STRATEGY_NAMES.filter((name) => name !== 'rl'))('is searched to its optimum by %s through the controller', async (strategy) => {
     expect(countChoicesArchitectures(declaration)).toBe(archs.length);
     const catalog = new BenchmarkCatalog(benchmarksDir);
     const spec = await resolveSearchSpec(

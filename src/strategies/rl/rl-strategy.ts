@@ -1,0 +1,135 @@
+import { z } from 'zod';
+import type { ArtifactStore } from '../../artifacts/artifact-store.js';
+import { InvalidRequest } from '../../errors.js';
+import { tf } from '../../predictors/tf-cpu.js';
+import { Rng, type RngState } from '../../random/rng.js';
+import type { SearchSpace } from '../../spaces/space.js';
+import { drawUnseen, proposedSet, scoresByCanonical } from '../history.js';
+import type { ProposeInput, Strategy } from '../strategy.js';
+import { epsilonGreedy } from './actors.js';
+import { normalise, observationLayout, observe, scoreScale } from './observation.js';
+import { POLICY_NAME, PolicyRegistry, shippedPolicies, type LoadedPolicy } from './policy-registry.js';
+
+/**
+ * The `rl` strategy: a trained search policy (`nas agent train`, see docs/strategies.md#rl) walks the
+ * space by edit actions, greedy in its Q-values with a small epsilon, from a random start, restarting
+ * after the episode length it was trained with or when every legal move leads somewhere already
+ * evaluated (moves to evaluated architectures are masked, so nothing is proposed twice).
+ *
+ * The policy is looked up by name in the search's artifact store (`policies/<space>/<name>/`), then among
+ * the policies shipped in the repository. Scores in the policy's context are z-scores over the search's
+ * own finished trials, so a policy trained on one dataset reads another's accuracies on the same scale.
+ */
+const params = z.strictObject({
+  /** A policy of the search's space, by name. @default 'default' */
+  policy: z.string().regex(POLICY_NAME).default('default'),
+  /** Probability of a random legal move instead of the greedy one. @default 0.05 */
+  epsilon: z.number().min(0).max(1).default(0.05),
+  /** Moves before a restart; the policy's training episode length when absent. */
+  episodeLength: z.number().int().min(1).max(10_000).optional(),
+});
+type RlParams = z.infer<typeof params>;
+interface RlState {
+  readonly rng: RngState;
+  /** String forms of this episode's architectures, the current one last. */
+  readonly episode: readonly string[];
+}
+
+/** Draws of a random unseen start before the space is taken to be exhausted. */
+const MAX_START_DRAWS = 1000;
+/** Episode length of policies whose manifest does not record one. */
+const DEFAULT_EPISODE_LENGTH = 20;
+
+// Restoring a network costs far more than reading its manifest: each store keeps the policies it loaded,
+// keyed by their creation time, so a policy retrained under the same name is picked up by the next proposal.
+const loaded = new WeakMap<object, Map<string, Promise<LoadedPolicy | undefined>>>();
+const shipped = shippedPolicies();
+
+async function loadFrom(registry: PolicyRegistry, space: string, name: string): Promise<LoadedPolicy | undefined> {
+  const manifest = await registry.manifest(space, name);
+  if (!manifest) return undefined;
+  let byKey = loaded.get(registry.store);
+  if (!byKey) loaded.set(registry.store, (byKey = new Map()));
+  const key = `${space}/${name}@${manifest.created}`;
+  let policy = byKey.get(key);
+  if (!policy) {
+    policy = registry.get(space, name);
+    policy.catch(() => byKey.delete(key));
+    byKey.set(key, policy);
+  }
+  return policy;
+}
+
+async function findPolicy(space: SearchSpace<unknown>, name: string, artifacts: ArtifactStore | undefined): Promise<LoadedPolicy> {
+  const own = artifacts && (await loadFrom(new PolicyRegistry(artifacts), space.name, name));
+  const policy = own ?? (await loadFrom(shipped, space.name, name));
+  if (!policy) throw new InvalidRequest('strategy.params.policy', `no policy '${name}' for space '${space.name}' (train one with 'nas agent train')`);
+  const expected = observationLayout(space);
+  const { layout } = policy.weights;
+  if (layout.tokens !== expected.tokens || layout.tokenWidth !== expected.tokenWidth || layout.actions !== expected.actions) {
+    throw new InvalidRequest('strategy.params.policy', `policy '${name}' does not fit space '${space.name}' (layout ${JSON.stringify(layout)})`);
+  }
+  return policy;
+}
+
+function episodeLengthOf(policy: LoadedPolicy): number {
+  const recorded = policy.manifest.hyperparameters.episodeLength;
+  return typeof recorded === 'number' ? recorded : DEFAULT_EPISODE_LENGTH;
+}
+
+export const rlStrategy: Strategy<RlParams, RlState> = {
+  name: 'rl',
+  description: 'A learned search policy (Ape-X DQN over edit actions) walking the space greedily, with restarts',
+  params,
+  init: (_params, seed) => ({ rng: Rng.fromSeed(seed).state(), episode: [] }),
+  async propose<A>({ space, params, state, history, count, artifacts }: ProposeInput<A, RlParams, RlState>) {
+    const policy = await findPolicy(space as SearchSpace<unknown>, params.policy, artifacts);
+    const length = params.episodeLength ?? episodeLengthOf(policy);
+    const rng = Rng.fromState(state.rng);
+    const seen = proposedSet(history);
+    const scores = scoresByCanonical(history);
+    const scale = scoreScale([...scores.values()]);
+    const scoreOf = (arch: A) => scores.get(space.canonical(arch));
+    let episode = state.episode.map((text) => space.parse(text));
+    const candidates: A[] = [];
+    const propose = (arch: A) => {
+      seen.add(space.canonical(arch));
+      candidates.push(arch);
+      episode.push(arch);
+    };
+
+    while (candidates.length < count) {
+      const current = episode.at(-1);
+      const moves = current === undefined || episode.length > length ? [] : unseenMoves(space, current, seen);
+      if (current === undefined || moves.length === 0) {
+        episode = [];
+        const [start] = drawUnseen(space, seen, 1, MAX_START_DRAWS, () => space.sample(rng));
+        if (start === undefined) break;
+        propose(start);
+        continue;
+      }
+      const known = episode.map(scoreOf).filter((s): s is number => s !== undefined);
+      const observation = observe(space, current, {
+        stepsLeft: (length - (episode.length - 1)) / length,
+        best: known.length > 0 ? normalise(Math.max(...known), scale) : 0,
+        // A trial still running counts as average.
+        current: normalise(scoreOf(current) ?? scale?.mean ?? 0, scale),
+      });
+      const mask = new Uint8Array(space.actionCount);
+      for (const { action } of moves) mask[action] = 1;
+      const q = tf.tidy(() => policy.network.forward(tf.tensor2d(observation.features, [1, observation.features.length])).dataSync());
+      const action = epsilonGreedy(q, mask, params.epsilon, rng);
+      propose(moves.find((m) => m.action === action)!.next);
+    }
+    return { state: { rng: rng.state(), episode: episode.map((arch) => space.format(arch)) }, candidates };
+  },
+};
+
+/** Legal actions from `arch` whose result has not been proposed yet, with that result. */
+function unseenMoves<A>(space: SearchSpace<A>, arch: A, seen: ReadonlySet<string>): { action: number; next: A }[] {
+  return space.legalActions(arch).flatMap((legal, action) => {
+    if (!legal) return [];
+    const next = space.applyAction(arch, action);
+    return seen.has(space.canonical(next)) ? [] : [{ action, next }];
+  });
+}
