@@ -1,4 +1,5 @@
-import type { SearchView, TrialView } from '../api/views.js';
+import { formatDuration } from '../api/dashboard/format.js';
+import type { CostEstimateView, SearchView, TrialView } from '../api/views.js';
 
 /** Plain-text tables for people; every command also has `--json` for scripts. */
 export function table(rows: readonly (readonly string[])[]): string {
@@ -50,4 +51,21 @@ export function searchSummary(search: SearchView): string {
     ...(search.best ? [`  best arch: ${search.best.arch}`] : []),
     `  simulated/training time: ${Math.round(search.elapsedSeconds)} s elapsed, ${Math.round(search.trainingSeconds)} s of training`,
   ].join('\n');
+}
+
+/**
+ * What `nas search` prints when the service accepted a search: its id and what it would cost in the cloud.
+ * `estimate` is optional only because a service from before it was added answers without one.
+ */
+export function searchStarted(created: SearchView & { readonly estimate?: CostEstimateView }): string {
+  const lines = [`started search ${created.id}`];
+  const estimate = created.estimate;
+  if (estimate) {
+    const { maxTrialCount, parallelTrialCount } = created.spec.budget;
+    lines.push(
+      `estimated cost in the cloud: $${estimate.usd.toFixed(2)} (${maxTrialCount} trials at $${estimate.usdPerTrial.toFixed(4)} on ${estimate.instance}; ` +
+        `about ${formatDuration(estimate.wallClockSeconds)} at ${parallelTrialCount} at a time; ${estimate.basis})`,
+    );
+  }
+  return lines.join('\n');
 }

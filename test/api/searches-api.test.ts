@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { createApp } from '../../src/api/app.js';
 import { issueApiKey } from '../../src/auth/api-keys.js';
+import { estimateForEvaluator } from '../../src/cost/estimate.js';
 import { authorizedApp } from '../helpers/authorized-app.js';
 import { BenchmarkCatalog } from '../../src/evaluators/benchmarks.js';
 import { BENCHMARKS_DIR } from '../helpers/nb201-csv.js';
@@ -46,8 +47,41 @@ describe('POST /v1/searches', () => {
     expect(search).toMatchObject({ status: 'CREATED', trialCount: 0, spec: { seed: 7, strategy: { params: { maxDrawsPerCandidate: 100 } } } });
     expect(response.headers.get('location')).toBe(`/v1/searches/${search.id}`);
     expect(events.published).toContainEqual({ type: 'SearchCreated', tenantId: 'local', searchId: search.id });
+    const { estimate: _estimate, ...created } = search;
     const read = await request(`/v1/searches/${search.id}`);
-    expect(await json(read)).toEqual(search);
+    expect(await json(read)).toEqual(created);
+  });
+
+  it('answers with the cost estimate it checked the budget against', async () => {
+    const spec = variant((b) => (b.budget = { maxTrialCount: 100, parallelTrialCount: 8 }));
+    const { estimate } = await json(await post('/v1/searches', spec));
+    const expected = estimateForEvaluator({ evaluatorKind: 'benchmark', maxTrialCount: 100, parallelTrialCount: 8 });
+    expect(estimate).toEqual({
+      usd: expected.usd,
+      usdPerTrial: expected.breakdown.usdPerTrial,
+      trialSeconds: expected.breakdown.billedSecondsPerTrial,
+      wallClockSeconds: expected.breakdown.wallClockSeconds,
+      instance: expect.stringMatching(/^Fargate 1 vCPU \/ 2 GiB, on-demand$/),
+      basis: expect.stringContaining(expected.breakdown.prices),
+    });
+    // Every trial of the budget at the per-trial price, up to the cent; parallelism changes the time only.
+    for (const [trials, parallel] of [[100, 8], [1000, 64], [1000, 1]] as const) {
+      const { estimate: e } = await json(await post('/v1/searches', variant((b) => (b.budget = { maxTrialCount: trials, parallelTrialCount: parallel }))));
+      expect(e.usd).toBeGreaterThanOrEqual(trials * e.usdPerTrial - 1e-9);
+      expect(e.usd).toBeLessThan(trials * e.usdPerTrial + 0.01);
+      expect(e.wallClockSeconds).toBe(Math.ceil(trials / parallel) * e.trialSeconds);
+    }
+  });
+
+  it('accepts a search whose estimate is within maxCostUsd, and answers a replayed request with the same estimate', async () => {
+    const spec = variant((b) => (b.budget.maxCostUsd = 5));
+    const first = await request('/v1/searches', { method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': 'estimate-replay' }, body: JSON.stringify(spec) });
+    expect(first.status).toBe(201);
+    const body = await json(first);
+    expect(body.estimate.usd).toBeLessThanOrEqual(5);
+    const again = await request('/v1/searches', { method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': 'estimate-replay' }, body: JSON.stringify(spec) });
+    expect(again.status).toBe(200);
+    expect(await json(again)).toEqual(body);
   });
 
   it('records a random seed when none is given, so the search can be repeated', async () => {
@@ -134,6 +168,10 @@ describe('reading and stopping searches', () => {
       expect.arrayContaining(['/v1/searches', '/v1/searches/{id}', '/v1/searches/{id}/stop', '/v1/searches/{id}/trials', '/v1/searches/{id}/trials/{number}', '/v1/searches/{id}/best', '/v1/catalog']),
     );
     expect(doc.components.schemas.SearchSpec.properties.budget).toBeDefined();
+    const created = doc.paths['/v1/searches'].post.responses['201'].content['application/json'].schema;
+    expect(created.$ref).toBe('#/components/schemas/CreatedSearch');
+    expect(JSON.stringify(doc.components.schemas.CreatedSearch)).toContain('"required":["estimate"]');
+    expect(Object.keys(doc.components.schemas.CostEstimate.properties)).toEqual(expect.arrayContaining(['usd', 'trialSeconds', 'instance', 'basis']));
   });
 
   it('lists the catalog of spaces, strategies and benchmark metrics', async () => {

@@ -3,10 +3,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SearchView } from '../../src/api/views.js';
+import type { SearchView, TrialView } from '../../src/api/views.js';
 import { PROJECT_ROOT, readConfig } from '../../src/config.js';
 import { startLocalService, type LocalService } from '../../src/local/local-service.js';
-import { EXAMPLE_SEARCH_SPEC } from '../../src/search/spec.js';
+import { summarizeTrials } from '../../src/controller/summarize.js';
+import { loadNb201Table } from '../../src/evaluators/nb201-table.js';
+import { Rng } from '../../src/random/rng.js';
+import type { TrialRecord } from '../../src/search/records.js';
+import { newSearchRecord } from '../../src/search/new-search.js';
+import { EXAMPLE_SEARCH_SPEC, SearchSpecSchema, type SearchSpec } from '../../src/search/spec.js';
+import { nb201Space } from '../../src/spaces/nb201.js';
+import { dynamoClientConfig } from '../../src/store/client-config.js';
+import { DynamoDbStore } from '../../src/store/dynamodb-store.js';
 import { launchChromium } from './chromium.js';
 
 const SCREENSHOTS = join(PROJECT_ROOT, 'test-output', 'dashboard');
@@ -26,6 +34,65 @@ const screenshot = async (name: string) => {
   const contentHeight = Math.ceil(Number(await page.evaluate('document.querySelector("main").getBoundingClientRect().bottom')));
   await page.screenshot({ path: join(SCREENSHOTS, name), clip: { x: 0, y: 0, width: VIEWPORT.width, height: Math.min(contentHeight, VIEWPORT.height) } });
 };
+
+const LINEAGE_ROOTS = 3;
+const LINEAGE_CHILDREN = 12;
+
+/**
+ * A finished NB201 search whose trials were derived from one another as regularized evolution derives them
+ * (the better of two earlier trials, one edit), written straight into the service's store: the controller
+ * does not record parents yet. Metrics are the NB201 table's.
+ */
+async function writeEvolvedSearch(): Promise<string> {
+  const config = readConfig({});
+  const store = new DynamoDbStore({ tableName: config.tableName, client: dynamoClientConfig({ NAS_DYNAMODB_ENDPOINT: service.dynamoEndpoint }) });
+  const table = await loadNb201Table(config.benchmarksDir);
+  const spec: SearchSpec = { ...SearchSpecSchema.parse({ ...EXAMPLE_SEARCH_SPEC, name: 'evolved cells', strategy: { name: 'evolution' }, budget: { maxTrialCount: 15 } }), seed: 9 };
+  const objective = spec.objectives[0]!;
+  const id = '01KDASHBOARDLINEAGE0000000';
+  const rng = Rng.fromSeed(spec.seed);
+  const now = new Date().toISOString();
+  const trials: TrialRecord[] = [];
+  for (let number = 1; number <= LINEAGE_ROOTS + LINEAGE_CHILDREN; number++) {
+    let cell = nb201Space.sample(rng);
+    let parent: TrialRecord['parent'];
+    if (number > LINEAGE_ROOTS) {
+      const [a, b] = [rng.pick(trials), rng.pick(trials)];
+      const better = a!.metrics![objective.metric]! >= b!.metrics![objective.metric]! ? a! : b!;
+      const legal = nb201Space.legalActions(nb201Space.parse(better.arch)).flatMap((ok, action) => (ok ? [action] : []));
+      const action = rng.pick(legal);
+      cell = nb201Space.applyAction(nb201Space.parse(better.arch), action);
+      parent = { trialNumber: better.number, change: nb201Space.actionLabel(action) };
+    }
+    const arch = nb201Space.format(cell);
+    trials.push({
+      tenantId: 'local',
+      searchId: id,
+      number,
+      status: 'SUCCEEDED',
+      arch,
+      archHash: nb201Space.canonical(cell),
+      attempt: 1,
+      metrics: { [objective.metric]: table.lookup(arch)![objective.metric]! },
+      costSeconds: 60,
+      startOffsetSeconds: number * 60,
+      ...(parent ? { parent } : {}),
+      createdAt: now,
+      updatedAt: now,
+      finishedAt: now,
+    });
+  }
+  for (const trial of trials) await store.createTrial(trial);
+  await store.createSearch({
+    ...newSearchRecord('local', id, spec, now),
+    ...summarizeTrials(trials, objective),
+    status: 'SUCCEEDED',
+    reason: 'MaxTrialsReached',
+    trialCount: trials.length,
+    finishedAt: now,
+  });
+  return id;
+}
 
 beforeAll(async () => {
   browser = await launchChromium();
@@ -114,6 +181,144 @@ describe('the dashboard in Chromium', () => {
     await page.locator('#trials th[aria-sort=ascending] a[data-sort=value]').waitFor();
     expect(await values()).toEqual([...descending].reverse());
     await expect(page.evaluate('window.sameDocument')).resolves.toBe(true);
+  });
+
+  it('predicts architectures pasted into the predictor form, each line its own row', async () => {
+    await page.goto(`${service.url}/predict?search=${searchId}`);
+    await expect(page.locator('#predict select[name=search]').inputValue()).resolves.toBe(searchId);
+    const trials = ((await (await api(`/v1/searches/${searchId}/trials?limit=3`)).json()) as { items: TrialView[] }).items;
+    // A blank line is skipped, and the invalid architecture keeps its own line number.
+    const lines = [trials[0]!.arch, trials[1]!.arch, '', 'not an architecture', trials[2]!.arch];
+    await page.fill('#predict textarea[name=architectures]', lines.join('\n'));
+    await page.click('#predict button[type=submit]');
+    const rows = page.locator('#prediction-table tbody tr');
+    await rows.first().waitFor();
+    await expect(rows.count()).resolves.toBe(4);
+    await expect(rows.nth(2).locator('td').first().textContent()).resolves.toBe('4');
+    await expect(rows.nth(2).locator('.field-error').textContent()).resolves.not.toBe('');
+
+    const answer = (await (
+      await api('/v1/predictions', {
+        method: 'POST',
+        body: JSON.stringify({ space: 'nb201', evaluator: { kind: 'benchmark', benchmark: 'nb201', metric: 'cifar10_test_200' }, metric: 'cifar10_test_200', architectures: lines.filter(Boolean) }),
+      })
+    ).json()) as { items: { mean?: number; std?: number }[] };
+    const shown = await page.locator('#prediction-table td.prediction').evaluateAll((cells) => cells.map((c) => [Number(c.getAttribute('data-mean')), Number(c.getAttribute('data-std'))]));
+    expect(shown).toEqual(answer.items.filter((item) => item.mean !== undefined).map((item) => [item.mean, item.std]));
+    await screenshot('predictor.png');
+  });
+
+  it("draws a multi-objective search's Pareto front, highlighted, live and equal to the API's", async () => {
+    const spec = {
+      name: 'accuracy vs. parameters',
+      space: 'nb201',
+      objectives: [
+        { metric: 'cifar10_test_200', direction: 'maximize' },
+        { metric: 'params', direction: 'minimize' },
+      ],
+      strategy: { name: 'nsga2', params: { populationSize: 10 } },
+      evaluator: { kind: 'benchmark', benchmark: 'nb201' },
+      budget: { maxTrialCount: 30, parallelTrialCount: 4 },
+      seed: 5,
+    };
+    const created = (await (await api('/v1/searches', { method: 'POST', body: JSON.stringify(spec) })).json()) as SearchView;
+    await page.goto(`${service.url}/searches/${created.id}`);
+    await page.evaluate('window.sameDocument = true');
+    expect(['CREATED', 'RUNNING']).toContain(await page.locator('#live .status-line .status').textContent());
+    // The front appears while the search runs, without a reload.
+    await page.locator('#pareto svg .front circle').first().waitFor();
+    await page.locator('#live .status-line .status', { hasText: 'SUCCEEDED' }).waitFor();
+    await expect(page.evaluate('window.sameDocument')).resolves.toBe(true);
+
+    const pareto = (await (await api(`/v1/searches/${created.id}/pareto`)).json()) as { items: { number: number }[] };
+    const frontNumbers = pareto.items.map((t) => t.number).sort((a, b) => a - b);
+    const drawn = await page.locator('#pareto svg .front circle').evaluateAll((circles) => circles.map((c) => Number(c.getAttribute('data-trial'))));
+    expect(drawn.sort((a, b) => a - b)).toEqual(frontNumbers);
+    expect(frontNumbers.length).toBeGreaterThan(1);
+    const dominated = (await page.locator('#pareto svg path.dominated').getAttribute('d')) ?? '';
+    expect(dominated.match(/h0/g)).toHaveLength(30 - frontNumbers.length);
+    expect(await page.locator('#pareto svg path.front-line').getAttribute('d')).toMatch(/^M[\d.]+ [\d.]+(L[\d.]+ [\d.]+)+$/);
+    await expect(page.locator('#pareto-front tbody tr').count()).resolves.toBe(Math.min(frontNumbers.length, 20));
+
+    // Front and dominated trials look different, and each axis says its objective and which way is better.
+    const colours = await page.evaluate(`[
+      getComputedStyle(document.querySelector('#pareto .front circle')).fill,
+      getComputedStyle(document.querySelector('#pareto path.dominated')).stroke,
+    ]`);
+    expect((colours as string[])[0]).not.toBe((colours as string[])[1]);
+    const labels = await page.locator('#pareto svg .axis-label').allTextContents();
+    expect(labels).toEqual(['params (minimize, better ←)', 'cifar10_test_200 (maximize, better ↑)']);
+    await page.locator('#pareto').screenshot({ path: join(SCREENSHOTS, 'pareto.png') });
+  });
+
+  it('draws the learning curves of a train search and opens a trial from its row', async () => {
+    const spec = {
+      name: 'mlp on blobs',
+      space: 'mlp',
+      objectives: [{ metric: 'validation_accuracy', direction: 'maximize' }],
+      strategy: { name: 'random' },
+      evaluator: { kind: 'train', dataset: 'blobs', schedule: { epochs: 5, batchSize: 50, learningRate: 0.02 } },
+      budget: { maxTrialCount: 4, parallelTrialCount: 2 },
+      earlyStopping: { algorithm: 'median', settings: { startEpoch: 1, minTrialsRequired: 1 } },
+      seed: 3,
+    };
+    const created = (await (await api('/v1/searches', { method: 'POST', body: JSON.stringify(spec) })).json()) as SearchView;
+    await page.goto(`${service.url}/searches/${created.id}`);
+    await page.locator('#live .status-line .status', { hasText: 'SUCCEEDED' }).waitFor({ timeout: 90_000 });
+    const search = (await (await api(`/v1/searches/${created.id}`)).json()) as SearchView;
+    const trials = ((await (await api(`/v1/searches/${created.id}/trials`)).json()) as { items: TrialView[] }).items;
+    expect(trials).toHaveLength(4);
+
+    const accuracy = page.locator('#learning-curves figure').first();
+    const curves = accuracy.locator('g.curve');
+    await expect(curves.count()).resolves.toBe(trials.filter((t) => t.curve?.length).length);
+    for (const d of await curves.locator('path.line').evaluateAll((paths) => paths.map((p) => p.getAttribute('d') ?? ''))) {
+      expect(d).toMatch(/^M[\d.]+ [\d.]+(L[\d.]+ [\d.]+)*(h0)?$/);
+    }
+    await expect(accuracy.locator('g.curve.highlighted').getAttribute('data-trial')).resolves.toBe(String(search.best!.trialNumber));
+    const stopped = trials.filter((t) => t.status === 'EARLY_STOPPED').map((t) => String(t.number));
+    await expect(accuracy.locator('g.curve.early-stopped').evaluateAll((groups) => groups.map((g) => g.getAttribute('data-trial')))).resolves.toEqual(stopped);
+    await expect(accuracy.locator('path.stop-mark').count()).resolves.toBe(stopped.length);
+    await page.locator('#learning-curves').screenshot({ path: join(SCREENSHOTS, 'curves.png') });
+
+    // A row of the trial table opens the trial: its curve highlighted, its backend, drawing and model export.
+    const best = search.best!.trialNumber;
+    await Promise.all([page.waitForURL(`${service.url}/searches/${created.id}/trials/${best}`), page.click(`#trials tr[data-href$="/trials/${best}"] td.arch`)]);
+    await expect(page.locator('h1').textContent()).resolves.toBe(`Trial ${best}`);
+    await expect(page.locator('dd.backend').textContent()).resolves.toBe(trials.find((t) => t.number === best)!.backend);
+    await expect(page.locator('#learning-curves figure').first().locator('g.curve.highlighted').getAttribute('data-trial')).resolves.toBe(String(best));
+    expect(await page.locator('svg.architecture .node rect').count()).toBeGreaterThan(1);
+    const model = await page.request.get(`${service.url}${await page.locator('.export a').getAttribute('href')}`);
+    await expect(model.json()).resolves.toMatchObject({ trialNumber: best, space: 'mlp' });
+    await screenshot('trial.png');
+
+    // Too few trials of this kind for a predictor: the form says so.
+    await page.goto(`${service.url}/predict?search=${created.id}`);
+    await expect(page.locator('#predict input[name=metric]').inputValue()).resolves.toBe('validation_accuracy');
+    await page.fill('#predict textarea[name=architectures]', trials[0]!.arch);
+    await page.click('#predict button[type=submit]');
+    await expect(page.locator('#predict .form-errors p').textContent()).resolves.toMatch(/needs 10/);
+  });
+
+  it('draws the lineage of trials derived from one another, and each trial names its parent', async () => {
+    const id = await writeEvolvedSearch();
+    await page.goto(`${service.url}/searches/${id}`);
+    const derivations = page.locator('#lineage svg g.derivation');
+    await expect(derivations.count()).resolves.toBe(LINEAGE_CHILDREN);
+    // Every trial derived from another, and every trial another was derived from; a root no one chose stays out.
+    const trials = ((await (await api(`/v1/searches/${id}/trials`)).json()) as { items: TrialView[] }).items;
+    const related = trials.filter((t) => t.parent || trials.some((child) => child.parent?.trialNumber === t.number));
+    await expect(page.locator('#lineage svg g.lineage-trial').evaluateAll((nodes) => nodes.map((n) => Number(n.getAttribute('data-trial'))))).resolves.toEqual(
+      related.map((t) => t.number),
+    );
+    const best = (await (await api(`/v1/searches/${id}`)).json()) as SearchView;
+    await expect(page.locator('#lineage g.lineage-trial.best').getAttribute('data-trial')).resolves.toBe(String(best.best!.trialNumber));
+    await page.locator('#lineage').screenshot({ path: join(SCREENSHOTS, 'lineage.png') });
+
+    // The last trial's edge leads to its page, which names the parent and the change.
+    const last = (await (await api(`/v1/searches/${id}/trials/${LINEAGE_ROOTS + LINEAGE_CHILDREN}`)).json()) as TrialView;
+    await Promise.all([page.waitForURL(/\/trials\/\d+$/), page.click(`#lineage g.lineage-trial[data-trial="${last.number}"] rect`)]);
+    await expect(page.locator('dd.parent').textContent()).resolves.toBe(`trial ${last.parent!.trialNumber}: ${last.parent!.change}`);
   });
 
   it('lists the search with its best value and spend', async () => {

@@ -1,10 +1,14 @@
+import type { Objective } from '../../search/spec.js';
+
 /** Axis arithmetic for the dashboard's SVG charts. */
 
 /** Round tick values (1, 2 or 5 times a power of ten) spanning at least `[min, max]`, about `count` of them. */
 export function niceTicks(min: number, max: number, count = 5): number[] {
-  if (min === max) {
-    const pad = Math.abs(min) * 0.05 || 1;
-    return niceTicks(min - pad, max + pad, count);
+  // A single value, or a span too narrow for the 12 digits ticks are printed with, is widened around its middle.
+  if (!(max - min > Math.max(Math.abs(min), Math.abs(max), 1e-300) * 1e-9)) {
+    const middle = (min + max) / 2;
+    const pad = Math.abs(middle) * 0.05 || 1;
+    return niceTicks(middle - pad, middle + pad, count);
   }
   const rough = (max - min) / count;
   const power = 10 ** Math.floor(Math.log10(rough));
@@ -46,4 +50,16 @@ export function durationAxis(min: number, max: number): Axis {
 export function quantile(values: readonly number[], q: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+}
+
+/** The worst tenth of the trials may lie beyond a value axis (drawn on its end, and the chart says so). */
+export const OUTLIER_SHARE = 0.1;
+
+/**
+ * The span of `values` an axis shows: everything on the better side, and on the worse side all but the
+ * worst `outlierShare` of them, so that one broken cell (10 % accuracy on NB201) does not flatten the rest.
+ */
+export function valueRange(values: readonly number[], direction: Objective['direction'], outlierShare: number): [number, number] {
+  // Minimised values are mirrored rather than cut at quantile 1 - share: nearest rank leaves out one value fewer there.
+  return direction === 'maximize' ? [quantile(values, outlierShare), Math.max(...values)] : [Math.min(...values), -quantile(values.map((v) => -v), outlierShare)];
 }

@@ -5,6 +5,12 @@ export function formatMetric(value: number): string {
   return value.toLocaleString('en-US', { maximumFractionDigits: 4 });
 }
 
+/** An axis tick: large values in compact form (`886K`, `1.2M`) so that they fit beside the plot; others as `formatMetric`. */
+export function formatTick(value: number): string {
+  if (Math.abs(value) < 10_000) return formatMetric(value);
+  return value.toLocaleString('en-US', { notation: 'compact', maximumFractionDigits: 1 });
+}
+
 /** Seconds in the largest unit that keeps the number readable: `42 s`, `12.5 min`, `11.9 h`, `3.2 d`. */
 export function formatDuration(seconds: number): string {
   if (seconds < 120) return `${Math.round(seconds)} s`;

@@ -58,15 +58,34 @@ function partsOf(graph: ArchitectureGraph): { nodes: GraphNode[]; edges: GraphEd
 }
 
 /**
+ * The nodes in an order in which every edge points forward (Kahn 1962), keeping the listed order among
+ * nodes that are ready together: most spaces list a topological order already, but a recurrent cell lists
+ * its blocks as its string form does, where a block may read a later one. A cycle's nodes (not a valid
+ * architecture) follow in listed order rather than failing the drawing.
+ */
+function topologicalOrder(nodes: readonly GraphNode[], edges: readonly GraphEdge[]): GraphNode[] {
+  const waitingFor = new Map(nodes.map((node) => [node.id, edges.filter((e) => e.to === node.id).length]));
+  const order: GraphNode[] = [];
+  const rest = [...nodes];
+  while (rest.length > 0) {
+    const ready = rest.findIndex((node) => waitingFor.get(node.id) === 0);
+    const [next] = rest.splice(Math.max(ready, 0), 1);
+    order.push(next!);
+    for (const edge of edges) if (edge.from === next!.id) waitingFor.set(edge.to, waitingFor.get(edge.to)! - 1);
+  }
+  return order;
+}
+
+/**
  * A node's column: one right of its furthest input, so every edge points right. A node without inputs
- * other than the first (an NB201 node whose input edge is `none`) goes one right of the node listed before
- * it, so that the drawing keeps the space's order. Spaces list nodes in a topological order.
+ * other than the first (an NB201 node whose input edge is `none`) goes one right of the node placed before
+ * it, so that the drawing keeps the space's order.
  */
 function columnsOf(nodes: readonly GraphNode[], edges: readonly GraphEdge[]): Map<string, number> {
   const column = new Map<string, number>();
-  nodes.forEach((node, i) => {
+  topologicalOrder(nodes, edges).forEach((node, i, order) => {
     const inputs = edges.filter((e) => e.to === node.id).map((e) => column.get(e.from) ?? 0);
-    column.set(node.id, inputs.length ? Math.max(...inputs) + 1 : i === 0 ? 0 : column.get(nodes[i - 1]!.id)! + 1);
+    column.set(node.id, inputs.length ? Math.max(...inputs) + 1 : i === 0 ? 0 : column.get(order[i - 1]!.id)! + 1);
   });
   return column;
 }

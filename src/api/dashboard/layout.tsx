@@ -1,5 +1,6 @@
 import { raw } from 'hono/html';
 import type { Child } from 'hono/jsx';
+import { PREDICT_PATH } from './page-paths.js';
 
 export const STYLESHEET_PATH = '/assets/dashboard.css';
 export const SCRIPT_PATH = '/assets/dashboard.js';
@@ -25,6 +26,7 @@ export function Layout(props: { title: string; signedIn: boolean; children: Chil
             {props.signedIn && (
               <nav>
                 <a href="/">Searches</a>
+                <a href={PREDICT_PATH}>Predict</a>
                 <a href="/openapi.json">API</a>
                 <form method="post" action="/sign-out">
                   <button class="link" type="submit">

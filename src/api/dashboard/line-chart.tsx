@@ -1,12 +1,10 @@
 import type { Objective } from '../../search/spec.js';
-import { durationAxis, linearScale, niceTicks, quantile, type Axis } from './chart-geometry.js';
+import { ChartAxes, type ChartFrame } from './chart-axes.js';
+import { durationAxis, linearScale, niceTicks, OUTLIER_SHARE, valueRange, type Axis } from './chart-geometry.js';
 import type { Progress } from './search-progress.js';
 
-const WIDTH = 560;
-const HEIGHT = 260;
-const MARGIN = { top: 12, right: 16, bottom: 42, left: 56 };
-/** The worst tenth of the trials may lie beyond the value axis, so that one broken cell does not flatten the curve. */
-const OUTLIER_SHARE = 0.1;
+const FRAME: ChartFrame = { width: 560, height: 260, margin: { top: 12, right: 16, bottom: 42, left: 56 } };
+const { width: WIDTH, height: HEIGHT, margin: MARGIN } = FRAME;
 
 interface LineChartProps {
   readonly title: string;
@@ -25,8 +23,7 @@ function xAxisOf(props: LineChartProps, xs: readonly number[]): Axis {
 }
 
 function yAxisOf(props: LineChartProps, ys: readonly number[]): Axis {
-  const [low, high] =
-    props.direction === 'maximize' ? [quantile(ys, OUTLIER_SHARE), Math.max(...ys)] : [Math.min(...ys), quantile(ys, 1 - OUTLIER_SHARE)];
+  const [low, high] = valueRange(ys, props.direction, OUTLIER_SHARE);
   return { ticks: niceTicks(low, high, 5), format: props.formatY };
 }
 
@@ -59,27 +56,9 @@ export function LineChart(props: LineChartProps) {
             no succeeded trials yet
           </text>
         )}
-        {yAxis?.ticks.map((tick) => (
-          <g class="tick">
-            <line x1={MARGIN.left} x2={WIDTH - MARGIN.right} y1={py(tick)} y2={py(tick)} />
-            <text x={MARGIN.left - 6} y={py(tick)} dy="0.32em" text-anchor="end">
-              {yAxis.format(tick)}
-            </text>
-          </g>
-        ))}
-        {xAxis?.ticks.map((tick) => (
-          <text class="tick" x={px(tick)} y={HEIGHT - MARGIN.bottom + 16} text-anchor="middle">
-            {xAxis.format(tick)}
-          </text>
-        ))}
+        <ChartAxes frame={FRAME} xAxis={xAxis} yAxis={yAxis} px={px} py={py} xLabel={props.xLabel} yLabel={props.yLabel} />
         {!empty && <path class="trial-dots" d={dots} />}
         {!empty && <path class="best-so-far" d={staircase} />}
-        <text class="axis-label" x={(MARGIN.left + WIDTH - MARGIN.right) / 2} y={HEIGHT - 6} text-anchor="middle">
-          {props.xLabel}
-        </text>
-        <text class="axis-label" transform={`translate(14 ${(MARGIN.top + HEIGHT - MARGIN.bottom) / 2}) rotate(-90)`} text-anchor="middle">
-          {props.yLabel}
-        </text>
       </svg>
     </figure>
   );

@@ -13,7 +13,7 @@ export interface FormCatalog {
  * One labelled input. `fields` lists the spec fields whose problem+json errors the page script shows
  * under this input (the most specific match wins; unmatched errors go to the end of the form).
  */
-function Field(props: { label: string; fields: string; hint?: string; children: Child }) {
+export function Field(props: { label: string; fields: string; hint?: string; children: Child }) {
   return (
     <div class="field" data-fields={props.fields}>
       <label>

@@ -3,6 +3,7 @@ import { csrf } from 'hono/csrf';
 import { NotFound } from '../../errors.js';
 import { describeSpaces, resolveSpace } from '../../spaces/registry.js';
 import { STRATEGY_NAMES } from '../../strategies/registry.js';
+import { tenantOfKey } from '../auth.js';
 import type { ApiDeps, ApiEnv } from '../deps.js';
 import { errorToProblem, problemResponse } from '../problem.js';
 import { SearchIdParamSchema } from '../router.js';
@@ -10,12 +11,17 @@ import { BROWSER_SCRIPT } from './browser-script.js';
 import { Layout, SCRIPT_PATH, STYLESHEET_PATH } from './layout.js';
 import { SearchesPage } from './searches-page.js';
 import { LiveSearch, SearchPage, type SearchPageData } from './search-page.js';
-import { forgetApiKey, rememberApiKey, requireSignIn, safeNextPath, tenantOfKey } from './session.js';
+import { PREDICT_PATH } from './page-paths.js';
+import { PredictPage } from './predict-page.js';
+import { forgetApiKey, rememberApiKey, requireSignIn, safeNextPath } from './session.js';
 import { SignInPage } from './sign-in-page.js';
 import { STYLESHEET } from './stylesheet.js';
 import { parseTrialOrder } from './trial-order.js';
+import { LiveTrial, TrialPage, type TrialPageData } from './trial-page.js';
 
 const SEARCHES_PER_PAGE = 25;
+/** Searches the predictor form offers to start from, newest first. */
+const PREDICT_SEARCH_CHOICES = 50;
 
 /** Pages run our own script and stylesheet only, load nothing from elsewhere and cannot be framed. */
 const CONTENT_SECURITY_POLICY =
@@ -26,10 +32,15 @@ function page(c: Context, element: string | Promise<string>, status: 200 | 401 |
   return c.html(element, status, { 'content-security-policy': CONTENT_SECURITY_POLICY, 'cache-control': 'no-store' });
 }
 
+async function loadSearch(deps: ApiDeps, tenantId: string, id: string) {
+  const search = SearchIdParamSchema.shape.id.safeParse(id).success ? await deps.store.getSearch(tenantId, id) : undefined;
+  if (!search) throw new NotFound('search', id);
+  return search;
+}
+
 async function loadSearchPage(deps: ApiDeps, c: Context<ApiEnv>): Promise<SearchPageData> {
   const id = c.req.param('id')!;
-  const search = SearchIdParamSchema.shape.id.safeParse(id).success ? await deps.store.getSearch(c.get('tenantId'), id) : undefined;
-  if (!search) throw new NotFound('search', id);
+  const search = await loadSearch(deps, c.get('tenantId'), id);
   const trials = await deps.store.allTrials(id);
   const order = parseTrialOrder(c.req.query());
   if (!search.best) return { search, trials, order };
@@ -37,9 +48,20 @@ async function loadSearchPage(deps: ApiDeps, c: Context<ApiEnv>): Promise<Search
   return { search, trials, order, bestGraph: space.graph(space.parse(search.best.arch)) };
 }
 
+async function loadTrialPage(deps: ApiDeps, c: Context<ApiEnv>): Promise<TrialPageData> {
+  const id = c.req.param('id')!;
+  const number = c.req.param('number')!;
+  const search = await loadSearch(deps, c.get('tenantId'), id);
+  const trials = await deps.store.allTrials(id);
+  const trial = /^[1-9]\d{0,8}$/.test(number) ? trials.find((t) => t.number === Number(number)) : undefined;
+  if (!trial) throw new NotFound('trial', `${id}/${number}`);
+  const space = resolveSpace(search.spec.space, search.spec.spaceConfig);
+  return { search, trial, trials, graph: space.graph(space.parse(trial.arch)) };
+}
+
 /**
  * The web dashboard: server-rendered pages over the same store the API reads, signed in with an API key.
- * Mounted at `/`; its paths (`/`, `/searches/*`, `/sign-in`, `/sign-out`, `/assets/*`) leave `/v1` alone.
+ * Mounted at `/`; its paths (`/`, `/searches/*`, `/predict`, `/sign-in`, `/sign-out`, `/assets/*`) leave `/v1` alone.
  */
 export function dashboardRoutes(deps: ApiDeps) {
   const signedIn = requireSignIn(deps.store);
@@ -74,6 +96,18 @@ export function dashboardRoutes(deps: ApiDeps) {
     })
     .get('/searches/:id', signedIn, async (c) => page(c, <SearchPage {...await loadSearchPage(deps, c)} />))
     .get('/searches/:id/live', signedIn, async (c) => page(c, <LiveSearch {...await loadSearchPage(deps, c)} />))
+    .get('/searches/:id/trials/:number', signedIn, async (c) => page(c, <TrialPage {...await loadTrialPage(deps, c)} />))
+    .get('/searches/:id/trials/:number/live', signedIn, async (c) => page(c, <LiveTrial {...await loadTrialPage(deps, c)} />))
+    .get(PREDICT_PATH, signedIn, async (c) => {
+      const tenantId = c.get('tenantId');
+      const wanted = c.req.query('search');
+      const [listing, selected] = await Promise.all([
+        deps.store.listSearches(tenantId, { limit: PREDICT_SEARCH_CHOICES }),
+        wanted ? loadSearch(deps, tenantId, wanted) : undefined,
+      ]);
+      const spaces = describeSpaces().filter((s) => !s.needsSpaceConfig).map((s) => s.name);
+      return page(c, <PredictPage searches={listing.items} selected={selected} spaces={spaces} />);
+    })
     .onError((error, c) => {
       if (!(error instanceof NotFound)) return problemResponse(errorToProblem(error, c));
       return page(

@@ -1,9 +1,14 @@
 import { isActiveSearch, type SearchRecord, type TrialRecord, type TrialStatusCounters } from '../../search/records.js';
 import type { ArchitectureGraph } from '../../spaces/space.js';
 import { ArchitectureDrawing } from './architecture-graph.js';
-import { formatDuration, formatMetric, formatTimestamp } from './format.js';
+import { LearningCurves } from './curve-chart.js';
+import { formatDuration, formatMetric, formatTick, formatTimestamp } from './format.js';
 import { Layout } from './layout.js';
+import { LineageSection } from './lineage-graph.js';
 import { LineChart } from './line-chart.js';
+import { PREDICT_PATH, trialPath } from './page-paths.js';
+import { ParetoSection } from './pareto-chart.js';
+import { paretoScatter } from './pareto-geometry.js';
 import { progressBySearchTime, progressByTrialNumber } from './search-progress.js';
 import { StatusBadge } from './status-badge.js';
 import { TrialTable } from './trial-table.js';
@@ -45,8 +50,9 @@ function StopButton({ search }: { search: SearchRecord }) {
 export function LiveSearch({ search, trials, order, bestGraph }: SearchPageData) {
   const objective = search.spec.objectives[0]!;
   const max = search.spec.budget.maxTrialCount;
+  const scatter = paretoScatter(trials, search.spec.objectives);
   return (
-    <div data-updated-at={search.updatedAt}>
+    <div data-updated-at={search.updatedAt} data-status={search.status}>
       <div class="status-line">
         <StatusBadge status={search.status} />
         {search.reason && <span class="reason">{search.reason}</span>}
@@ -91,7 +97,7 @@ export function LiveSearch({ search, trials, order, bestGraph }: SearchPageData)
           progress={progressByTrialNumber(trials, objective)}
           xAxis={{ kind: 'trials', budget: max }}
           direction={objective.direction}
-          formatY={formatMetric}
+          formatY={formatTick}
         />
         <LineChart
           title="Best so far over search time"
@@ -100,18 +106,23 @@ export function LiveSearch({ search, trials, order, bestGraph }: SearchPageData)
           progress={progressBySearchTime(trials, objective)}
           xAxis={{ kind: 'duration' }}
           direction={objective.direction}
-          formatY={formatMetric}
+          formatY={formatTick}
         />
       </div>
+      <LearningCurves search={search} trials={trials} highlight={search.best && { trialNumber: search.best.trialNumber, label: 'best' }} />
+      {scatter && <ParetoSection scatter={scatter} />}
       {search.best && bestGraph && (
         <section class="card best-architecture">
-          <h2>Best architecture (trial {search.best.trialNumber})</h2>
+          <h2>
+            Best architecture (<a href={trialPath(search.id, search.best.trialNumber)}>trial {search.best.trialNumber}</a>)
+          </h2>
           <p class="arch">{search.best.arch}</p>
           <div class="drawing">
             <ArchitectureDrawing graph={bestGraph} title={`Architecture of trial ${search.best.trialNumber}`} />
           </div>
         </section>
       )}
+      <LineageSection trials={trials} objective={objective} bestTrialNumber={search.best?.trialNumber} trialHref={(n) => trialPath(search.id, n)} />
       <h2>Trials</h2>
       <TrialTable trials={trials} metric={objective.metric} order={order} />
     </div>
@@ -122,8 +133,10 @@ export function LiveSearch({ search, trials, order, bestGraph }: SearchPageData)
 function specTerms({ spec, createdAt }: SearchRecord): [string, string][] {
   return [
     ['space', spec.space],
-    ['benchmark', spec.evaluator.benchmark],
+    spec.evaluator.kind === 'benchmark' ? ['benchmark', spec.evaluator.benchmark] : ['training on', spec.evaluator.dataset],
     [spec.objectives.length > 1 ? 'objectives' : 'objective', spec.objectives.map((o) => `${o.direction} ${o.metric}`).join(', ')],
+    ...(spec.evaluator.kind === 'train' ? [['schedule', `${spec.evaluator.schedule.epochs} epochs, batch ${spec.evaluator.schedule.batchSize}`] as [string, string]] : []),
+    ...(spec.earlyStopping ? [['early stopping', spec.earlyStopping.algorithm] as [string, string]] : []),
     ['strategy', spec.strategy.name],
     ['budget', `${spec.budget.maxTrialCount} trials, ${spec.budget.parallelTrialCount} at a time`],
     ['seed', String(spec.seed)],
@@ -150,6 +163,9 @@ export function SearchPage(data: SearchPageData) {
           </div>
         ))}
       </dl>
+      <p class="actions">
+        <a href={`${PREDICT_PATH}?search=${encodeURIComponent(search.id)}`}>Predict other architectures from trials like these →</a>
+      </p>
       <section
         id="live"
         data-live-url={`/searches/${encodeURIComponent(search.id)}/live`}

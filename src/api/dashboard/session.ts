@@ -1,26 +1,22 @@
 import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { createMiddleware } from 'hono/factory';
-import { hashApiKey } from '../../auth/api-keys.js';
 import type { Store } from '../../store/store.js';
+import { SESSION_COOKIE, tenantOfKey } from '../auth.js';
 import type { ApiEnv } from '../deps.js';
 
-/**
- * The dashboard signs in with the same API key as every other client, kept in this cookie. The cookie is
- * readable by the page script on purpose: the script sends the key as `Authorization: Bearer` to the
- * `/v1` API (to start and stop searches and to follow their events), which takes no cookies. SameSite
- * Strict keeps it off cross-site requests, and the pages' Content-Security-Policy runs no script but ours.
- */
-export const API_KEY_COOKIE = 'nas_api_key';
 const COOKIE_DAYS = 30;
 
-export async function tenantOfKey(store: Store, key: string | undefined): Promise<string | undefined> {
-  return key ? (await store.getApiKey(hashApiKey(key)))?.tenantId : undefined;
-}
-
+/**
+ * The dashboard signs in with the same API key as every other client, kept in the session cookie:
+ * `HttpOnly`, so no script (ours included) can read it; `SameSite=Strict`, so other sites' pages do not
+ * send it; `Secure` over HTTPS. The page script calls `/v1` with the cookie, which `requireApiKey`
+ * accepts for changes only from this origin.
+ */
 export function rememberApiKey(c: Context, key: string): void {
-  setCookie(c, API_KEY_COOKIE, key, {
+  setCookie(c, SESSION_COOKIE, key, {
     path: '/',
+    httpOnly: true,
     sameSite: 'Strict',
     secure: new URL(c.req.url).protocol === 'https:',
     maxAge: COOKIE_DAYS * 86_400,
@@ -28,7 +24,7 @@ export function rememberApiKey(c: Context, key: string): void {
 }
 
 export function forgetApiKey(c: Context): void {
-  deleteCookie(c, API_KEY_COOKIE, { path: '/' });
+  deleteCookie(c, SESSION_COOKIE, { path: '/' });
 }
 
 /** Only a path on this site may follow sign-in: `//host` or a full URL would make it an open redirect. */
@@ -39,7 +35,7 @@ export function safeNextPath(next: string | undefined): string {
 /** Dashboard pages run as the tenant of the signed-in key; without one they send the reader to sign in. */
 export function requireSignIn(store: Store) {
   return createMiddleware<ApiEnv>(async (c, next) => {
-    const tenantId = await tenantOfKey(store, getCookie(c, API_KEY_COOKIE));
+    const tenantId = await tenantOfKey(store, getCookie(c, SESSION_COOKIE));
     if (!tenantId) {
       const { pathname, search } = new URL(c.req.url);
       return c.redirect(`/sign-in?next=${encodeURIComponent(pathname + search)}`);

@@ -78,6 +78,20 @@ dl.spec dd { margin: 0; font-weight: 600; }
 .chart .axis-label { fill: var(--ink); }
 .chart .trial-dots { stroke: #93c5fd; stroke-width: 5; stroke-linecap: round; fill: none; }
 .chart .best-so-far { stroke: var(--accent); stroke-width: 2.5; fill: none; }
+.pareto h2 { margin-top: 20px; }
+.pareto .note { margin: 0 0 8px; }
+.pareto-parts { display: grid; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); gap: 14px; align-items: start; }
+@media (max-width: 900px) { .pareto-parts { grid-template-columns: minmax(0, 1fr); } }
+.front-table { max-height: 380px; overflow: auto; }
+.front-table td.arch { max-width: 200px; }
+.chart .dominated { stroke: #d1d5db; stroke-width: 6; stroke-linecap: round; fill: none; }
+.chart .front-line { stroke: var(--accent); stroke-width: 1.5; stroke-dasharray: 4 3; fill: none; }
+.chart .front circle { fill: var(--accent); stroke: #fff; stroke-width: 1.5; }
+.chart .front circle.pinned { fill: #fff; stroke: var(--accent); stroke-width: 2; }
+.legend { font-weight: normal; color: var(--muted); margin-left: 4px; }
+.swatch { display: inline-block; width: 9px; height: 9px; border-radius: 50%; margin-left: 8px; vertical-align: baseline; }
+.front-swatch { background: var(--accent); }
+.dominated-swatch { background: #d1d5db; }
 .best-architecture { margin-top: 14px; }
 .best-architecture h2 { margin-top: 0; }
 .best-architecture .arch { font-size: 12px; color: var(--muted); word-break: break-all; }
@@ -88,4 +102,45 @@ svg.architecture { max-width: 100%; height: auto; display: block; }
 .architecture .edge text { font-size: 11px; fill: #1d4ed8; paint-order: stroke; stroke: #fff; stroke-width: 4px; }
 .architecture .node rect { fill: #eef2ff; stroke: #6366f1; }
 .architecture .node text { font-size: 12px; font-weight: 600; fill: var(--ink); }
+#trials tbody tr[data-href] { cursor: pointer; }
+#trials tbody tr[data-href]:hover td { background: #f9fafb; }
+.actions { margin: -6px 0 12px; font-size: 13px; }
+#learning-curves .charts { margin-top: 0; }
+.chart .curve .line { stroke: #cbd5e1; stroke-width: 1.5; stroke-linecap: round; stroke-linejoin: round; fill: none; }
+.chart .curve.early-stopped .line { stroke: #fcd34d; }
+.chart .curve .stop-mark { stroke: var(--warn); stroke-width: 2; fill: none; }
+.chart .curve.highlighted .line { stroke: var(--accent); stroke-width: 3; }
+.chart a:hover .curve .line { stroke: #64748b; }
+.highlight-swatch { background: var(--accent); }
+.lineage { margin-top: 14px; }
+.lineage .note { margin: 0 0 8px; }
+svg.lineage-graph { max-width: 100%; height: auto; display: block; }
+.lineage-graph .derivation path { fill: none; stroke: #9ca3af; stroke-width: 1.4; }
+.lineage-graph marker path { fill: #9ca3af; }
+.lineage-graph .derivation text { font-size: 10px; fill: #1d4ed8; paint-order: stroke; stroke: #fff; stroke-width: 4px; }
+.lineage-trial rect { fill: #f3f4f6; stroke: #9ca3af; }
+.lineage-trial.status-succeeded rect { fill: #eef2ff; stroke: #6366f1; }
+.lineage-trial.status-early_stopped rect, .lineage-trial.status-failed rect { fill: #fff7ed; stroke: var(--warn); }
+.lineage-trial.best rect { fill: var(--accent); stroke: var(--accent); }
+.lineage-trial text { font-size: 11px; fill: var(--ink); }
+.lineage-trial .trial-number { font-weight: 700; }
+.lineage-trial.best text { fill: #fff; }
+td.parent a { font-variant-numeric: tabular-nums; }
+.trial-parts { display: grid; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); gap: 14px; align-items: start; }
+@media (max-width: 900px) { .trial-parts { grid-template-columns: minmax(0, 1fr); } }
+dl.facts { display: grid; grid-template-columns: max-content minmax(0, 1fr); gap: 4px 16px; margin: 0; }
+dl.facts dt { color: var(--muted); font-size: 12px; padding-top: 1px; }
+dl.facts dd { margin: 0; }
+dl.facts ul { margin: 0; padding-left: 18px; }
+table.metrics th { width: 50%; background: none; color: var(--ink); font-weight: normal; font-size: 13px; }
+.trial-parts table.metrics { border: none; }
+table.metrics tbody tr:last-child th { border-bottom: none; }
+.export { font-size: 13px; }
+.predict-fields { display: grid; grid-template-columns: 2fr 1fr 1fr; gap: 10px 14px; }
+.predict-fields .field:nth-child(n+4) { grid-column: 1 / -1; }
+textarea { display: block; width: 100%; margin-top: 3px; padding: 6px 8px; font: 12px/1.4 ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; border: 1px solid #d1d5db; border-radius: 6px; resize: vertical; }
+textarea[aria-invalid] { border-color: var(--bad); background: #fef2f2; }
+#predictions { margin-top: 14px; }
+#prediction-table td.arch { max-width: 640px; }
+#prediction-table .prediction-error td { background: #fef2f2; }
 `;

@@ -1,5 +1,6 @@
 import type { TrialRecord } from '../../search/records.js';
 import { formatDuration, formatMetric } from './format.js';
+import { trialPath } from './page-paths.js';
 import { StatusBadge } from './status-badge.js';
 import { nextTrialOrder, sortTrials, trialOrderQuery, type TrialOrder, type TrialSortKey } from './trial-order.js';
 
@@ -20,6 +21,8 @@ function SortableHeader(props: { sortKey: TrialSortKey; label: string; order: Tr
 
 export function TrialTable({ trials, metric, order }: { trials: readonly TrialRecord[]; metric: string; order: TrialOrder }) {
   const shown = sortTrials(trials, order, metric).slice(0, TRIAL_ROW_LIMIT);
+  // Lineage (evolution, network morphisms): a column for the trial each architecture was derived from.
+  const derived = trials.some((trial) => trial.parent);
   return (
     <>
       <table id="trials" class="trials">
@@ -30,6 +33,7 @@ export function TrialTable({ trials, metric, order }: { trials: readonly TrialRe
             <SortableHeader sortKey="value" label={metric} order={order} numeric />
             <th class="num">Training</th>
             <th class="num">Finished at</th>
+            {derived && <th class="num">Parent</th>}
             <th>Architecture</th>
           </tr>
         </thead>
@@ -37,8 +41,10 @@ export function TrialTable({ trials, metric, order }: { trials: readonly TrialRe
           {shown.map((trial) => {
             const value = trial.metrics?.[metric];
             return (
-              <tr>
-                <td class="num">{trial.number}</td>
+              <tr data-href={trialPath(trial.searchId, trial.number)}>
+                <td class="num">
+                  <a href={trialPath(trial.searchId, trial.number)}>{trial.number}</a>
+                </td>
                 <td>
                   <StatusBadge status={trial.status} />
                 </td>
@@ -47,6 +53,11 @@ export function TrialTable({ trials, metric, order }: { trials: readonly TrialRe
                 </td>
                 <td class="num">{trial.costSeconds === undefined ? '' : formatDuration(trial.costSeconds)}</td>
                 <td class="num">{trial.costSeconds === undefined ? '' : formatDuration(trial.startOffsetSeconds + trial.costSeconds)}</td>
+                {derived && (
+                  <td class="num parent" title={trial.parent?.change}>
+                    {trial.parent && <a href={trialPath(trial.searchId, trial.parent.trialNumber)}>{trial.parent.trialNumber}</a>}
+                  </td>
+                )}
                 <td class="arch" title={trial.arch}>
                   {trial.arch}
                 </td>

@@ -1,0 +1,67 @@
+import { z } from 'zod';
+import { issueApiKey } from '../auth/api-keys.js';
+import { readConfig } from '../config.js';
+import { dynamoClientConfig } from '../store/client-config.js';
+import { DynamoDbStore } from '../store/dynamodb-store.js';
+import type { Store } from '../store/store.js';
+import { UsageError } from './usage-error.js';
+
+/**
+ * `nas admin`: operator commands that talk to the record store directly rather than to the HTTP API,
+ * because they create the credentials the API asks for. They need the store's own access: AWS
+ * credentials allowed to write the table in the cloud, or `NAS_DYNAMODB_ENDPOINT` for a dynalite.
+ */
+export const ADMIN_USAGE = `  admin create-key --tenant T --name N
+                                create an API key for tenant T straight in the record store (table $NAS_TABLE,
+                                endpoint $NAS_DYNAMODB_ENDPOINT or AWS); prints the key, the only time it is shown`;
+
+/** Tenant ids become part of record keys (`TENANT#<t>`): letters, digits, `.`, `_`, `-`. */
+const TenantIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'letters, digits, ".", "_" or "-", at most 64, starting with a letter or digit');
+const CreateKeyOptionsSchema = z.object({
+  tenant: TenantIdSchema,
+  name: z.string().trim().min(1).max(200),
+});
+
+export interface AdminOptions {
+  readonly tenant?: string;
+  readonly name?: string;
+}
+
+/** What a command prints: `text` for people, `data` for `--json`, and `note` on stderr (so that `$(...)` captures only the text). */
+export interface AdminResult {
+  readonly text: string;
+  readonly data: unknown;
+  readonly note?: string;
+}
+
+/** The store `nas admin` writes to, from the same settings the service reads (`NAS_TABLE`, `NAS_DYNAMODB_ENDPOINT`). */
+export function adminStore(env: NodeJS.ProcessEnv = process.env): DynamoDbStore {
+  return new DynamoDbStore({ tableName: readConfig(env).tableName, client: dynamoClientConfig(env) });
+}
+
+function parseOptions<T>(schema: z.ZodType<T>, options: AdminOptions, command: string): T {
+  const parsed = schema.safeParse(options);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((issue) => `--${issue.path.join('.')}: ${issue.message}`);
+  throw new UsageError(`'nas admin ${command}' ${problems.join('; ')}`);
+}
+
+/**
+ * Runs `nas admin <subcommand>`. `create-key` stores only the key's SHA-256 (`src/auth/api-keys.ts`):
+ * the plain key in the result is the only copy there will ever be.
+ */
+export async function runAdmin(subcommand: string | undefined, options: AdminOptions, store: Store, now: Date): Promise<AdminResult> {
+  switch (subcommand) {
+    case 'create-key': {
+      const { tenant, name } = parseOptions(CreateKeyOptionsSchema, options, 'create-key');
+      const key = await issueApiKey(store, tenant, name, now);
+      return {
+        text: key,
+        data: { tenantId: tenant, name, key, createdAt: now.toISOString() },
+        note: `created API key '${name}' for tenant '${tenant}': keep it now, it is not stored and cannot be shown again`,
+      };
+    }
+    default:
+      throw new UsageError(subcommand ? `unknown admin command '${subcommand}'` : "'nas admin' needs a command: create-key");
+  }
+}
