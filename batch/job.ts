@@ -2,7 +2,10 @@
  * The trial job entry: what an AWS Batch container runs (`NAS_JOB` holds the job as JSON) and what each
  * child process of the local job pool runs (jobs arrive over IPC, many per process).
  */
+import { openArtifactStore, s3BucketOpener } from '../src/artifacts/open-artifact-store.js';
 import { createBenchmarkEvaluator } from '../src/evaluators/benchmark-evaluator.js';
+import { evaluatorByKind } from '../src/evaluators/evaluator.js';
+import { createTrainEvaluator } from '../src/evaluators/train-evaluator.js';
 import { BenchmarkCatalog } from '../src/evaluators/benchmarks.js';
 import type { TrialJob } from '../src/jobs/job-queue.js';
 import { runTrialJob, type RunTrialDeps } from '../src/jobs/run-trial.js';
@@ -14,7 +17,11 @@ import { DynamoDbStore } from '../src/store/dynamodb-store.js';
 const config = readConfig();
 const deps: RunTrialDeps = {
   store: new DynamoDbStore({ tableName: config.tableName, client: dynamoClientConfig() }),
-  evaluator: createBenchmarkEvaluator(new BenchmarkCatalog(config.benchmarksDir)),
+  evaluator: evaluatorByKind({
+    benchmark: createBenchmarkEvaluator(new BenchmarkCatalog(config.benchmarksDir)),
+    train: createTrainEvaluator({ openS3Bucket: s3BucketOpener() }),
+  }),
+  artifacts: openArtifactStore(config.artifacts),
   clock: () => new Date(),
   simulatedTimeScale: config.simulatedTimeScale,
   heartbeatSeconds: config.heartbeatSeconds,

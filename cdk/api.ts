@@ -3,6 +3,8 @@ import { CfnStage, HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import { Grant } from 'aws-cdk-lib/aws-iam';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -14,6 +16,8 @@ export interface ApiProps {
   readonly table: ITable;
   /** Where the API puts search events for the controller (`Controller.eventBus`). */
   readonly eventBus: IEventBus;
+  /** Trained models the API exports and the predictors it trains (`Artifacts.bucket`). */
+  readonly artifacts: IBucket;
   /**
    * Requests per second (and burst) the HTTP API accepts across all clients before answering 429: a
    * ceiling on what a runaway client can cost, above the app's own per-tenant rate limit.
@@ -36,10 +40,19 @@ export class Api extends Construct {
     this.handler = serviceFunction(this, 'Handler', {
       entry: 'api.ts',
       description: 'serverless-nas HTTP API (Hono)',
-      // The HTTP API gives up after 30 s; every route is a few DynamoDB calls and at most one PutEvents.
+      // The HTTP API gives up after 30 s; routes are a few DynamoDB calls, or a predictor trained on a few hundred trials.
       timeout: Duration.seconds(10),
-      environment: { NAS_TABLE: props.table.tableName, NAS_EVENT_BUS: props.eventBus.eventBusName },
+      environment: { NAS_TABLE: props.table.tableName, NAS_EVENT_BUS: props.eventBus.eventBusName, NAS_ARTIFACTS: `s3://${props.artifacts.bucketName}` },
     }).handler;
+    // Exports read trained models under searches/; predictors are trained and kept under tenants/.
+    Grant.addToPrincipal({ grantee: this.handler, actions: ['s3:GetObject'], resourceArns: [props.artifacts.arnForObjects('searches/*')] });
+    Grant.addToPrincipal({ grantee: this.handler, actions: ['s3:GetObject', 's3:PutObject'], resourceArns: [props.artifacts.arnForObjects('tenants/*')] });
+    acknowledgeNag(
+      this.handler,
+      'AwsSolutions-IAM5',
+      'Exports and predictors are keyed by search and tenant ids that exist only at run time; the grant is on two key prefixes of this one bucket.',
+      [arnWildcardFinding(props.artifacts, 'searches/*'), arnWildcardFinding(props.artifacts, 'tenants/*')],
+    );
     props.table.grantReadWriteData(this.handler);
     acknowledgeNag(this.handler, 'AwsSolutions-IAM5', TABLE_INDEXES_REASON, [arnWildcardFinding(props.table, 'index/*')]);
     props.eventBus.grantPutEventsTo(this.handler);

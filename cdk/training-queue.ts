@@ -179,7 +179,7 @@ export class TrainingQueue extends Construct {
       platform: Platform.LINUX_AMD64,
       buildContexts: { benchmarks: props.benchmarksDir ?? readConfig().benchmarksDir },
     });
-    const environment = { NAS_TABLE: props.table.tableName, NAS_ARTIFACTS_BUCKET: props.artifacts.bucketName };
+    const environment = { NAS_TABLE: props.table.tableName, NAS_ARTIFACTS: `s3://${props.artifacts.bucketName}` };
     const common = { image, jobRole: this.jobRole, executionRole, environment };
 
     const train = JOB_PROFILES.train;

@@ -1,6 +1,7 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { handle, type LambdaContext, type LambdaEvent } from 'hono/aws-lambda';
 import { createApp } from '../src/api/app.js';
+import { openArtifactStore } from '../src/artifacts/open-artifact-store.js';
 import type { ApiDeps } from '../src/api/deps.js';
 import { readConfig } from '../src/config.js';
 import { BenchmarkCatalog } from '../src/evaluators/benchmarks.js';
@@ -37,6 +38,7 @@ export function createLambdaDeps(env: NodeJS.ProcessEnv = process.env, clients: 
     events: eventBusName ? new EventBridgeEvents({ client: clients.eventBridge ?? new EventBridgeClient({}), eventBusName }) : logEvents,
     benchmarks: new BenchmarkCatalog(readConfig(env).benchmarksDir),
     clock: () => new Date(),
+    ...(env.NAS_ARTIFACTS ? { artifacts: openArtifactStore(env.NAS_ARTIFACTS) } : {}),
   };
 }
 

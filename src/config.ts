@@ -1,5 +1,5 @@
 import { cpus } from 'node:os';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_LIMITS } from './api/deps.js';
 
@@ -13,6 +13,8 @@ export interface ServiceConfig {
   readonly host: string;
   /** Where the embedded DynamoDB keeps its files (`NAS_DATA_DIR`, default `.nas-data`). */
   readonly dataDir: string;
+  /** Checkpoints, trained models and policies: a directory, or `s3://<bucket>/<prefix>` (`NAS_ARTIFACTS`, default `<dataDir>/artifacts`). */
+  readonly artifacts: string;
   /** Folder with `nb201/nb201.csv` and `nb301/` (`NAS_BENCHMARKS_DIR`, default `../shared/benchmarks` beside the repo). */
   readonly benchmarksDir: string;
   /** Child processes running trial jobs (`NAS_WORKERS`, default: CPU count). */
@@ -46,6 +48,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig 
     port: numberFrom(env, 'PORT', 8080, 0),
     host: env.HOST || '127.0.0.1',
     dataDir: resolve(env.NAS_DATA_DIR || '.nas-data'),
+    artifacts: env.NAS_ARTIFACTS?.startsWith('s3://') ? env.NAS_ARTIFACTS : resolve(env.NAS_ARTIFACTS || join(env.NAS_DATA_DIR || '.nas-data', 'artifacts')),
     benchmarksDir: resolve(env.NAS_BENCHMARKS_DIR || resolve(PROJECT_ROOT, '..', 'shared', 'benchmarks')),
     workers: numberFrom(env, 'NAS_WORKERS', cpus().length, 1),
     simulatedTimeScale: numberFrom(env, 'NAS_SIMULATED_TIME_SCALE', 0, 0),

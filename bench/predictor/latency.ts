@@ -7,7 +7,7 @@ export interface LatencyPercentiles {
 }
 
 /** Nearest-rank percentile of ascending `sorted` values. */
-function percentile(sorted: readonly number[], p: number): number {
+export function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 

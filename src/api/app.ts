@@ -6,6 +6,8 @@ import { tenantRateLimit } from './rate-limit.js';
 import { errorToProblem, problemResponse } from './problem.js';
 import { newRouter } from './router.js';
 import { catalogRoutes } from './routes/catalog.js';
+import { modelRoutes } from './routes/models.js';
+import { predictionRoutes } from './routes/predictions.js';
 import { eventRoutes } from './routes/events.js';
 import { searchRoutes } from './routes/searches.js';
 import { trialRoutes } from './routes/trials.js';
@@ -39,6 +41,8 @@ export function createApp(deps: ApiDeps) {
   app.get('/health', (c) => c.json({ status: 'ok' }));
   app.route('/', searchRoutes(deps));
   app.route('/', trialRoutes(deps));
+  app.route('/', modelRoutes(deps));
+  app.route('/', predictionRoutes(deps));
   app.route('/', catalogRoutes(deps));
   app.route('/', eventRoutes(deps));
   app.route('/', dashboardRoutes(deps));

@@ -1,3 +1,4 @@
+import type { ArtifactStore } from '../artifacts/artifact-store.js';
 import type { BenchmarkCatalog } from '../evaluators/benchmarks.js';
 import type { Events } from '../events/events.js';
 import type { Store } from '../store/store.js';
@@ -11,6 +12,8 @@ export interface ApiDeps {
   readonly clock: () => Date;
   /** Per-tenant limits; see `DEFAULT_LIMITS`. */
   readonly limits?: Partial<TenantLimits>;
+  /** Trained models for export; absent where the service has no artifact store (exports answer 404). */
+  readonly artifacts?: ArtifactStore;
 }
 
 export interface TenantLimits {

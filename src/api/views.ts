@@ -1,4 +1,6 @@
 import { z } from '@hono/zod-openapi';
+import type { SearchCostEstimate } from '../cost/estimate.js';
+import type { JobInstance } from '../cost/prices.js';
 import { SEARCH_STATUSES, TRIAL_STATUSES, type SearchRecord, type TrialRecord } from '../search/records.js';
 import { SearchSpecSchema } from '../search/spec.js';
 
@@ -41,6 +43,17 @@ export const TrialViewSchema = z
     metrics: Metrics.optional(),
     costSeconds: z.number().optional(),
     error: z.object({ message: z.string(), retryable: z.boolean() }).optional(),
+    curve: z
+      .array(z.object({ epoch: z.int(), metrics: Metrics, seconds: z.number() }))
+      .readonly()
+      .optional()
+      .openapi({ description: 'Real training: validation metrics after each epoch (the learning curve)' }),
+    parent: z
+      .object({ trialNumber: z.int(), change: z.string() })
+      .optional()
+      .openapi({ description: 'Lineage: the trial this architecture was derived from, and what changed' }),
+    backend: z.string().optional().openapi({ description: 'Real training: the TensorFlow.js backend the job ran on', example: 'tfjs-node-gpu' }),
+    earlyStopReason: z.string().optional().openapi({ description: 'Why the early-stopping rule ended an EARLY_STOPPED trial' }),
     createdAt: z.string(),
     startedAt: z.string().optional(),
     finishedAt: z.string().optional(),
@@ -48,7 +61,23 @@ export const TrialViewSchema = z
   })
   .openapi('Trial');
 
+export const CostEstimateSchema = z
+  .object({
+    usd: z.number().openapi({ description: 'Dollars for every trial of the budget run once in the cloud deployment, rounded up to the cent', example: 0.09 }),
+    usdPerTrial: z.number(),
+    trialSeconds: z.number().openapi({ description: 'Seconds billed per trial job: its expected run time, at least the minimum billed' }),
+    wallClockSeconds: z.number().openapi({ description: 'How long the trials take at parallelTrialCount at a time, queueing aside' }),
+    instance: z.string().openapi({ description: 'The machine each trial job is priced on', example: 'Fargate 1 vCPU / 2 GiB, on-demand' }),
+    basis: z.string().openapi({ description: 'Where the prices come from and what is left out', example: 'us-east-1, 2025 list prices; trial jobs only' }),
+  })
+  .openapi('CostEstimate');
+
+/** `POST /v1/searches` answers with the search and the estimate it was checked against `budget.maxCostUsd` with. */
+export const CreatedSearchSchema = SearchViewSchema.extend({ estimate: CostEstimateSchema }).openapi('CreatedSearch');
+
 export type SearchView = z.infer<typeof SearchViewSchema>;
+export type CostEstimateView = z.infer<typeof CostEstimateSchema>;
+export type CreatedSearchView = z.infer<typeof CreatedSearchSchema>;
 export type TrialView = z.infer<typeof TrialViewSchema>;
 
 export function pageSchema<T extends z.ZodType>(item: T, name: string) {
@@ -61,6 +90,23 @@ export function toSearchView(search: SearchRecord): SearchView {
 }
 
 export function toTrialView(trial: TrialRecord): TrialView {
-  const { tenantId: _tenant, jobId: _job, startOffsetSeconds: _offset, ...view } = trial;
+  const { tenantId: _tenant, jobId: _job, startOffsetSeconds: _offset, modelKey: _model, ...view } = trial;
   return view;
+}
+
+function describeInstance(instance: JobInstance): string {
+  const machine = instance.kind === 'fargate' ? `Fargate ${instance.vcpu} vCPU / ${instance.memoryGiB} GiB` : `EC2 ${instance.type}`;
+  return `${machine}, ${instance.market}`;
+}
+
+export function toCostEstimateView(estimate: SearchCostEstimate, instance: JobInstance): CostEstimateView {
+  const { usdPerTrial, billedSecondsPerTrial, wallClockSeconds, prices } = estimate.breakdown;
+  return {
+    usd: estimate.usd,
+    usdPerTrial,
+    trialSeconds: billedSecondsPerTrial,
+    wallClockSeconds,
+    instance: describeInstance(instance),
+    basis: `${prices} list prices; trial jobs only, control plane excluded`,
+  };
 }

@@ -25,6 +25,10 @@ export interface SimulationOptions<A> {
   readonly evaluate: (archs: readonly A[]) => Promise<SimulatedQuery[]>;
   /** Where a strategy finds learned artifacts (RL policies). */
   readonly artifacts?: ArtifactStore;
+  /** Warm start as the controller does it (src/search/warm-start.ts): `IdenticalTask` parents' entries lead the history... */
+  readonly prior?: readonly HistoryEntry<A>[];
+  /** ...and `TransferLearning` seeds are measured first, in order. */
+  readonly seeds?: readonly A[];
 }
 
 /** After each query: the incumbent (best score so far) and what it reports, and the time spent so far. */
@@ -47,7 +51,11 @@ export async function simulateSearch<A>(options: SimulationOptions<A>): Promise<
   const trajectory: TrajectoryPoint[] = [];
   let seconds = 0;
   while (trajectory.length < maxQueries && (options.maxSeconds === undefined || seconds < options.maxSeconds)) {
-    const proposal = await strategy.propose({ space, params, state, history, count: 1, ...(options.artifacts ? { artifacts: options.artifacts } : {}) });
+    const tried = new Set(history.map((entry) => entry.canonical));
+    const seed = options.seeds?.find((candidate) => !tried.has(space.canonical(candidate)));
+    const proposal = seed
+      ? { state, candidates: [seed] }
+      : await strategy.propose({ space, params, state, history: [...(options.prior ?? []), ...history], count: 1, ...(options.artifacts ? { artifacts: options.artifacts } : {}) });
     state = proposal.state;
     const arch = proposal.candidates[0];
     if (arch === undefined) break;

@@ -1,6 +1,7 @@
 import type { Catalog } from '../api/routes/catalog.js';
+import type { ModelExport } from '../api/routes/models.js';
 import type { ParetoFront } from '../api/routes/trials.js';
-import type { SearchView, TrialView } from '../api/views.js';
+import type { CreatedSearchView, SearchView, TrialView } from '../api/views.js';
 import type { Page } from '../store/store.js';
 import type { SearchSpecInput } from '../search/spec.js';
 
@@ -24,10 +25,9 @@ export class NasClient {
     private readonly apiKey?: string,
   ) {}
 
-  private async request<T>(method: string, path: string, body?: unknown): Promise<T> {
-    let response: Response;
+  private async send(method: string, path: string, body?: unknown): Promise<Response> {
     try {
-      response = await fetch(new URL(path, this.baseUrl), {
+      return await fetch(new URL(path, this.baseUrl), {
         method,
         headers: {
           ...(this.apiKey ? { authorization: `Bearer ${this.apiKey}` } : {}),
@@ -40,13 +40,17 @@ export class NasClient {
         `cannot reach the service at ${this.baseUrl}: start it with 'npm start' (or 'nas serve'), or point NAS_URL / --url at it`,
       );
     }
+  }
+
+  private async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const response = await this.send(method, path, body);
     const text = await response.text();
     const parsed: unknown = text ? JSON.parse(text) : undefined;
     if (!response.ok) throw new ApiError(response.status, (parsed ?? {}) as ApiError['problem']);
     return parsed as T;
   }
 
-  createSearch(spec: SearchSpecInput): Promise<SearchView> {
+  createSearch(spec: SearchSpecInput): Promise<CreatedSearchView> {
     return this.request('POST', '/v1/searches', spec);
   }
 
@@ -80,6 +84,17 @@ export class NasClient {
 
   pareto(id: string): Promise<ParetoFront> {
     return this.request('GET', `/v1/searches/${encodeURIComponent(id)}/pareto`);
+  }
+
+  modelExport(id: string, trialNumber: number): Promise<ModelExport> {
+    return this.request('GET', `/v1/searches/${encodeURIComponent(id)}/trials/${trialNumber}/model`);
+  }
+
+  /** The bytes at a path the service handed out (an export's file `href`). */
+  async download(path: string): Promise<Uint8Array> {
+    const response = await this.send('GET', path);
+    if (!response.ok) throw new ApiError(response.status, (await response.json().catch(() => ({}))) as ApiError['problem']);
+    return new Uint8Array(await response.arrayBuffer());
   }
 
   bestTrial(id: string): Promise<TrialView> {

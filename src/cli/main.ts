@@ -12,8 +12,11 @@ import { loadImportedTable } from '../evaluators/imported-table.js';
 import { resolveSpace } from '../spaces/registry.js';
 import type { SearchSpecInput } from '../search/spec.js';
 import { ApiError, NasClient, ServiceUnreachable } from './client.js';
+import { adminStore, ADMIN_USAGE, runAdmin } from './admin.js';
+import { exportModel } from './export.js';
 import { followSearch } from './follow.js';
-import { searchesTable, searchSummary, trialsTable } from './format.js';
+import { searchesTable, searchStarted, searchSummary, trialsTable } from './format.js';
+import { UsageError } from './usage-error.js';
 
 const USAGE = `usage: nas <command> [options]
 
@@ -24,6 +27,9 @@ commands:
       --strategy random  --trials 100  [--parallel 8]  [--seed 7]  [--max-failed N]  [--max-runtime SECONDS]
       [--epochs N]  [--space-config JSON|@FILE]  [--params JSON]  [--name TEXT]  [--follow]
       [--objective METRIC:max|min ...]   several objectives (replaces --metric/--direction; e.g. for nsga2)
+      real training instead of a benchmark (docs/training.md):
+      --dataset mnist  [--dataset-options JSON]  [--model JSON]  [--epochs 10]  [--batch-size 64]
+      [--optimizer adam|sgd|rmsprop]  [--lr 0.001]  [--lr-schedule constant|cosine|step]  [--early-stopping median|asha]
   searches                      list searches, newest first
   show <search-id>              a search's status, counters and best trial
   trials <search-id>            a search's trials
@@ -31,7 +37,11 @@ commands:
   pareto <search-id>            the Pareto front over all objectives and its hypervolume
   stop <search-id>              stop a search (running trials are killed)
   catalog                       spaces, strategies and benchmarks (with their metrics) to choose from
+  export <search-id> <trial> [--out DIR]
+                                download a trained trial's model (model.json + weights.bin), architecture and recipe
   check-table <name>            validate the imported table <benchmarks>/tables/<name>/ and list every problem
+  agent train|list [options]    train or list RL search policies, on this machine (nas agent --help)
+${ADMIN_USAGE}
 
 options for every command:
   --url URL                     the service (default: $NAS_URL or http://127.0.0.1:8080)
@@ -39,8 +49,8 @@ options for every command:
   --json                        print JSON instead of text
   -h, --help                    this help`;
 
-/** A mistake in the command line itself; the message says how to fix it. */
-class UsageError extends Error {}
+// `nas agent` has options of its own and runs locally (src/cli/agent.ts).
+if (process.argv[2] === 'agent') process.exit(await (await import('./agent.js')).runAgentCommand(process.argv.slice(3)));
 
 const { values, positionals } = (() => {
   try {
@@ -53,7 +63,7 @@ const { values, positionals } = (() => {
         help: { type: 'boolean', short: 'h', default: false },
         space: { type: 'string', default: 'nb201' },
         benchmark: { type: 'string', default: 'nb201' },
-        metric: { type: 'string', default: 'cifar10_test_200' },
+        metric: { type: 'string' },
         direction: { type: 'string', default: 'maximize' },
         strategy: { type: 'string', default: 'random' },
         trials: { type: 'string', default: '100' },
@@ -63,10 +73,20 @@ const { values, positionals } = (() => {
         'max-runtime': { type: 'string' },
         name: { type: 'string' },
         epochs: { type: 'string' },
+        dataset: { type: 'string' },
+        'dataset-options': { type: 'string' },
+        model: { type: 'string' },
+        'batch-size': { type: 'string' },
+        optimizer: { type: 'string' },
+        lr: { type: 'string' },
+        'lr-schedule': { type: 'string' },
+        'early-stopping': { type: 'string' },
+        out: { type: 'string' },
         'space-config': { type: 'string' },
         params: { type: 'string' },
         objective: { type: 'string', multiple: true },
         follow: { type: 'boolean', default: false },
+        tenant: { type: 'string' },
       },
     });
   } catch (error) {
@@ -111,7 +131,9 @@ function searchSpecFromOptions(): SearchSpecInput {
   const spaceConfig = jsonOption('space-config', values['space-config']);
   const params = jsonOption('params', values.params) as Record<string, unknown> | undefined;
   const maxFailedTrialCount = integer('max-failed', values['max-failed']);
-  const objectives = (values.objective ?? [`${values.metric}:${values.direction}`]).map((text) => {
+  const training = values.dataset !== undefined;
+  const metric = values.metric ?? (training ? 'validation_accuracy' : 'cifar10_test_200');
+  const objectives = (values.objective ?? [`${metric}:${values.direction}`]).map((text) => {
     const [metric, direction] = text.split(':');
     const full = { max: 'maximize', min: 'minimize', maximize: 'maximize', minimize: 'minimize' }[direction ?? ''];
     if (!metric || !full) throw new UsageError(`--objective takes METRIC:max or METRIC:min, got '${text}'`);
@@ -125,12 +147,10 @@ function searchSpecFromOptions(): SearchSpecInput {
     ...(spaceConfig === undefined ? {} : { spaceConfig }),
     objectives,
     strategy: { name: values.strategy as SearchSpecInput['strategy']['name'], ...(params ? { params } : {}) },
-    evaluator: {
-      kind: 'benchmark',
-      benchmark: values.benchmark!,
-      metric: objectives[0]!.metric,
-      ...(epochs === undefined ? {} : { fidelity: { epochs } }),
-    },
+    evaluator: training
+      ? trainEvaluatorFromOptions(objectives[0]!.metric, epochs)
+      : { kind: 'benchmark', benchmark: values.benchmark!, metric: objectives[0]!.metric, ...(epochs === undefined ? {} : { fidelity: { epochs } }) },
+    ...(values['early-stopping'] ? { earlyStopping: { algorithm: values['early-stopping'] as 'median' | 'asha' } } : {}),
     budget: {
       maxTrialCount: integer('trials', values.trials)!,
       parallelTrialCount: integer('parallel', values.parallel)!,
@@ -138,6 +158,29 @@ function searchSpecFromOptions(): SearchSpecInput {
       ...(maxRuntimeSeconds === undefined ? {} : { maxRuntimeSeconds }),
     },
     ...(seed === undefined ? {} : { seed }),
+  };
+}
+
+/** The `train` evaluator from --dataset and the schedule options; the API validates every value. */
+function trainEvaluatorFromOptions(metric: string, epochs: number | undefined): SearchSpecInput['evaluator'] {
+  const learningRate = values.lr === undefined ? undefined : Number(values.lr);
+  const batchSize = integer('batch-size', values['batch-size']);
+  const schedule = {
+    ...(epochs === undefined ? {} : { epochs }),
+    ...(batchSize === undefined ? {} : { batchSize }),
+    ...(learningRate === undefined ? {} : { learningRate }),
+    ...(values.optimizer ? { optimizer: values.optimizer as 'adam' } : {}),
+    ...(values['lr-schedule'] ? { learningRateSchedule: values['lr-schedule'] as 'constant' } : {}),
+  };
+  const datasetOptions = jsonOption('dataset-options', values['dataset-options']) as Record<string, unknown> | undefined;
+  const model = jsonOption('model', values.model) as Record<string, number> | undefined;
+  return {
+    kind: 'train',
+    dataset: values.dataset!,
+    metric,
+    schedule,
+    ...(datasetOptions ? { datasetOptions } : {}),
+    ...(model ? { model } : {}),
   };
 }
 
@@ -159,8 +202,8 @@ async function run(): Promise<void> {
       return;
     case 'search': {
       const created = await client.createSearch(searchSpecFromOptions());
-      if (!values.follow) return print(`started search ${created.id}\nfollow it with: nas show ${created.id}`, created);
-      if (!values.json) console.log(`started search ${created.id}`);
+      if (!values.follow) return print(`${searchStarted(created)}\nfollow it with: nas show ${created.id}`, created);
+      if (!values.json) console.log(searchStarted(created));
       const finished = await followSearch(client, created.id);
       return print(searchSummary(finished), finished);
     }
@@ -206,6 +249,14 @@ async function run(): Promise<void> {
       ].join('\n');
       return print(text, catalog);
     }
+    case 'export': {
+      const trial = integer('trial', positionals[2]);
+      if (trial === undefined) throw new UsageError("'nas export' needs a search id and a trial number: nas export <search-id> <trial> [--out DIR]");
+      const folder = values.out ?? `${searchId()}-trial-${trial}`;
+      const exported = await exportModel(client, searchId(), trial, folder);
+      print(`exported trial ${trial} to ${folder}/ (load with tf.loadLayersModel('file://${folder}/model.json'))`, exported);
+      return;
+    }
     case 'check-table': {
       const name = positionals[1];
       if (!name) throw new UsageError("'nas check-table' needs a table name: the folder under <benchmarks>/tables/");
@@ -215,6 +266,11 @@ async function run(): Promise<void> {
         size: table.size,
         manifest: table.manifest,
       });
+    }
+    case 'admin': {
+      const result = await runAdmin(positionals[1], { tenant: values.tenant, name: values.name }, adminStore(), new Date());
+      if (result.note && !values.json) console.error(result.note);
+      return print(result.text, result.data);
     }
     default:
       throw new UsageError(`unknown command '${command}'`);

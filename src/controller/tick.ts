@@ -8,11 +8,15 @@ import {
   type CompletionReason,
   type SearchRecord,
   type SearchStatus,
+  type TrialParent,
   type TrialRecord,
 } from '../search/records.js';
 import { resolveSpace } from '../spaces/registry.js';
 import { getStrategy } from '../strategies/registry.js';
-import type { HistoryEntry } from '../strategies/strategy.js';
+import type { HistoryEntry, Proposal } from '../strategies/strategy.js';
+import { describeEdit } from '../spaces/describe-edit.js';
+import { parentTrials, transferSeeds } from '../search/warm-start.js';
+import type { SearchSpace } from '../spaces/space.js';
 import type { ArtifactStore } from '../artifacts/artifact-store.js';
 import type { Store } from '../store/store.js';
 import { exhaustedBudget, failureReason, freeSlots, searchCostUsd, trialsWithinBudget } from './budgets.js';
@@ -93,7 +97,7 @@ async function tickOnce(deps: ControllerDeps, tenantId: string, searchId: string
     if (slots > 0) {
       const proposal = await proposeCandidates(deps, search, trials, slots);
       strategyState = proposal.state;
-      trials = [...trials, ...(await createTrials(deps, search, trials, proposal.candidates, summary.elapsedSeconds))];
+      trials = [...trials, ...(await createTrials(deps, search, trials, proposal, summary.elapsedSeconds))];
       if (proposal.candidates.length === 0) reason = 'SearchSpaceExhausted';
     }
   }
@@ -180,25 +184,74 @@ async function submitTrial(deps: ControllerDeps, trial: TrialRecord): Promise<vo
   await deps.store.updateTrial(trial.searchId, trial.number, { jobId, updatedAt: deps.clock().toISOString() }, { attempt: trial.attempt });
 }
 
-async function proposeCandidates(deps: ControllerDeps, search: SearchRecord, trials: readonly TrialRecord[], count: number) {
+/** What a strategy sees of a trial, its objective values oriented so that larger is better. */
+function historyEntry(space: SearchSpace<unknown>, search: SearchRecord, trial: TrialRecord): HistoryEntry<unknown> {
+  const arch = space.parse(trial.arch);
+  const score = orientedScore(trial, search.spec.objectives[0]!);
+  const scores = orientedScores(trial, search.spec.objectives);
+  return { arch, canonical: space.canonical(arch), status: trial.status, ...(score === undefined ? {} : { score }), ...(scores ? { scores } : {}) };
+}
+
+/**
+ * Asks the strategy for up to `count` candidates. Warm-started searches see their parents first: with
+ * `IdenticalTask` the parents' finished trials lead the history (so they are never measured again), with
+ * `TransferLearning` the parents' best architectures not yet tried here are proposed before the strategy
+ * is asked. Returned `parents` index into `trials`.
+ */
+async function proposeCandidates(
+  deps: ControllerDeps,
+  search: SearchRecord,
+  trials: readonly TrialRecord[],
+  count: number,
+): Promise<Proposal<unknown, unknown>> {
   const space = resolveSpace(search.spec.space, search.spec.spaceConfig);
   const strategy = getStrategy(search.spec.strategy.name);
-  const objective = search.spec.objectives[0]!;
-  const history: HistoryEntry<unknown>[] = trials.map((trial) => {
-    const arch = space.parse(trial.arch);
-    const score = orientedScore(trial, objective);
-    const scores = orientedScores(trial, search.spec.objectives);
-    return { arch, canonical: space.canonical(arch), status: trial.status, ...(score === undefined ? {} : { score }), ...(scores ? { scores } : {}) };
-  });
+  const own = trials.map((trial) => historyEntry(space, search, trial));
+  const warmStart = search.spec.warmStart;
+  const inherited = warmStart ? await parentTrials(deps.store, search) : [];
+  if (warmStart?.type === 'TransferLearning') {
+    const tried = new Set(own.map((entry) => entry.canonical));
+    const seeds = transferSeeds(space, rankedByParent(space, inherited), tried, warmStart.seeds);
+    if (seeds.length > 0) return { state: search.strategyState, candidates: seeds.slice(0, count) };
+  }
+  const prior = warmStart?.type === 'IdenticalTask' ? inherited.flatMap(({ trials: parentTrials }) => parentTrials.map((t) => historyEntry(space, search, t))) : [];
   const artifacts = deps.artifacts ? { artifacts: deps.artifacts } : {};
-  return strategy.propose({ space, params: search.spec.strategy.params, state: search.strategyState, history, count, ...artifacts });
+  const proposal = await strategy.propose({
+    space,
+    params: search.spec.strategy.params,
+    state: search.strategyState,
+    history: [...prior, ...own],
+    count,
+    ...artifacts,
+  });
+  // Lineage reaches this search's own trials only: a parent search's trial is no trial of this one.
+  const parents = proposal.parents?.map((index) => (index === undefined || index < prior.length ? undefined : index - prior.length));
+  return { ...proposal, ...(parents ? { parents } : {}) };
+}
+
+/** Each parent's finished trials ranked by that parent's own first objective, best first. */
+function rankedByParent(space: SearchSpace<unknown>, parents: readonly { parent: SearchRecord; trials: TrialRecord[] }[]): unknown[][] {
+  return parents.map(({ parent, trials }) =>
+    trials
+      .map((trial) => ({ trial, score: orientedScore(trial, parent.spec.objectives[0]!) }))
+      .filter((entry): entry is { trial: TrialRecord; score: number } => entry.score !== undefined)
+      .sort((a, b) => b.score - a.score)
+      .map(({ trial }) => space.parse(trial.arch)),
+  );
+}
+
+/** Lineage of a candidate derived from the trial at `history[index]`: its number and the edit, in the space's words. */
+function parentOf(space: SearchSpace<unknown>, history: readonly TrialRecord[], candidate: unknown, index: number | undefined): TrialParent | undefined {
+  const parent = index === undefined ? undefined : history[index];
+  if (!parent) return undefined;
+  return { trialNumber: parent.number, change: describeEdit(space, space.parse(parent.arch), candidate) ?? 'mutation' };
 }
 
 async function createTrials(
   deps: ControllerDeps,
   search: SearchRecord,
   existing: readonly TrialRecord[],
-  candidates: readonly unknown[],
+  proposal: Proposal<unknown, unknown>,
   startOffsetSeconds: number,
 ): Promise<TrialRecord[]> {
   const { store } = deps;
@@ -206,7 +259,8 @@ async function createTrials(
   const known = new Set(existing.map((t) => t.archHash));
   let number = existing.reduce((max, t) => Math.max(max, t.number), 0);
   const created: TrialRecord[] = [];
-  for (const candidate of candidates) {
+  for (const [i, candidate] of proposal.candidates.entries()) {
+    const parent = parentOf(space, existing, candidate, proposal.parents?.[i]);
     const hash = archHash(space.canonical(candidate));
     if (known.has(hash)) continue;
     known.add(hash);
@@ -227,6 +281,7 @@ async function createTrials(
       archHash: hash,
       attempt: 1,
       startOffsetSeconds,
+      ...(parent ? { parent } : {}),
       createdAt: now,
       updatedAt: now,
     };

@@ -2,18 +2,21 @@ import { InvalidArchitecture } from '../errors.js';
 import { dartsSpace } from '../spaces/darts.js';
 import { nb201Space } from '../spaces/nb201.js';
 import type { BenchmarkCatalog } from './benchmarks.js';
-import type { Evaluation, EvaluationTask, Evaluator } from './evaluator.js';
+import type { Evaluation, EvaluationTask as AnyEvaluationTask, Evaluator } from './evaluator.js';
+import type { EvaluatorSpec } from '../search/spec.js';
 import { loadNb201Table, type Nb201Table } from './nb201-table.js';
 import { NB301_MAX_EPOCH } from './nb301-metrics.js';
 import { loadNb301Surrogate } from './nb301-surrogate.js';
 import { nb201TrainingSeconds } from './nb201-training-time.js';
 
+type BenchmarkEvaluatorSpec = Extract<EvaluatorSpec, { kind: 'benchmark' }>;
+type EvaluationTask = AnyEvaluationTask<BenchmarkEvaluatorSpec>;
 
 /**
  * The `benchmark` evaluator: answers a trial from a precomputed table instead of training, and charges the
  * simulated training time of the measurement. Tables are loaded once per process, on first use.
  */
-export function createBenchmarkEvaluator(catalog: BenchmarkCatalog): Evaluator {
+export function createBenchmarkEvaluator(catalog: BenchmarkCatalog): Evaluator<BenchmarkEvaluatorSpec> {
   const { benchmarksDir } = catalog;
   let nb201: Promise<Nb201Table> | undefined;
 

@@ -1,24 +1,63 @@
+import type { ArtifactStore } from '../artifacts/artifact-store.js';
+import type { EpochObservation } from '../search/records.js';
 import type { EvaluatorSpec } from '../search/spec.js';
 
 /** One architecture to measure, with the metrics the search needs from it. */
-export interface EvaluationTask {
+export interface EvaluationTask<E extends EvaluatorSpec = EvaluatorSpec> {
   readonly space: string;
   /** The space's string form of the architecture. */
   readonly arch: string;
-  readonly evaluator: EvaluatorSpec;
+  readonly evaluator: E;
   readonly metrics: readonly string[];
+  /** Real training only: the job's link to its trial. Benchmark lookups ignore it. */
+  readonly run?: TrainingRun;
+}
+
+export type EarlyStopVerdict = { readonly stop: false } | { readonly stop: true; readonly reason: string };
+
+/** What a training job needs from the trial it runs: progress reporting, a seed, a place for artifacts. */
+export interface TrainingRun {
+  /** Records a finished epoch on the trial; resolves whether the search's early-stopping rule ends training here. */
+  reportEpoch(observation: EpochObservation): Promise<EarlyStopVerdict>;
+  /** Epochs already recorded by an earlier container of this attempt (a Spot interruption), to resume after. */
+  readonly recordedEpochs: readonly EpochObservation[];
+  /** Checkpoints and the trained model go under `artifactPrefix` (one per trial). */
+  readonly artifacts: ArtifactStore;
+  readonly artifactPrefix: string;
+  /** Seeds initialisation and batch order: the same trial trains the same way on a retry. */
+  readonly seed: number;
+  /** The trained trial this one's architecture derives from, when the search inherits weights. */
+  readonly parent?: { readonly arch: string; readonly modelKey: string };
 }
 
 export interface Evaluation {
   readonly metrics: Readonly<Record<string, number>>;
   /** Training time the measurement cost: simulated for benchmark lookups, measured for real training. */
   readonly costSeconds: number;
+  /** Real training: the TensorFlow.js backend it ran on. */
+  readonly backend?: string;
+  /** Real training that the early-stopping rule ended: after which epoch, and why. */
+  readonly earlyStopped?: { readonly epoch: number; readonly reason: string };
+  /** Real training: the artifact prefix the trained model was saved under. */
+  readonly modelKey?: string;
 }
 
 /**
  * How good an architecture is. Throws `InvalidArchitecture` for an architecture the evaluator cannot
  * measure (a non-retryable trial failure); any other error is treated as retryable.
  */
-export interface Evaluator {
-  evaluate(task: EvaluationTask): Promise<Evaluation>;
+export interface Evaluator<E extends EvaluatorSpec = EvaluatorSpec> {
+  evaluate(task: EvaluationTask<E>): Promise<Evaluation>;
+}
+
+/** One evaluator per evaluator kind, behind the single port a trial job calls. */
+export function evaluatorByKind(evaluators: {
+  readonly [K in EvaluatorSpec['kind']]: Evaluator<Extract<EvaluatorSpec, { kind: K }>>;
+}): Evaluator {
+  return {
+    evaluate: (task) =>
+      task.evaluator.kind === 'benchmark'
+        ? evaluators.benchmark.evaluate({ ...task, evaluator: task.evaluator })
+        : evaluators.train.evaluate({ ...task, evaluator: task.evaluator }),
+  };
 }

@@ -1,7 +1,10 @@
-import { InvalidArchitecture } from '../errors.js';
-import type { Evaluator } from '../evaluators/evaluator.js';
-import { isActiveTrial } from '../search/records.js';
-import { ARCHITECTURE_METRICS, searchMetrics } from '../search/resolve-spec.js';
+import type { ArtifactStore } from '../artifacts/artifact-store.js';
+import { curveScore, earlyStopVerdict } from '../controller/early-stopping.js';
+import { InvalidArchitecture, InvalidRequest } from '../errors.js';
+import { InvalidDataset } from '../training/datasets/invalid-dataset.js';
+import type { EarlyStopVerdict, Evaluator, TrainingRun } from '../evaluators/evaluator.js';
+import { isActiveTrial, type EpochObservation, type SearchRecord, type TrialRecord } from '../search/records.js';
+import { ARCHITECTURE_METRICS, searchMetrics, selectionDirection } from '../search/resolve-spec.js';
 import type { SearchSpec } from '../search/spec.js';
 import { resolveSpace } from '../spaces/registry.js';
 import type { Store } from '../store/store.js';
@@ -10,6 +13,8 @@ import type { TrialJob } from './job-queue.js';
 export interface RunTrialDeps {
   readonly store: Store;
   readonly evaluator: Evaluator;
+  /** Checkpoints and trained models of `train` trials; a job without one can run benchmark trials only. */
+  readonly artifacts?: ArtifactStore;
   readonly clock: () => Date;
   /**
    * Real seconds to wait per simulated training second of a benchmark trial (0: answer at once). Lets a
@@ -35,6 +40,64 @@ function architectureMetrics(spec: SearchSpec, arch: string, wanted: readonly st
   const space = resolveSpace(spec.space, spec.spaceConfig);
   const { params, flops } = space.cost(space.parse(arch));
   return Object.fromEntries(Object.entries({ params, flops }).filter(([metric]) => wanted.includes(metric)));
+}
+
+/** The trial's attempt was superseded (killed, or declared stale and resubmitted): stop without a word. */
+class AttemptSuperseded extends Error {}
+
+/** Where a trial's checkpoints and trained model live in the ArtifactStore. */
+export function trialArtifactPrefix(searchId: string, trialNumber: number): string {
+  return `searches/${searchId}/trials/${trialNumber}/`;
+}
+
+/** The seed a trial trains with: the schedule's, else derived from the search's seed and the trial number. */
+export function trialSeed(spec: SearchRecord['spec'], trialNumber: number): number {
+  const scheduled = spec.evaluator.kind === 'train' ? spec.evaluator.schedule.seed : undefined;
+  return scheduled ?? (spec.seed + trialNumber) % 2 ** 31;
+}
+
+/**
+ * A training job's link to its trial: each epoch is appended to the trial's curve (conditional on the
+ * attempt, so a superseded job learns it should stop) and judged by the search's early-stopping rule
+ * against the other trials' curves right away.
+ */
+async function trainingRun(deps: RunTrialDeps, search: SearchRecord, trial: TrialRecord): Promise<TrainingRun | undefined> {
+  const { spec } = search;
+  if (spec.evaluator.kind !== 'train') return undefined;
+  const { store, clock, artifacts } = deps;
+  if (!artifacts) throw new Error('this job has no artifact store for checkpoints: set NAS_ARTIFACTS');
+  const { schedule } = spec.evaluator;
+  const score = curveScore(spec.evaluator.metric ?? spec.objectives[0]!.metric, selectionDirection(spec));
+  let curve: readonly EpochObservation[] = trial.curve ?? [];
+  const parent = spec.evaluator.inheritWeights && trial.parent ? await store.getTrial(search.id, trial.parent.trialNumber) : undefined;
+  return {
+    ...(parent?.modelKey ? { parent: { arch: parent.arch, modelKey: parent.modelKey } } : {}),
+    recordedEpochs: curve,
+    artifacts,
+    artifactPrefix: trialArtifactPrefix(search.id, trial.number),
+    seed: trialSeed(spec, trial.number),
+    async reportEpoch(observation): Promise<EarlyStopVerdict> {
+      // A resumed job repeats the epochs after its last checkpoint: the new observation replaces theirs.
+      curve = [...curve.filter((o) => o.epoch < observation.epoch), observation];
+      const patch = { curve, heartbeatAt: clock().toISOString() };
+      if (!(await store.updateTrial(search.id, trial.number, patch, { attempt: trial.attempt, status: ['RUNNING'] }))) {
+        throw new AttemptSuperseded(`trial ${trial.number} attempt ${trial.attempt} is no longer running`);
+      }
+      if (!spec.earlyStopping) return { stop: false };
+      const trials = await store.allTrials(search.id);
+      return earlyStopVerdict(spec.earlyStopping, { number: trial.number, status: 'RUNNING', curve }, trials, score, schedule.epochs);
+    },
+  };
+}
+
+/** Failures that would repeat on every retry: the architecture, the spec or the user's dataset is wrong. */
+function isPermanent(error: unknown): error is Error {
+  return error instanceof InvalidArchitecture || error instanceof InvalidRequest || error instanceof InvalidDataset;
+}
+
+async function runOf(deps: RunTrialDeps, search: SearchRecord, trial: TrialRecord): Promise<{ run?: TrainingRun }> {
+  const run = await trainingRun(deps, search, trial);
+  return run ? { run } : {};
 }
 
 /**
@@ -73,6 +136,7 @@ export async function runTrialJob(deps: RunTrialDeps, job: TrialJob): Promise<vo
       arch: trial.arch,
       evaluator: search.spec.evaluator,
       metrics: wanted.filter((metric) => !ARCHITECTURE_METRICS.includes(metric)),
+      ...(await runOf(deps, search, trial)),
     });
     const { costSeconds } = measured;
     const metrics = { ...measured.metrics, ...architectureMetrics(search.spec, trial.arch, wanted) };
@@ -80,14 +144,20 @@ export async function runTrialJob(deps: RunTrialDeps, job: TrialJob): Promise<vo
       await new Promise((resolve) => setTimeout(resolve, costSeconds * deps.simulatedTimeScale * 1000));
     }
     const finished = clock().toISOString();
+    const training = {
+      ...(measured.backend ? { backend: measured.backend } : {}),
+      ...(measured.modelKey ? { modelKey: measured.modelKey } : {}),
+      ...(measured.earlyStopped ? { earlyStopReason: measured.earlyStopped.reason } : {}),
+    };
     await store.updateTrial(
       job.searchId,
       job.trialNumber,
-      { status: 'SUCCEEDED', metrics, costSeconds, finishedAt: finished, updatedAt: finished },
+      { status: measured.earlyStopped ? 'EARLY_STOPPED' : 'SUCCEEDED', metrics, costSeconds, ...training, finishedAt: finished, updatedAt: finished },
       { ...expect, status: ['RUNNING'] },
     );
   } catch (error) {
-    if (!(error instanceof InvalidArchitecture)) throw error;
+    if (error instanceof AttemptSuperseded) return;
+    if (!isPermanent(error)) throw error;
     const finished = clock().toISOString();
     await store.updateTrial(
       job.searchId,

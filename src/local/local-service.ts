@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
 import { createApp } from '../api/app.js';
+import { openArtifactStore } from '../artifacts/open-artifact-store.js';
 import { PROJECT_ROOT, type ServiceConfig } from '../config.js';
 import { tick } from '../controller/tick.js';
 import { BenchmarkCatalog } from '../evaluators/benchmarks.js';
@@ -32,6 +33,7 @@ export async function startLocalService(config: ServiceConfig): Promise<LocalSer
   const storeEnv = { NAS_DYNAMODB_ENDPOINT: dynamo.endpoint, NAS_TABLE: config.tableName };
   const store = new DynamoDbStore({ tableName: config.tableName, client: dynamoClientConfig(storeEnv) });
   const clock = () => new Date();
+  const artifacts = openArtifactStore(config.artifacts);
 
   const pool: LocalJobPool = new LocalJobPool({
     entry: JOB_ENTRY,
@@ -40,13 +42,14 @@ export async function startLocalService(config: ServiceConfig): Promise<LocalSer
       ...process.env,
       ...storeEnv,
       NAS_BENCHMARKS_DIR: config.benchmarksDir,
+      NAS_ARTIFACTS: config.artifacts,
       NAS_SIMULATED_TIME_SCALE: String(config.simulatedTimeScale),
       NAS_HEARTBEAT_SECONDS: String(config.heartbeatSeconds),
     },
     onJobEnded: (job) => events.publish({ type: 'TrialJobEnded', ...job }),
   });
   const events = new InProcessEvents(
-    (tenantId, searchId) => tick({ store, queue: pool, clock, staleAfterSeconds: config.staleAfterSeconds }, tenantId, searchId),
+    (tenantId, searchId) => tick({ store, queue: pool, clock, artifacts, staleAfterSeconds: config.staleAfterSeconds }, tenantId, searchId),
     (error, event) => console.error(`controller failed on ${event.type} for search ${event.searchId}:`, error),
   );
 
@@ -64,7 +67,7 @@ export async function startLocalService(config: ServiceConfig): Promise<LocalSer
 
   const benchmarks = new BenchmarkCatalog(config.benchmarksDir);
   const limits = { requestsPerMinute: config.requestsPerMinute, maxActiveSearches: config.maxActiveSearches };
-  const app = createApp({ store, events, benchmarks, clock, limits });
+  const app = createApp({ store, events, benchmarks, clock, limits, artifacts });
   const apiKey = await ensureLocalApiKey(store, config.dataDir, process.env, clock());
   const server = await new Promise<ServerType>((resolve) => {
     const started = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(started));

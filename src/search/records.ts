@@ -86,6 +86,20 @@ export interface TrialError {
   readonly retryable: boolean;
 }
 
+/** One finished epoch of a training job: its validation metrics and the job's training seconds so far. */
+export interface EpochObservation {
+  readonly epoch: number;
+  readonly metrics: Readonly<Record<string, number>>;
+  readonly seconds: number;
+}
+
+/** Lineage: the trial an architecture was derived from, and the edit that derived it. */
+export interface TrialParent {
+  readonly trialNumber: number;
+  /** What changed, in the space's words (e.g. `add unit z3`, `op of edge 1-3: skip_connect -> nor_conv_3x3`). */
+  readonly change: string;
+}
+
 export interface TrialRecord {
   readonly tenantId: string;
   readonly searchId: string;
@@ -102,6 +116,16 @@ export interface TrialRecord {
   /** Search clock when the trial was proposed; with `costSeconds` it places the trial on the search's timeline. */
   readonly startOffsetSeconds: number;
   readonly error?: TrialError;
+  /** The trial this one's architecture was derived from (mutation, network morphism), and what changed. */
+  readonly parent?: TrialParent;
+  /** Real training: the learning curve, one observation per finished epoch (at most `schedule.epochs`). */
+  readonly curve?: readonly EpochObservation[];
+  /** Real training: the TensorFlow.js backend the job ran on (`tensorflow` is tfjs-node, GPU or not). */
+  readonly backend?: string;
+  /** Why the early-stopping rule ended an `EARLY_STOPPED` trial. */
+  readonly earlyStopReason?: string;
+  /** Real training: the artifact prefix of the trained model (`GET .../model` exports it). */
+  readonly modelKey?: string;
   readonly createdAt: string;
   readonly startedAt?: string;
   /** Last sign of life from the running job; see `ControllerDeps.staleAfterSeconds`. */

@@ -4,6 +4,7 @@ import { resolveSpace } from '../spaces/registry.js';
 import { getStrategy } from '../strategies/registry.js';
 import { issueFields } from './issue-fields.js';
 import type { SearchSpec } from './spec.js';
+import { TRAIN_METRICS } from './training-spec.js';
 import type { SearchSpecSchema } from './spec.js';
 import type { z } from 'zod';
 
@@ -17,40 +18,12 @@ export async function resolveSearchSpec(
   benchmarks: BenchmarkCatalog,
   randomSeed: () => number,
 ): Promise<SearchSpec> {
-  const benchmark = await benchmarks.get(parsed.evaluator.benchmark);
-  if (!benchmark.spaces.includes(parsed.space)) {
-    throw new InvalidRequest(
-      'evaluator.benchmark',
-      `benchmark '${parsed.evaluator.benchmark}' has no values for space '${parsed.space}' (it covers ${benchmark.spaces.join(', ')})`,
-    );
+  const resolved = parsed.evaluator.kind === 'benchmark'
+    ? await resolveBenchmarkEvaluator(parsed, parsed.evaluator, benchmarks)
+    : await resolveTrainEvaluator(parsed, parsed.evaluator);
+  if (parsed.earlyStopping && parsed.evaluator.kind !== 'train') {
+    throw new InvalidRequest('earlyStopping', 'early stopping needs learning curves: use it with evaluator.kind "train"');
   }
-  // A table over a declared space carries its declaration; a spec may repeat it but not contradict it.
-  const spaceConfig = parsed.spaceConfig ?? benchmark.spaceConfig;
-  if (benchmark.spaceConfig !== undefined && JSON.stringify(spaceConfig) !== JSON.stringify(benchmark.spaceConfig)) {
-    throw new InvalidRequest('spaceConfig', `benchmark '${benchmark.name}' was built for another declaration of space '${parsed.space}'`);
-  }
-  resolveSpace(parsed.space, spaceConfig);
-
-  const knownMetric = (metric: string, field: string) => {
-    if (!benchmark.metrics.includes(metric) && !ARCHITECTURE_METRICS.includes(metric)) {
-      throw new InvalidRequest(
-        field,
-        `benchmark '${parsed.evaluator.benchmark}' has no metric '${metric}' (e.g. ${benchmark.metrics.slice(0, 6).join(', ')}, ...; GET /v1/catalog lists all; params and flops work everywhere)`,
-      );
-    }
-  };
-  parsed.objectives.forEach((objective, i) => knownMetric(objective.metric, `objectives[${i}].metric`));
-  const { fidelity } = parsed.evaluator;
-  if (fidelity !== undefined && (benchmark.maxEpochs === undefined || fidelity.epochs > benchmark.maxEpochs)) {
-    throw new InvalidRequest(
-      'evaluator.fidelity.epochs',
-      benchmark.maxEpochs === undefined
-        ? `benchmark '${benchmark.name}' has fixed fidelities (its metric names say how many epochs)`
-        : `benchmark '${benchmark.name}' answers for at most ${benchmark.maxEpochs} epochs`,
-    );
-  }
-  const metric = parsed.evaluator.metric ?? parsed.objectives[0]!.metric;
-  knownMetric(metric, 'evaluator.metric');
 
   const strategy = getStrategy(parsed.strategy.name);
   const params = strategy.params.safeParse(parsed.strategy.params);
@@ -60,11 +33,79 @@ export async function resolveSearchSpec(
   }
   return {
     ...parsed,
-    ...(spaceConfig === undefined ? {} : { spaceConfig }),
+    ...resolved,
     strategy: { name: parsed.strategy.name, params: params.data as Record<string, unknown> },
-    evaluator: { ...parsed.evaluator, metric },
     seed: parsed.seed ?? randomSeed(),
   };
+}
+
+type ParsedSpec = z.output<typeof SearchSpecSchema>;
+type ResolvedEvaluator = Pick<SearchSpec, 'evaluator' | 'spaceConfig'>;
+
+/** Throws `InvalidRequest` on `field` unless `metric` is one of `known` or an architecture metric. */
+function requireMetric(metric: string, field: string, known: readonly string[], source: string): void {
+  if (known.includes(metric) || ARCHITECTURE_METRICS.includes(metric)) return;
+  throw new InvalidRequest(
+    field,
+    `${source} has no metric '${metric}' (e.g. ${known.slice(0, 6).join(', ')}, ...; GET /v1/catalog lists all; params and flops work everywhere)`,
+  );
+}
+
+/** The benchmark covers the space and answers the metrics at the asked fidelity. */
+async function resolveBenchmarkEvaluator(
+  parsed: ParsedSpec,
+  evaluator: Extract<ParsedSpec['evaluator'], { kind: 'benchmark' }>,
+  benchmarks: BenchmarkCatalog,
+): Promise<ResolvedEvaluator> {
+  const benchmark = await benchmarks.get(evaluator.benchmark);
+  if (!benchmark.spaces.includes(parsed.space)) {
+    throw new InvalidRequest(
+      'evaluator.benchmark',
+      `benchmark '${evaluator.benchmark}' has no values for space '${parsed.space}' (it covers ${benchmark.spaces.join(', ')})`,
+    );
+  }
+  // A table over a declared space carries its declaration; a spec may repeat it but not contradict it.
+  const spaceConfig = parsed.spaceConfig ?? benchmark.spaceConfig;
+  if (benchmark.spaceConfig !== undefined && JSON.stringify(spaceConfig) !== JSON.stringify(benchmark.spaceConfig)) {
+    throw new InvalidRequest('spaceConfig', `benchmark '${benchmark.name}' was built for another declaration of space '${parsed.space}'`);
+  }
+  resolveSpace(parsed.space, spaceConfig);
+
+  const source = `benchmark '${evaluator.benchmark}'`;
+  parsed.objectives.forEach((objective, i) => requireMetric(objective.metric, `objectives[${i}].metric`, benchmark.metrics, source));
+  const { fidelity } = evaluator;
+  if (fidelity !== undefined && (benchmark.maxEpochs === undefined || fidelity.epochs > benchmark.maxEpochs)) {
+    throw new InvalidRequest(
+      'evaluator.fidelity.epochs',
+      benchmark.maxEpochs === undefined
+        ? `benchmark '${benchmark.name}' has fixed fidelities (its metric names say how many epochs)`
+        : `benchmark '${benchmark.name}' answers for at most ${benchmark.maxEpochs} epochs`,
+    );
+  }
+  const metric = evaluator.metric ?? parsed.objectives[0]!.metric;
+  requireMetric(metric, 'evaluator.metric', benchmark.metrics, source);
+  return { ...(spaceConfig === undefined ? {} : { spaceConfig }), evaluator: { ...evaluator, metric } };
+}
+
+/**
+ * The space has a model builder that accepts the model settings, the dataset exists and the metrics are
+ * ones training reports. TensorFlow.js is loaded only here, so benchmark-only callers never pay for it.
+ */
+async function resolveTrainEvaluator(
+  parsed: ParsedSpec,
+  evaluator: Extract<ParsedSpec['evaluator'], { kind: 'train' }>,
+): Promise<ResolvedEvaluator> {
+  resolveSpace(parsed.space, parsed.spaceConfig);
+  const { checkTrainingTask } = await import('../training/training-catalog.js');
+  const model = checkTrainingTask(parsed.space, evaluator);
+  const source = `the train evaluator`;
+  parsed.objectives.forEach((objective, i) => requireMetric(objective.metric, `objectives[${i}].metric`, TRAIN_METRICS, source));
+  const metric = evaluator.metric ?? parsed.objectives[0]!.metric;
+  requireMetric(metric, 'evaluator.metric', TRAIN_METRICS, source);
+  if (metric.startsWith('test_')) {
+    throw new InvalidRequest('evaluator.metric', `select on validation, never on test ('${metric}'): test metrics are only reported`);
+  }
+  return { ...(parsed.spaceConfig === undefined ? {} : { spaceConfig: parsed.spaceConfig }), evaluator: { ...evaluator, model, metric } };
 }
 
 /** Metrics every search can use, computed from the architecture itself rather than measured. */
@@ -73,4 +114,14 @@ export const ARCHITECTURE_METRICS: readonly string[] = ['params', 'flops'];
 /** Every metric a trial of this search must report. */
 export function searchMetrics(spec: SearchSpec): string[] {
   return [...new Set([...(spec.evaluator.metric ? [spec.evaluator.metric] : []), ...spec.objectives.map((o) => o.metric)])];
+}
+
+/**
+ * Whether the search's selection metric (`evaluator.metric`) is maximised: as its objective says when it
+ * is one, else by its name (accuracies up, losses and perplexities down).
+ */
+export function selectionDirection(spec: SearchSpec): 'maximize' | 'minimize' {
+  const metric = spec.evaluator.metric ?? spec.objectives[0]!.metric;
+  const objective = spec.objectives.find((o) => o.metric === metric);
+  return objective?.direction ?? (/accuracy/.test(metric) ? 'maximize' : 'minimize');
 }

@@ -1,6 +1,8 @@
 import { z } from '@hono/zod-openapi';
 import { SPACE_NAMES } from '../spaces/registry.js';
 import { STRATEGY_NAMES } from '../strategies/registry.js';
+import { EarlyStoppingSchema, TrainEvaluatorSchema } from './training-spec.js';
+import { WarmStartSchema } from './warm-start.js';
 
 /**
  * The search spec a user submits: the single source of truth for validation, TypeScript types and the
@@ -36,6 +38,7 @@ export const EvaluatorSpecSchema = z
       /** Training budget per trial, for benchmarks that answer at several (NB301: 1-98 epochs, default 98). */
       fidelity: z.strictObject({ epochs: z.int().min(1).max(10_000) }).optional(),
     }),
+    TrainEvaluatorSchema,
   ])
   .openapi('EvaluatorSpec');
 
@@ -67,6 +70,10 @@ export const SearchSpecSchema = z
     strategy: StrategySpecSchema,
     evaluator: EvaluatorSpecSchema,
     budget: BudgetSchema,
+    /** Stops unpromising trials from their learning curves (`train` evaluator only). */
+    earlyStopping: EarlyStoppingSchema.optional(),
+    /** Learn from earlier searches of the same space (docs/strategies.md#warm-start). */
+    warmStart: WarmStartSchema.optional(),
     /** Makes the search repeatable; a random seed is chosen and recorded when absent. */
     seed: z.int().min(0).max(2 ** 31 - 1).optional(),
   })

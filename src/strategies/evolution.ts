@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Rng, type RngState } from '../random/rng.js';
-import { drawUnseen, proposedSet } from './history.js';
+import { drawUnseenDerived, proposedSet } from './history.js';
 import type { Strategy } from './strategy.js';
 
 /**
@@ -34,13 +34,13 @@ export const evolution: Strategy<EvolutionParams, EvolutionState> = {
     const rng = Rng.fromState(state.rng);
     const seen = proposedSet(history);
     const population = history.filter((entry) => entry.score !== undefined).slice(-params.populationSize);
-    const candidates = drawUnseen(space, seen, count, MAX_DRAWS_PER_CANDIDATE, (found) => {
+    const { candidates, parents } = drawUnseenDerived(space, seen, count, MAX_DRAWS_PER_CANDIDATE, (found) => {
       // Until the initial population is proposed (or while none of it has finished), draw at random.
-      if (history.length + found < params.populationSize || population.length === 0) return space.sample(rng);
+      if (history.length + found < params.populationSize || population.length === 0) return { arch: space.sample(rng) };
       const tournament = rng.shuffle(population).slice(0, params.sampleSize);
       const parent = tournament.reduce((best, entry) => (entry.score! > best.score! ? entry : best));
-      return space.mutate(parent.arch, rng);
+      return { arch: space.mutate(parent.arch, rng), parent: history.indexOf(parent) };
     });
-    return { state: { rng: rng.state() }, candidates };
+    return { state: { rng: rng.state() }, candidates, parents };
   },
 };

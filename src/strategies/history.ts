@@ -18,11 +18,38 @@ export function pendingSet<A>(history: readonly HistoryEntry<A>[]): Set<string> 
   return new Set(history.filter((entry) => isActiveTrial(entry.status)).map((entry) => entry.canonical));
 }
 
+/** A drawn architecture and, when it was derived from a trial, that trial's index in the history. */
+export interface Draw<A> {
+  readonly arch: A;
+  readonly parent?: number;
+}
+
 /**
  * Draws from `next` until `count` architectures new to `seen` are found (adding them to it), or until
  * `count x maxDrawsPerCandidate` draws were spent, which is taken to mean the strategy has run dry.
- * `next` is told how many candidates were found so far.
+ * `next` is told how many candidates were found so far. Keeps each candidate's parent for lineage.
  */
+export function drawUnseenDerived<A>(
+  space: { canonical(a: A): string },
+  seen: Set<string>,
+  count: number,
+  maxDrawsPerCandidate: number,
+  next: (found: number) => Draw<A>,
+): { candidates: A[]; parents: (number | undefined)[] } {
+  const candidates: A[] = [];
+  const parents: (number | undefined)[] = [];
+  for (let draws = 0; candidates.length < count && draws < count * maxDrawsPerCandidate; draws++) {
+    const { arch, parent } = next(candidates.length);
+    const canonical = space.canonical(arch);
+    if (seen.has(canonical)) continue;
+    seen.add(canonical);
+    candidates.push(arch);
+    parents.push(parent);
+  }
+  return { candidates, parents };
+}
+
+/** `drawUnseenDerived` for strategies whose candidates have no parent. */
 export function drawUnseen<A>(
   space: { canonical(a: A): string },
   seen: Set<string>,
@@ -30,13 +57,5 @@ export function drawUnseen<A>(
   maxDrawsPerCandidate: number,
   next: (found: number) => A,
 ): A[] {
-  const found: A[] = [];
-  for (let draws = 0; found.length < count && draws < count * maxDrawsPerCandidate; draws++) {
-    const candidate = next(found.length);
-    const canonical = space.canonical(candidate);
-    if (seen.has(canonical)) continue;
-    seen.add(canonical);
-    found.push(candidate);
-  }
-  return found;
+  return drawUnseenDerived(space, seen, count, maxDrawsPerCandidate, (found) => ({ arch: next(found) })).candidates;
 }

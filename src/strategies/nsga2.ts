@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { crowdingDistance, nonDominatedSort } from '../multiobjective/pareto.js';
 import { Rng, type RngState } from '../random/rng.js';
-import { drawUnseen, proposedSet } from './history.js';
+import { drawUnseenDerived, proposedSet } from './history.js';
 import type { HistoryEntry, Strategy } from './strategy.js';
 
 /**
@@ -48,12 +48,12 @@ export const nsga2: Strategy<Nsga2Params, Nsga2State> = {
     const rng = Rng.fromState(state.rng);
     const seen = proposedSet(history);
     const population = survivors(history, params.populationSize);
-    const candidates = drawUnseen(space, seen, count, MAX_DRAWS_PER_CANDIDATE, (found) => {
-      if (history.length + found < params.populationSize || population.length === 0) return space.sample(rng);
+    const { candidates, parents } = drawUnseenDerived(space, seen, count, MAX_DRAWS_PER_CANDIDATE, (found) => {
+      if (history.length + found < params.populationSize || population.length === 0) return { arch: space.sample(rng) };
       const [a, b] = [rng.pick(population), rng.pick(population)];
       const winner = a.rank < b.rank || (a.rank === b.rank && a.crowding >= b.crowding) ? a : b;
-      return space.mutate(winner.entry.arch, rng);
+      return { arch: space.mutate(winner.entry.arch, rng), parent: history.indexOf(winner.entry) };
     });
-    return { state: { rng: rng.state() }, candidates };
+    return { state: { rng: rng.state() }, candidates, parents };
   },
 };

@@ -29,6 +29,8 @@ export interface ProposeInput<A, P, S> {
 export interface Proposal<A, S> {
   readonly state: S;
   readonly candidates: A[];
+  /** Lineage: for each candidate, the index in `history` of the trial it was derived from, if any. */
+  readonly parents?: readonly (number | undefined)[];
 }
 
 /**

@@ -114,11 +114,17 @@ describe('NasStack', () => {
   });
 
   describe('Api', () => {
-    it('THEN the function is told the table and the event bus', () => {
+    it('THEN the function is told the table, the event bus and the artifacts bucket', () => {
       template.hasResourceProperties('AWS::Lambda::Function', {
         Handler: 'index.handler',
         Runtime: 'nodejs22.x',
-        Environment: { Variables: Match.objectLike({ NAS_TABLE: ref(stack.records.table), NAS_EVENT_BUS: ref(stack.controller.eventBus) }) },
+        Environment: {
+          Variables: Match.objectLike({
+            NAS_TABLE: ref(stack.records.table),
+            NAS_EVENT_BUS: ref(stack.controller.eventBus),
+            NAS_ARTIFACTS: { 'Fn::Join': ['', ['s3://', ref(stack.artifacts.bucket)]] },
+          }),
+        },
       });
     });
 
@@ -148,12 +154,18 @@ describe('NasStack', () => {
       });
     });
 
-    it("THEN the function's role may use the table and its indexes, and put events on the service's bus, nothing else", () => {
+    it("THEN the function's role may use the table and its indexes, put events on the service's bus, read exported models and keep predictors, nothing else", () => {
       template.hasResourceProperties('AWS::Lambda::Function', { Role: getAtt(stack.api.handler.role!, 'Arn') });
-      expect(statementsOf(stack.api.handler.role!)).toEqual([
+      const bucketArn = getAtt(stack.artifacts.bucket, 'Arn');
+      const expected = [
         { Effect: 'Allow', Action: dynamoActions, Resource: tableResources() },
         { Effect: 'Allow', Action: 'events:PutEvents', Resource: getAtt(stack.controller.eventBus, 'Arn') },
-      ]);
+        { Effect: 'Allow', Action: 's3:GetObject', Resource: { 'Fn::Join': ['', [bucketArn, '/searches/*']] } },
+        { Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject'], Resource: { 'Fn::Join': ['', [bucketArn, '/tenants/*']] } },
+      ];
+      const statements = statementsOf(stack.api.handler.role!);
+      expect(statements).toEqual(expect.arrayContaining(expected));
+      expect(statements).toHaveLength(expected.length);
     });
   });
 
@@ -538,6 +550,8 @@ describe('NasStack', () => {
       for (const { reason } of acknowledged) expect(reason.length).toBeGreaterThan(40);
       expect(acknowledged.map(({ id, path }) => `${path}: ${id.replace(/<(\w+?)[0-9A-F]{8}\./, '<$1.')}`).sort()).toEqual([
         'Api/Handler: AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+        'Api/Handler: AwsSolutions-IAM5[Resource::<ArtifactsBucket.Arn>/searches/*]',
+        'Api/Handler: AwsSolutions-IAM5[Resource::<ArtifactsBucket.Arn>/tenants/*]',
         'Api/Handler: AwsSolutions-IAM5[Resource::<RecordsTable.Arn>/index/*]',
         'Api/Handler: AwsSolutions-L1',
         'Api/HttpApi: AwsSolutions-APIG4',

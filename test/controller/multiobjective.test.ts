@@ -50,6 +50,13 @@ describe('a multi-objective search: NB201 accuracy vs. latency vs. parameters', 
       search = await tick(deps, TEST_TENANT, 'MO');
     }
     expect(search).toMatchObject({ status: 'SUCCEEDED', trialCount: 40 });
+    // Lineage: every child of the evolving population names its parent and the one edit that made it.
+    const children = (await db.store.allTrials('MO')).filter((t) => t.parent);
+    expect(children.length).toBeGreaterThan(20);
+    for (const child of children) {
+      expect(child.parent!.trialNumber).toBeLessThan(child.number);
+      expect(child.parent!.change).toMatch(/:=/);
+    }
 
     const { request } = await authorizedApp({ store: db.store, events: new RecordingEvents(), benchmarks: catalog, clock: () => new Date() }, TEST_TENANT);
     const pareto = await json(await request('/v1/searches/MO/pareto'));

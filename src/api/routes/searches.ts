@@ -2,29 +2,32 @@ import { createRoute } from '@hono/zod-openapi';
 import { createHash, randomInt } from 'node:crypto';
 import { ulid } from 'ulid';
 import { checkCostLimit, estimateForEvaluator } from '../../cost/estimate.js';
+import { JOB_PROFILES, jobKindOf } from '../../cost/job-profiles.js';
 import { Conflict, InvalidRequest, NotFound, TooManyRequests, VersionConflict } from '../../errors.js';
 import { isActiveSearch, type SearchRecord } from '../../search/records.js';
 import { newSearchRecord } from '../../search/new-search.js';
 import { resolveSearchSpec } from '../../search/resolve-spec.js';
+import { checkWarmStart } from '../../search/warm-start.js';
 import { SearchSpecSchema } from '../../search/spec.js';
 import { DEFAULT_LIMITS, type ApiDeps } from '../deps.js';
 import { problemResponses } from '../problem.js';
 import { IdempotencyHeaderSchema, jsonContent, newRouter, PageQuerySchema, SearchIdParamSchema } from '../router.js';
-import { pageSchema, SearchViewSchema, toSearchView } from '../views.js';
+import { CreatedSearchSchema, pageSchema, SearchViewSchema, toCostEstimateView, toSearchView } from '../views.js';
 
 const createSearch = createRoute({
   method: 'post',
   path: '/v1/searches',
   summary: 'Start a search',
   description:
+    'The answer carries `estimate`, what the search would cost in the cloud deployment; a spec whose estimate exceeds `budget.maxCostUsd` is refused (400). ' +
     'With an Idempotency-Key header, a retried request returns the search the first one created (200, header idempotent-replayed: true) instead of starting another; reusing a key for a different request is a 409.',
   request: {
     headers: IdempotencyHeaderSchema,
     body: { required: true, content: { 'application/json': { schema: SearchSpecSchema } } },
   },
   responses: {
-    200: jsonContent(SearchViewSchema, 'The search an earlier request with the same Idempotency-Key created'),
-    201: jsonContent(SearchViewSchema, 'The new search'),
+    200: jsonContent(CreatedSearchSchema, 'The search an earlier request with the same Idempotency-Key created'),
+    201: jsonContent(CreatedSearchSchema, 'The new search and its cost estimate'),
     400: problemResponses[400],
     409: problemResponses[409],
     503: problemResponses[503],
@@ -94,13 +97,16 @@ export function searchRoutes(deps: ApiDeps) {
       const tenantId = c.get('tenantId');
       const body = c.req.valid('json');
       const spec = await resolveSearchSpec(body, deps.benchmarks, () => randomInt(2 ** 31 - 1));
+      await checkWarmStart(deps.store, c.get('tenantId'), spec);
       const { maxTrialCount, parallelTrialCount, maxCostUsd } = spec.budget;
-      const limit = checkCostLimit(estimateForEvaluator({ evaluatorKind: spec.evaluator.kind, maxTrialCount, parallelTrialCount }), maxCostUsd);
+      const cost = estimateForEvaluator({ evaluatorKind: spec.evaluator.kind, maxTrialCount, parallelTrialCount });
+      const limit = checkCostLimit(cost, maxCostUsd);
       if (!limit.ok) throw new InvalidRequest('budget.maxCostUsd', limit.message);
+      const estimate = toCostEstimateView(cost, JOB_PROFILES[jobKindOf(spec.evaluator.kind)].instance);
       const key = c.req.valid('header')['idempotency-key'];
       let id = ulid();
       const replay = (existing: SearchRecord) =>
-        c.json(toSearchView(existing), 200, { 'idempotent-replayed': 'true', location: `/v1/searches/${existing.id}` });
+        c.json({ ...toSearchView(existing), estimate }, 200, { 'idempotent-replayed': 'true', location: `/v1/searches/${existing.id}` });
       if (key !== undefined) {
         const binding = await deps.store.claimIdempotencyKey(tenantId, key, { searchId: id, requestHash: fingerprint(body) });
         if (binding.requestHash !== fingerprint(body)) throw new Conflict(`Idempotency-Key '${key}' was already used with a different request`);
@@ -118,7 +124,7 @@ export function searchRoutes(deps: ApiDeps) {
         return replay(await requireSearch(deps, tenantId, id));
       }
       deps.events.publish({ type: 'SearchCreated', tenantId, searchId: id });
-      return c.json(toSearchView(search), 201, { location: `/v1/searches/${id}` });
+      return c.json({ ...toSearchView(search), estimate }, 201, { location: `/v1/searches/${id}` });
     })
     .openapi(listSearches, async (c) => {
       const page = await deps.store.listSearches(c.get('tenantId'), c.req.valid('query'));

@@ -1,0 +1,88 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { InvalidArchitecture, Unavailable } from '../../errors.js';
+import { PredictorService } from '../../predictors/predictor-service.js';
+import { EvaluatorSpecSchema } from '../../search/spec.js';
+import { resolveSpace, SPACE_NAMES } from '../../spaces/registry.js';
+import type { ApiDeps } from '../deps.js';
+import { problemResponses } from '../problem.js';
+import { jsonContent, newRouter } from '../router.js';
+
+export const MAX_PREDICTIONS_PER_CALL = 1000;
+
+const PredictionRequestSchema = z
+  .strictObject({
+    space: z.enum(SPACE_NAMES),
+    spaceConfig: z.unknown().optional(),
+    /** The evaluator as in a search spec: predictions learn from trials of searches with this evaluator. */
+    evaluator: EvaluatorSpecSchema,
+    metric: z.string().min(1).max(100),
+    architectures: z.array(z.string().max(10_000)).min(1).max(MAX_PREDICTIONS_PER_CALL),
+  })
+  .openapi('PredictionRequest', {
+    example: {
+      space: 'nb201',
+      evaluator: { kind: 'benchmark', benchmark: 'nb201' },
+      metric: 'cifar10_test_200',
+      architectures: ['|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|'],
+    },
+  });
+
+const PredictionItemSchema = z.union([
+  z.object({ index: z.int(), arch: z.string(), mean: z.number(), std: z.number() }),
+  z.object({ index: z.int(), arch: z.string(), error: z.object({ field: z.string(), message: z.string() }) }),
+]);
+
+const PredictionResponseSchema = z
+  .object({
+    predictor: z.object({
+      version: z.string().openapi({ description: 'Content hash of the predictor that answered' }),
+      trainingSize: z.int(),
+      heldOut: z.object({ size: z.int(), spearman: z.number().nullable(), kendallTau: z.number().nullable() }).nullable(),
+      updatedAt: z.string(),
+    }),
+    items: z.array(PredictionItemSchema).openapi({ description: 'One per architecture, in request order; an invalid one gets its own error' }),
+  })
+  .openapi('PredictionResponse');
+
+const predict = createRoute({
+  method: 'post',
+  path: '/v1/predictions',
+  summary: 'Predict a metric for up to 1,000 architectures from your finished trials (mean and uncertainty), before paying to train them',
+  request: { body: { content: { 'application/json': { schema: PredictionRequestSchema } }, required: true } },
+  responses: {
+    200: jsonContent(PredictionResponseSchema, 'Predictions, or per-architecture errors'),
+    400: problemResponses[400],
+    409: problemResponses[409],
+    503: problemResponses[503],
+  },
+});
+
+export function predictionRoutes(deps: ApiDeps) {
+  const service = deps.artifacts ? new PredictorService({ store: deps.store, artifacts: deps.artifacts, clock: deps.clock }) : undefined;
+  return newRouter().openapi(predict, async (c) => {
+    if (!service) throw new Unavailable('predictions need an artifact store, and this deployment has none');
+    const request = c.req.valid('json');
+    const space = resolveSpace(request.space, request.spaceConfig);
+    const parsed = request.architectures.map((arch, index) => {
+      try {
+        return { index, arch, value: space.parse(arch) };
+      } catch (error) {
+        if (!(error instanceof InvalidArchitecture)) throw error;
+        return { index, arch, error: { field: `architectures[${index}]`, message: error.message } };
+      }
+    });
+    const { predictor, version } = await service.predictorFor(c.get('tenantId'), {
+      spaceName: request.space,
+      space,
+      evaluator: request.evaluator,
+      metric: request.metric,
+    });
+    const valid = parsed.filter((item): item is typeof item & { value: unknown } => !('error' in item));
+    const predictions = predictor.predict(valid.map((item) => item.value));
+    const byIndex = new Map(valid.map((item, i) => [item.index, predictions[i]!]));
+    const items = parsed.map((item) =>
+      'error' in item && item.error ? { index: item.index, arch: item.arch, error: item.error } : { index: item.index, arch: item.arch, ...byIndex.get(item.index)! },
+    );
+    return c.json({ predictor: version, items }, 200);
+  });
+}

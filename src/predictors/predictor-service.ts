@@ -1,0 +1,141 @@
+import { createHash } from 'node:crypto';
+import type { ArtifactStore } from '../artifacts/artifact-store.js';
+import { Conflict } from '../errors.js';
+import type { SearchRecord } from '../search/records.js';
+import type { EvaluatorSpec } from '../search/spec.js';
+import { taskFingerprint } from '../search/warm-start.js';
+import type { SearchSpace } from '../spaces/space.js';
+import type { Store } from '../store/store.js';
+import { Predictor } from './predictor.js';
+
+/** What a predictor predicts: one metric of one space under one evaluator (benchmark, or dataset + recipe). */
+export interface PredictionTask {
+  readonly spaceName: string;
+  readonly space: SearchSpace<unknown>;
+  /** The evaluator as a search spec names it; its `metric` is ignored (the task's `metric` counts). */
+  readonly evaluator: EvaluatorSpec;
+  readonly metric: string;
+}
+
+/** Which predictor answered: the artifact's content hash, how much it learnt from, and how well it ranks. */
+export interface PredictorVersion {
+  readonly version: string;
+  readonly trainingSize: number;
+  readonly heldOut: { size: number; spearman: number | null; kendallTau: number | null } | null;
+  readonly updatedAt: string;
+}
+
+export interface PredictorServiceOptions {
+  readonly store: Store;
+  readonly artifacts: ArtifactStore;
+  readonly clock: () => Date;
+  /**
+   * How long a loaded predictor answers before the trial records are read again for new results.
+   * @default 30
+   */
+  readonly refreshSeconds?: number;
+}
+
+/** Fewer finished trials than this train no predictor worth asking. */
+export const MIN_TRAINING_TRIALS = 10;
+/** Predictors are seeded alike, so a tenant's predictor for a task is the same wherever it is retrained. */
+const PREDICTOR_SEED = 0;
+
+interface Loaded {
+  readonly predictor: Predictor<unknown>;
+  readonly version: PredictorVersion;
+  checkedAt: number;
+}
+
+/**
+ * Performance predictors over a tenant's own finished trials, one per space, evaluator and metric: trained
+ * on first use, updated incrementally (`Predictor.update`) when trials have finished since, and stored in
+ * the ArtifactStore so every API instance answers with the same version. A tenant's predictors learn only
+ * from that tenant's trials.
+ */
+export class PredictorService {
+  private readonly loaded = new Map<string, Loaded>();
+
+  constructor(private readonly options: PredictorServiceOptions) {}
+
+  /** The current predictor for the task; throws `Conflict` while the tenant has too few finished trials for it. */
+  async predictorFor(tenantId: string, task: PredictionTask): Promise<{ predictor: Predictor<unknown>; version: PredictorVersion }> {
+    const key = this.artifactKey(tenantId, task);
+    const now = this.options.clock().getTime();
+    const cached = this.loaded.get(key);
+    if (cached && now - cached.checkedAt < (this.options.refreshSeconds ?? 30) * 1000) return cached;
+
+    const current = cached ?? (await this.load(key, task));
+    const data = await this.trainingData(tenantId, task);
+    const known = new Set(current?.predictor.toJSON().training.archs ?? []);
+    const fresh = data.filter((row) => !known.has(row.arch));
+    if (current && fresh.length === 0) {
+      current.checkedAt = now;
+      this.loaded.set(key, current);
+      return current;
+    }
+    const predictor = current ? current.predictor : this.train(task, data);
+    if (current) predictor.update(fresh.map((row) => task.space.parse(row.arch)), fresh.map((row) => row.value));
+    const artifact = predictor.toJSON();
+    await this.options.artifacts.put(key, JSON.stringify(artifact));
+    const version = this.versionOf(predictor);
+    const entry = { predictor, version, checkedAt: now };
+    this.loaded.set(key, entry);
+    return entry;
+  }
+
+  private artifactKey(tenantId: string, task: PredictionTask): string {
+    const fingerprint = createHash('sha256').update(`${taskFingerprint(task.evaluator)}\n${task.metric}`).digest('hex').slice(0, 24);
+    return `tenants/${tenantId}/predictors/${task.spaceName}/${fingerprint}.json`;
+  }
+
+  private versionOf(predictor: Predictor<unknown>): PredictorVersion {
+    const { hash } = predictor.toJSON();
+    const { trainingSize, heldOut } = predictor.metadata;
+    return { version: hash.slice(0, 16), trainingSize, heldOut, updatedAt: this.options.clock().toISOString() };
+  }
+
+  private async load(key: string, task: PredictionTask): Promise<Loaded | undefined> {
+    const bytes = await this.options.artifacts.get(key);
+    if (!bytes) return undefined;
+    const predictor = Predictor.fromJSON(JSON.parse(new TextDecoder().decode(bytes)), task.space);
+    return { predictor, version: this.versionOf(predictor), checkedAt: 0 };
+  }
+
+  private train(task: PredictionTask, data: readonly { arch: string; value: number }[]): Predictor<unknown> {
+    if (data.length < MIN_TRAINING_TRIALS) {
+      throw new Conflict(
+        `no predictor for ${task.metric} on ${task.spaceName} yet: it learns from your finished trials of that space and evaluator, and needs ${MIN_TRAINING_TRIALS} (you have ${data.length})`,
+      );
+    }
+    return Predictor.train({
+      space: task.space,
+      archs: data.map((row) => task.space.parse(row.arch)),
+      targets: data.map((row) => row.value),
+      seed: PREDICTOR_SEED,
+    });
+  }
+
+  /** The metric of every distinct architecture the tenant's matching searches measured (duplicates averaged). */
+  private async trainingData(tenantId: string, task: PredictionTask): Promise<{ arch: string; value: number }[]> {
+    const fingerprint = taskFingerprint(task.evaluator);
+    const matching: SearchRecord[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await this.options.store.listSearches(tenantId, { limit: 100, ...(nextToken ? { nextToken } : {}) });
+      matching.push(...page.items.filter((s) => s.spec.space === task.spaceName && taskFingerprint(s.spec.evaluator) === fingerprint));
+      nextToken = page.nextToken;
+    } while (nextToken);
+    const values = new Map<string, { arch: string; sum: number; count: number }>();
+    for (const search of matching) {
+      for (const trial of await this.options.store.allTrials(search.id)) {
+        const value = trial.metrics?.[task.metric];
+        if (trial.status !== 'SUCCEEDED' || value === undefined || !Number.isFinite(value)) continue;
+        const canonical = task.space.canonical(task.space.parse(trial.arch));
+        const entry = values.get(canonical) ?? { arch: trial.arch, sum: 0, count: 0 };
+        values.set(canonical, { ...entry, sum: entry.sum + value, count: entry.count + 1 });
+      }
+    }
+    return [...values.values()].map(({ arch, sum, count }) => ({ arch, value: sum / count }));
+  }
+}

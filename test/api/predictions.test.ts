@@ -1,0 +1,118 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DirectoryArtifactStore } from '../../src/artifacts/directory-artifact-store.js';
+import { tick } from '../../src/controller/tick.js';
+import { createBenchmarkEvaluator } from '../../src/evaluators/benchmark-evaluator.js';
+import { BenchmarkCatalog } from '../../src/evaluators/benchmarks.js';
+import { loadNb201Table } from '../../src/evaluators/nb201-table.js';
+import { runTrialJob } from '../../src/jobs/run-trial.js';
+import { spearman } from '../../src/predictors/rank-correlation.js';
+import { Rng } from '../../src/random/rng.js';
+import { newSearchRecord } from '../../src/search/new-search.js';
+import { resolveSearchSpec } from '../../src/search/resolve-spec.js';
+import { SearchSpecSchema } from '../../src/search/spec.js';
+import { nb201Space } from '../../src/spaces/nb201.js';
+import { authorizedApp } from '../helpers/authorized-app.js';
+import { BENCHMARKS_DIR } from '../helpers/nb201-csv.js';
+import { TEST_TENANT } from '../helpers/records.js';
+import { RecordingEvents } from '../helpers/recording-events.js';
+import { ScriptedJobQueue } from '../helpers/scripted-queue.js';
+import { startTestStore, type TestStore } from '../helpers/store.js';
+
+const catalog = new BenchmarkCatalog(BENCHMARKS_DIR);
+const METRIC = 'cifar10_valid_12';
+let db: TestStore;
+let artifactsDir: string;
+let now = Date.parse('2026-11-29T12:00:00Z');
+const clock = () => new Date(now);
+
+/** Runs a random NB201 search of `trials` trials to its end through the controller. */
+async function finishedSearch(id: string, trials: number, seed: number): Promise<void> {
+  const spec = await resolveSearchSpec(
+    SearchSpecSchema.parse({
+      space: 'nb201',
+      objectives: [{ metric: METRIC, direction: 'maximize' }],
+      strategy: { name: 'random' },
+      evaluator: { kind: 'benchmark', benchmark: 'nb201' },
+      budget: { maxTrialCount: trials, parallelTrialCount: 10 },
+      seed,
+    }),
+    catalog,
+    () => 0,
+  );
+  await db.store.createSearch(newSearchRecord(TEST_TENANT, id, spec, clock().toISOString()));
+  const queue = new ScriptedJobQueue();
+  const evaluator = createBenchmarkEvaluator(catalog);
+  let search = await tick({ store: db.store, queue, clock }, TEST_TENANT, id);
+  while (search && ['CREATED', 'RUNNING'].includes(search.status)) {
+    await queue.runQueued((job) => runTrialJob({ store: db.store, evaluator, clock, simulatedTimeScale: 0 }, job));
+    search = await tick({ store: db.store, queue, clock }, TEST_TENANT, id);
+  }
+}
+
+beforeAll(async () => {
+  db = await startTestStore();
+  artifactsDir = await mkdtemp(join(tmpdir(), 'nas-predictors-'));
+});
+afterAll(async () => {
+  await db.close();
+  await rm(artifactsDir, { recursive: true, force: true });
+});
+
+const json = (response: Response): Promise<any> => response.json();
+
+const body = (architectures: string[]) => ({
+  space: 'nb201',
+  evaluator: { kind: 'benchmark', benchmark: 'nb201' },
+  metric: METRIC,
+  architectures,
+});
+
+describe('POST /v1/predictions', () => {
+  it('learns from the tenant’s finished trials, answers every valid architecture and flags each invalid one, and updates as trials finish', async () => {
+    const deps = { store: db.store, events: new RecordingEvents(), benchmarks: catalog, clock, artifacts: new DirectoryArtifactStore(artifactsDir) };
+    const { request } = await authorizedApp(deps, TEST_TENANT);
+    const post = (json: unknown) =>
+      request('/v1/predictions', { method: 'POST', body: JSON.stringify(json), headers: { 'content-type': 'application/json' } });
+
+    const tooEarly = await post(body([nb201Space.format(nb201Space.sample(Rng.fromSeed(1)))]));
+    expect(tooEarly.status).toBe(409);
+    expect((await json(tooEarly)).detail).toMatch(/needs 10 \(you have 0\)/);
+
+    await finishedSearch('P1', 60, 1);
+    const table = await loadNb201Table(BENCHMARKS_DIR);
+    const rng = Rng.fromSeed(99);
+    const unseen = Array.from({ length: 200 }, () => nb201Space.format(nb201Space.sample(rng)));
+    const response = await post(body([unseen[0]!, 'not-a-cell', ...unseen.slice(1)]));
+    expect(response.status).toBe(200);
+    const answer = await json(response);
+    expect(answer.predictor.trainingSize).toBe(60);
+    expect(answer.items).toHaveLength(201);
+    expect(answer.items[1]).toMatchObject({ index: 1, arch: 'not-a-cell', error: { field: 'architectures[1]' } });
+    const predicted = answer.items.filter((item: { mean?: number }) => item.mean !== undefined);
+    expect(predicted).toHaveLength(200);
+    expect(predicted.every((item: { std: number }) => item.std >= 0)).toBe(true);
+    // It ranks architectures it never saw far better than chance.
+    const truth = predicted.map((item: { arch: string }) => table.lookup(item.arch)![METRIC]!);
+    expect(spearman(predicted.map((item: { mean: number }) => item.mean), truth)).toBeGreaterThan(0.5);
+
+    // Within the refresh interval the same version answers; after it, new trials are learnt.
+    await finishedSearch('P2', 20, 2);
+    expect((await json(await post(body([unseen[0]!])))).predictor.version).toBe(answer.predictor.version);
+    now += 60_000;
+    const updated = await json(await post(body([unseen[0]!])));
+    expect(updated.predictor.trainingSize).toBeGreaterThan(60);
+    expect(updated.predictor.version).not.toBe(answer.predictor.version);
+
+    // Another tenant's trials teach this tenant nothing.
+    const other = await authorizedApp(deps, 'other-tenant');
+    const isolated = await other.request('/v1/predictions', { method: 'POST', body: JSON.stringify(body([unseen[0]!])), headers: { 'content-type': 'application/json' } });
+    expect(isolated.status).toBe(409);
+
+    const tooMany = await post(body(Array.from({ length: 1001 }, () => unseen[0]!)));
+    expect(tooMany.status).toBe(400);
+    expect((await json(tooMany)).errors[0].field).toBe('architectures');
+  });
+});

@@ -1,0 +1,141 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DirectoryArtifactStore } from '../../src/artifacts/directory-artifact-store.js';
+import { tick } from '../../src/controller/tick.js';
+import { InvalidRequest } from '../../src/errors.js';
+import { createBenchmarkEvaluator } from '../../src/evaluators/benchmark-evaluator.js';
+import { BenchmarkCatalog } from '../../src/evaluators/benchmarks.js';
+import { evaluatorByKind } from '../../src/evaluators/evaluator.js';
+import { createTrainEvaluator } from '../../src/evaluators/train-evaluator.js';
+import { runTrialJob } from '../../src/jobs/run-trial.js';
+import { newSearchRecord } from '../../src/search/new-search.js';
+import { resolveSearchSpec } from '../../src/search/resolve-spec.js';
+import { SearchSpecSchema, type SearchSpecInput } from '../../src/search/spec.js';
+import { loadDataset } from '../../src/training/datasets/registry.js';
+import { evaluateSplit } from '../../src/training/train-loop.js';
+import { authorizedApp } from '../helpers/authorized-app.js';
+import { BENCHMARKS_DIR } from '../helpers/nb201-csv.js';
+import { TEST_TENANT } from '../helpers/records.js';
+import { RecordingEvents } from '../helpers/recording-events.js';
+import { ScriptedJobQueue } from '../helpers/scripted-queue.js';
+import { startTestStore, type TestStore } from '../helpers/store.js';
+
+const catalog = new BenchmarkCatalog(BENCHMARKS_DIR);
+let db: TestStore;
+let artifactsDir: string;
+beforeAll(async () => {
+  db = await startTestStore();
+  artifactsDir = await mkdtemp(join(tmpdir(), 'nas-artifacts-'));
+});
+afterAll(async () => {
+  await db.close();
+  await rm(artifactsDir, { recursive: true, force: true });
+});
+
+const TRAIN_SPEC = {
+  space: 'mlp',
+  objectives: [{ metric: 'validation_accuracy', direction: 'maximize' }],
+  strategy: { name: 'random' },
+  evaluator: { kind: 'train', dataset: 'blobs', schedule: { epochs: 3, batchSize: 50, learningRate: 0.02 } },
+  earlyStopping: { algorithm: 'median', settings: { startEpoch: 1, minTrialsRequired: 1 } },
+  budget: { maxTrialCount: 6, parallelTrialCount: 2 },
+  seed: 5,
+} as const satisfies SearchSpecInput;
+
+function resolve(input: unknown) {
+  return resolveSearchSpec(SearchSpecSchema.parse(input), catalog, () => 0);
+}
+
+describe('a search with the train evaluator', () => {
+  it('trains every trial for real, records learning curves, stops laggards early and exports loadable models', async () => {
+    const spec = await resolve(TRAIN_SPEC);
+    await db.store.createSearch(newSearchRecord(TEST_TENANT, 'T1', spec, new Date().toISOString()));
+    const queue = new ScriptedJobQueue();
+    const artifacts = new DirectoryArtifactStore(artifactsDir);
+    const evaluator = evaluatorByKind({ benchmark: createBenchmarkEvaluator(catalog), train: createTrainEvaluator({}) });
+    const deps = { store: db.store, queue, clock: () => new Date() };
+    let search = await tick(deps, TEST_TENANT, 'T1');
+    while (search && ['CREATED', 'RUNNING'].includes(search.status)) {
+      await queue.runQueued((job) => runTrialJob({ store: db.store, evaluator, artifacts, clock: () => new Date(), simulatedTimeScale: 0 }, job));
+      search = await tick(deps, TEST_TENANT, 'T1');
+    }
+    expect(search).toMatchObject({ status: 'SUCCEEDED', trialCount: 6 });
+
+    const trials = await db.store.allTrials('T1');
+    for (const trial of trials) {
+      expect(['SUCCEEDED', 'EARLY_STOPPED']).toContain(trial.status);
+      expect(trial.backend).toEqual(expect.any(String));
+      expect(trial.curve!.map((o) => o.epoch)).toEqual([1, 2, 3].slice(0, trial.curve!.length));
+      expect(trial.metrics).toMatchObject({ validation_accuracy: expect.any(Number), test_accuracy: expect.any(Number), latency_ms: expect.any(Number) });
+    }
+    const stopped = trials.filter((t) => t.status === 'EARLY_STOPPED');
+    expect(stopped.length).toBeGreaterThan(0);
+    for (const trial of stopped) {
+      expect(trial.curve!.length).toBeLessThan(3);
+      expect(trial.earlyStopReason).toMatch(/median rule/);
+    }
+    expect(search!.trialStatusCounters.earlyStopped).toBe(stopped.length);
+    // The best trial is one that trained to the end: a cut-short curve is not a final result.
+    expect(trials.find((t) => t.number === search!.best!.trialNumber)!.status).toBe('SUCCEEDED');
+
+    const { request } = await authorizedApp({ store: db.store, events: new RecordingEvents(), benchmarks: catalog, clock: () => new Date(), artifacts }, TEST_TENANT);
+    const best = search!.best!.trialNumber;
+    const exported: any = await (await request(`/v1/searches/T1/trials/${best}/model`)).json();
+    expect(exported).toMatchObject({ space: 'mlp', arch: search!.best!.arch, recipe: { dataset: 'blobs', schedule: { epochs: 3 }, seed: 5 + best } });
+    const files = Object.fromEntries(
+      await Promise.all(exported.files.map(async (file: { name: string; href: string }) => [file.name, new Uint8Array(await (await request(file.href)).arrayBuffer())])),
+    );
+    const modelJson = JSON.parse(new TextDecoder().decode(files['model.json']));
+    const weights = files['weights.bin'] as Uint8Array;
+    const model = await tf.loadLayersModel(
+      tf.io.fromMemory({ modelTopology: modelJson.modelTopology, weightSpecs: modelJson.weightsManifest[0].weights, weightData: weights.slice().buffer }),
+    );
+    const dataset = await loadDataset('blobs');
+    const { accuracy } = await evaluateSplit(model, dataset, dataset.validation);
+    expect(accuracy).toBeCloseTo(search!.best!.value, 6);
+
+    expect((await request('/v1/searches/T1/trials/99/model')).status).toBe(404);
+  });
+
+  it('starts evolved children from their parents’ trained weights and records the lineage', async () => {
+    const spec = await resolve({
+      ...TRAIN_SPEC,
+      strategy: { name: 'evolution', params: { populationSize: 3, sampleSize: 2 } },
+      evaluator: { ...TRAIN_SPEC.evaluator, inheritWeights: true },
+      earlyStopping: undefined,
+    });
+    await db.store.createSearch(newSearchRecord(TEST_TENANT, 'T2', spec, new Date().toISOString()));
+    const queue = new ScriptedJobQueue();
+    const artifacts = new DirectoryArtifactStore(artifactsDir);
+    const evaluator = evaluatorByKind({ benchmark: createBenchmarkEvaluator(catalog), train: createTrainEvaluator({}) });
+    const deps = { store: db.store, queue, clock: () => new Date() };
+    let search = await tick(deps, TEST_TENANT, 'T2');
+    while (search && ['CREATED', 'RUNNING'].includes(search.status)) {
+      await queue.runQueued((job) => runTrialJob({ store: db.store, evaluator, artifacts, clock: () => new Date(), simulatedTimeScale: 0 }, job));
+      search = await tick(deps, TEST_TENANT, 'T2');
+    }
+    expect(search).toMatchObject({ status: 'SUCCEEDED', trialCount: 6 });
+    const children = (await db.store.allTrials('T2')).filter((t) => t.parent);
+    expect(children.length).toBeGreaterThan(0);
+    for (const child of children) {
+      expect(child.status).toBe('SUCCEEDED');
+      expect(child.parent!.change).toMatch(/:=|layer|dense/);
+    }
+  });
+
+  it.each([
+    [{ evaluator: { ...TRAIN_SPEC.evaluator, dataset: 'no-such-data' } }, 'evaluator.dataset'],
+    [{ evaluator: { ...TRAIN_SPEC.evaluator, datasetOptions: { vocabularySize: 3 } } }, 'evaluator.datasetOptions'],
+    [{ space: 'nb101' }, 'space'],
+    [{ objectives: [{ metric: 'test_accuracy', direction: 'maximize' }] }, 'evaluator.metric'],
+    [{ objectives: [{ metric: 'cifar10_test_200', direction: 'maximize' }] }, 'objectives[0].metric'],
+    [{ evaluator: { kind: 'benchmark', benchmark: 'nb201' }, space: 'nb201', objectives: [{ metric: 'cifar10_test_200', direction: 'maximize' }] }, 'earlyStopping'],
+  ])('refuses %j naming %s', async (change, field) => {
+    const error = await resolve({ ...TRAIN_SPEC, ...change }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidRequest);
+    expect((error as InvalidRequest).field).toMatch(new RegExp(`^${field.replace(/[[\].]/g, '\\$&')}`));
+  });
+});

@@ -1,0 +1,91 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DirectoryArtifactStore } from '../../src/artifacts/directory-artifact-store.js';
+import type { EarlyStopVerdict, EvaluationTask, TrainingRun } from '../../src/evaluators/evaluator.js';
+import { createTrainEvaluator, MODEL_FOLDER } from '../../src/evaluators/train-evaluator.js';
+import type { EpochObservation } from '../../src/search/records.js';
+import type { EvaluatorSpec } from '../../src/search/spec.js';
+import { TrainEvaluatorSchema } from '../../src/search/training-spec.js';
+import { loadDataset } from '../../src/training/datasets/registry.js';
+import { loadModelArtifacts } from '../../src/training/model-artifacts.js';
+import { evaluateSplit } from '../../src/training/train-loop.js';
+
+type TrainSpec = Extract<EvaluatorSpec, { kind: 'train' }>;
+
+const evaluator = createTrainEvaluator({});
+const ARCH = 'dense(32,relu,0)';
+
+function trainSpec(epochs: number): TrainSpec {
+  return TrainEvaluatorSchema.parse({ kind: 'train', dataset: 'blobs', schedule: { epochs, batchSize: 32, learningRate: 0.05 } });
+}
+
+let root: string;
+let store: DirectoryArtifactStore;
+beforeEach(async () => {
+  root = await mkdtemp(join(tmpdir(), 'nas-train-'));
+  store = new DirectoryArtifactStore(root);
+});
+afterEach(() => rm(root, { recursive: true, force: true }));
+
+/** A trial's run that records what the job reports and answers with `verdict` (or throws, like a kill). */
+function recordingRun(verdict: (observation: EpochObservation) => EarlyStopVerdict, recordedEpochs: EpochObservation[] = []) {
+  const observations: EpochObservation[] = [];
+  const run: TrainingRun = {
+    recordedEpochs,
+    artifacts: store,
+    artifactPrefix: 'searches/s1/trials/1/',
+    seed: 11,
+    reportEpoch: async (observation) => {
+      observations.push(observation);
+      return verdict(observation);
+    },
+  };
+  return { run, observations };
+}
+
+function task(epochs: number, run: TrainingRun): EvaluationTask<TrainSpec> {
+  return { space: 'mlp', arch: ARCH, evaluator: trainSpec(epochs), metrics: ['validation_accuracy'], run };
+}
+
+describe('train evaluator', () => {
+  it('trains, reports every epoch, and exports a model that reproduces the recorded validation accuracy', async () => {
+    const { run, observations } = recordingRun(() => ({ stop: false }));
+    const result = await evaluator.evaluate(task(4, run));
+    expect(observations.map((o) => o.epoch)).toEqual([1, 2, 3, 4]);
+    expect(result.metrics.validation_accuracy).toBeGreaterThan(0.6); // three classes: chance is 1/3
+    expect(result.metrics).toMatchObject({ test_accuracy: expect.any(Number), latency_ms: expect.any(Number) });
+    // Dense layers train on wasm, the fastest backend installed here (the native ones are not).
+    expect(['wasm', 'cpu']).toContain(result.backend);
+    expect(result.earlyStopped).toBeUndefined();
+    expect(result.modelKey).toBe(`searches/s1/trials/1/${MODEL_FOLDER}`);
+
+    const exported = await loadModelArtifacts(store, result.modelKey!);
+    const dataset = await loadDataset('blobs');
+    const reproduced = await evaluateSplit(exported!, dataset, dataset.validation);
+    expect(reproduced.accuracy).toBeCloseTo(result.metrics.validation_accuracy!, 6);
+    expect(observations.at(-1)!.metrics.validation_accuracy).toBeCloseTo(result.metrics.validation_accuracy!, 6);
+  });
+
+  it('ends early when the early-stopping rule says so, and says after which epoch and why', async () => {
+    const { run, observations } = recordingRun((o) => (o.epoch === 2 ? { stop: true, reason: 'median rule' } : { stop: false }));
+    const result = await evaluator.evaluate(task(5, run));
+    expect(observations).toHaveLength(2);
+    expect(result.earlyStopped).toEqual({ epoch: 2, reason: 'median rule' });
+    expect(result.metrics.test_accuracy).toEqual(expect.any(Number));
+  });
+
+  it('resumes after a kill from the last checkpoint instead of starting over', async () => {
+    const killed = recordingRun((o) => {
+      if (o.epoch === 2) throw new Error('container reclaimed');
+      return { stop: false };
+    });
+    await expect(evaluator.evaluate(task(4, killed.run))).rejects.toThrow('container reclaimed');
+    const resumed = recordingRun(() => ({ stop: false }), killed.observations);
+    const result = await evaluator.evaluate(task(4, resumed.run));
+    // Epoch 2 was checkpointed before it was reported, so the new container starts at epoch 3.
+    expect(resumed.observations.map((o) => o.epoch)).toEqual([3, 4]);
+    expect(result.costSeconds).toBeGreaterThan(killed.observations[1]!.seconds);
+  });
+});
