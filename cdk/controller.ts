@@ -5,6 +5,8 @@ import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { MetricFilter, FilterPattern, type LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Grant } from 'aws-cdk-lib/aws-iam';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { EVENT_SOURCE } from '../src/events/eventbridge-events.js';
 import { acknowledgeNag, arnWildcardFinding, TABLE_INDEXES_REASON } from './nag.js';
@@ -14,6 +16,8 @@ import type { TrainingQueue } from './training-queue.js';
 export interface ControllerProps {
   readonly table: ITable;
   readonly trainingQueue: TrainingQueue;
+  /** Where the `rl` strategy finds its policies, under `policies/` (`Artifacts.bucket`). */
+  readonly artifacts: IBucket;
   /**
    * Controller invocations allowed at once. 1 serializes every tick, which is what keeps two ticks of
    * one search from submitting the same trial twice (see the class comment). New AWS accounts have a
@@ -81,6 +85,7 @@ export class Controller extends Construct {
         NAS_GPU_JOB_QUEUE: trainingQueue.gpuQueue.jobQueueArn,
         NAS_GPU_JOB_DEFINITION: trainingQueue.trainJob.jobDefinitionArn,
         NAS_STALE_AFTER_SECONDS: String(props.staleAfterSeconds ?? 300),
+        NAS_ARTIFACTS: `s3://${props.artifacts.bucketName}`,
       },
       invocation: {
         reservedConcurrentExecutions: props.reservedConcurrency ?? 1,
@@ -95,6 +100,15 @@ export class Controller extends Construct {
 
     props.table.grantReadWriteData(handler);
     trainingQueue.grantManageJobs(handler);
+    // The rl strategy reads its policies; pre-screening searches train and keep the tenants' predictors.
+    Grant.addToPrincipal({ grantee: handler, actions: ['s3:GetObject'], resourceArns: [props.artifacts.arnForObjects('policies/*')] });
+    Grant.addToPrincipal({ grantee: handler, actions: ['s3:GetObject', 's3:PutObject'], resourceArns: [props.artifacts.arnForObjects('tenants/*')] });
+    acknowledgeNag(
+      handler,
+      'AwsSolutions-IAM5',
+      'RL policies are read by name under policies/, and predictors kept per tenant under tenants/, in the artifacts bucket; the grants are on those two prefixes.',
+      [arnWildcardFinding(props.artifacts, 'policies/*'), arnWildcardFinding(props.artifacts, 'tenants/*')],
+    );
     acknowledgeNag(handler, 'AwsSolutions-IAM5', TABLE_INDEXES_REASON, [arnWildcardFinding(props.table, 'index/*')]);
     acknowledgeNag(handler, 'AwsSolutions-IAM5', 'Batch ListJobs and DescribeJobs support no resource-level permissions: their Resource must be *.', ['Resource::*']);
     acknowledgeNag(

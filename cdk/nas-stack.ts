@@ -46,7 +46,7 @@ export class NasStack extends Stack {
       ...(props.maxvCpus ? { maxvCpus: props.maxvCpus } : {}),
       ...(props.benchmarksDir ? { benchmarksDir: props.benchmarksDir } : {}),
     });
-    this.controller = new Controller(this, 'Controller', { table: this.records.table, trainingQueue: this.trainingQueue });
+    this.controller = new Controller(this, 'Controller', { table: this.records.table, trainingQueue: this.trainingQueue, artifacts: this.artifacts.bucket });
     this.api = new Api(this, 'Api', { table: this.records.table, eventBus: this.controller.eventBus, artifacts: this.artifacts.bucket });
     this.alarms = new Alarms(this, 'Alarms', { controller: this.controller, api: this.api, email: props.alarmEmail });
     this.costGuard = new CostGuard(this, 'CostGuard', {

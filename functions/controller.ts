@@ -1,6 +1,8 @@
 import { BatchClient, type JobDetail } from '@aws-sdk/client-batch';
 import { readConfig } from '../src/config.js';
+import { openArtifactStore } from '../src/artifacts/open-artifact-store.js';
 import { tick, type ControllerDeps } from '../src/controller/tick.js';
+import { PredictorService } from '../src/predictors/predictor-service.js';
 import { JOB_PROFILES, jobKindOf, type JobKind } from '../src/cost/job-profiles.js';
 import { EVENT_SOURCE } from '../src/events/eventbridge-events.js';
 import { BatchJobQueue, stateOf, type BatchApi, type BatchJobTarget } from '../src/jobs/batch-job-queue.js';
@@ -205,7 +207,10 @@ export function createControllerDeps(env: NodeJS.ProcessEnv = process.env, clien
   if (!tableName) throw new Error('NAS_TABLE must name the DynamoDB table');
   const store = new DynamoDbStore({ tableName, client: dynamoClientConfig(env) });
   const queue = new BatchJobQueue({ client: clients.batch ?? new BatchClient({}), targetFor: targetResolver(store, jobTargetsFrom(env)) });
-  return { controller: { store, queue, clock: () => new Date(), staleAfterSeconds: readConfig(env).staleAfterSeconds } };
+  const clock = () => new Date();
+  const artifacts = env.NAS_ARTIFACTS ? openArtifactStore(env.NAS_ARTIFACTS) : undefined;
+  const learned = artifacts ? { artifacts, predictors: new PredictorService({ store, artifacts, clock }) } : {};
+  return { controller: { store, queue, clock, staleAfterSeconds: readConfig(env).staleAfterSeconds, ...learned } };
 }
 
 let controllerHandler: ReturnType<typeof createControllerHandler> | undefined;

@@ -15,6 +15,8 @@ import { resolveSpace } from '../spaces/registry.js';
 import { getStrategy } from '../strategies/registry.js';
 import type { HistoryEntry, Proposal } from '../strategies/strategy.js';
 import { describeEdit } from '../spaces/describe-edit.js';
+import type { PredictorService } from '../predictors/predictor-service.js';
+import { prescreen } from './prescreen.js';
 import { parentTrials, transferSeeds } from '../search/warm-start.js';
 import type { SearchSpace } from '../spaces/space.js';
 import type { ArtifactStore } from '../artifacts/artifact-store.js';
@@ -28,6 +30,8 @@ export interface ControllerDeps {
   readonly clock: () => Date;
   /** Learned artifacts strategies run on (RL policies); absent where there are none. */
   readonly artifacts?: ArtifactStore;
+  /** Performance predictors for searches that pre-screen their proposals; without it they do not. */
+  readonly predictors?: PredictorService;
   /**
    * A running trial whose job has not beaten its heart for this long is declared STALE: its job is
    * terminated and the trial runs again as its next attempt.
@@ -214,6 +218,7 @@ async function proposeCandidates(
     const seeds = transferSeeds(space, rankedByParent(space, inherited), tried, warmStart.seeds);
     if (seeds.length > 0) return { state: search.strategyState, candidates: seeds.slice(0, count) };
   }
+  const factor = deps.predictors ? (search.spec.strategy.prescreen?.factor ?? 1) : 1;
   const prior = warmStart?.type === 'IdenticalTask' ? inherited.flatMap(({ trials: parentTrials }) => parentTrials.map((t) => historyEntry(space, search, t))) : [];
   const artifacts = deps.artifacts ? { artifacts: deps.artifacts } : {};
   const proposal = await strategy.propose({
@@ -221,12 +226,13 @@ async function proposeCandidates(
     params: search.spec.strategy.params,
     state: search.strategyState,
     history: [...prior, ...own],
-    count,
+    count: count * factor,
     ...artifacts,
   });
   // Lineage reaches this search's own trials only: a parent search's trial is no trial of this one.
   const parents = proposal.parents?.map((index) => (index === undefined || index < prior.length ? undefined : index - prior.length));
-  return { ...proposal, ...(parents ? { parents } : {}) };
+  const ownProposal = { ...proposal, ...(parents ? { parents } : {}) };
+  return factor > 1 ? prescreen(deps.predictors!, search, space, ownProposal, count) : ownProposal;
 }
 
 /** Each parent's finished trials ranked by that parent's own first objective, best first. */

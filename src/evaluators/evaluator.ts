@@ -28,6 +28,8 @@ export interface TrainingRun {
   readonly seed: number;
   /** The trained trial this one's architecture derives from, when the search inherits weights. */
   readonly parent?: { readonly arch: string; readonly modelKey: string };
+  /** The trained model to distil from, when the search names a teacher. */
+  readonly teacher?: { readonly modelKey: string; readonly temperature: number; readonly weight: number };
 }
 
 export interface Evaluation {

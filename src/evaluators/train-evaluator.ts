@@ -99,6 +99,8 @@ async function trainWithCheckpoints(
   await selectBackend(model);
   const optimizer = createOptimizer(schedule);
   if (checkpoint) await optimizer.setWeights(checkpoint.optimizerWeights);
+  const teacher = run.teacher && (await loadModelArtifacts(run.artifacts, run.teacher.modelKey));
+  const distillation = run.teacher && teacher ? { teacher, temperature: run.teacher.temperature, weight: run.teacher.weight } : undefined;
   let seconds = checkpoint?.seconds ?? 0;
   let validation = checkpoint ? splitMetrics('validation', await evaluateSplit(model, dataset, dataset.validation)) : {};
   let verdict: EarlyStopVerdict = { stop: false };
@@ -107,7 +109,7 @@ async function trainWithCheckpoints(
     while (epoch < schedule.epochs && !verdict.stop) {
       epoch++;
       const started = performance.now();
-      await trainEpoch(model, optimizer, dataset, schedule, epoch, run.seed);
+      await trainEpoch(model, optimizer, dataset, schedule, epoch, run.seed, distillation);
       validation = splitMetrics('validation', await evaluateSplit(model, dataset, dataset.validation));
       seconds += (performance.now() - started) / 1000;
       await saveCheckpoint(run.artifacts, checkpointPrefix, { epoch, seconds }, model, optimizer);
@@ -118,6 +120,7 @@ async function trainWithCheckpoints(
     throw error;
   } finally {
     optimizer.dispose();
+    teacher?.dispose();
   }
   return { model, validation, seconds, ...(verdict.stop ? { earlyStopped: { epoch, reason: verdict.reason } } : {}) };
 }

@@ -57,6 +57,19 @@ export function trialSeed(spec: SearchRecord['spec'], trialNumber: number): numb
 }
 
 /**
+ * The model key of a distillation teacher: a trained trial of one of the tenant's searches. A teacher
+ * without a model is the spec's mistake, so it fails the trial for good.
+ */
+export async function requireTeacherModel(store: Store, tenantId: string, teacher: { searchId: string; trialNumber: number }): Promise<string> {
+  const search = await store.getSearch(tenantId, teacher.searchId);
+  const trial = search && (await store.getTrial(teacher.searchId, teacher.trialNumber));
+  if (!trial?.modelKey) {
+    throw new InvalidRequest('evaluator.distillation.teacher', `trial ${teacher.trialNumber} of search '${teacher.searchId}' has no trained model to distil from`);
+  }
+  return trial.modelKey;
+}
+
+/**
  * A training job's link to its trial: each epoch is appended to the trial's curve (conditional on the
  * attempt, so a superseded job learns it should stop) and judged by the search's early-stopping rule
  * against the other trials' curves right away.
@@ -70,7 +83,10 @@ async function trainingRun(deps: RunTrialDeps, search: SearchRecord, trial: Tria
   const score = curveScore(spec.evaluator.metric ?? spec.objectives[0]!.metric, selectionDirection(spec));
   let curve: readonly EpochObservation[] = trial.curve ?? [];
   const parent = spec.evaluator.inheritWeights && trial.parent ? await store.getTrial(search.id, trial.parent.trialNumber) : undefined;
+  const { distillation } = spec.evaluator;
+  const teacher = distillation && (await requireTeacherModel(store, search.tenantId, distillation.teacher));
   return {
+    ...(teacher && distillation ? { teacher: { modelKey: teacher, temperature: distillation.temperature, weight: distillation.weight } } : {}),
     ...(parent?.modelKey ? { parent: { arch: parent.arch, modelKey: parent.modelKey } } : {}),
     recordedEpochs: curve,
     artifacts,

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
 import { createApp } from '../api/app.js';
 import { openArtifactStore } from '../artifacts/open-artifact-store.js';
+import { PredictorService } from '../predictors/predictor-service.js';
 import { PROJECT_ROOT, type ServiceConfig } from '../config.js';
 import { tick } from '../controller/tick.js';
 import { BenchmarkCatalog } from '../evaluators/benchmarks.js';
@@ -34,6 +35,7 @@ export async function startLocalService(config: ServiceConfig): Promise<LocalSer
   const store = new DynamoDbStore({ tableName: config.tableName, client: dynamoClientConfig(storeEnv) });
   const clock = () => new Date();
   const artifacts = openArtifactStore(config.artifacts);
+  const predictors = new PredictorService({ store, artifacts, clock });
 
   const pool: LocalJobPool = new LocalJobPool({
     entry: JOB_ENTRY,
@@ -49,7 +51,7 @@ export async function startLocalService(config: ServiceConfig): Promise<LocalSer
     onJobEnded: (job) => events.publish({ type: 'TrialJobEnded', ...job }),
   });
   const events = new InProcessEvents(
-    (tenantId, searchId) => tick({ store, queue: pool, clock, artifacts, staleAfterSeconds: config.staleAfterSeconds }, tenantId, searchId),
+    (tenantId, searchId) => tick({ store, queue: pool, clock, artifacts, predictors, staleAfterSeconds: config.staleAfterSeconds }, tenantId, searchId),
     (error, event) => console.error(`controller failed on ${event.type} for search ${event.searchId}:`, error),
   );
 

@@ -34,7 +34,7 @@ export async function resolveSearchSpec(
   return {
     ...parsed,
     ...resolved,
-    strategy: { name: parsed.strategy.name, params: params.data as Record<string, unknown> },
+    strategy: { ...parsed.strategy, params: params.data as Record<string, unknown> },
     seed: parsed.seed ?? randomSeed(),
   };
 }

@@ -24,6 +24,12 @@ export const StrategySpecSchema = z
   .strictObject({
     name: z.enum(STRATEGY_NAMES),
     params: z.record(z.string(), z.unknown()).default({}),
+    /**
+     * Pre-screening with the performance predictor, for any strategy: it proposes `factor` times as many
+     * candidates as there are free slots, and the predictor's best of them become trials. Inactive until
+     * the predictor has enough finished trials of the task to learn from (docs/predictors.md).
+     */
+    prescreen: z.strictObject({ factor: z.int().min(2).max(50).default(5) }).optional(),
   })
   .openapi('StrategySpec');
 

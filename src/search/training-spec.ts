@@ -39,6 +39,17 @@ export const TrainEvaluatorSchema = z.strictObject({
    * from scratch (network morphisms, Booysen & Bosman 2024; see docs/training.md).
    */
   inheritWeights: z.boolean().default(false),
+  /**
+   * Knowledge distillation (Hinton et al. 2015): every trial also learns from a trained teacher trial's
+   * outputs softened by `temperature`; `weight` is the teacher's share of the loss (docs/training.md).
+   */
+  distillation: z
+    .strictObject({
+      teacher: z.strictObject({ searchId: z.string().min(1).max(64), trialNumber: z.int().min(1) }),
+      temperature: z.number().positive().max(100).default(4),
+      weight: z.number().min(0).max(1).default(0.5),
+    })
+    .optional(),
   /** The metric the search selects on; defaults to the first objective's metric. Always a validation metric. */
   metric: z.string().min(1).max(100).optional(),
 });

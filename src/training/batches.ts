@@ -48,3 +48,28 @@ export function maskedLoss(probabilities: tf.Tensor, batch: Batch, classes: numb
     return { loss, correct: hits, weight: weight as tf.Scalar };
   });
 }
+
+/** Knowledge distillation settings: how soft the teacher's outputs are, and how much they count. */
+export interface Distillation {
+  readonly teacher: tf.LayersModel;
+  readonly temperature: number;
+  /** Share of the loss that is the teacher's; the rest is the labels'. */
+  readonly weight: number;
+}
+
+/**
+ * Hinton et al. 2015: the cross-entropy between the teacher's and the student's outputs softened by
+ * `temperature` (scaled by its square, so gradients keep their size), mixed with the labels' loss. Models
+ * end in a softmax, so softening divides their log-probabilities by the temperature and renormalises.
+ */
+export function distilledLoss(probabilities: tf.Tensor, teacherProbabilities: tf.Tensor, batch: Batch, classes: number, distillation: Distillation): tf.Scalar {
+  return tf.tidy(() => {
+    const soften = (p: tf.Tensor) => tf.softmax(p.reshape([-1, classes]).clipByValue(1e-7, 1).log().div(distillation.temperature));
+    const target = soften(teacherProbabilities);
+    const student = soften(probabilities).clipByValue(1e-7, 1).log();
+    const weight = batch.weights.sum().maximum(1);
+    const soft = target.mul(student).sum(1).neg().mul(batch.weights).sum().div(weight).mul(distillation.temperature ** 2);
+    const hard = maskedLoss(probabilities, batch, classes).loss;
+    return soft.mul(distillation.weight).add(hard.mul(1 - distillation.weight)) as tf.Scalar;
+  });
+}

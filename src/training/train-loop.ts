@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { TrainingSchedule } from '../search/training-spec.js';
-import { batchIndices, batchOf, maskedLoss } from './batches.js';
+import { batchIndices, batchOf, distilledLoss, maskedLoss, type Distillation } from './batches.js';
 import type { DataSplit, Dataset } from './datasets/dataset.js';
 import { learningRateAt, setLearningRate } from './optimizers.js';
 
@@ -34,12 +34,17 @@ function trainableVariables(model: tf.LayersModel): tf.Variable[] {
 }
 
 /** One optimisation step on a batch; resolves nothing, the caller reads the returned loss tensor. */
-function trainStep(model: tf.LayersModel, optimizer: tf.Optimizer, dataset: Dataset, indices: readonly number[]): tf.Scalar {
+function trainStep(model: tf.LayersModel, optimizer: tf.Optimizer, dataset: Dataset, indices: readonly number[], distillation?: Distillation): tf.Scalar {
   const batch = batchOf(dataset, dataset.train, indices);
+  const teacher = distillation && tf.tidy(() => distillation.teacher.apply(batch.x, { training: false }) as tf.Tensor);
   try {
-    return optimizer.minimize(() => maskedLoss(model.apply(batch.x, { training: true }) as tf.Tensor, batch, dataset.classes).loss, true, trainableVariables(model))!;
+    const loss = () => {
+      const predicted = model.apply(batch.x, { training: true }) as tf.Tensor;
+      return teacher ? distilledLoss(predicted, teacher, batch, dataset.classes, distillation!) : maskedLoss(predicted, batch, dataset.classes).loss;
+    };
+    return optimizer.minimize(loss, true, trainableVariables(model))!;
   } finally {
-    tf.dispose([batch.x, batch.y, batch.weights]);
+    tf.dispose([batch.x, batch.y, batch.weights, ...(teacher ? [teacher] : [])]);
   }
 }
 
@@ -64,7 +69,7 @@ export async function trainingStepKernels(model: tf.LayersModel, dataset: Datase
 }
 
 /**
- * Trains `model` for one epoch of the schedule: the learning rate of that epoch, batches shuffled by
+ * Trains `model` for one epoch of the schedule (distilling from a teacher when given one): the learning rate of that epoch, batches shuffled by
  * `seed` and the epoch number (so a resumed run sees the same order as an uninterrupted one). Resolves
  * the mean training loss.
  */
@@ -75,12 +80,13 @@ export async function trainEpoch(
   schedule: TrainingSchedule,
   epoch: number,
   seed: number,
+  distillation?: Distillation,
 ): Promise<number> {
   setLearningRate(optimizer, learningRateAt(schedule, epoch));
   let total = 0;
   let batches = 0;
   for (const indices of batchIndices(dataset.train.count, schedule.batchSize, seed * 1000 + epoch)) {
-    const cost = trainStep(model, optimizer, dataset, indices);
+    const cost = trainStep(model, optimizer, dataset, indices, distillation);
     total += (await cost.data())[0]!;
     batches++;
     cost.dispose();

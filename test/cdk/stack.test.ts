@@ -374,10 +374,17 @@ describe('NasStack', () => {
       expect(Object.keys(permissions)).toHaveLength(3);
     });
 
-    it('THEN its role may submit only to our queues with our job definitions, and nothing beyond the table and its dead-letter queue', () => {
+    it('THEN its role may submit only to our queues with our job definitions, and nothing beyond the table, its dead-letter queue and the RL policies', () => {
       const { trainingQueue } = stack;
       const jobs = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':batch:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':job/*']] };
-      expect(statementsOf(stack.controller.handler.role!)).toEqual([
+      const bucketArn = getAtt(stack.artifacts.bucket, 'Arn');
+      const statements = statementsOf(stack.controller.handler.role!);
+      const artifactStatements = [
+        { Effect: 'Allow', Action: 's3:GetObject', Resource: { 'Fn::Join': ['', [bucketArn, '/policies/*']] } },
+        { Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject'], Resource: { 'Fn::Join': ['', [bucketArn, '/tenants/*']] } },
+      ];
+      expect(statements).toEqual(expect.arrayContaining(artifactStatements));
+      expect(statements.filter((statement: { Action: unknown }) => !JSON.stringify(statement.Action).includes('s3:'))).toEqual([
         { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: getAtt(stack.controller.deadLetterQueue, 'Arn') },
         { Effect: 'Allow', Action: dynamoActions, Resource: tableResources() },
         {
@@ -559,6 +566,8 @@ describe('NasStack', () => {
         'Controller/DeadLetters: AwsSolutions-SQS3',
         'Controller/Handler: AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
         'Controller/Handler: AwsSolutions-IAM5[Resource::*]',
+        'Controller/Handler: AwsSolutions-IAM5[Resource::<ArtifactsBucket.Arn>/policies/*]',
+        'Controller/Handler: AwsSolutions-IAM5[Resource::<ArtifactsBucket.Arn>/tenants/*]',
         'Controller/Handler: AwsSolutions-IAM5[Resource::<RecordsTable.Arn>/index/*]',
         'Controller/Handler: AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:batch:<AWS::Region>:<AWS::AccountId>:job/*]',
         'Controller/Handler: AwsSolutions-L1',

@@ -10,7 +10,7 @@ import { createBenchmarkEvaluator } from '../../src/evaluators/benchmark-evaluat
 import { BenchmarkCatalog } from '../../src/evaluators/benchmarks.js';
 import { evaluatorByKind } from '../../src/evaluators/evaluator.js';
 import { createTrainEvaluator } from '../../src/evaluators/train-evaluator.js';
-import { runTrialJob } from '../../src/jobs/run-trial.js';
+import { requireTeacherModel, runTrialJob } from '../../src/jobs/run-trial.js';
 import { newSearchRecord } from '../../src/search/new-search.js';
 import { resolveSearchSpec } from '../../src/search/resolve-spec.js';
 import { SearchSpecSchema, type SearchSpecInput } from '../../src/search/spec.js';
@@ -98,6 +98,11 @@ describe('a search with the train evaluator', () => {
     expect(accuracy).toBeCloseTo(search!.best!.value, 6);
 
     expect((await request('/v1/searches/T1/trials/99/model')).status).toBe(404);
+
+    // A trained trial can teach later searches of the tenant (knowledge distillation); other tenants', not.
+    await expect(requireTeacherModel(db.store, TEST_TENANT, { searchId: 'T1', trialNumber: best })).resolves.toBe(`searches/T1/trials/${best}/model/`);
+    await expect(requireTeacherModel(db.store, 'another-tenant', { searchId: 'T1', trialNumber: best })).rejects.toThrow(InvalidRequest);
+    await expect(requireTeacherModel(db.store, TEST_TENANT, { searchId: 'T1', trialNumber: 99 })).rejects.toThrow(/no trained model/);
   });
 
   it('starts evolved children from their parents’ trained weights and records the lineage', async () => {
@@ -124,6 +129,45 @@ describe('a search with the train evaluator', () => {
       expect(child.status).toBe('SUCCEEDED');
       expect(child.parent!.change).toMatch(/:=|layer|dense/);
     }
+  });
+
+  it('evolves rnn block cells with NSGA-II on a^n b^n c^n, inheriting weights across morphisms', async () => {
+    const spec = await resolve({
+      space: 'rnn',
+      objectives: [
+        { metric: 'validation_accuracy', direction: 'maximize' },
+        { metric: 'params', direction: 'minimize' },
+      ],
+      strategy: { name: 'nsga2', params: { populationSize: 3 } },
+      evaluator: {
+        kind: 'train',
+        dataset: 'anbncn',
+        datasetOptions: { trainSamples: 60 },
+        model: { hiddenSize: 8, embeddingSize: 4 },
+        schedule: { epochs: 2, batchSize: 30, learningRate: 0.02 },
+        inheritWeights: true,
+      },
+      budget: { maxTrialCount: 6, parallelTrialCount: 2 },
+      seed: 8,
+    });
+    await db.store.createSearch(newSearchRecord(TEST_TENANT, 'T3', spec, new Date().toISOString()));
+    const queue = new ScriptedJobQueue();
+    const artifacts = new DirectoryArtifactStore(artifactsDir);
+    const evaluator = evaluatorByKind({ benchmark: createBenchmarkEvaluator(catalog), train: createTrainEvaluator({}) });
+    const deps = { store: db.store, queue, clock: () => new Date() };
+    let search = await tick(deps, TEST_TENANT, 'T3');
+    while (search && ['CREATED', 'RUNNING'].includes(search.status)) {
+      await queue.runQueued((job) => runTrialJob({ store: db.store, evaluator, artifacts, clock: () => new Date(), simulatedTimeScale: 0 }, job));
+      search = await tick(deps, TEST_TENANT, 'T3');
+    }
+    expect(search).toMatchObject({ status: 'SUCCEEDED', trialCount: 6 });
+    const trials = await db.store.allTrials('T3');
+    for (const trial of trials) {
+      expect(trial.status).toBe('SUCCEEDED');
+      expect(trial.metrics).toMatchObject({ validation_accuracy: expect.any(Number), validation_perplexity: expect.any(Number), params: expect.any(Number) });
+    }
+    // Children name the morphism that made them.
+    expect(trials.filter((t) => t.parent).every((t) => t.parent!.change.length > 0)).toBe(true);
   });
 
   it.each([

@@ -9,7 +9,10 @@ import type { EpochObservation } from '../../src/search/records.js';
 import type { EvaluatorSpec } from '../../src/search/spec.js';
 import { TrainEvaluatorSchema } from '../../src/search/training-spec.js';
 import { loadDataset } from '../../src/training/datasets/registry.js';
-import { loadModelArtifacts } from '../../src/training/model-artifacts.js';
+import * as tf from '@tensorflow/tfjs';
+import { mlpSpace } from '../../src/spaces/mlp.js';
+import { loadModelArtifacts, saveModelArtifacts } from '../../src/training/model-artifacts.js';
+import { modelBuilderFor } from '../../src/training/models/registry.js';
 import { evaluateSplit } from '../../src/training/train-loop.js';
 
 type TrainSpec = Extract<EvaluatorSpec, { kind: 'train' }>;
@@ -74,6 +77,22 @@ describe('train evaluator', () => {
     expect(observations).toHaveLength(2);
     expect(result.earlyStopped).toEqual({ epoch: 2, reason: 'median rule' });
     expect(result.metrics.test_accuracy).toEqual(expect.any(Number));
+  });
+
+  it('distils from a teacher: with all the weight on it the student copies the teacher, not the labels', async () => {
+    // A teacher that answers class 2 for everything: its softened outputs contradict the labels.
+    const builder = modelBuilderFor('mlp');
+    const teacher = builder.build(mlpSpace.parse(ARCH), { inputShape: [2], inputType: 'float32', classes: 3, perStep: false }, builder.settings({}), 1);
+    teacher.setWeights(teacher.getWeights().map((w, i, all) => (i === all.length - 1 ? tf.tensor1d([0, 0, 10]) : tf.zerosLike(w))));
+    await saveModelArtifacts(store, 'teacher/', teacher);
+    const withTeacher = (weight: number) => {
+      const { run } = recordingRun(() => ({ stop: false }));
+      return evaluator.evaluate(task(4, { ...run, artifactPrefix: `student-${weight}/`, teacher: { modelKey: 'teacher/', temperature: 2, weight } }));
+    };
+    const dataset = await loadDataset('blobs');
+    const classTwo = dataset.validation.y.filter((label) => label === 2).length / dataset.validation.count;
+    expect((await withTeacher(1)).metrics.validation_accuracy).toBeCloseTo(classTwo, 6);
+    expect((await withTeacher(0)).metrics.validation_accuracy).toBeGreaterThan(0.6);
   });
 
   it('resumes after a kill from the last checkpoint instead of starting over', async () => {

@@ -8,6 +8,7 @@ import { isActiveSearch, type SearchRecord } from '../../search/records.js';
 import { newSearchRecord } from '../../search/new-search.js';
 import { resolveSearchSpec } from '../../search/resolve-spec.js';
 import { checkWarmStart } from '../../search/warm-start.js';
+import { requireTeacherModel } from '../../jobs/run-trial.js';
 import { SearchSpecSchema } from '../../search/spec.js';
 import { DEFAULT_LIMITS, type ApiDeps } from '../deps.js';
 import { problemResponses } from '../problem.js';
@@ -98,6 +99,9 @@ export function searchRoutes(deps: ApiDeps) {
       const body = c.req.valid('json');
       const spec = await resolveSearchSpec(body, deps.benchmarks, () => randomInt(2 ** 31 - 1));
       await checkWarmStart(deps.store, c.get('tenantId'), spec);
+      if (spec.evaluator.kind === 'train' && spec.evaluator.distillation) {
+        await requireTeacherModel(deps.store, c.get('tenantId'), spec.evaluator.distillation.teacher);
+      }
       const { maxTrialCount, parallelTrialCount, maxCostUsd } = spec.budget;
       const cost = estimateForEvaluator({ evaluatorKind: spec.evaluator.kind, maxTrialCount, parallelTrialCount });
       const limit = checkCostLimit(cost, maxCostUsd);
