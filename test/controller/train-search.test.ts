@@ -45,6 +45,20 @@ const TRAIN_SPEC = {
   seed: 5,
 } as const satisfies SearchSpecInput;
 
+/** Runs the search to its end through the controller, its trial jobs training for real. */
+async function runToEnd(id: string) {
+  const queue = new ScriptedJobQueue();
+  const artifacts = new DirectoryArtifactStore(artifactsDir);
+  const evaluator = evaluatorByKind({ benchmark: createBenchmarkEvaluator(catalog), train: createTrainEvaluator({}) });
+  const deps = { store: db.store, queue, clock: () => new Date() };
+  let search = await tick(deps, TEST_TENANT, id);
+  while (search && ['CREATED', 'RUNNING'].includes(search.status)) {
+    await queue.runQueued((job) => runTrialJob({ store: db.store, evaluator, artifacts, clock: () => new Date(), simulatedTimeScale: 0 }, job));
+    search = await tick(deps, TEST_TENANT, id);
+  }
+  return search;
+}
+
 function resolve(input: unknown) {
   return resolveSearchSpec(SearchSpecSchema.parse(input), catalog, () => 0);
 }
@@ -53,15 +67,7 @@ describe('a search with the train evaluator', () => {
   it('trains every trial for real, records learning curves, stops laggards early and exports loadable models', async () => {
     const spec = await resolve(TRAIN_SPEC);
     await db.store.createSearch(newSearchRecord(TEST_TENANT, 'T1', spec, new Date().toISOString()));
-    const queue = new ScriptedJobQueue();
-    const artifacts = new DirectoryArtifactStore(artifactsDir);
-    const evaluator = evaluatorByKind({ benchmark: createBenchmarkEvaluator(catalog), train: createTrainEvaluator({}) });
-    const deps = { store: db.store, queue, clock: () => new Date() };
-    let search = await tick(deps, TEST_TENANT, 'T1');
-    while (search && ['CREATED', 'RUNNING'].includes(search.status)) {
-      await queue.runQueued((job) => runTrialJob({ store: db.store, evaluator, artifacts, clock: () => new Date(), simulatedTimeScale: 0 }, job));
-      search = await tick(deps, TEST_TENANT, 'T1');
-    }
+    const search = await runToEnd('T1');
     expect(search).toMatchObject({ status: 'SUCCEEDED', trialCount: 6 });
 
     const trials = await db.store.allTrials('T1');
@@ -81,7 +87,7 @@ describe('a search with the train evaluator', () => {
     // The best trial is one that trained to the end: a cut-short curve is not a final result.
     expect(trials.find((t) => t.number === search!.best!.trialNumber)!.status).toBe('SUCCEEDED');
 
-    const { request } = await authorizedApp({ store: db.store, events: new RecordingEvents(), benchmarks: catalog, clock: () => new Date(), artifacts }, TEST_TENANT);
+    const { request } = await authorizedApp({ store: db.store, events: new RecordingEvents(), benchmarks: catalog, clock: () => new Date(), artifacts: new DirectoryArtifactStore(artifactsDir) }, TEST_TENANT);
     const best = search!.best!.trialNumber;
     const exported: any = await (await request(`/v1/searches/T1/trials/${best}/model`)).json();
     expect(exported).toMatchObject({ space: 'mlp', arch: search!.best!.arch, recipe: { dataset: 'blobs', schedule: { epochs: 3 }, seed: 5 + best } });
@@ -113,15 +119,7 @@ describe('a search with the train evaluator', () => {
       earlyStopping: undefined,
     });
     await db.store.createSearch(newSearchRecord(TEST_TENANT, 'T2', spec, new Date().toISOString()));
-    const queue = new ScriptedJobQueue();
-    const artifacts = new DirectoryArtifactStore(artifactsDir);
-    const evaluator = evaluatorByKind({ benchmark: createBenchmarkEvaluator(catalog), train: createTrainEvaluator({}) });
-    const deps = { store: db.store, queue, clock: () => new Date() };
-    let search = await tick(deps, TEST_TENANT, 'T2');
-    while (search && ['CREATED', 'RUNNING'].includes(search.status)) {
-      await queue.runQueued((job) => runTrialJob({ store: db.store, evaluator, artifacts, clock: () => new Date(), simulatedTimeScale: 0 }, job));
-      search = await tick(deps, TEST_TENANT, 'T2');
-    }
+    const search = await runToEnd('T2');
     expect(search).toMatchObject({ status: 'SUCCEEDED', trialCount: 6 });
     const children = (await db.store.allTrials('T2')).filter((t) => t.parent);
     expect(children.length).toBeGreaterThan(0);
@@ -151,15 +149,7 @@ describe('a search with the train evaluator', () => {
       seed: 8,
     });
     await db.store.createSearch(newSearchRecord(TEST_TENANT, 'T3', spec, new Date().toISOString()));
-    const queue = new ScriptedJobQueue();
-    const artifacts = new DirectoryArtifactStore(artifactsDir);
-    const evaluator = evaluatorByKind({ benchmark: createBenchmarkEvaluator(catalog), train: createTrainEvaluator({}) });
-    const deps = { store: db.store, queue, clock: () => new Date() };
-    let search = await tick(deps, TEST_TENANT, 'T3');
-    while (search && ['CREATED', 'RUNNING'].includes(search.status)) {
-      await queue.runQueued((job) => runTrialJob({ store: db.store, evaluator, artifacts, clock: () => new Date(), simulatedTimeScale: 0 }, job));
-      search = await tick(deps, TEST_TENANT, 'T3');
-    }
+    const search = await runToEnd('T3');
     expect(search).toMatchObject({ status: 'SUCCEEDED', trialCount: 6 });
     const trials = await db.store.allTrials('T3');
     for (const trial of trials) {
