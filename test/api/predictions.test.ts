@@ -2,12 +2,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runSearchToEnd } from '../helpers/run-search.js';
 import { DirectoryArtifactStore } from '../../src/artifacts/directory-artifact-store.js';
-import { tick } from '../../src/controller/tick.js';
 import { createBenchmarkEvaluator } from '../../src/evaluators/benchmark-evaluator.js';
 import { BenchmarkCatalog } from '../../src/evaluators/benchmarks.js';
 import { loadNb201Table } from '../../src/evaluators/nb201-table.js';
-import { runTrialJob } from '../../src/jobs/run-trial.js';
 import { spearman } from '../../src/predictors/rank-correlation.js';
 import { Rng } from '../../src/random/rng.js';
 import { newSearchRecord } from '../../src/search/new-search.js';
@@ -18,7 +17,6 @@ import { authorizedApp } from '../helpers/authorized-app.js';
 import { BENCHMARKS_DIR } from '../helpers/nb201-csv.js';
 import { TEST_TENANT } from '../helpers/records.js';
 import { RecordingEvents } from '../helpers/recording-events.js';
-import { ScriptedJobQueue } from '../helpers/scripted-queue.js';
 import { startTestStore, type TestStore } from '../helpers/store.js';
 
 const catalog = new BenchmarkCatalog(BENCHMARKS_DIR);
@@ -43,13 +41,7 @@ async function finishedSearch(id: string, trials: number, seed: number): Promise
     () => 0,
   );
   await db.store.createSearch(newSearchRecord(TEST_TENANT, id, spec, clock().toISOString()));
-  const queue = new ScriptedJobQueue();
-  const evaluator = createBenchmarkEvaluator(catalog);
-  let search = await tick({ store: db.store, queue, clock }, TEST_TENANT, id);
-  while (search && ['CREATED', 'RUNNING'].includes(search.status)) {
-    await queue.runQueued((job) => runTrialJob({ store: db.store, evaluator, clock, simulatedTimeScale: 0 }, job));
-    search = await tick({ store: db.store, queue, clock }, TEST_TENANT, id);
-  }
+  await runSearchToEnd(db.store, TEST_TENANT, id, { evaluator: createBenchmarkEvaluator(catalog), clock });
 }
 
 beforeAll(async () => {

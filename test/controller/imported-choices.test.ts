@@ -2,17 +2,15 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tick } from '../../src/controller/tick.js';
+import { runSearchToEnd } from '../helpers/run-search.js';
 import { createBenchmarkEvaluator } from '../../src/evaluators/benchmark-evaluator.js';
 import { BenchmarkCatalog } from '../../src/evaluators/benchmarks.js';
-import { runTrialJob } from '../../src/jobs/run-trial.js';
 import { newSearchRecord } from '../../src/search/new-search.js';
 import { resolveSearchSpec } from '../../src/search/resolve-spec.js';
 import { SearchSpecSchema } from '../../src/search/spec.js';
 import { countChoicesArchitectures } from '../../src/spaces/choices.js';
 import { STRATEGY_NAMES } from '../../src/strategies/registry.js';
 import { TEST_TENANT } from '../helpers/records.js';
-import { ScriptedJobQueue } from '../helpers/scripted-queue.js';
 import { startTestStore, type TestStore } from '../helpers/store.js';
 
 /** A benchmark keyed by declared decisions: 3 ops x 3 widths, and a kernel size only for convolutions. */
@@ -63,14 +61,7 @@ describe('an imported table over a declared choices space', () => {
     expect(spec.spaceConfig).toEqual(declaration);
     const id = `choices-${strategy}`;
     await db.store.createSearch(newSearchRecord(TEST_TENANT, id, spec, new Date().toISOString()));
-    const queue = new ScriptedJobQueue();
-    const evaluator = createBenchmarkEvaluator(catalog);
-    const deps = { store: db.store, queue, clock: () => new Date() };
-    let search = await tick(deps, TEST_TENANT, id);
-    while (search && ['CREATED', 'RUNNING'].includes(search.status)) {
-      await queue.runQueued((job) => runTrialJob({ store: db.store, evaluator, clock: () => new Date(), simulatedTimeScale: 0 }, job));
-      search = await tick(deps, TEST_TENANT, id);
-    }
+    const search = await runSearchToEnd(db.store, TEST_TENANT, id, { evaluator: createBenchmarkEvaluator(catalog) });
     // Every strategy runs until the 15-architecture space is used up, and never repeats one.
     expect(search).toMatchObject({ status: 'SUCCEEDED', reason: 'SearchSpaceExhausted', trialCount: archs.length });
     expect(search?.best?.value).toBe(Math.max(...archs.map(accuracy)));

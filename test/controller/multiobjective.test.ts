@@ -1,16 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runSearchToEnd } from '../helpers/run-search.js';
 import { authorizedApp } from '../helpers/authorized-app.js';
-import { tick } from '../../src/controller/tick.js';
 import { createBenchmarkEvaluator } from '../../src/evaluators/benchmark-evaluator.js';
 import { BenchmarkCatalog } from '../../src/evaluators/benchmarks.js';
-import { runTrialJob } from '../../src/jobs/run-trial.js';
 import { newSearchRecord } from '../../src/search/new-search.js';
 import { resolveSearchSpec } from '../../src/search/resolve-spec.js';
 import { SearchSpecSchema } from '../../src/search/spec.js';
 import { BENCHMARKS_DIR } from '../helpers/nb201-csv.js';
 import { TEST_TENANT } from '../helpers/records.js';
 import { RecordingEvents } from '../helpers/recording-events.js';
-import { ScriptedJobQueue } from '../helpers/scripted-queue.js';
 import { startTestStore, type TestStore } from '../helpers/store.js';
 
 let db: TestStore;
@@ -41,14 +39,7 @@ describe('a multi-objective search: NB201 accuracy vs. latency vs. parameters', 
       () => 0,
     );
     await db.store.createSearch(newSearchRecord(TEST_TENANT, 'MO', spec, new Date().toISOString()));
-    const queue = new ScriptedJobQueue();
-    const evaluator = createBenchmarkEvaluator(catalog);
-    const deps = { store: db.store, queue, clock: () => new Date() };
-    let search = await tick(deps, TEST_TENANT, 'MO');
-    while (search && ['CREATED', 'RUNNING'].includes(search.status)) {
-      await queue.runQueued((job) => runTrialJob({ store: db.store, evaluator, clock: () => new Date(), simulatedTimeScale: 0 }, job));
-      search = await tick(deps, TEST_TENANT, 'MO');
-    }
+    const search = await runSearchToEnd(db.store, TEST_TENANT, 'MO', { evaluator: createBenchmarkEvaluator(catalog) });
     expect(search).toMatchObject({ status: 'SUCCEEDED', trialCount: 40 });
     // Lineage: every child of the evolving population names its parent and the one edit that made it.
     const children = (await db.store.allTrials('MO')).filter((t) => t.parent);

@@ -2,17 +2,15 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runSearchToEnd } from '../helpers/run-search.js';
 import { DirectoryArtifactStore } from '../../src/artifacts/directory-artifact-store.js';
-import { tick } from '../../src/controller/tick.js';
 import { createBenchmarkEvaluator } from '../../src/evaluators/benchmark-evaluator.js';
 import { BenchmarkCatalog } from '../../src/evaluators/benchmarks.js';
-import { runTrialJob } from '../../src/jobs/run-trial.js';
 import { PredictorService } from '../../src/predictors/predictor-service.js';
 import { newSearchRecord } from '../../src/search/new-search.js';
 import { resolveSearchSpec } from '../../src/search/resolve-spec.js';
 import { SearchSpecSchema } from '../../src/search/spec.js';
 import { BENCHMARKS_DIR } from '../helpers/nb201-csv.js';
-import { ScriptedJobQueue } from '../helpers/scripted-queue.js';
 import { startTestStore, type TestStore } from '../helpers/store.js';
 
 const catalog = new BenchmarkCatalog(BENCHMARKS_DIR);
@@ -44,15 +42,8 @@ async function randomSearch(tenant: string, prescreen: boolean): Promise<number[
   );
   await db.store.createSearch(newSearchRecord(tenant, `S-${tenant}`, spec, new Date().toISOString()));
   const clock = () => new Date();
-  const queue = new ScriptedJobQueue();
   const predictors = new PredictorService({ store: db.store, artifacts: new DirectoryArtifactStore(artifactsDir), clock, refreshSeconds: 0 });
-  const deps = { store: db.store, queue, clock, predictors };
-  const evaluator = createBenchmarkEvaluator(catalog);
-  let search = await tick(deps, tenant, `S-${tenant}`);
-  while (search && ['CREATED', 'RUNNING'].includes(search.status)) {
-    await queue.runQueued((job) => runTrialJob({ store: db.store, evaluator, clock, simulatedTimeScale: 0 }, job));
-    search = await tick(deps, tenant, `S-${tenant}`);
-  }
+  await runSearchToEnd(db.store, tenant, `S-${tenant}`, { evaluator: createBenchmarkEvaluator(catalog), controller: { predictors }, clock });
   return (await db.store.allTrials(`S-${tenant}`)).map((t) => t.metrics![METRIC]!);
 }
 

@@ -3,14 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runSearchToEnd } from '../helpers/run-search.js';
 import { DirectoryArtifactStore } from '../../src/artifacts/directory-artifact-store.js';
-import { tick } from '../../src/controller/tick.js';
 import { InvalidRequest } from '../../src/errors.js';
 import { createBenchmarkEvaluator } from '../../src/evaluators/benchmark-evaluator.js';
 import { BenchmarkCatalog } from '../../src/evaluators/benchmarks.js';
 import { evaluatorByKind } from '../../src/evaluators/evaluator.js';
 import { createTrainEvaluator } from '../../src/evaluators/train-evaluator.js';
-import { requireTeacherModel, runTrialJob } from '../../src/jobs/run-trial.js';
+import { requireTeacherModel } from '../../src/jobs/run-trial.js';
 import { newSearchRecord } from '../../src/search/new-search.js';
 import { resolveSearchSpec } from '../../src/search/resolve-spec.js';
 import { SearchSpecSchema, type SearchSpecInput } from '../../src/search/spec.js';
@@ -20,7 +20,6 @@ import { authorizedApp } from '../helpers/authorized-app.js';
 import { BENCHMARKS_DIR } from '../helpers/nb201-csv.js';
 import { TEST_TENANT } from '../helpers/records.js';
 import { RecordingEvents } from '../helpers/recording-events.js';
-import { ScriptedJobQueue } from '../helpers/scripted-queue.js';
 import { startTestStore, type TestStore } from '../helpers/store.js';
 
 const catalog = new BenchmarkCatalog(BENCHMARKS_DIR);
@@ -47,16 +46,8 @@ const TRAIN_SPEC = {
 
 /** Runs the search to its end through the controller, its trial jobs training for real. */
 async function runToEnd(id: string) {
-  const queue = new ScriptedJobQueue();
-  const artifacts = new DirectoryArtifactStore(artifactsDir);
   const evaluator = evaluatorByKind({ benchmark: createBenchmarkEvaluator(catalog), train: createTrainEvaluator({}) });
-  const deps = { store: db.store, queue, clock: () => new Date() };
-  let search = await tick(deps, TEST_TENANT, id);
-  while (search && ['CREATED', 'RUNNING'].includes(search.status)) {
-    await queue.runQueued((job) => runTrialJob({ store: db.store, evaluator, artifacts, clock: () => new Date(), simulatedTimeScale: 0 }, job));
-    search = await tick(deps, TEST_TENANT, id);
-  }
-  return search;
+  return runSearchToEnd(db.store, TEST_TENANT, id, { evaluator, job: { artifacts: new DirectoryArtifactStore(artifactsDir) } });
 }
 
 function resolve(input: unknown) {

@@ -1,16 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tick } from '../../src/controller/tick.js';
+import { runSearchToEnd } from '../helpers/run-search.js';
 import { InvalidRequest } from '../../src/errors.js';
 import { createBenchmarkEvaluator } from '../../src/evaluators/benchmark-evaluator.js';
 import { BenchmarkCatalog } from '../../src/evaluators/benchmarks.js';
-import { runTrialJob } from '../../src/jobs/run-trial.js';
 import { newSearchRecord } from '../../src/search/new-search.js';
 import { resolveSearchSpec } from '../../src/search/resolve-spec.js';
 import { SearchSpecSchema, type SearchSpecInput } from '../../src/search/spec.js';
 import { checkWarmStart } from '../../src/search/warm-start.js';
 import { BENCHMARKS_DIR } from '../helpers/nb201-csv.js';
 import { TEST_TENANT } from '../helpers/records.js';
-import { ScriptedJobQueue } from '../helpers/scripted-queue.js';
 import { startTestStore, type TestStore } from '../helpers/store.js';
 
 const catalog = new BenchmarkCatalog(BENCHMARKS_DIR);
@@ -40,14 +38,7 @@ function specOf(metric: string, trials: number, seed: number, extra: Partial<Sea
 async function run(id: string, spec: Awaited<ReturnType<typeof specOf>>) {
   await checkWarmStart(db.store, TEST_TENANT, spec);
   await db.store.createSearch(newSearchRecord(TEST_TENANT, id, spec, new Date().toISOString()));
-  const queue = new ScriptedJobQueue();
-  const evaluator = createBenchmarkEvaluator(catalog);
-  const deps = { store: db.store, queue, clock: () => new Date() };
-  let search = await tick(deps, TEST_TENANT, id);
-  while (search && ['CREATED', 'RUNNING'].includes(search.status)) {
-    await queue.runQueued((job) => runTrialJob({ store: db.store, evaluator, clock: () => new Date(), simulatedTimeScale: 0 }, job));
-    search = await tick(deps, TEST_TENANT, id);
-  }
+  const search = await runSearchToEnd(db.store, TEST_TENANT, id, { evaluator: createBenchmarkEvaluator(catalog) });
   expect(search?.status).toBe('SUCCEEDED');
   return db.store.allTrials(id);
 }
