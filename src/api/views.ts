@@ -26,6 +26,7 @@ export const SearchViewSchema = z
     elapsedSeconds: z.number().openapi({ description: 'Wall-clock seconds of trained trials, simulated makespan of benchmark trials' }),
     trainingSeconds: z.number().openapi({ description: "Sum of the trials' training seconds" }),
     costUsd: z.number().optional().openapi({ description: 'Dollars the trial jobs have cost so far (measured run times, list prices)' }),
+    progressAt: z.string().optional().openapi({ description: 'When a running trial last reported a training epoch (followers refresh on it)' }),
     createdAt: z.string(),
     updatedAt: z.string(),
     finishedAt: z.string().optional(),

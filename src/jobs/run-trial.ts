@@ -99,6 +99,7 @@ async function trainingRun(deps: RunTrialDeps, search: SearchRecord, trial: Tria
       if (!(await store.updateTrial(search.id, trial.number, patch, { attempt: trial.attempt, status: ['RUNNING'] }))) {
         throw new AttemptSuperseded(`trial ${trial.number} attempt ${trial.attempt} is no longer running`);
       }
+      await store.recordProgress(search.tenantId, search.id, patch.heartbeatAt);
       if (!spec.earlyStopping) return { stop: false };
       const trials = await store.allTrials(search.id);
       return earlyStopVerdict(spec.earlyStopping, { number: trial.number, status: 'RUNNING', curve }, trials, score, schedule.epochs);

@@ -79,6 +79,8 @@ export interface SearchRecord {
   readonly costUsd?: number;
   /** The strategy's JSON state between controller ticks. */
   readonly strategyState: unknown;
+  /** When a running trial last reported progress (a training epoch); live views refresh on it. */
+  readonly progressAt?: string;
 }
 
 export interface TrialError {

@@ -153,6 +153,24 @@ export class DynamoDbStore implements Store {
     return next;
   }
 
+  async recordProgress(tenantId: string, searchId: string, at: string): Promise<void> {
+    try {
+      await this.send(() =>
+        this.documents.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: { pk: tenantKey(tenantId), sk: searchKey(searchId) },
+            UpdateExpression: 'SET progressAt = :at',
+            ConditionExpression: 'attribute_exists(pk)',
+            ExpressionAttributeValues: { ':at': at },
+          }),
+        ),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
   async listActiveSearches(): Promise<{ tenantId: string; searchId: string }[]> {
     const active: { tenantId: string; searchId: string }[] = [];
     let start: Record<string, unknown> | undefined;

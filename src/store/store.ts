@@ -49,6 +49,11 @@ export interface Store {
   listSearches(tenantId: string, page: PageRequest): Promise<Page<SearchRecord>>;
   /** Writes `search` with `version + 1` if the stored version is still `search.version`; returns what was written. */
   saveSearch(search: SearchRecord): Promise<SearchRecord>;
+  /**
+   * Marks that a running trial of the search made progress (a training epoch), without a version check:
+   * it changes nothing the controller decides on, and followers of the search see something new.
+   */
+  recordProgress(tenantId: string, searchId: string, at: string): Promise<void>;
   /** Searches not yet finished, across tenants, for the periodic sweep. */
   listActiveSearches(): Promise<{ tenantId: string; searchId: string }[]>;
 

@@ -75,6 +75,8 @@ describe('a search with the train evaluator', () => {
       expect(trial.earlyStopReason).toMatch(/median rule/);
     }
     expect(search!.trialStatusCounters.earlyStopped).toBe(stopped.length);
+    // Every epoch also touched the search, so its followers (SSE, the dashboard) see training progress.
+    expect((await db.store.getSearch(TEST_TENANT, 'T1'))!.progressAt).toEqual(expect.any(String));
     // The best trial is one that trained to the end: a cut-short curve is not a final result.
     expect(trials.find((t) => t.number === search!.best!.trialNumber)!.status).toBe('SUCCEEDED');
 

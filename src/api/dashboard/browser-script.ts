@@ -144,7 +144,8 @@ function followSearchPage(live) {
   followEvents(
     live.dataset.eventsUrl,
     (search) => {
-      if (search.updatedAt !== shown()?.updatedAt) refresh();
+      // A new epoch of a running trial changes only progressAt.
+      if (search.updatedAt !== shown()?.updatedAt || (search.progressAt ?? '') !== shown()?.progressAt) refresh();
     },
     async () => {
       await refresh();

@@ -52,7 +52,7 @@ export function LiveSearch({ search, trials, order, bestGraph }: SearchPageData)
   const max = search.spec.budget.maxTrialCount;
   const scatter = paretoScatter(trials, search.spec.objectives);
   return (
-    <div data-updated-at={search.updatedAt} data-status={search.status}>
+    <div data-updated-at={search.updatedAt} data-progress-at={search.progressAt ?? ''} data-status={search.status}>
       <div class="status-line">
         <StatusBadge status={search.status} />
         {search.reason && <span class="reason">{search.reason}</span>}

@@ -104,7 +104,7 @@ function Metrics({ search, trial }: { search: SearchRecord; trial: TrialRecord }
 export function LiveTrial(data: TrialPageData) {
   const { search, trial, trials, graph } = data;
   return (
-    <div data-updated-at={search.updatedAt} data-status={search.status}>
+    <div data-updated-at={search.updatedAt} data-progress-at={search.progressAt ?? ''} data-status={search.status}>
       <div class="status-line">
         <StatusBadge status={trial.status} />
         {trial.modelKey && (
