@@ -20,7 +20,7 @@ import { observationLayout } from '../../src/strategies/rl/observation.js';
 import { encodedPolicyWeights } from '../../src/strategies/rl/policy-codec.js';
 import { PolicyRegistry } from '../../src/strategies/rl/policy-registry.js';
 import { trainAgent } from '../../src/strategies/rl/trainer.js';
-import { useTrainingBackend } from '../../src/strategies/rl/training-backend.js';
+import { chooseBackend } from '../../src/training/backend.js';
 import { TrainingOptionsSchema } from '../../src/strategies/rl/training-options.js';
 import { beats, defaultOut, evaluate, fmt } from './evaluate.js';
 import { NETWORKS } from './networks.js';
@@ -46,7 +46,8 @@ if (!network) throw new Error(`unknown network '${values.network}' (one of ${Obj
 const artifactsDir = join(values.out, 'artifacts');
 const registry = new PolicyRegistry(new DirectoryArtifactStore(artifactsDir));
 
-await useTrainingBackend();
+// The fastest backend here (WASM without the native packages): learner steps are 4x faster than on the CPU one.
+await chooseBackend();
 const benchmark = await loadTrainingBenchmark('nb201', 'nb201', 'cifar10_valid_12', readConfig().benchmarksDir);
 const options = TrainingOptionsSchema.parse({
   network,

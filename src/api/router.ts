@@ -32,6 +32,10 @@ export const SearchIdParamSchema = z.object({
   id: z.string().min(1).max(64).openapi({ param: { name: 'id', in: 'path' }, example: '01JD5Q9ZKX3M0QF8H2V6R4T7WB' }),
 });
 
+export const TrialParamsSchema = SearchIdParamSchema.extend({
+  number: z.coerce.number().int().min(1).openapi({ param: { name: 'number', in: 'path' }, example: 42 }),
+});
+
 /** An OpenAPI response whose body is JSON of `schema`. */
 export function jsonContent<T extends z.ZodType>(schema: T, description: string) {
   return { description, content: { 'application/json': { schema } } };

@@ -212,7 +212,9 @@ async function proposeCandidates(
   const strategy = getStrategy(search.spec.strategy.name);
   const own = trials.map((trial) => historyEntry(space, search, trial));
   const warmStart = search.spec.warmStart;
-  const inherited = warmStart ? await parentTrials(deps.store, search) : [];
+  // TransferLearning seeds are a search's first proposals: once that many trials exist, the parents are done with.
+  const needsParents = warmStart && (warmStart.type === 'IdenticalTask' || trials.length < warmStart.seeds);
+  const inherited = needsParents ? await parentTrials(deps.store, search) : [];
   if (warmStart?.type === 'TransferLearning') {
     const tried = new Set(own.map((entry) => entry.canonical));
     const seeds = transferSeeds(space, rankedByParent(space, inherited), tried, warmStart.seeds);

@@ -46,7 +46,7 @@ function architectureMetrics(spec: SearchSpec, arch: string, wanted: readonly st
 class AttemptSuperseded extends Error {}
 
 /** Where a trial's checkpoints and trained model live in the ArtifactStore. */
-export function trialArtifactPrefix(searchId: string, trialNumber: number): string {
+function trialArtifactPrefix(searchId: string, trialNumber: number): string {
   return `searches/${searchId}/trials/${trialNumber}/`;
 }
 

@@ -4,12 +4,8 @@ import { trialSeed } from '../../jobs/run-trial.js';
 import { MODEL_JSON, MODEL_WEIGHTS } from '../../training/model-artifacts.js';
 import type { ApiDeps } from '../deps.js';
 import { problemResponses } from '../problem.js';
-import { jsonContent, newRouter, SearchIdParamSchema } from '../router.js';
+import { jsonContent, newRouter, TrialParamsSchema } from '../router.js';
 import { requireSearch } from './searches.js';
-
-const TrialParamsSchema = SearchIdParamSchema.extend({
-  number: z.coerce.number().int().min(1).openapi({ param: { name: 'number', in: 'path' }, example: 7 }),
-});
 
 /** The files of an export: the TensorFlow.js model as `tf.loadLayersModel` reads it. */
 const MODEL_FILES = [MODEL_JSON, MODEL_WEIGHTS] as const;

@@ -4,7 +4,7 @@ import { searchFront } from '../../multiobjective/search-front.js';
 import { ObjectiveSchema } from '../../search/spec.js';
 import type { ApiDeps } from '../deps.js';
 import { problemResponses } from '../problem.js';
-import { jsonContent, newRouter, PageQuerySchema, SearchIdParamSchema } from '../router.js';
+import { jsonContent, newRouter, PageQuerySchema, SearchIdParamSchema, TrialParamsSchema } from '../router.js';
 import { pageSchema, toTrialView, TrialViewSchema } from '../views.js';
 import { requireSearch } from './searches.js';
 
@@ -20,11 +20,7 @@ const getTrial = createRoute({
   method: 'get',
   path: '/v1/searches/{id}/trials/{number}',
   summary: 'Get one trial',
-  request: {
-    params: SearchIdParamSchema.extend({
-      number: z.coerce.number().int().min(1).openapi({ param: { name: 'number', in: 'path' }, example: 42 }),
-    }),
-  },
+  request: { params: TrialParamsSchema },
   responses: { 200: jsonContent(TrialViewSchema, 'The trial'), 400: problemResponses[400], 404: problemResponses[404] },
 });
 

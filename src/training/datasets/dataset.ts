@@ -40,15 +40,9 @@ export interface Dataset {
 }
 
 /** What the catalog shows of a dataset: everything but the data. */
-export interface DatasetSummary {
-  readonly name: string;
-  readonly description: string;
-  readonly inputShape: readonly number[];
-  readonly inputType: InputType;
-  readonly targetShape: readonly number[];
-  readonly classes: number;
+export type DatasetSummary = Pick<Dataset, 'name' | 'description' | 'inputShape' | 'inputType' | 'targetShape' | 'classes'> & {
   readonly splits: Readonly<Record<SplitName, number>>;
-}
+};
 
 /** Values per sample in a flat array laid out as [count, ...shape]. */
 export function valuesPerSample(shape: readonly number[]): number {
