@@ -4,6 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { DEFAULT_LIMITS } from './api/deps.js';
 
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+/** What every job runs: a Batch container's command, and each child process of the local job pool. */
+export const JOB_ENTRY = join(PROJECT_ROOT, 'batch', 'job.ts');
 
 /** Settings of the local service and of job workers, all from environment variables. */
 export interface ServiceConfig {

@@ -1,27 +1,36 @@
 /**
- * `nas agent`: trains and lists RL search policies on this machine (like `nas serve`, it does not talk to
- * the API). Runs, checkpoints and policies live in the service's artifact store (`NAS_ARTIFACTS`, by default
+ * `nas agent`: trains and lists RL search policies (like `nas admin`, it works on the service's storage, not
+ * through the API). A training run is a job: in the local job pool by default, or on AWS Batch (`--on
+ * batch`); runs, checkpoints and policies live in the artifact store (`NAS_ARTIFACTS`, by default
  * `$NAS_DATA_DIR/artifacts`), where searches with strategy `rl` find them.
  */
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
+import { ulid } from 'ulid';
 import { DirectoryArtifactStore } from '../artifacts/directory-artifact-store.js';
 import { openArtifactStore } from '../artifacts/open-artifact-store.js';
 import { readConfig } from '../config.js';
 import { InvalidRequest, Unavailable } from '../errors.js';
+import type { AgentTrainingJob } from '../jobs/job-queue.js';
+import { checkTrainingBenchmark } from '../strategies/rl/benchmark-oracle.js';
 import { PolicyRegistry, shippedPolicies, type PolicyManifest } from '../strategies/rl/policy-registry.js';
-import { chooseBackend } from '../training/backend.js';
-import { runTraining, trainingKey } from '../strategies/rl/training-run.js';
+import { TrainingOptionsSchema } from '../strategies/rl/training-options.js';
+import { trainingKey } from '../strategies/rl/training-run.js';
+import { AGENT_QUEUES, AgentJobFailed, followAgentTraining, lastSubmission, liveSubmission, openAgentQueue, submitAgentTraining, type AgentQueueKind } from './agent-job.js';
 
-export const AGENT_USAGE = `usage: nas agent <train|list> [options]
+export const AGENT_USAGE = `usage: nas agent <train|stop|list> [options]
 
-  train   train a search policy (Ape-X DQN) on a benchmark; resumes the run of the same name after a kill
+  train   train a search policy (Ape-X DQN) on a benchmark as a job, and follow it with a progress bar;
+          resumes the run of the same name from its checkpoint after a kill
       --space nb201  --benchmark nb201  --metric cifar10_valid_12  [--name NAME]  [--steps N]  [--seed N]
       [--params JSON|@FILE]   more hyperparameters (see docs/strategies.md#rl), e.g. '{"learningRate":3e-4}'
       [--from POLICY]         fine-tune an existing policy of the space instead of starting fresh
       [--fresh]               discard an earlier checkpoint of this run
-      [--publish-dir DIR]     publish the policy to DIR/<space>/<name>/ (e.g. the repo's policies/) as well
+      [--on local|batch]      the local job pool (default: stops with this command) or AWS Batch (goes on
+                              without it; run the same command again to follow it)
+      [--publish-dir DIR]     copy the finished policy to DIR/<space>/<name>/ (e.g. the repo's policies/)
+  stop    terminate the run's AWS Batch job        --space nb201 --name NAME
   list    list the policies of the data folder and the shipped ones   [--space nb201]`;
 
 function option(value: string | undefined, name: string): number | undefined {
@@ -46,46 +55,91 @@ async function jsonOption(raw: string | undefined): Promise<Record<string, unkno
   }
 }
 
-async function train(values: Record<string, string | boolean | undefined>): Promise<void> {
-  const config = readConfig();
-  const store = openArtifactStore(config.artifacts);
+function jobFrom(values: Record<string, string | boolean | undefined>, params: Record<string, unknown>): AgentTrainingJob {
   const space = String(values.space ?? 'nb201');
-  const name = String(values.name ?? `${values.benchmark}-${values.metric}`);
-  const params = await jsonOption(values.params as string | undefined);
+  const benchmark = String(values.benchmark);
+  const metric = String(values.metric);
+  checkTrainingBenchmark(space, benchmark, metric);
   const steps = option(values.steps as string | undefined, 'steps');
   const seed = option(values.seed as string | undefined, 'seed');
   const options = { ...params, ...(steps === undefined ? {} : { steps }), ...(seed === undefined ? {} : { seed }) };
-  // The fastest backend here (WASM without the native packages): learner steps are 4x faster than on the CPU one.
-  await chooseBackend();
+  // Refused here, before a job starts, with the hyperparameter that is wrong.
+  const parsed = TrainingOptionsSchema.safeParse(options);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new InvalidRequest(`params.${issue.path.join('.')}`, `hyperparameter '${issue.path.join('.')}': ${issue.message}`);
+  }
+  return {
+    kind: 'agent-training',
+    runId: ulid(),
+    space,
+    name: String(values.name ?? `${benchmark}-${metric}`),
+    benchmark,
+    metric,
+    options,
+    ...(values.from === undefined ? {} : { fineTuneFrom: String(values.from) }),
+    ...(values.fresh ? { fresh: true } : {}),
+  };
+}
 
+function queueKind(value: string | boolean | undefined): AgentQueueKind {
+  const kind = String(value ?? 'local');
+  if (!(AGENT_QUEUES as readonly string[]).includes(kind)) throw new InvalidRequest('on', `--on must be ${AGENT_QUEUES.join(' or ')}, got '${kind}'`);
+  return kind as AgentQueueKind;
+}
+
+async function train(values: Record<string, string | boolean | undefined>): Promise<number> {
+  const config = readConfig();
+  const artifacts = openArtifactStore(config.artifacts);
+  const job = jobFrom(values, await jsonOption(values.params as string | undefined));
+  const agentQueue = openAgentQueue(queueKind(values.on), config);
   const bar = new cliProgress.SingleBar(
     { format: 'train |{bar}| {value}/{total} steps | loss {loss} | greedy best {best} | {duration_formatted} (ETA {eta_formatted})', hideCursor: true },
     cliProgress.Presets.shades_classic,
   );
-  const result = await runTraining({
-    store,
-    benchmarksDir: config.benchmarksDir,
-    name,
-    space,
-    benchmark: String(values.benchmark),
-    metric: String(values.metric),
-    options,
-    ...(values.from === undefined ? {} : { fineTuneFrom: String(values.from) }),
-    fresh: Boolean(values.fresh),
-    ...(values['publish-dir'] ? { alsoPublishTo: new PolicyRegistry(new DirectoryArtifactStore(String(values['publish-dir'])), '') } : {}),
-    hooks: {
-      onStart: ({ resumedFrom, steps: total }) => {
-        if (resumedFrom !== undefined) console.log(`resuming run '${name}' from step ${resumedFrom}`);
-        bar.start(total, resumedFrom ?? 0, { loss: '-', best: '-' });
-      },
-      onStep: (step, { loss, greedyEpisodeBest }) => bar.update(step, { loss: loss.toFixed(4), best: greedyEpisodeBest?.toFixed(2) ?? '-' }),
-    },
-  });
-  bar.stop();
-  const { manifest } = result;
+  try {
+    const live = await liveSubmission(artifacts, agentQueue, job.space, job.name);
+    if (live && job.fresh) throw new InvalidRequest('fresh', `run '${job.name}' is training as job ${live.jobId}: stop it first (nas agent stop)`);
+    const submission = live ?? (await submitAgentTraining(artifacts, agentQueue, job, new Date()));
+    console.log(live ? `following run '${job.name}', already training as job ${live.jobId}` : `submitted run '${job.name}' as job ${submission.jobId} (${agentQueue.kind})`);
+    let started = false;
+    await followAgentTraining(artifacts, agentQueue, job, submission, (progress) => {
+      if (!started) {
+        if (progress.resumedFrom !== undefined) console.log(`resuming run '${job.name}' from step ${progress.resumedFrom}`);
+        bar.start(progress.steps, progress.step, { loss: '-', best: '-' });
+        started = true;
+      }
+      bar.update(progress.step, { loss: progress.loss?.toFixed(4) ?? '-', best: progress.greedyBest?.toFixed(2) ?? '-' });
+    });
+    bar.stop();
+  } catch (error) {
+    bar.stop();
+    if (!(error instanceof AgentJobFailed)) throw error;
+    console.error(`error: ${error.message}`);
+    return 1;
+  } finally {
+    await agentQueue.close();
+  }
+
+  const { manifest, weights } = (await new PolicyRegistry(artifacts).get(job.space, job.name))!;
+  if (values['publish-dir']) await new PolicyRegistry(new DirectoryArtifactStore(String(values['publish-dir'])), '').put(manifest, weights);
   console.log(describe(manifest, 'trained'));
-  console.log(`policy: ${config.artifacts}/policies/${space}/${manifest.name}/  curve: ${config.artifacts}/${trainingKey(space, name, 'curve.jsonl')}`);
-  console.log(`search with it: nas search --space ${space} --strategy rl --params '{"policy":"${manifest.name}"}' ...`);
+  console.log(`policy: ${config.artifacts}/policies/${job.space}/${manifest.name}/  curve: ${config.artifacts}/${trainingKey(job.space, job.name, 'curve.jsonl')}`);
+  console.log(`search with it: nas search --space ${job.space} --strategy rl --params '{"policy":"${manifest.name}"}' ...`);
+  return 0;
+}
+
+async function stop(values: Record<string, string | boolean | undefined>): Promise<void> {
+  const config = readConfig();
+  const artifacts = openArtifactStore(config.artifacts);
+  const space = String(values.space ?? 'nb201');
+  const name = String(values.name ?? '');
+  const submission = await lastSubmission(artifacts, space, name);
+  if (!submission) throw new InvalidRequest('name', `run '${space}/${name}' was never submitted`);
+  if (submission.on !== 'batch') throw new InvalidRequest('name', `run '${space}/${name}' ran in the local pool, which stops with its command`);
+  const agentQueue = openAgentQueue('batch', config);
+  await agentQueue.queue.terminate(submission.jobId, 'stopped with nas agent stop');
+  console.log(`stopped job ${submission.jobId}; its last checkpoint stays, so train resumes from it`);
 }
 
 async function list(space: string | undefined): Promise<void> {
@@ -113,6 +167,7 @@ export async function runAgentCommand(argv: readonly string[]): Promise<number> 
         from: { type: 'string' },
         fresh: { type: 'boolean', default: false },
         'publish-dir': { type: 'string' },
+        on: { type: 'string', default: 'local' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -121,7 +176,8 @@ export async function runAgentCommand(argv: readonly string[]): Promise<number> 
       console.log(AGENT_USAGE);
       return 0;
     }
-    if (command === 'train') await train(values);
+    if (command === 'train') return await train(values);
+    if (command === 'stop') await stop(values);
     else if (command === 'list') await list(values.space);
     else throw new InvalidRequest('command', `unknown agent command '${command}'`);
     return 0;

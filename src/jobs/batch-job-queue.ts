@@ -11,7 +11,7 @@ import {
   type SubmitJobCommandOutput,
   type TerminateJobCommandOutput,
 } from '@aws-sdk/client-batch';
-import { jobName, type JobQueue, type JobState, type JobStatus, type TrialJob } from './job-queue.js';
+import { isAgentTraining, jobName, type Job, type JobQueue, type JobState, type JobStatus, type TrialJob } from './job-queue.js';
 
 /** The four Batch calls the queue makes; a `BatchClient` is one, and so is a test's recording fake. */
 export interface BatchApi {
@@ -23,7 +23,7 @@ export interface BatchApi {
 
 /** Where and how long one job runs. */
 export interface BatchJobTarget {
-  /** Job queue name or ARN: the GPU queue for training jobs, the Fargate queue for benchmark lookups. */
+  /** Job queue name or ARN: the GPU queue for training jobs, the Fargate queue for benchmark lookups and agent training. */
   readonly jobQueue: string;
   /** Job definition name or ARN (with revision, to match an IAM grant on that exact revision). */
   readonly jobDefinition: string;
@@ -31,10 +31,10 @@ export interface BatchJobTarget {
   readonly timeoutSeconds: number;
 }
 
-export interface BatchJobQueueOptions {
+export interface BatchJobQueueOptions<J extends Job> {
   readonly client: BatchApi;
   /** Picks the queue, job definition and timeout per job, e.g. from the search's evaluator kind. */
-  readonly targetFor: (job: TrialJob) => BatchJobTarget | Promise<BatchJobTarget>;
+  readonly targetFor: (job: J) => BatchJobTarget | Promise<BatchJobTarget>;
   /**
    * Batch-level attempts of one trial attempt when its Spot host is reclaimed (status reason `Host EC2*`).
    * Any other failure ends the job at once: the controller decides what a failed trial means.
@@ -63,7 +63,7 @@ const STATUS_OF: Record<BatchJobStatus, JobStatus> = {
  * letter or digit). Service-made names (ULID search ids) pass unchanged; anything else is cleaned and
  * suffixed with a hash of the original, so that two different jobs never share a name.
  */
-export function batchJobName(job: TrialJob): string {
+export function batchJobName(job: Job): string {
   const name = jobName(job);
   if (BATCH_NAME.test(name)) return name;
   const hash = createHash('sha256').update(name).digest('hex').slice(0, 12);
@@ -71,14 +71,16 @@ export function batchJobName(job: TrialJob): string {
 }
 
 /** Tags on the job (and, propagated, its ECS task): who ran what, for cost allocation and for the controller. */
-export function jobTags(job: TrialJob): Record<string, string> {
+export function jobTags(job: Job): Record<string, string> {
   // Tag values allow letters, digits, spaces and `_ . : / = + - @`, up to 256 characters.
   const value = (v: string | number) => String(v).replace(/[^\p{L}\p{N}\s_.:/=+\-@]/gu, '_').slice(0, 256);
+  if (isAgentTraining(job)) return { job: 'agent-training', space: value(job.space), policy: value(job.name), run: value(job.runId) };
   return { tenant: value(job.tenantId), search: value(job.searchId), trial: value(job.trialNumber), attempt: value(job.attempt) };
 }
 
 /**
- * `JobQueue` on AWS Batch. A job is the container of `batch/job.ts` with the trial in `NAS_JOB`.
+ * `JobQueue` on AWS Batch. A job is the container of `batch/job.ts` with the job (a trial, or an agent's
+ * training run) in `NAS_JOB`.
  *
  * Idempotency: Batch's SubmitJob has no client token, so `submit` first lists the target queue's jobs
  * by the attempt's deterministic name and returns the job it finds. A controller that submitted, then
@@ -89,17 +91,17 @@ export function jobTags(job: TrialJob): Record<string, string> {
  * `describe` answers `UNKNOWN` for ids Batch no longer (or never) knew: it keeps finished jobs for about
  * a week. `terminate` of a finished or unknown job does nothing.
  */
-export class BatchJobQueue implements JobQueue {
+export class BatchJobQueue<J extends Job = TrialJob> implements JobQueue<J> {
   private readonly spotAttempts: number;
 
-  constructor(private readonly options: BatchJobQueueOptions) {
+  constructor(private readonly options: BatchJobQueueOptions<J>) {
     this.spotAttempts = options.spotAttempts ?? DEFAULT_SPOT_ATTEMPTS;
     if (!Number.isInteger(this.spotAttempts) || this.spotAttempts < 1 || this.spotAttempts > 10) {
       throw new RangeError(`spotAttempts must be an integer from 1 to 10 (Batch's limit), got ${options.spotAttempts}`);
     }
   }
 
-  async submit(job: TrialJob): Promise<{ jobId: string }> {
+  async submit(job: J): Promise<{ jobId: string }> {
     const name = batchJobName(job);
     const target = await this.options.targetFor(job);
     const existing = await this.findByName(target.jobQueue, name);

@@ -6,6 +6,31 @@ export interface TrialJob {
   readonly attempt: number;
 }
 
+/**
+ * Trains an RL search policy (`nas agent train`): the named run under the artifact store's
+ * `training/<space>/<name>/`, resumed from its checkpoint when one exists. `runId` tells two submissions of
+ * the same run apart (a run trained again after it finished, or restarted after its job was lost).
+ */
+export interface AgentTrainingJob {
+  readonly kind: 'agent-training';
+  readonly runId: string;
+  readonly space: string;
+  readonly name: string;
+  readonly benchmark: string;
+  readonly metric: string;
+  /** Hyperparameters (`TrainingOptionsSchema`), validated by the job. */
+  readonly options: Readonly<Record<string, unknown>>;
+  readonly fineTuneFrom?: string;
+  readonly fresh?: boolean;
+}
+
+/** Everything the job entry (`batch/job.ts`) runs. */
+export type Job = TrialJob | AgentTrainingJob;
+
+export function isAgentTraining(job: Job): job is AgentTrainingJob {
+  return 'kind' in job && job.kind === 'agent-training';
+}
+
 export type JobStatus = 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'UNKNOWN';
 
 export interface JobState {
@@ -14,20 +39,21 @@ export interface JobState {
   readonly reason?: string;
 }
 
-/** Unique per trial attempt: resubmitting the same attempt is recognised as a duplicate. */
-export function jobName(job: TrialJob): string {
-  return `${job.searchId}-${job.trialNumber}-${job.attempt}`;
+/** Unique per trial attempt (per agent-training submission): resubmitting it is recognised as a duplicate. */
+export function jobName(job: Job): string {
+  return isAgentTraining(job) ? `agent-${job.space}-${job.name}-${job.runId}` : `${job.searchId}-${job.trialNumber}-${job.attempt}`;
 }
 
 /**
- * Runs trial jobs: AWS Batch in the cloud, a child-process pool locally. The job itself records its
- * result on the trial; the queue only reports that a job ended (through `Events`) and answers `describe`.
+ * Runs jobs: AWS Batch in the cloud, a child-process pool locally. The job itself records its result
+ * (on the trial, or as a policy); the queue only reports that a job ended (through `Events` or the pool's
+ * callback) and answers `describe`.
  *
  * Contract: `submit` is idempotent per `jobName`; `describe` answers `UNKNOWN` for a job the queue has no
  * record of (e.g. lost in a restart), which the controller treats as a stale trial.
  */
-export interface JobQueue {
-  submit(job: TrialJob): Promise<{ jobId: string }>;
+export interface JobQueue<J extends Job = TrialJob> {
+  submit(job: J): Promise<{ jobId: string }>;
   describe(jobIds: readonly string[]): Promise<Map<string, JobState>>;
   terminate(jobId: string, reason: string): Promise<void>;
 }

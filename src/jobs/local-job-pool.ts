@@ -1,8 +1,8 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import { jobName, type JobQueue, type JobState, type TrialJob } from './job-queue.js';
+import { jobName, type Job, type JobQueue, type JobState, type TrialJob } from './job-queue.js';
 import type { PoolToWorker, WorkerToPool } from './worker-protocol.js';
 
-export interface LocalJobPoolOptions {
+export interface LocalJobPoolOptions<J extends Job> {
   /** The job entry to run in each child process (`batch/job.ts`). */
   readonly entry: string;
   /** How many jobs run at once. */
@@ -10,11 +10,11 @@ export interface LocalJobPoolOptions {
   /** Environment of the children: store endpoint, table, benchmarks folder. */
   readonly env: NodeJS.ProcessEnv;
   /** Called once per job when it ends, like EventBridge's "Batch Job State Change". */
-  readonly onJobEnded: (job: TrialJob, state: JobState) => void;
+  readonly onJobEnded: (job: J, state: JobState) => void;
 }
 
-interface PoolJob {
-  readonly job: TrialJob;
+interface PoolJob<J extends Job> {
+  readonly job: J;
   state: JobState;
 }
 
@@ -31,15 +31,15 @@ interface Worker {
  * Job records live in memory: after a restart every old job is `UNKNOWN`, which is how the controller
  * learns to resubmit it.
  */
-export class LocalJobPool implements JobQueue {
-  private readonly jobs = new Map<string, PoolJob>();
+export class LocalJobPool<J extends Job = TrialJob> implements JobQueue<J> {
+  private readonly jobs = new Map<string, PoolJob<J>>();
   private readonly queued: string[] = [];
   private readonly workers = new Set<Worker>();
   private closed = false;
 
-  constructor(private readonly options: LocalJobPoolOptions) {}
+  constructor(private readonly options: LocalJobPoolOptions<J>) {}
 
-  async submit(job: TrialJob): Promise<{ jobId: string }> {
+  async submit(job: J): Promise<{ jobId: string }> {
     const jobId = jobName(job);
     if (!this.jobs.has(jobId)) {
       this.jobs.set(jobId, { job, state: { status: 'QUEUED' } });

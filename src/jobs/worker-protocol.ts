@@ -1,7 +1,7 @@
-import type { TrialJob } from './job-queue.js';
+import type { Job } from './job-queue.js';
 
 /** Messages between the local job pool and its child processes (which run `batch/job.ts`). */
-export type PoolToWorker = { readonly type: 'run'; readonly jobId: string; readonly job: TrialJob };
+export type PoolToWorker = { readonly type: 'run'; readonly jobId: string; readonly job: Job };
 
 export type WorkerToPool =
   | { readonly type: 'ready' }

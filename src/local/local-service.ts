@@ -1,10 +1,9 @@
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
 import { createApp } from '../api/app.js';
 import { openArtifactStore } from '../artifacts/open-artifact-store.js';
 import { PredictorService } from '../predictors/predictor-service.js';
-import { PROJECT_ROOT, type ServiceConfig } from '../config.js';
+import { JOB_ENTRY, type ServiceConfig } from '../config.js';
 import { tick } from '../controller/tick.js';
 import { BenchmarkCatalog } from '../evaluators/benchmarks.js';
 import { InProcessEvents } from '../events/in-process-events.js';
@@ -13,8 +12,6 @@ import { dynamoClientConfig } from '../store/client-config.js';
 import { DynamoDbStore } from '../store/dynamodb-store.js';
 import { startEmbeddedDynamoDb } from './embedded-dynamodb.js';
 import { ensureLocalApiKey } from './local-api-key.js';
-
-export const JOB_ENTRY = join(PROJECT_ROOT, 'batch', 'job.ts');
 
 export interface LocalService {
   readonly url: string;

@@ -1,7 +1,7 @@
 import { BatchClient } from '@aws-sdk/client-batch';
 import { describe, expect, it } from 'vitest';
 import { BatchJobQueue, batchJobName, stateOf, type BatchApi, type BatchJobTarget } from '../../src/jobs/batch-job-queue.js';
-import type { TrialJob } from '../../src/jobs/job-queue.js';
+import type { AgentTrainingJob, TrialJob } from '../../src/jobs/job-queue.js';
 import { FakeBatch } from '../functions/fake-batch.js';
 
 const CPU: BatchJobTarget = {
@@ -99,6 +99,22 @@ describe('BatchJobQueue.submit', () => {
       expect.objectContaining({ jobQueue: CPU.jobQueue, jobDefinition: CPU.jobDefinition, timeout: { attemptDurationSeconds: 900 } }),
     ]);
     expect(batch.inputs('ListJobs').map((input) => input.jobQueue)).toEqual([GPU.jobQueue, CPU.jobQueue]);
+  });
+
+  it('submits an agent-training run as its own job, named and tagged by space, policy and run', async () => {
+    const batch = new FakeBatch();
+    const training: AgentTrainingJob = { kind: 'agent-training', runId: '01JD3S9V7X0000000000000001', space: 'darts', name: 'default', benchmark: 'nb301', metric: 'val_accuracy', options: { steps: 1500 } };
+    const queue = new BatchJobQueue<AgentTrainingJob>({ client: batch, targetFor: () => CPU });
+    const { jobId } = await queue.submit(training);
+
+    expect(batch.inputs('SubmitJob')[0]).toMatchObject({
+      jobName: 'agent-darts-default-01JD3S9V7X0000000000000001',
+      jobQueue: CPU.jobQueue,
+      containerOverrides: { environment: [{ name: 'NAS_JOB', value: JSON.stringify(training) }] },
+      tags: { job: 'agent-training', space: 'darts', policy: 'default', run: '01JD3S9V7X0000000000000001' },
+    });
+    expect(await queue.submit(training)).toEqual({ jobId });
+    expect(batch.inputs('SubmitJob')).toHaveLength(1);
   });
 
   it('takes the number of Spot attempts from the options and refuses one Batch would not accept', async () => {

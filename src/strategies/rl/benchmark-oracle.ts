@@ -22,13 +22,18 @@ export type AnyTrainingBenchmark = TrainingBenchmark<any>;
 
 export const TRAINING_BENCHMARKS = { nb201: { space: 'nb201', metrics: NB201_ACCURACY_METRICS }, nb301: { space: 'darts', metrics: ['val_accuracy'] } } as const;
 
-export async function loadTrainingBenchmark(space: string, benchmark: string, metric: string, benchmarksDir: string): Promise<AnyTrainingBenchmark> {
+/** Refuses a space, benchmark and metric an agent cannot train on, naming the wrong one. */
+export function checkTrainingBenchmark(space: string, benchmark: string, metric: string): void {
   const known = TRAINING_BENCHMARKS[benchmark as keyof typeof TRAINING_BENCHMARKS];
   if (!known) throw new InvalidRequest('benchmark', `an agent trains on ${Object.keys(TRAINING_BENCHMARKS).join(' or ')}, got '${benchmark}'`);
   if (known.space !== space) throw new InvalidRequest('space', `benchmark '${benchmark}' covers space '${known.space}', got '${space}'`);
   if (!(known.metrics as readonly string[]).includes(metric)) {
     throw new InvalidRequest('metric', `benchmark '${benchmark}' answers ${known.metrics.join(', ')}, got '${metric}'`);
   }
+}
+
+export async function loadTrainingBenchmark(space: string, benchmark: string, metric: string, benchmarksDir: string): Promise<AnyTrainingBenchmark> {
+  checkTrainingBenchmark(space, benchmark, metric);
   if (benchmark === 'nb201') {
     const table = await loadNb201Table(benchmarksDir);
     const oracle: ScoreOracle<Nb201Cell> = async (cells) => cells.map((cell) => table.lookup(nb201Space.format(cell))![metric]!);

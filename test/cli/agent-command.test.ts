@@ -1,0 +1,61 @@
+import { execFile, spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DirectoryArtifactStore } from '../../src/artifacts/directory-artifact-store.js';
+import { PROJECT_ROOT } from '../../src/config.js';
+import { waitFor } from '../../src/local/service-process.js';
+import { PolicyRegistry } from '../../src/strategies/rl/policy-registry.js';
+import { BENCHMARKS_DIR } from '../helpers/nb201-csv.js';
+
+const NAS = join(PROJECT_ROOT, 'bin', 'nas.mjs');
+// Long enough (a few seconds on 2 cores) to be killed halfway; small enough to finish in a test.
+const TRAIN = ['agent', 'train', '--space', 'nb201', '--benchmark', 'nb201', '--metric', 'cifar10_valid_12', '--name', 'killed', '--steps', '1000', '--params', '{"warmup":50,"scaleSamples":16,"checkpointInterval":100,"network":{"kind":"mlp","hidden":[16]}}'];
+
+let artifactsDir: string;
+let env: NodeJS.ProcessEnv;
+beforeAll(async () => {
+  artifactsDir = await mkdtemp(join(tmpdir(), 'nas-agent-'));
+  env = { ...process.env, NAS_ARTIFACTS: artifactsDir, NAS_BENCHMARKS_DIR: BENCHMARKS_DIR };
+});
+afterAll(() => rm(artifactsDir, { recursive: true, force: true }));
+
+const nas = (args: readonly string[]) => promisify(execFile)(process.execPath, [NAS, ...args], { env, cwd: PROJECT_ROOT });
+const progressOf = async () => JSON.parse(await readFile(join(artifactsDir, 'training/nb201/killed/progress.json'), 'utf8'));
+
+describe('nas agent train', () => {
+  it('runs training as a job in the local pool; after the command is killed, the job stops and the same command resumes it from its checkpoint', async () => {
+    const first = spawn(process.execPath, [NAS, ...TRAIN], { env, cwd: PROJECT_ROOT, stdio: 'ignore' });
+    await waitFor(async () => ((await progressOf().catch(() => undefined))?.step >= 300 ? true : undefined), 'the job to pass step 300', 60_000);
+    first.kill('SIGKILL');
+    // The pool's child process notices its parent is gone and stops: progress stops moving.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const stopped = await progressOf();
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    expect(await progressOf()).toEqual(stopped);
+    expect(stopped.state).toBe('running');
+
+    const { stdout } = await nas(TRAIN);
+    const resumedFrom = Number(/resuming run 'killed' from step (\d+)/.exec(stdout)?.[1]);
+    expect(resumedFrom).toBeGreaterThanOrEqual(300);
+    expect(resumedFrom % 100).toBe(0);
+    expect(stdout).toMatch(/submitted run 'killed' as job agent-nb201-killed-\w+ \(local\)/);
+    expect(stdout).toContain('trained  nb201/killed: nb201 cifar10_valid_12, 1000 steps, seed 0');
+    expect((await new PolicyRegistry(new DirectoryArtifactStore(artifactsDir)).get('nb201', 'killed'))?.manifest.steps).toBe(1000);
+    expect(await progressOf()).toMatchObject({ state: 'succeeded', step: 1000, resumedFrom });
+  }, 120_000);
+
+  it.each([
+    [['--metric', 'top1'], /benchmark 'nb201' answers .*got 'top1'/],
+    [['--params', '{"learningRate":-1}'], /hyperparameter 'learningRate'/],
+    [['--on', 'cloud'], /--on must be local or batch/],
+    [['--on', 'batch'], /--on batch needs NAS_AGENT_JOB_QUEUE and NAS_AGENT_JOB_DEFINITION/],
+  ])('refuses %j before submitting anything, naming what is wrong', async (extra, message) => {
+    const failed = await nas(['agent', 'train', '--name', 'refused', ...extra]).then(() => undefined, (error: { code: number; stderr: string }) => error);
+    expect(failed?.code).toBe(2);
+    expect(failed?.stderr).toMatch(message);
+    await expect(readFile(join(artifactsDir, 'training/nb201/refused.job.json'))).rejects.toThrow(/ENOENT/);
+  });
+});
