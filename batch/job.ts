@@ -8,6 +8,7 @@ import { createBenchmarkEvaluator } from '../src/evaluators/benchmark-evaluator.
 import { evaluatorByKind } from '../src/evaluators/evaluator.js';
 import { createTrainEvaluator } from '../src/evaluators/train-evaluator.js';
 import { BenchmarkCatalog } from '../src/evaluators/benchmarks.js';
+import { openTableShelf } from '../src/evaluators/imported-table.js';
 import { isAgentTraining, type Job } from '../src/jobs/job-queue.js';
 import { runAgentTrainingJob } from '../src/jobs/run-agent-training.js';
 import { runTrialJob, type RunTrialDeps } from '../src/jobs/run-trial.js';
@@ -22,7 +23,7 @@ const artifacts = openArtifactStore(config.artifacts);
 const deps: RunTrialDeps = {
   store: new DynamoDbStore({ tableName: config.tableName, client: dynamoClientConfig() }),
   evaluator: evaluatorByKind({
-    benchmark: createBenchmarkEvaluator(new BenchmarkCatalog(config.benchmarksDir)),
+    benchmark: createBenchmarkEvaluator(new BenchmarkCatalog(config.benchmarksDir, openTableShelf(config.tables))),
     train: createTrainEvaluator({ openS3Bucket: s3BucketOpener() }),
   }),
   artifacts,

@@ -28,6 +28,7 @@ export class Alarms extends Construct {
   readonly controllerErrors: Alarm;
   readonly deadLetters: Alarm;
   readonly apiErrors: Alarm;
+  readonly apiThrottles: Alarm;
 
   constructor(scope: Construct, id: string, props: AlarmsProps) {
     super(scope, id);
@@ -71,6 +72,12 @@ export class Alarms extends Construct {
       'The API function failed invocations (500s that escaped the app, timeouts)',
       props.api.handler.metricErrors({ statistic: 'Sum', period: Duration.minutes(5) }),
       5,
+    );
+    this.apiThrottles = alarm(
+      'ApiThrottles',
+      "Requests refused because the API function was at its concurrency ceiling (the Api construct's maxConcurrency; API Gateway answers them 500): a runaway client, or many event streams open at once",
+      props.api.handler.metricThrottles({ statistic: 'Sum', period: Duration.minutes(5) }),
+      10,
     );
   }
 }

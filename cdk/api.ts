@@ -1,88 +1,194 @@
-import { Duration } from 'aws-cdk-lib';
-import { CfnStage, HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
-import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { Duration, Fn, Stack } from 'aws-cdk-lib';
+import {
+  AccessLogFormat,
+  EndpointType,
+  LambdaRestApi,
+  LogGroupLogDestination,
+  MethodLoggingLevel,
+  ResponseTransferMode,
+  SecurityPolicy,
+} from 'aws-cdk-lib/aws-apigateway';
+import type { ICertificate } from 'aws-cdk-lib/aws-certificatemanager';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { Grant } from 'aws-cdk-lib/aws-iam';
-import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { grantListArtifacts, TABLES_PREFIX } from './artifacts.js';
 import { acknowledgeNag, arnWildcardFinding, TABLE_INDEXES_REASON } from './nag.js';
 import { serviceFunction } from './service-function.js';
+
+/**
+ * The REST API's stage, which the execute-api host puts first in every path. It is named after the
+ * API's own `/v1` routes, so that `https://<id>.execute-api.<region>.amazonaws.com/v1/searches` is the
+ * app's `/v1/searches` and clients append `/v1/...` to the bare host as they do locally.
+ */
+export const API_STAGE = 'v1';
+
+/** The longest an API Gateway integration may stream a response (and a Lambda invocation may run). */
+export const MAX_STREAM_DURATION = Duration.minutes(15);
+
+export interface ApiDomain {
+  /** e.g. `nas.example.com`; point a CNAME at the stack's `ApiDomainTarget` output. */
+  readonly name: string;
+  /** An ACM certificate for `name`, in the stack's region. */
+  readonly certificate: ICertificate;
+}
 
 export interface ApiProps {
   /** The records table the API reads and writes (`Records.table`). */
   readonly table: ITable;
   /** Where the API puts search events for the controller (`Controller.eventBus`). */
   readonly eventBus: IEventBus;
-  /** Trained models the API exports and the predictors it trains (`Artifacts.bucket`). */
+  /** Trained models the API exports, the predictors it trains, the tables searches name (`Artifacts.bucket`). */
   readonly artifacts: IBucket;
   /**
-   * Requests per second (and burst) the HTTP API accepts across all clients before answering 429: a
-   * ceiling on what a runaway client can cost, above the app's own per-tenant rate limit.
+   * Requests per second (and burst) the stage accepts across all clients before answering 429: a ceiling
+   * on what a runaway client can cost, above the app's own per-tenant rate limit.
    * @default { rateLimit: 50, burstLimit: 100 }
    */
   readonly throttle?: { readonly rateLimit: number; readonly burstLimit: number };
+  /**
+   * Requests the function serves at once (its reserved concurrency). A client following a search's
+   * events holds one for as long as it follows, which the stage's per-second throttle does not bound.
+   * @default 100
+   */
+  readonly maxConcurrency?: number;
+  /**
+   * How long one response may stream: what ends an event stream of a search still running (EventSource
+   * clients, the dashboard's among them, reconnect by themselves). Other requests take milliseconds.
+   * @default MAX_STREAM_DURATION
+   */
+  readonly streamTimeout?: Duration;
+  /**
+   * A domain of the service's own, mapped at its root. The dashboard needs one: its links and redirects
+   * are absolute paths (`/searches/...`), which on the execute-api host would leave the stage.
+   * @default none: the execute-api host only
+   */
+  readonly domain?: ApiDomain;
 }
 
 /**
- * The HTTP API: one Lambda running the whole Hono app (`functions/api.ts`) behind an API Gateway HTTP
- * API whose `$default` route sends every request to it, so routing stays in one place, the app.
+ * The HTTP API: an API Gateway REST API whose root and `{proxy+}` resources send every method to one
+ * Lambda running the whole Hono app (`functions/api.ts`), so routing stays in one place, the app.
+ *
+ * A REST API rather than an HTTP API because only REST APIs stream a Lambda's response
+ * (`ResponseTransferMode.STREAM`): server-sent events reach clients as they happen, a response may run
+ * for 15 minutes and is not cut at 10 MB. HTTP APIs buffer every response, which would hold an event
+ * stream until the function ended.
+ *
+ * Authentication is the app's: every `/v1` request carries an API key (Bearer, X-API-Key or the
+ * dashboard's session cookie), checked against hashed keys in the table; `/health`, `/openapi.json` and
+ * the dashboard's sign-in page are public by design.
  */
 export class Api extends Construct {
   readonly handler: NodejsFunction;
-  readonly httpApi: HttpApi;
+  readonly restApi: LambdaRestApi;
   readonly accessLogs: LogGroup;
+  /** The API's base URL, without a trailing `/` (clients append `/v1/...`). */
+  readonly url: string;
 
   constructor(scope: Construct, id: string, props: ApiProps) {
     super(scope, id);
+    const { artifacts } = props;
+    const streamTimeout = props.streamTimeout ?? MAX_STREAM_DURATION;
     this.handler = serviceFunction(this, 'Handler', {
       entry: 'api.ts',
-      description: 'serverless-nas HTTP API (Hono)',
-      // The HTTP API gives up after 30 s; routes are a few DynamoDB calls, or a predictor trained on a few hundred trials.
-      timeout: Duration.seconds(10),
-      environment: { NAS_TABLE: props.table.tableName, NAS_EVENT_BUS: props.eventBus.eventBusName, NAS_ARTIFACTS: `s3://${props.artifacts.bucketName}` },
+      description: 'serverless-nas HTTP API (Hono), streamed through API Gateway',
+      timeout: streamTimeout,
+      environment: {
+        NAS_TABLE: props.table.tableName,
+        NAS_EVENT_BUS: props.eventBus.eventBusName,
+        NAS_ARTIFACTS: `s3://${artifacts.bucketName}`,
+        NAS_TABLES: `s3://${artifacts.bucketName}/${TABLES_PREFIX}`,
+      },
+      invocation: { reservedConcurrentExecutions: props.maxConcurrency ?? 100 },
     }).handler;
-    // Exports read trained models under searches/; predictors are trained and kept under tenants/.
-    Grant.addToPrincipal({ grantee: this.handler, actions: ['s3:GetObject'], resourceArns: [props.artifacts.arnForObjects('searches/*')] });
-    Grant.addToPrincipal({ grantee: this.handler, actions: ['s3:GetObject', 's3:PutObject'], resourceArns: [props.artifacts.arnForObjects('tenants/*')] });
+    // Exports read trained models under searches/ (and presign them); predictors are trained and kept
+    // under tenants/; imported tables are read under tables/.
+    Grant.addToPrincipal({ grantee: this.handler, actions: ['s3:GetObject'], resourceArns: [artifacts.arnForObjects('searches/*'), artifacts.arnForObjects(`${TABLES_PREFIX}/*`)] });
+    Grant.addToPrincipal({ grantee: this.handler, actions: ['s3:GetObject', 's3:PutObject'], resourceArns: [artifacts.arnForObjects('tenants/*')] });
+    grantListArtifacts(this.handler, artifacts);
     acknowledgeNag(
       this.handler,
       'AwsSolutions-IAM5',
-      'Exports and predictors are keyed by search and tenant ids that exist only at run time; the grant is on two key prefixes of this one bucket.',
-      [arnWildcardFinding(props.artifacts, 'searches/*'), arnWildcardFinding(props.artifacts, 'tenants/*')],
+      'Exports, predictors and imported tables are keyed by search ids, tenant ids and table names that exist only at run time; the grants are on three key prefixes of this one bucket.',
+      [arnWildcardFinding(artifacts, 'searches/*'), arnWildcardFinding(artifacts, 'tenants/*'), arnWildcardFinding(artifacts, `${TABLES_PREFIX}/*`)],
     );
     props.table.grantReadWriteData(this.handler);
     acknowledgeNag(this.handler, 'AwsSolutions-IAM5', TABLE_INDEXES_REASON, [arnWildcardFinding(props.table, 'index/*')]);
     props.eventBus.grantPutEventsTo(this.handler);
 
-    this.httpApi = new HttpApi(this, 'HttpApi', {
-      description: 'serverless-nas HTTP API',
-      defaultIntegration: new HttpLambdaIntegration('Handler', this.handler),
-    });
     this.accessLogs = new LogGroup(this, 'AccessLogs', { retention: RetentionDays.ONE_MONTH });
     const throttle = props.throttle ?? { rateLimit: 50, burstLimit: 100 };
-    const stage = this.httpApi.defaultStage!.node.defaultChild as CfnStage;
-    stage.accessLogSettings = {
-      destinationArn: this.accessLogs.logGroupArn,
-      format: JSON.stringify({
-        requestId: '$context.requestId',
-        ip: '$context.identity.sourceIp',
-        time: '$context.requestTime',
-        method: '$context.httpMethod',
-        path: '$context.path',
-        status: '$context.status',
-        latencyMs: '$context.responseLatency',
-        integrationError: '$context.integrationErrorMessage',
-      }),
-    };
-    stage.defaultRouteSettings = { throttlingRateLimit: throttle.rateLimit, throttlingBurstLimit: throttle.burstLimit };
+    this.restApi = new LambdaRestApi(this, 'RestApi', {
+      handler: this.handler,
+      description: 'serverless-nas HTTP API',
+      // Regional: an edge-optimized endpoint cuts a stream that is idle for 30 s, a regional one after 5 minutes.
+      endpointTypes: [EndpointType.REGIONAL],
+      integrationOptions: { responseTransferMode: ResponseTransferMode.STREAM, timeout: streamTimeout },
+      // Execution logs (errors only: a failed invocation, a response API Gateway could not read) need the
+      // account's API Gateway CloudWatch role.
+      cloudWatchRole: true,
+      deployOptions: {
+        stageName: API_STAGE,
+        throttlingRateLimit: throttle.rateLimit,
+        throttlingBurstLimit: throttle.burstLimit,
+        loggingLevel: MethodLoggingLevel.ERROR,
+        accessLogDestination: new LogGroupLogDestination(this.accessLogs),
+        accessLogFormat: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            ip: '$context.identity.sourceIp',
+            time: '$context.requestTime',
+            method: '$context.httpMethod',
+            path: '$context.path',
+            status: '$context.status',
+            latencyMs: '$context.responseLatency',
+            integrationError: '$context.integrationErrorMessage',
+          }),
+        ),
+      },
+      ...(props.domain
+        ? { domainName: { domainName: props.domain.name, certificate: props.domain.certificate, endpointType: EndpointType.REGIONAL, securityPolicy: SecurityPolicy.TLS_1_2 } }
+        : {}),
+    });
+    // API Gateway creates the execution log group on first use, without a retention: create it first, with one.
+    const executionLogs = new LogGroup(this, 'ExecutionLogs', {
+      logGroupName: `API-Gateway-Execution-Logs_${this.restApi.restApiId}/${API_STAGE}`,
+      retention: RetentionDays.ONE_MONTH,
+    });
+    this.restApi.deploymentStage.node.addDependency(executionLogs);
+    // The construct's own output names the stage's URL; the stack prints `url`, which clients append /v1/... to.
+    this.restApi.node.tryRemoveChild('Endpoint');
+
+    this.url = props.domain
+      ? `https://${props.domain.name}`
+      : Fn.join('', ['https://', this.restApi.restApiId, '.execute-api.', Stack.of(this).region, '.', Stack.of(this).urlSuffix]);
+
+    const appAuthenticates =
+      'The app authenticates every /v1 request itself with a per-tenant API key (Bearer, X-API-Key or the dashboard session cookie), ' +
+      'looked up by its hash in the records table on each request; /health, /openapi.json and the dashboard sign-in page are public by design. ' +
+      "Tenants have neither AWS credentials (IAM) nor a Cognito identity, and API Gateway's own API keys are not authentication.";
+    acknowledgeNag(this.restApi, 'AwsSolutions-APIG4', appAuthenticates);
+    acknowledgeNag(this.restApi, 'AwsSolutions-COG4', appAuthenticates);
     acknowledgeNag(
-      this.httpApi,
-      'AwsSolutions-APIG4',
-      "Authentication is the app's own: every /v1 route requires an API key (Bearer or X-API-Key), checked against hashed keys in the table on each request; " +
-        '/health and /openapi.json are public by design.',
+      this.restApi,
+      'AwsSolutions-APIG2',
+      'A proxy to one function has no per-route models to validate against: the app validates every parameter and body with the schemas of its OpenAPI document and answers application/problem+json naming the field.',
+    );
+    acknowledgeNag(
+      this.restApi,
+      'AwsSolutions-APIG3',
+      "The stage's throttle and the app's per-tenant rate limit bound abuse; a WAF web ACL (about $6 a month before requests) is worth adding when the API faces hostile traffic.",
+    );
+    acknowledgeNag(
+      this.restApi,
+      'AwsSolutions-IAM4',
+      "API Gateway's account-wide CloudWatch role holds AmazonAPIGatewayPushToCloudWatchLogs, the policy AWS documents for exactly this role; it writes the execution logs.",
+      ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs'],
     );
   }
 }

@@ -3,11 +3,16 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { NasStack } from './nas-stack.js';
 
 const app = new App();
+const context = (key: string) => app.node.tryGetContext(key) as string | undefined;
 const budget = app.node.tryGetContext('monthlyBudgetUsd') as string | number | undefined;
+const apiDomainName = context('apiDomainName');
+const apiCertificateArn = context('apiCertificateArn');
+if ((apiDomainName === undefined) !== (apiCertificateArn === undefined)) throw new Error('-c apiDomainName and -c apiCertificateArn go together');
 new NasStack(app, 'ServerlessNas', {
   description: 'serverless-nas: neural architecture search as a pay-per-use service',
-  alarmEmail: app.node.tryGetContext('alarmEmail') as string | undefined,
+  alarmEmail: context('alarmEmail'),
   ...(budget === undefined ? {} : { monthlyBudgetUsd: Number(budget) }),
+  ...(apiDomainName && apiCertificateArn ? { apiDomain: { name: apiDomainName, certificateArn: apiCertificateArn } } : {}),
 });
 // `cdk synth` fails on any AWS Solutions finding that is neither fixed nor acknowledged with a reason.
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

@@ -1,7 +1,21 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership, type IBucket } from 'aws-cdk-lib/aws-s3';
+import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { acknowledgeNag } from './nag.js';
+
+/** Where imported benchmark tables live in the bucket (`NAS_TABLES`): the API and the trial jobs read them. */
+export const TABLES_PREFIX = 'tables';
+
+/**
+ * Lets `grantee` list the artifacts bucket. Besides listing (predictors, policies, tables), S3 needs it to
+ * answer a read of a missing key with 404 NoSuchKey: without it the answer is 403 AccessDenied, and the
+ * artifact store's contract (an unknown key reads as absent) would not hold in the cloud. Listing shows
+ * key names only, which the functions given it read in the records table anyway.
+ */
+export function grantListArtifacts(grantee: IGrantable, bucket: IBucket): Grant {
+  return Grant.addToPrincipal({ grantee, actions: ['s3:ListBucket'], resourceArns: [bucket.bucketArn] });
+}
 
 export interface ArtifactsProps {
   /**

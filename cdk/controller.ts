@@ -9,6 +9,7 @@ import { Grant } from 'aws-cdk-lib/aws-iam';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { EVENT_SOURCE } from '../src/events/eventbridge-events.js';
+import { grantListArtifacts } from './artifacts.js';
 import { acknowledgeNag, arnWildcardFinding, TABLE_INDEXES_REASON } from './nag.js';
 import { serviceFunction } from './service-function.js';
 import type { TrainingQueue } from './training-queue.js';
@@ -103,6 +104,7 @@ export class Controller extends Construct {
     // The rl strategy reads its policies; pre-screening searches train and keep the tenants' predictors.
     Grant.addToPrincipal({ grantee: handler, actions: ['s3:GetObject'], resourceArns: [props.artifacts.arnForObjects('policies/*')] });
     Grant.addToPrincipal({ grantee: handler, actions: ['s3:GetObject', 's3:PutObject'], resourceArns: [props.artifacts.arnForObjects('tenants/*')] });
+    grantListArtifacts(handler, props.artifacts);
     acknowledgeNag(
       handler,
       'AwsSolutions-IAM5',

@@ -1,4 +1,5 @@
 import { CfnOutput, Stack, Tags, type StackProps } from 'aws-cdk-lib';
+import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import type { Construct } from 'constructs';
 import { Alarms } from './alarms.js';
 import { Api } from './api.js';
@@ -22,6 +23,11 @@ export interface NasStackProps extends StackProps {
   readonly maxvCpus?: TrainingQueueProps['maxvCpus'];
   /** The benchmark data to bake into the job image. @default NAS_BENCHMARKS_DIR or ../shared/benchmarks */
   readonly benchmarksDir?: string;
+  /**
+   * A domain for the API and the dashboard (`-c apiDomainName=... -c apiCertificateArn=...`), with an ACM
+   * certificate for it in the stack's region. See `ApiProps.domain`. @default none
+   */
+  readonly apiDomain?: { readonly name: string; readonly certificateArn: string };
 }
 
 export const PROJECT_TAG = { key: 'project', value: 'serverless-nas' } as const;
@@ -47,7 +53,13 @@ export class NasStack extends Stack {
       ...(props.benchmarksDir ? { benchmarksDir: props.benchmarksDir } : {}),
     });
     this.controller = new Controller(this, 'Controller', { table: this.records.table, trainingQueue: this.trainingQueue, artifacts: this.artifacts.bucket });
-    this.api = new Api(this, 'Api', { table: this.records.table, eventBus: this.controller.eventBus, artifacts: this.artifacts.bucket });
+    const { apiDomain } = props;
+    this.api = new Api(this, 'Api', {
+      table: this.records.table,
+      eventBus: this.controller.eventBus,
+      artifacts: this.artifacts.bucket,
+      ...(apiDomain ? { domain: { name: apiDomain.name, certificate: Certificate.fromCertificateArn(this, 'ApiCertificate', apiDomain.certificateArn) } } : {}),
+    });
     this.alarms = new Alarms(this, 'Alarms', { controller: this.controller, api: this.api, email: props.alarmEmail });
     this.costGuard = new CostGuard(this, 'CostGuard', {
       monthlyLimitUsd: props.monthlyBudgetUsd ?? 100,
@@ -56,11 +68,15 @@ export class NasStack extends Stack {
       onlyProjectTag: props.budgetOnlyProjectTag ?? false,
     });
 
-    new CfnOutput(this, 'ApiUrl', { value: this.api.httpApi.apiEndpoint, description: 'Base URL of the HTTP API' });
+    new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the HTTP API: append /v1/...' });
+    const domain = this.api.restApi.domainName;
+    if (domain) new CfnOutput(this, 'ApiDomainTarget', { value: domain.domainNameAliasDomainName, description: `Point a CNAME for ${domain.domainName} here` });
     new CfnOutput(this, 'RecordsTable', { value: this.records.table.tableName, description: 'DynamoDB table of searches, trials and API keys' });
     new CfnOutput(this, 'ArtifactsBucket', { value: this.artifacts.bucket.bucketName, description: 'Checkpoints, weights, exported models' });
     new CfnOutput(this, 'GpuJobQueue', { value: this.trainingQueue.gpuQueue.jobQueueName, description: 'AWS Batch queue of training jobs' });
     new CfnOutput(this, 'CpuJobQueue', { value: this.trainingQueue.cpuQueue.jobQueueName, description: 'AWS Batch queue of benchmark jobs' });
+    new CfnOutput(this, 'AgentJobQueue', { value: this.trainingQueue.cpuQueue.jobQueueName, description: 'NAS_AGENT_JOB_QUEUE: the queue of agent-training jobs' });
+    new CfnOutput(this, 'AgentJobDefinition', { value: this.trainingQueue.agentJob.jobDefinitionArn, description: 'NAS_AGENT_JOB_DEFINITION: the job definition of agent-training jobs' });
     new CfnOutput(this, 'AlarmTopic', { value: this.alarms.topic.topicArn, description: 'Subscribe here for alarms and budget notifications' });
     Tags.of(this).add(PROJECT_TAG.key, PROJECT_TAG.value);
   }

@@ -16,7 +16,7 @@ export interface ServiceFunctionProps {
   readonly memorySize?: number;
   /** @default RetentionDays.ONE_MONTH */
   readonly logRetention?: RetentionDays;
-  /** Asynchronous invocation and concurrency settings, for functions that events invoke. */
+  /** Concurrency, and asynchronous invocation settings for functions that events invoke. */
   readonly invocation?: Pick<NodejsFunctionProps, 'reservedConcurrentExecutions' | 'deadLetterQueue' | 'retryAttempts' | 'maxEventAge'>;
 }
 

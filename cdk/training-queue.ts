@@ -12,6 +12,7 @@ import {
   ManagedEc2EcsComputeEnvironment,
   Reason,
   RetryStrategy,
+  type EcsFargateContainerDefinitionProps,
   type IEcsContainerDefinition,
 } from 'aws-cdk-lib/aws-batch';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
@@ -31,6 +32,7 @@ import { Grant, Role, ServicePrincipal, type IGrantable } from 'aws-cdk-lib/aws-
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { grantListArtifacts, TABLES_PREFIX } from './artifacts.js';
 import { acknowledgeNag, arnWildcardFinding, TABLE_INDEXES_REASON } from './nag.js';
 import { readConfig } from '../src/config.js';
 import { GPU_ON_DEMAND_INSTANCE_TYPES, GPU_SPOT_INSTANCE_TYPES, JOB_PROFILES } from '../src/cost/job-profiles.js';
@@ -65,7 +67,20 @@ export interface TrainingQueueProps {
   readonly removalPolicy?: RemovalPolicy;
 }
 
+/** What a Fargate job definition is given besides its size: the image, who it runs as, its environment. */
+type ContainerBasics = Pick<EcsFargateContainerDefinitionProps, 'image' | 'jobRole' | 'executionRole' | 'environment'>;
+
 export const DEFAULT_MAX_VCPUS = { gpuSpot: 64, gpuOnDemand: 16, cpu: 64 } as const;
+
+/**
+ * The agent-training job (`nas agent train --on batch`) on Fargate: the learner is a small network whose
+ * steps TensorFlow spreads over the task's vCPUs, and a few thousand of them take minutes. The timeout
+ * matches the one the CLI submits with (`NAS_AGENT_JOB_TIMEOUT_SECONDS`, 24 hours by default).
+ */
+export const AGENT_JOB_SIZE = { vcpu: 4, memoryGiB: 8, timeoutSeconds: 24 * 3600 } as const;
+
+/** What agent-training jobs read and write in the artifacts bucket: their runs, and the policies they publish and fine-tune. */
+const AGENT_PREFIXES = { training: 'training', policies: 'policies' } as const;
 
 /**
  * Only these files go into the image's build context (Docker ignore syntax, applied when CDK stages the
@@ -80,7 +95,8 @@ export const IMAGE_CONTEXT = ['*', '!package.json', '!package-lock.json', '!.npm
  * - GPU queue: a managed EC2 compute environment on Spot (several one-GPU types, price-capacity
  *   optimized) and, second in order, an on-demand one with the cheapest type. Batch places a job in the
  *   second only when the first is at its `maxvCpus`; when Spot capacity is short, jobs wait RUNNABLE.
- * - CPU queue: Fargate, for benchmark lookups and predictor jobs: no instance to wait for or to idle.
+ * - CPU queue: Fargate, for benchmark lookups, predictor jobs and the training of RL search policies
+ *   (`nas agent train --on batch`): no instance to wait for or to idle.
  *
  * A job is retried by Batch only when its Spot host is reclaimed (`Host EC2*`); any other failure ends
  * it at once and the controller decides. Every attempt stops at the job profile's timeout.
@@ -93,8 +109,12 @@ export class TrainingQueue extends Construct {
   readonly trainJob: EcsJobDefinition;
   /** Benchmark lookups (and later predictor jobs) on Fargate. */
   readonly benchmarkJob: EcsJobDefinition;
-  /** The role the job containers run as. */
+  /** Training an RL search policy (`NAS_JOB` of kind `agent-training`) on Fargate, on the CPU queue. */
+  readonly agentJob: EcsJobDefinition;
+  /** The role the trial job containers run as. */
   readonly jobRole: Role;
+  /** The role agent-training containers run as: their runs and policies in the bucket, no records. */
+  readonly agentJobRole: Role;
   readonly logGroup: LogGroup;
 
   constructor(scope: Construct, id: string, props: TrainingQueueProps) {
@@ -160,7 +180,7 @@ export class TrainingQueue extends Construct {
     // Jobs read and add artifacts, object by object; none may delete one (versioning keeps overwritten ones a while).
     // Named actions rather than grantRead/grantPut, whose s3:GetObject*, s3:List* and s3:Abort* reach further.
     Grant.addToPrincipal({ grantee: this.jobRole, actions: ['s3:GetObject', 's3:PutObject'], resourceArns: [props.artifacts.arnForObjects('*')] });
-    Grant.addToPrincipal({ grantee: this.jobRole, actions: ['s3:ListBucket'], resourceArns: [props.artifacts.bucketArn] });
+    grantListArtifacts(this.jobRole, props.artifacts);
     acknowledgeNag(
       this.jobRole,
       'AwsSolutions-IAM5',
@@ -179,7 +199,12 @@ export class TrainingQueue extends Construct {
       platform: Platform.LINUX_AMD64,
       buildContexts: { benchmarks: props.benchmarksDir ?? readConfig().benchmarksDir },
     });
-    const environment = { NAS_TABLE: props.table.tableName, NAS_ARTIFACTS: `s3://${props.artifacts.bucketName}` };
+    const environment = {
+      NAS_TABLE: props.table.tableName,
+      NAS_ARTIFACTS: `s3://${props.artifacts.bucketName}`,
+      // Tables imported after the image was built: the bucket's, not the image's copy of the benchmarks.
+      NAS_TABLES: `s3://${props.artifacts.bucketName}/${TABLES_PREFIX}`,
+    };
     const common = { image, jobRole: this.jobRole, executionRole, environment };
 
     const train = JOB_PROFILES.train;
@@ -196,21 +221,56 @@ export class TrainingQueue extends Construct {
       }),
       train.timeoutSeconds,
     );
-    const benchmark = JOB_PROFILES.benchmark;
-    this.benchmarkJob = this.jobDefinition(
-      'BenchmarkJob',
-      new EcsFargateContainerDefinition(this, 'BenchmarkContainer', {
-        ...common,
-        cpu: benchmark.instance.vcpu,
-        memory: Size.gibibytes(benchmark.instance.memoryGiB),
+    const fargateContainer = (containerId: string, streamPrefix: string, size: { vcpu: number; memoryGiB: number }, container: ContainerBasics) =>
+      new EcsFargateContainerDefinition(this, containerId, {
+        ...container,
+        cpu: size.vcpu,
+        memory: Size.gibibytes(size.memoryGiB),
         // Public subnets without NAT: the task needs a public address to reach the registry and AWS APIs.
         assignPublicIp: true,
         fargatePlatformVersion: FargatePlatformVersion.LATEST,
         fargateCpuArchitecture: CpuArchitecture.X86_64,
-        logging: LogDriver.awsLogs({ logGroup: this.logGroup, streamPrefix: 'benchmark' }),
+        logging: LogDriver.awsLogs({ logGroup: this.logGroup, streamPrefix }),
+      });
+    const benchmark = JOB_PROFILES.benchmark;
+    this.benchmarkJob = this.jobDefinition('BenchmarkJob', fargateContainer('BenchmarkContainer', 'benchmark', benchmark.instance, common), benchmark.timeoutSeconds);
+
+    this.agentJobRole = this.createAgentJobRole(props.artifacts);
+    this.agentJob = this.jobDefinition(
+      'AgentJob',
+      fargateContainer('AgentContainer', 'agent', AGENT_JOB_SIZE, {
+        image,
+        jobRole: this.agentJobRole,
+        executionRole,
+        // Benchmarks come from the image; policies and runs from the bucket.
+        environment: { NAS_ARTIFACTS: environment.NAS_ARTIFACTS },
       }),
-      benchmark.timeoutSeconds,
+      AGENT_JOB_SIZE.timeoutSeconds,
     );
+  }
+
+  /**
+   * Agent-training jobs read and write their run (`training/<space>/<name>/`: run settings, checkpoint,
+   * curve, progress; `fresh` deletes it first) and publish to and fine-tune from `policies/`. Listing the
+   * bucket makes a key not yet written read as missing (404) rather than forbidden.
+   */
+  private createAgentJobRole(artifacts: IBucket): Role {
+    const role = new Role(this, 'AgentJobRole', {
+      assumedBy: new ServicePrincipal('ecs-tasks.amazonaws.com'),
+      description: 'serverless-nas agent-training job: its training run and the RL policies in the artifacts bucket',
+    });
+    const training = artifacts.arnForObjects(`${AGENT_PREFIXES.training}/*`);
+    const policies = artifacts.arnForObjects(`${AGENT_PREFIXES.policies}/*`);
+    Grant.addToPrincipal({ grantee: role, actions: ['s3:GetObject', 's3:PutObject'], resourceArns: [training, policies] });
+    Grant.addToPrincipal({ grantee: role, actions: ['s3:DeleteObject'], resourceArns: [training] });
+    grantListArtifacts(role, artifacts);
+    acknowledgeNag(
+      role,
+      'AwsSolutions-IAM5',
+      'Training runs and policies are keyed by search space and run name, chosen when a run is started; the grants are on two key prefixes of this one bucket, and deletes on the runs only.',
+      [arnWildcardFinding(artifacts, `${AGENT_PREFIXES.training}/*`), arnWildcardFinding(artifacts, `${AGENT_PREFIXES.policies}/*`)],
+    );
+    return role;
   }
 
   /** The queues, in the order of the controller's event rule. */

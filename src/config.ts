@@ -19,6 +19,8 @@ export interface ServiceConfig {
   readonly artifacts: string;
   /** Folder with `nb201/nb201.csv` and `nb301/` (`NAS_BENCHMARKS_DIR`, default `../shared/benchmarks` beside the repo). */
   readonly benchmarksDir: string;
+  /** Imported benchmark tables: a directory, or `s3://<bucket>/<prefix>` (`NAS_TABLES`, default `<benchmarksDir>/tables`). */
+  readonly tables: string;
   /** Child processes running trial jobs (`NAS_WORKERS`, default: CPU count). */
   readonly workers: number;
   /** See `RunTrialDeps.simulatedTimeScale` (`NAS_SIMULATED_TIME_SCALE`, default 0). */
@@ -46,12 +48,14 @@ function numberFrom(env: NodeJS.ProcessEnv, name: string, fallback: number, min:
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig {
+  const benchmarksDir = resolve(env.NAS_BENCHMARKS_DIR || resolve(PROJECT_ROOT, '..', 'shared', 'benchmarks'));
   return {
     port: numberFrom(env, 'PORT', 8080, 0),
     host: env.HOST || '127.0.0.1',
     dataDir: resolve(env.NAS_DATA_DIR || '.nas-data'),
     artifacts: env.NAS_ARTIFACTS?.startsWith('s3://') ? env.NAS_ARTIFACTS : resolve(env.NAS_ARTIFACTS || join(env.NAS_DATA_DIR || '.nas-data', 'artifacts')),
-    benchmarksDir: resolve(env.NAS_BENCHMARKS_DIR || resolve(PROJECT_ROOT, '..', 'shared', 'benchmarks')),
+    benchmarksDir,
+    tables: env.NAS_TABLES?.startsWith('s3://') ? env.NAS_TABLES : resolve(env.NAS_TABLES || join(benchmarksDir, 'tables')),
     workers: numberFrom(env, 'NAS_WORKERS', cpus().length, 1),
     simulatedTimeScale: numberFrom(env, 'NAS_SIMULATED_TIME_SCALE', 0, 0),
     sweepSeconds: numberFrom(env, 'NAS_SWEEP_SECONDS', 10, 0.1),

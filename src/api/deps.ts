@@ -17,7 +17,7 @@ export interface ApiDeps {
 }
 
 export interface TenantLimits {
-  /** Requests per minute per tenant on `/v1`, counted in this process (API Gateway throttles in the cloud). */
+  /** Requests per minute per tenant on `/v1`, counted in this process (in the cloud: per function instance). */
   readonly requestsPerMinute: number;
   /** Searches a tenant may have unfinished at once. */
   readonly maxActiveSearches: number;

@@ -11,4 +11,10 @@ export interface ArtifactStore {
   get(key: string): Promise<Uint8Array | undefined>;
   list(prefix: string): Promise<string[]>;
   deletePrefix(prefix: string): Promise<void>;
+  /**
+   * A URL from which anyone holding it can GET `key` for the next `expiresInSeconds`, without other
+   * credentials, so that large blobs bypass whoever hands the URL out. Only stores that can sign one
+   * (S3) have it; elsewhere the bytes are served through `get`.
+   */
+  downloadUrl?(key: string, expiresInSeconds: number): Promise<string>;
 }

@@ -40,15 +40,18 @@ export class DirectoryArtifactStore implements ArtifactStore {
   }
 
   async list(prefix: string): Promise<string[]> {
+    // Only the folder the prefix reaches into is read, not the whole root.
+    const slash = prefix.lastIndexOf('/');
+    const folder = slash > 0 ? this.pathOf(prefix.slice(0, slash)) : this.root;
     try {
-      const entries = await readdir(this.root, { recursive: true, withFileTypes: true });
+      const entries = await readdir(folder, { recursive: true, withFileTypes: true });
       return entries
         .filter((entry) => entry.isFile() && !entry.name.endsWith('.partial'))
         .map((entry) => relative(this.root, join(entry.parentPath, entry.name)).split(sep).join('/'))
         .filter((key) => key.startsWith(prefix))
         .sort();
     } catch (error) {
-      if (isMissing(error)) return [];
+      if (isMissing(error) || (error as NodeJS.ErrnoException).code === 'ENOTDIR') return [];
       throw error;
     }
   }

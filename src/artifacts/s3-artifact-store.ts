@@ -6,6 +6,7 @@ import {
   paginateListObjectsV2,
   type S3Client,
 } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { ArtifactStore } from './artifact-store.js';
 
 export interface S3ArtifactStoreOptions {
@@ -42,6 +43,11 @@ export class S3ArtifactStore implements ArtifactStore {
       if (error instanceof NoSuchKey) return undefined;
       throw error;
     }
+  }
+
+  /** A presigned GetObject URL, signed locally with this client's credentials (no call to S3). */
+  downloadUrl(key: string, expiresInSeconds: number): Promise<string> {
+    return getSignedUrl(this.client, new GetObjectCommand({ Bucket: this.bucket, Key: this.keyPrefix + key }), { expiresIn: expiresInSeconds });
   }
 
   async list(prefix: string): Promise<string[]> {

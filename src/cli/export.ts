@@ -6,7 +6,9 @@ import type { NasClient } from './client.js';
 /**
  * Writes a trial's export into `folder`: the TensorFlow.js model files as the service serves them
  * (`tf.loadLayersModel('file://<folder>/model.json')` loads them), plus `architecture.json` and
- * `recipe.json` so the model can be rebuilt and retrained exactly.
+ * `recipe.json` so the model can be rebuilt and retrained exactly. In the cloud a file answers with a
+ * redirect to a presigned S3 URL; fetch follows it and, the URL being on another origin, leaves the API
+ * key behind (the Fetch standard drops `Authorization` on cross-origin redirects).
  */
 export async function exportModel(client: NasClient, searchId: string, trialNumber: number, folder: string): Promise<ModelExport> {
   const exported = await client.modelExport(searchId, trialNumber);

@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import { API_KEY_FILE } from '../local/local-api-key.js';
 import { readConfig } from '../config.js';
 import { InvalidTable, Unavailable } from '../errors.js';
-import { loadImportedTable } from '../evaluators/imported-table.js';
+import { loadImportedTable, openTableShelf } from '../evaluators/imported-table.js';
 import { resolveSpace } from '../spaces/registry.js';
 import type { SearchSpecInput } from '../search/spec.js';
 import { ApiError, NasClient, ServiceUnreachable } from './client.js';
@@ -39,8 +39,9 @@ commands:
   catalog                       spaces, strategies and benchmarks (with their metrics) to choose from
   export <search-id> <trial> [--out DIR]
                                 download a trained trial's model (model.json + weights.bin), architecture and recipe
-  check-table <name>            validate the imported table <benchmarks>/tables/<name>/ and list every problem
-  agent train|list [options]    train or list RL search policies, on this machine (nas agent --help)
+  check-table <name>            validate the imported table <name>/ under $NAS_TABLES (<benchmarks>/tables) and list every problem
+  agent train|stop|list [options]
+                                train RL search policies as jobs (local pool or AWS Batch), stop, list (nas agent --help)
 ${ADMIN_USAGE}
 
 options for every command:
@@ -259,8 +260,8 @@ async function run(): Promise<void> {
     }
     case 'check-table': {
       const name = positionals[1];
-      if (!name) throw new UsageError("'nas check-table' needs a table name: the folder under <benchmarks>/tables/");
-      const table = await loadImportedTable(readConfig().benchmarksDir, name, resolveSpace);
+      if (!name) throw new UsageError("'nas check-table' needs a table name: the folder under $NAS_TABLES (<benchmarks>/tables)");
+      const table = await loadImportedTable(openTableShelf(readConfig().tables), name, resolveSpace);
       return print(`table '${name}' is valid: ${table.size} ${table.manifest.space} architectures, metrics ${table.manifest.metrics.join(', ')}`, {
         name,
         size: table.size,
@@ -268,7 +269,7 @@ async function run(): Promise<void> {
       });
     }
     case 'admin': {
-      const result = await runAdmin(positionals[1], { tenant: values.tenant, name: values.name }, adminStore(), new Date());
+      const result = await runAdmin(positionals[1], { tenant: values.tenant, name: values.name, id: positionals[2] }, adminStore(), new Date());
       if (result.note && !values.json) console.error(result.note);
       return print(result.text, result.data);
     }

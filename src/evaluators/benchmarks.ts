@@ -1,8 +1,7 @@
-import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InvalidRequest, InvalidTable } from '../errors.js';
 import { resolveSpace } from '../spaces/registry.js';
-import { loadImportedTable, type ImportedTable } from './imported-table.js';
+import { importedTableNames, loadImportedTable, openTableShelf, type ImportedTable, type TableShelf } from './imported-table.js';
 import { NB201_METRICS } from './nb201-table.js';
 import { NB301_MAX_EPOCH, NB301_METRICS } from './nb301-metrics.js';
 
@@ -38,19 +37,22 @@ const BUILT_IN: readonly BenchmarkInfo[] = [
 ];
 
 /**
- * Every benchmark a search may name: the built-in ones and the tables imported under
- * `<benchmarksDir>/tables/<name>/`. Imported tables are validated once per process and cached.
+ * Every benchmark a search may name: the built-in ones and the tables imported on the table shelf
+ * (`<benchmarksDir>/tables/` unless given another). Imported tables are validated once per process and cached.
  */
 export class BenchmarkCatalog {
   private readonly tables = new Map<string, Promise<ImportedTable>>();
 
-  constructor(readonly benchmarksDir: string) {}
+  constructor(
+    readonly benchmarksDir: string,
+    private readonly shelf: TableShelf = openTableShelf(join(benchmarksDir, 'tables')),
+  ) {}
 
   /** Loads (once) and validates an imported table; throws `InvalidTable` or `Unavailable`. */
   importedTable(name: string): Promise<ImportedTable> {
     let table = this.tables.get(name);
     if (!table) {
-      table = loadImportedTable(this.benchmarksDir, name, resolveSpace);
+      table = loadImportedTable(this.shelf, name, resolveSpace);
       // A broken table is not cached: the operator may fix it while the service runs.
       table.catch(() => this.tables.delete(name));
       this.tables.set(name, table);
@@ -59,7 +61,7 @@ export class BenchmarkCatalog {
   }
 
   async list(): Promise<BenchmarkInfo[]> {
-    const names = await readdir(join(this.benchmarksDir, 'tables')).catch(() => [] as string[]);
+    const names = await importedTableNames(this.shelf);
     const imported = await Promise.all(
       names.sort().map((name) => this.importedTable(name).then(tableInfo, () => undefined)),
     );

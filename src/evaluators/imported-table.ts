@@ -1,14 +1,14 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { z } from 'zod';
+import type { ArtifactStore } from '../artifacts/artifact-store.js';
+import { openArtifactStore } from '../artifacts/open-artifact-store.js';
 import { InvalidArchitecture, InvalidRequest, InvalidTable, Unavailable } from '../errors.js';
 import { issueFields } from '../search/issue-fields.js';
 import type { AnySpace } from '../spaces/registry.js';
 
 /**
  * User-imported tabular benchmarks: any table of (architecture, metrics) becomes a `benchmark` that every
- * strategy can search, without code. A table is a folder `<benchmarks>/tables/<name>/` holding
+ * strategy can search, without code. A table is a folder `<name>/` on the table shelf holding
  * `manifest.json` and `table.csv` or `table.json` (format in docs/benchmarks.md).
  */
 export const TableManifestSchema = z.strictObject({
@@ -33,16 +33,35 @@ export interface ImportedTable {
   max(metric: string): number;
 }
 
+/**
+ * Where imported tables are kept: an artifact store holding `<name>/manifest.json` and `<name>/table.csv`
+ * (or `.json`). Locally that is the folder `<benchmarks>/tables`; in the cloud the artifacts bucket under
+ * `tables/`, where the API and the trial jobs both read it.
+ */
+export interface TableShelf {
+  readonly store: ArtifactStore;
+  /** The shelf as a person finds it (a folder, `s3://bucket/prefix`), for messages. */
+  readonly location: string;
+}
+
+/** The shelf at `location` (`NAS_TABLES`): a directory, or `s3://<bucket>/<prefix>`. */
+export function openTableShelf(location: string): TableShelf {
+  return { store: openArtifactStore(location), location: location.replace(/\/+$/, '') };
+}
+
+const MANIFEST = 'manifest.json';
+
+/** The names of the tables on the shelf: its folders that hold a manifest. */
+export async function importedTableNames(shelf: TableShelf): Promise<string[]> {
+  const keys = await shelf.store.list('');
+  return keys.flatMap((key) => {
+    const [name, file, ...deeper] = key.split('/');
+    return file === MANIFEST && deeper.length === 0 ? [name!] : [];
+  });
+}
+
 /** Problems reported at most, so that a broken million-row file gives a readable error. */
 const MAX_PROBLEMS = 25;
-
-async function readOptional(file: string): Promise<string | undefined> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch {
-    return undefined;
-  }
-}
 
 function parseRows(text: string, file: string): Record<string, unknown>[] {
   try {
@@ -75,13 +94,19 @@ function archValue(raw: unknown): unknown {
  * are reported together (up to 25), each naming its row and column.
  */
 export async function loadImportedTable(
-  benchmarksDir: string,
+  shelf: TableShelf,
   name: string,
   resolveSpace: (name: string, config?: unknown) => AnySpace,
 ): Promise<ImportedTable> {
-  const folder = join(benchmarksDir, 'tables', name);
-  const manifestFile = join(folder, 'manifest.json');
-  const manifestText = await readOptional(manifestFile);
+  // One listing says which files exist, so that a table in JSON costs no failed read of table.csv.
+  const files = new Set(await shelf.store.list(`${name}/`));
+  const read = async (file: string) => {
+    const bytes = files.has(`${name}/${file}`) ? await shelf.store.get(`${name}/${file}`) : undefined;
+    return bytes && new TextDecoder().decode(bytes);
+  };
+  const where = (file: string) => `${shelf.location}/${name}/${file}`;
+  const manifestFile = where(MANIFEST);
+  const manifestText = await read(MANIFEST);
   if (manifestText === undefined) throw new Unavailable(`no imported table '${name}': ${manifestFile} not found`);
   let manifestJson: unknown;
   try {
@@ -100,12 +125,10 @@ export async function loadImportedTable(
     throw error;
   }
 
-  const csvFile = join(folder, 'table.csv');
-  const jsonFile = join(folder, 'table.json');
-  const csvText = await readOptional(csvFile);
-  const tableFile = csvText === undefined ? jsonFile : csvFile;
-  const tableText = csvText ?? (await readOptional(jsonFile));
-  if (tableText === undefined) throw new Unavailable(`imported table '${name}' has neither ${csvFile} nor ${jsonFile}`);
+  const csvText = await read('table.csv');
+  const tableFile = where(csvText === undefined ? 'table.json' : 'table.csv');
+  const tableText = csvText ?? (await read('table.json'));
+  if (tableText === undefined) throw new Unavailable(`imported table '${name}' has neither ${where('table.csv')} nor ${where('table.json')}`);
 
   const problems: string[] = [];
   const rows = new Map<string, { metrics: Record<string, number>; costSeconds: number; line: number }>();

@@ -6,6 +6,7 @@ import { PredictorService } from '../predictors/predictor-service.js';
 import { JOB_ENTRY, type ServiceConfig } from '../config.js';
 import { tick } from '../controller/tick.js';
 import { BenchmarkCatalog } from '../evaluators/benchmarks.js';
+import { openTableShelf } from '../evaluators/imported-table.js';
 import { InProcessEvents } from '../events/in-process-events.js';
 import { LocalJobPool } from '../jobs/local-job-pool.js';
 import { dynamoClientConfig } from '../store/client-config.js';
@@ -41,6 +42,7 @@ export async function startLocalService(config: ServiceConfig): Promise<LocalSer
       ...process.env,
       ...storeEnv,
       NAS_BENCHMARKS_DIR: config.benchmarksDir,
+      NAS_TABLES: config.tables,
       NAS_ARTIFACTS: config.artifacts,
       NAS_SIMULATED_TIME_SCALE: String(config.simulatedTimeScale),
       NAS_HEARTBEAT_SECONDS: String(config.heartbeatSeconds),
@@ -64,7 +66,7 @@ export async function startLocalService(config: ServiceConfig): Promise<LocalSer
   await sweep();
   const sweepTimer = setInterval(sweep, config.sweepSeconds * 1000);
 
-  const benchmarks = new BenchmarkCatalog(config.benchmarksDir);
+  const benchmarks = new BenchmarkCatalog(config.benchmarksDir, openTableShelf(config.tables));
   const limits = { requestsPerMinute: config.requestsPerMinute, maxActiveSearches: config.maxActiveSearches };
   const app = createApp({ store, events, benchmarks, clock, limits, artifacts });
   const apiKey = await ensureLocalApiKey(store, config.dataDir, process.env, clock());

@@ -1,5 +1,6 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import {
+  DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -17,6 +18,9 @@ const searchKey = (searchId: string) => `SEARCH#${searchId}`;
 const trialKey = (trialNumber: number) => `TRIAL#${String(trialNumber).padStart(6, '0')}`;
 const hashKey = (archHash: string) => `HASH#${archHash}`;
 const apiKeyKey = (keyHash: string) => `APIKEY#${keyHash}`;
+/** A key's record sits at `APIKEY#<hash>` for requests, and again under its tenant for operators. */
+const apiKeyItemKey = (keyHash: string) => ({ pk: apiKeyKey(keyHash), sk: 'APIKEY' });
+const apiKeyIndexItemKey = (tenantId: string, keyHash: string) => ({ pk: tenantKey(tenantId), sk: apiKeyKey(keyHash) });
 const KEY_ATTRIBUTES = ['pk', 'sk', 'activePk'];
 
 /** Errors that mean "the store is not answering right now" rather than "this request is wrong". */
@@ -202,14 +206,65 @@ export class DynamoDbStore implements Store {
   }
 
   async putApiKey(record: ApiKeyRecord): Promise<boolean> {
-    return this.putIfAbsent({ ...record, pk: apiKeyKey(record.keyHash), sk: 'APIKEY' });
+    // Without transactions (dynalite has none), the key goes first and its index entry second. A key is
+    // only handed out once both are written, so a crash in between leaves a key nobody holds.
+    const created = await this.putIfAbsent({ ...record, ...apiKeyItemKey(record.keyHash) });
+    const holder = created ? record : await this.getApiKey(record.keyHash);
+    if (holder) {
+      await this.send(() =>
+        this.documents.send(new PutCommand({ TableName: this.tableName, Item: { ...holder, ...apiKeyIndexItemKey(holder.tenantId, holder.keyHash) } })),
+      );
+    }
+    return created;
   }
 
   async getApiKey(keyHash: string): Promise<ApiKeyRecord | undefined> {
-    const { Item } = await this.send(() =>
-      this.documents.send(new GetCommand({ TableName: this.tableName, Key: { pk: apiKeyKey(keyHash), sk: 'APIKEY' } })),
-    );
+    const { Item } = await this.send(() => this.documents.send(new GetCommand({ TableName: this.tableName, Key: apiKeyItemKey(keyHash) })));
     return Item ? withoutKeys<ApiKeyRecord>(Item) : undefined;
+  }
+
+  async listApiKeys(tenantId: string): Promise<ApiKeyRecord[]> {
+    const keys: ApiKeyRecord[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await this.queryPage<ApiKeyRecord>(
+        {
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': tenantKey(tenantId), ':prefix': apiKeyKey('') },
+          ConsistentRead: true,
+        },
+        { limit: 1000, nextToken },
+      );
+      keys.push(...page.items);
+      nextToken = page.nextToken;
+    } while (nextToken);
+    return keys.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  }
+
+  async deleteApiKey(tenantId: string, keyHash: string): Promise<boolean> {
+    let revoked: boolean;
+    try {
+      // The key first, so that it stops working even if the index entry outlives it; never another tenant's.
+      const { Attributes } = await this.send(() =>
+        this.documents.send(
+          new DeleteCommand({
+            TableName: this.tableName,
+            Key: apiKeyItemKey(keyHash),
+            ConditionExpression: 'attribute_not_exists(pk) OR tenantId = :tenant',
+            ExpressionAttributeValues: { ':tenant': tenantId },
+            ReturnValues: 'ALL_OLD',
+          }),
+        ),
+      );
+      revoked = Attributes !== undefined;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+    const { Attributes } = await this.send(() =>
+      this.documents.send(new DeleteCommand({ TableName: this.tableName, Key: apiKeyIndexItemKey(tenantId, keyHash), ReturnValues: 'ALL_OLD' })),
+    );
+    return revoked || Attributes !== undefined;
   }
 
   async claimArchitecture(searchId: string, archHash: string, trialNumber: number): Promise<boolean> {

@@ -63,9 +63,16 @@ export interface Store {
    */
   claimIdempotencyKey(tenantId: string, key: string, binding: IdempotencyBinding): Promise<IdempotencyBinding>;
 
-  /** Stores an API key's record; false if that hash is already registered. */
+  /**
+   * Stores an API key's record and lists it under its tenant; false if that hash is already registered
+   * (then the index entry of the tenant holding it is written again, so a lost one heals).
+   */
   putApiKey(record: ApiKeyRecord): Promise<boolean>;
   getApiKey(keyHash: string): Promise<ApiKeyRecord | undefined>;
+  /** A tenant's keys, oldest first. */
+  listApiKeys(tenantId: string): Promise<ApiKeyRecord[]>;
+  /** Revokes a key of the tenant: it stops authenticating at once. False if the tenant has no such key. */
+  deleteApiKey(tenantId: string, keyHash: string): Promise<boolean>;
 
   /** Reserves an architecture for a trial number; false if the search already has it. */
   claimArchitecture(searchId: string, archHash: string, trialNumber: number): Promise<boolean>;

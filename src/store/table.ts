@@ -11,6 +11,10 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  * | architecture guard  | SEARCH#<id>   | HASH#<hash>     |
  * | idempotency key     | TENANT#<t>    | IDEMPOTENCY#<k> |
  * | API key             | APIKEY#<hash> | APIKEY          |
+ * | tenant's key index  | TENANT#<t>    | APIKEY#<hash>   |
+ *
+ * A request finds its key by hash (`APIKEY#<hash>`); the index entry under the tenant lets an operator
+ * list and revoke a tenant's keys without a scan.
  *
  * The `ActiveSearches` index is sparse: only searches that are not finished carry `activePk`, so the
  * periodic sweep reads exactly the searches it has to tick.

@@ -1,50 +1,14 @@
-import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { S3Client } from '@aws-sdk/client-s3';
-// @ts-expect-error s3rver ships no types; it is a real S3 implementation used only here.
-import S3rver from 's3rver';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ArtifactStore } from '../../src/artifacts/artifact-store.js';
 import { DirectoryArtifactStore } from '../../src/artifacts/directory-artifact-store.js';
-import { S3ArtifactStore } from '../../src/artifacts/s3-artifact-store.js';
-
-interface Fixture {
-  readonly store: ArtifactStore;
-  close(): Promise<void>;
-}
-
-async function directoryFixture(): Promise<Fixture> {
-  const root = await mkdtemp(join(tmpdir(), 'nas-artifacts-'));
-  return { store: new DirectoryArtifactStore(root), close: () => rm(root, { recursive: true, force: true }) };
-}
-
-/** The S3 adapter against s3rver, a real S3 implementation, through the real SDK client. */
-async function s3Fixture(): Promise<Fixture> {
-  const directory = await mkdtemp(join(tmpdir(), 'nas-s3-'));
-  const server = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory, configureBuckets: [{ name: 'artifacts', configs: [] }] });
-  const { port } = (await server.run()) as { port: number };
-  const client = new S3Client({
-    endpoint: `http://127.0.0.1:${port}`,
-    region: 'us-east-1',
-    forcePathStyle: true,
-    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-  });
-  return {
-    store: new S3ArtifactStore({ client, bucket: 'artifacts', keyPrefix: 'stage/' }),
-    close: async () => {
-      client.destroy();
-      await server.close();
-      await rm(directory, { recursive: true, force: true });
-    },
-  };
-}
+import { directoryStoreFixture, s3StoreFixture, startS3rver, type ArtifactStoreFixture } from './store-fixtures.js';
 
 describe.each([
-  ['directory', directoryFixture],
-  ['s3', s3Fixture],
+  ['directory', directoryStoreFixture],
+  ['s3', s3StoreFixture],
 ])('%s artifact store', (_name, makeFixture) => {
-  let fixture: Fixture;
+  let fixture: ArtifactStoreFixture;
   beforeAll(async () => {
     fixture = await makeFixture();
   });
@@ -74,8 +38,44 @@ describe.each([
 
 describe('directory artifact store', () => {
   it('refuses keys that leave its root', async () => {
-    const { store, close } = await directoryFixture();
+    const { store, close } = await directoryStoreFixture();
     await expect(store.put('../escape', 'x')).rejects.toThrow(/leaves the store/);
     await close();
+  });
+});
+
+describe('s3 artifact store download URLs', () => {
+  it('signs a URL that fetches the object without credentials, for the time asked only', async () => {
+    const s3 = await startS3rver();
+    try {
+      const store = s3.store('stage/');
+      const bytes = new Uint8Array(4096).map((_, i) => (i * 7) % 256);
+      await store.put('model/weights.bin', bytes);
+
+      const url = new URL(await store.downloadUrl('model/weights.bin', 120));
+
+      expect(url.pathname).toBe(`/${s3.bucket}/stage/model/weights.bin`);
+      expect(url.searchParams.get('X-Amz-Expires')).toBe('120');
+      const response = await fetch(url);
+      expect(response.status).toBe(200);
+      expect(new Uint8Array(await response.arrayBuffer())).toEqual(bytes);
+
+      // Signed ten minutes ago for five: S3 refuses it.
+      vi.useFakeTimers({ toFake: ['Date'] });
+      vi.setSystemTime(Date.now() - 600_000);
+      const expired = await store.downloadUrl('model/weights.bin', 300);
+      vi.useRealTimers();
+      const refused = await fetch(expired);
+      expect(refused.status).toBe(403);
+      expect(await refused.text()).toMatch(/expired/i);
+    } finally {
+      vi.useRealTimers();
+      await s3.close();
+    }
+  });
+
+  it('is absent from the directory store, whose files the API serves itself', async () => {
+    const store: ArtifactStore = new DirectoryArtifactStore(tmpdir());
+    expect(store.downloadUrl).toBeUndefined();
   });
 });

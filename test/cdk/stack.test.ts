@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { App, RemovalPolicy, Stack, Validations, type CfnElement } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Topic } from 'aws-cdk-lib/aws-sns';
@@ -12,11 +12,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CostGuard } from '../../cdk/cost-guard.js';
 import { NasStack } from '../../cdk/nas-stack.js';
 import { Records } from '../../cdk/records.js';
-import { DEFAULT_MAX_VCPUS } from '../../cdk/training-queue.js';
+import { API_STAGE } from '../../cdk/api.js';
+import { AGENT_JOB_SIZE, DEFAULT_MAX_VCPUS } from '../../cdk/training-queue.js';
 import { GPU_ON_DEMAND_INSTANCE_TYPES, GPU_SPOT_INSTANCE_TYPES, JOB_PROFILES } from '../../src/cost/job-profiles.js';
 import { createTableInput } from '../../src/store/table.js';
 import { scheduledEvent } from '../functions/eventbridge-event-shapes.js';
-import { httpApiEvent } from '../functions/http-api-event.js';
+import { CUSTOM_DOMAIN, parseStreamedResponse, restApiEvent } from '../functions/rest-api.js';
 import { startTestStore, type TestStore } from '../helpers/store.js';
 
 const cdkJson = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as { context: Record<string, unknown> };
@@ -114,54 +115,90 @@ describe('NasStack', () => {
   });
 
   describe('Api', () => {
-    it('THEN the function is told the table, the event bus and the artifacts bucket', () => {
+    const bucketObjects = (prefix: string) => ({ 'Fn::Join': ['', [getAtt(stack.artifacts.bucket, 'Arn'), `/${prefix}/*`]] });
+
+    it('THEN the function is told the table, the event bus, the artifacts bucket and the tables in it, and may run long enough to stream', () => {
       template.hasResourceProperties('AWS::Lambda::Function', {
         Handler: 'index.handler',
         Runtime: 'nodejs22.x',
+        Timeout: 900,
+        ReservedConcurrentExecutions: 100,
         Environment: {
           Variables: Match.objectLike({
             NAS_TABLE: ref(stack.records.table),
             NAS_EVENT_BUS: ref(stack.controller.eventBus),
             NAS_ARTIFACTS: { 'Fn::Join': ['', ['s3://', ref(stack.artifacts.bucket)]] },
+            NAS_TABLES: { 'Fn::Join': ['', ['s3://', ref(stack.artifacts.bucket), '/tables']] },
           }),
         },
       });
     });
 
-    it('THEN an HTTP API sends every route to the function with payload format 2.0', () => {
-      const functionArn = getAtt(stack.api.handler, 'Arn');
-      template.resourceCountIs('AWS::ApiGatewayV2::Api', 1);
-      template.hasResourceProperties('AWS::ApiGatewayV2::Api', { ProtocolType: 'HTTP' });
-      const [integrationId] = Object.keys(template.findResources('AWS::ApiGatewayV2::Integration', { Properties: { IntegrationUri: functionArn } }));
-      expect(integrationId).toBeDefined();
-      template.hasResourceProperties('AWS::ApiGatewayV2::Integration', { IntegrationType: 'AWS_PROXY', IntegrationUri: functionArn, PayloadFormatVersion: '2.0' });
-      template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
-        RouteKey: '$default',
-        Target: { 'Fn::Join': ['', ['integrations/', { Ref: integrationId }]] },
+    const restApi = () => stack.api.restApi;
+    const byJson = (a: unknown, b: unknown) => JSON.stringify(a).localeCompare(JSON.stringify(b));
+
+    it('THEN a regional REST API sends every method of its root and {proxy+} to the function, streamed for up to 15 minutes', () => {
+      template.resourceCountIs('AWS::ApiGateway::RestApi', 1);
+      template.hasResourceProperties('AWS::ApiGateway::RestApi', { EndpointConfiguration: { Types: ['REGIONAL'] } });
+      const proxy = restApi().root.getResource('{proxy+}')!;
+      template.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: '{proxy+}', ParentId: getAtt(restApi(), 'RootResourceId') });
+      const methods = Object.values(template.findResources('AWS::ApiGateway::Method')).map((r) => r.Properties!);
+      expect(methods.map((m) => m.ResourceId).sort(byJson)).toEqual([getAtt(restApi(), 'RootResourceId'), ref(proxy)].sort(byJson));
+      for (const method of methods) {
+        expect(method).toMatchObject({ HttpMethod: 'ANY', AuthorizationType: 'NONE' });
+        expect(method.Integration).toMatchObject({ Type: 'AWS_PROXY', IntegrationHttpMethod: 'POST', ResponseTransferMode: 'STREAM', TimeoutInMillis: 900_000 });
+        // InvokeWithResponseStream rather than Invoke: with the latter API Gateway waits for the whole response.
+        const uri = JSON.stringify(method.Integration.Uri);
+        expect(uri).toContain('/2021-11-15/functions/');
+        expect(uri).toContain('/response-streaming-invocations');
+        expect(uri).toContain(logicalId(stack.api.handler));
+      }
+      template.hasResourceProperties('AWS::Lambda::Permission', { Action: 'lambda:InvokeFunction', FunctionName: getAtt(stack.api.handler, 'Arn'), Principal: 'apigateway.amazonaws.com' });
+      template.resourceCountIs('AWS::Lambda::Url', 0);
+      template.resourceCountIs('AWS::ApiGatewayV2::Api', 0);
+    });
+
+    it('THEN its stage is /v1, throttles all clients together, logs errors, and writes a JSON access log line per request to a log group that expires', () => {
+      template.hasResourceProperties('AWS::ApiGateway::Stage', {
+        StageName: API_STAGE,
+        RestApiId: ref(restApi()),
+        MethodSettings: [Match.objectLike({ HttpMethod: '*', ResourcePath: '/*', ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100, LoggingLevel: 'ERROR' })],
       });
-      template.hasResourceProperties('AWS::Lambda::Permission', { Action: 'lambda:InvokeFunction', FunctionName: functionArn, Principal: 'apigateway.amazonaws.com' });
-    });
-
-    it('THEN the stack prints where to reach the API and what else an operator needs', () => {
-      expect(Object.keys(template.toJSON().Outputs).sort()).toEqual(['AlarmTopic', 'ApiUrl', 'ArtifactsBucket', 'CpuJobQueue', 'GpuJobQueue', 'RecordsTable']);
-    });
-
-    it('THEN its stage writes access logs and throttles every route', () => {
-      template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
-        StageName: '$default',
-        AccessLogSettings: { DestinationArn: getAtt(stack.api.accessLogs, 'Arn'), Format: Match.stringLikeRegexp('requestId.*status') },
-        DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+      const [stage] = Object.values(template.findResources('AWS::ApiGateway::Stage'));
+      expect(JSON.stringify(stage!.Properties!.AccessLogSetting.DestinationArn)).toContain(logicalId(stack.api.accessLogs));
+      expect(JSON.parse(stage!.Properties!.AccessLogSetting.Format)).toMatchObject({ requestId: '$context.requestId', status: '$context.status', path: '$context.path' });
+      expect(resources[logicalId(stack.api.accessLogs)]!.Properties).toMatchObject({ RetentionInDays: 30 });
+      // Execution logs go to the group API Gateway names after the API and stage: made beforehand, with a retention.
+      const named = Object.entries(template.findResources('AWS::Logs::LogGroup', { Properties: { LogGroupName: Match.anyValue() } }));
+      expect(named).toHaveLength(1);
+      const [executionLogsId, executionLogs] = named[0]!;
+      expect(executionLogs.Properties).toMatchObject({
+        LogGroupName: { 'Fn::Join': ['', ['API-Gateway-Execution-Logs_', ref(restApi()), `/${API_STAGE}`]] },
+        RetentionInDays: 30,
       });
+      expect(stage!.DependsOn).toContain(executionLogsId);
+      template.hasResourceProperties('AWS::ApiGateway::Account', { CloudWatchRoleArn: Match.anyValue() });
     });
 
-    it("THEN the function's role may use the table and its indexes, put events on the service's bus, read exported models and keep predictors, nothing else", () => {
+    it('THEN the stack prints the bare execute-api host as the API URL (its stage is the /v1 clients append), the Batch targets of agent training and what else an operator needs', () => {
+      const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
+      expect(Object.keys(outputs).sort()).toEqual(['AgentJobDefinition', 'AgentJobQueue', 'AlarmTopic', 'ApiUrl', 'ArtifactsBucket', 'CpuJobQueue', 'GpuJobQueue', 'RecordsTable']);
+      expect(outputs.ApiUrl!.Value).toEqual({
+        'Fn::Join': ['', ['https://', ref(restApi()), '.execute-api.', { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }]],
+      });
+      expect(outputs.AgentJobQueue!.Value).toEqual(stack.resolve(stack.trainingQueue.cpuQueue.jobQueueName));
+      expect(outputs.AgentJobDefinition!.Value).toEqual(ref(stack.trainingQueue.agentJob));
+    });
+
+    it("THEN the function's role may use the table and its indexes, put events on the service's bus, read exported models and imported tables, keep predictors and list the bucket, nothing else", () => {
       template.hasResourceProperties('AWS::Lambda::Function', { Role: getAtt(stack.api.handler.role!, 'Arn') });
       const bucketArn = getAtt(stack.artifacts.bucket, 'Arn');
       const expected = [
         { Effect: 'Allow', Action: dynamoActions, Resource: tableResources() },
         { Effect: 'Allow', Action: 'events:PutEvents', Resource: getAtt(stack.controller.eventBus, 'Arn') },
-        { Effect: 'Allow', Action: 's3:GetObject', Resource: { 'Fn::Join': ['', [bucketArn, '/searches/*']] } },
-        { Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject'], Resource: { 'Fn::Join': ['', [bucketArn, '/tenants/*']] } },
+        { Effect: 'Allow', Action: 's3:GetObject', Resource: [bucketObjects('searches'), bucketObjects('tables')] },
+        { Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject'], Resource: bucketObjects('tenants') },
+        { Effect: 'Allow', Action: 's3:ListBucket', Resource: bucketArn },
       ];
       const statements = statementsOf(stack.api.handler.role!);
       expect(statements).toEqual(expect.arrayContaining(expected));
@@ -266,7 +303,10 @@ describe('NasStack', () => {
             { Type: 'GPU', Value: '1' },
           ],
           JobRoleArn: getAtt(stack.trainingQueue.jobRole, 'Arn'),
-          Environment: Match.arrayWith([{ Name: 'NAS_TABLE', Value: ref(stack.records.table) }]),
+          Environment: Match.arrayWith([
+            { Name: 'NAS_TABLE', Value: ref(stack.records.table) },
+            { Name: 'NAS_TABLES', Value: { 'Fn::Join': ['', ['s3://', ref(stack.artifacts.bucket), '/tables']] } },
+          ]),
           LogConfiguration: Match.objectLike({ LogDriver: 'awslogs', Options: Match.objectLike({ 'awslogs-group': ref(stack.trainingQueue.logGroup) }) }),
         }),
       });
@@ -289,7 +329,7 @@ describe('NasStack', () => {
       });
     });
 
-    it('THEN both job definitions run the batch/Dockerfile image, built at deploy from the sources and the benchmark data', () => {
+    it('THEN every job definition runs the batch/Dockerfile image, built at deploy from the sources and the benchmark data', () => {
       const definitions = Object.values(template.findResources('AWS::Batch::JobDefinition')).map((r) => r.Properties.ContainerProperties.Image);
       expect(new Set(definitions.map((image) => JSON.stringify(image))).size).toBe(1);
       const assets = JSON.parse(readFileSync(join(assemblyDir, 'ServerlessNas.assets.json'), 'utf8')) as {
@@ -301,6 +341,32 @@ describe('NasStack', () => {
       expect(source).toMatchObject({ dockerFile: 'batch/Dockerfile', platform: 'linux/amd64', dockerBuildContexts: { benchmarks: expect.stringMatching(/benchmarks$/) } });
       // The staged build context holds what the Dockerfile copies, and nothing else (no node_modules, tests or data).
       expect(readdirSync(join(assemblyDir, source.directory)).sort()).toEqual(['.npmrc', 'batch', 'package-lock.json', 'package.json', 'src', 'tsconfig.json']);
+    });
+
+    it('THEN agent training runs on Fargate with the artifacts bucket, as its own role, sized for the learner', () => {
+      template.hasResourceProperties('AWS::Batch::JobDefinition', {
+        PlatformCapabilities: ['FARGATE'],
+        Timeout: { AttemptDurationSeconds: AGENT_JOB_SIZE.timeoutSeconds },
+        ContainerProperties: Match.objectLike({
+          ResourceRequirements: [
+            { Type: 'MEMORY', Value: String(AGENT_JOB_SIZE.memoryGiB * 1024) },
+            { Type: 'VCPU', Value: String(AGENT_JOB_SIZE.vcpu) },
+          ],
+          JobRoleArn: getAtt(stack.trainingQueue.agentJobRole, 'Arn'),
+          Environment: [{ Name: 'NAS_ARTIFACTS', Value: { 'Fn::Join': ['', ['s3://', ref(stack.artifacts.bucket)]] } }],
+          NetworkConfiguration: { AssignPublicIp: 'ENABLED' },
+        }),
+      });
+    });
+
+    it('THEN the agent job role reads and writes training runs and policies, deletes only runs, lists the bucket (a missing key reads as missing), and touches no records', () => {
+      const bucketArn = getAtt(stack.artifacts.bucket, 'Arn');
+      const objects = (prefix: string) => ({ 'Fn::Join': ['', [bucketArn, `/${prefix}/*`]] });
+      expect(statementsOf(stack.trainingQueue.agentJobRole)).toEqual([
+        { Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject'], Resource: [objects('policies'), objects('training')] },
+        { Effect: 'Allow', Action: 's3:DeleteObject', Resource: objects('training') },
+        { Effect: 'Allow', Action: 's3:ListBucket', Resource: bucketArn },
+      ]);
     });
 
     it("THEN the job role may use the table and read and add artifacts, but never delete one", () => {
@@ -382,8 +448,10 @@ describe('NasStack', () => {
       const artifactStatements = [
         { Effect: 'Allow', Action: 's3:GetObject', Resource: { 'Fn::Join': ['', [bucketArn, '/policies/*']] } },
         { Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject'], Resource: { 'Fn::Join': ['', [bucketArn, '/tenants/*']] } },
+        { Effect: 'Allow', Action: 's3:ListBucket', Resource: bucketArn },
       ];
       expect(statements).toEqual(expect.arrayContaining(artifactStatements));
+      expect(statements.filter((statement: { Action: unknown }) => JSON.stringify(statement.Action).includes('s3:'))).toHaveLength(artifactStatements.length);
       expect(statements.filter((statement: { Action: unknown }) => !JSON.stringify(statement.Action).includes('s3:'))).toEqual([
         { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: getAtt(stack.controller.deadLetterQueue, 'Arn') },
         { Effect: 'Allow', Action: dynamoActions, Resource: tableResources() },
@@ -422,17 +490,17 @@ describe('NasStack', () => {
       expect(onEverything.flatMap((s) => [s.Action].flat()).sort()).toEqual(['batch:DescribeJobs', 'batch:ListJobs', 'ecr:GetAuthorizationToken']);
     });
 
-    it('THEN AWS managed policies are only the logging policy of functions and the ECS policy of GPU instances', () => {
+    it('THEN AWS managed policies are only the logging policies of functions and of API Gateway, and the ECS policy of GPU instances', () => {
       const managed = Object.values(resources).flatMap((r) => (r.Type === 'AWS::IAM::Role' ? (r.Properties!.ManagedPolicyArns ?? []) : []));
       const names = managed.map((arn: unknown) => JSON.stringify(arn).match(/policy\/service-role\/([A-Za-z0-9]+)/)![1]);
-      expect(new Set(names)).toEqual(new Set(['AWSLambdaBasicExecutionRole', 'AmazonEC2ContainerServiceforEC2Role']));
+      expect(new Set(names)).toEqual(new Set(['AWSLambdaBasicExecutionRole', 'AmazonAPIGatewayPushToCloudWatchLogs', 'AmazonEC2ContainerServiceforEC2Role']));
     });
   });
 
   describe('observability', () => {
     it('THEN every log group expires its events', () => {
       const groups = Object.values(template.findResources('AWS::Logs::LogGroup'));
-      expect(groups.length).toBe(5);
+      expect(groups.length).toBe(6);
       for (const group of groups) expect(group.Properties.RetentionInDays).toBe(30);
     });
 
@@ -452,7 +520,7 @@ describe('NasStack', () => {
       });
     });
 
-    it('THEN controller errors, dead letters and API errors raise alarms on the same topic, which mails the operator', () => {
+    it('THEN controller errors, dead letters, API errors and refused API requests raise alarms on the same topic, which mails the operator', () => {
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
         Namespace: 'AWS/Lambda',
         MetricName: 'Errors',
@@ -466,8 +534,14 @@ describe('NasStack', () => {
         Dimensions: [{ Name: 'QueueName', Value: getAtt(stack.controller.deadLetterQueue, 'QueueName') }],
         AlarmActions: [ref(stack.alarms.topic)],
       });
-      template.hasResourceProperties('AWS::CloudWatch::Alarm', { Dimensions: [{ Name: 'FunctionName', Value: ref(stack.api.handler) }] });
-      template.resourceCountIs('AWS::CloudWatch::Alarm', 4);
+      for (const metric of ['Errors', 'Throttles']) {
+        template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+          MetricName: metric,
+          Dimensions: [{ Name: 'FunctionName', Value: ref(stack.api.handler) }],
+          AlarmActions: [ref(stack.alarms.topic)],
+        });
+      }
+      template.resourceCountIs('AWS::CloudWatch::Alarm', 5);
       template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com', TopicArn: ref(stack.alarms.topic) });
     });
   });
@@ -502,8 +576,8 @@ describe('NasStack', () => {
       const tagged = Object.values(resources).filter((resource) => resource.Properties?.Tags !== undefined);
       expect(new Set(tagged.map((resource) => resource.Type))).toEqual(
         new Set([
-          'AWS::ApiGatewayV2::Api',
-          'AWS::ApiGatewayV2::Stage',
+          'AWS::ApiGateway::RestApi',
+          'AWS::ApiGateway::Stage',
           'AWS::Batch::ComputeEnvironment',
           'AWS::Batch::JobDefinition',
           'AWS::Batch::JobQueue',
@@ -558,10 +632,15 @@ describe('NasStack', () => {
       expect(acknowledged.map(({ id, path }) => `${path}: ${id.replace(/<(\w+?)[0-9A-F]{8}\./, '<$1.')}`).sort()).toEqual([
         'Api/Handler: AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
         'Api/Handler: AwsSolutions-IAM5[Resource::<ArtifactsBucket.Arn>/searches/*]',
+        'Api/Handler: AwsSolutions-IAM5[Resource::<ArtifactsBucket.Arn>/tables/*]',
         'Api/Handler: AwsSolutions-IAM5[Resource::<ArtifactsBucket.Arn>/tenants/*]',
         'Api/Handler: AwsSolutions-IAM5[Resource::<RecordsTable.Arn>/index/*]',
         'Api/Handler: AwsSolutions-L1',
-        'Api/HttpApi: AwsSolutions-APIG4',
+        'Api/RestApi: AwsSolutions-APIG2',
+        'Api/RestApi: AwsSolutions-APIG3',
+        'Api/RestApi: AwsSolutions-APIG4',
+        'Api/RestApi: AwsSolutions-COG4',
+        'Api/RestApi: AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
         'Artifacts/Bucket: AwsSolutions-S1',
         'Controller/DeadLetters: AwsSolutions-SQS3',
         'Controller/Handler: AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
@@ -571,6 +650,8 @@ describe('NasStack', () => {
         'Controller/Handler: AwsSolutions-IAM5[Resource::<RecordsTable.Arn>/index/*]',
         'Controller/Handler: AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:batch:<AWS::Region>:<AWS::AccountId>:job/*]',
         'Controller/Handler: AwsSolutions-L1',
+        'TrainingQueue/AgentJobRole: AwsSolutions-IAM5[Resource::<ArtifactsBucket.Arn>/policies/*]',
+        'TrainingQueue/AgentJobRole: AwsSolutions-IAM5[Resource::<ArtifactsBucket.Arn>/training/*]',
         'TrainingQueue/ExecutionRole: AwsSolutions-IAM5[Resource::*]',
         'TrainingQueue/GpuOnDemand: AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role]',
         'TrainingQueue/GpuSpot: AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role]',
@@ -591,24 +672,37 @@ describe('NasStack', () => {
      * Runs a bundle the way the Lambda runtime does: plain Node, no vitest transform, only the function's
      * environment. Asynchronously, since dynalite answers from this process.
      */
-    const invokeBundle = async (construct: IConstruct, event: unknown, env: Record<string, string>) => {
+    const bundleOf = (construct: IConstruct) => {
       const assetPath: string = (resources[logicalId(construct)] as unknown as { Metadata: Record<string, string> }).Metadata['aws:asset:path']!;
-      const bundle = pathToFileURL(join(assemblyDir, assetPath, 'index.mjs')).href;
-      const invoke = 'const { handler } = await import(process.argv[1]); console.log(JSON.stringify(await handler(JSON.parse(process.argv[2]))));';
-      const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', invoke, bundle, JSON.stringify(event)], {
+      return pathToFileURL(join(assemblyDir, assetPath, 'index.mjs')).href;
+    };
+    /** The function logs JSON lines too: what the handler gave back is the last line. */
+    const runBundle = async (script: string, args: string[], env: Record<string, string>, nodeOptions: string[] = []) => {
+      const { stdout } = await promisify(execFile)(process.execPath, [...nodeOptions, '--input-type=module', '-e', script, ...args], {
         env: { PATH: process.env.PATH, AWS_REGION: 'eu-west-1', ...env },
         encoding: 'utf8',
         timeout: 20_000,
       });
-      // The function logs JSON lines too; its result is the last line.
-      return JSON.parse(stdout.trim().split('\n').at(-1)!);
+      return stdout.trim().split('\n').at(-1)!;
+    };
+    const invokeBundle = async (construct: IConstruct, event: unknown, env: Record<string, string>) => {
+      const invoke = 'const { handler } = await import(process.argv[1]); console.log(JSON.stringify(await handler(JSON.parse(process.argv[2]))));';
+      return JSON.parse(await runBundle(invoke, [bundleOf(construct), JSON.stringify(event)], env));
     };
 
-    it('THEN the API bundle runs on plain Node and answers GET /health', async () => {
-      expect(await invokeBundle(stack.api.handler, httpApiEvent('GET', '/health'), { NAS_TABLE: 'nas' })).toMatchObject({
-        statusCode: 200,
-        body: JSON.stringify({ status: 'ok' }),
-      });
+    it('THEN the API bundle runs on plain Node with the streaming runtime, and streams its answer to GET /health', async () => {
+      // What the Lambda runtime does: load the module with `awslambda` in place, hand the handler a response stream.
+      const invoke = [
+        "const { PassThrough } = await import('node:stream');",
+        'const { handler } = await import(process.argv[1]);',
+        'const stream = new PassThrough(); const chunks = []; stream.on("data", (chunk) => chunks.push(chunk));',
+        'await handler(JSON.parse(process.argv[2]), stream, {});',
+        'console.log(Buffer.concat(chunks).toString("base64"));',
+      ].join('\n');
+      const runtime = fileURLToPath(new URL('../functions/lambda-streaming-runtime.mjs', import.meta.url));
+      const event = restApiEvent('GET', '/health', { host: CUSTOM_DOMAIN });
+      const streamed = await runBundle(invoke, [bundleOf(stack.api.handler), JSON.stringify(event)], { NAS_TABLE: 'nas' }, ['--import', pathToFileURL(runtime).href]);
+      expect(parseStreamedResponse(new Uint8Array(Buffer.from(streamed, 'base64')))).toMatchObject({ statusCode: 200, body: JSON.stringify({ status: 'ok' }) });
     });
 
     it('THEN the controller bundle runs on plain Node and sweeps the table named in its environment', async () => {
@@ -622,6 +716,27 @@ describe('NasStack', () => {
       };
       expect(await invokeBundle(stack.controller.handler, scheduledEvent(), env)).toEqual({ trigger: 'sweep', ticked: [] });
     });
+  });
+});
+
+describe('Api on a domain of its own', () => {
+  it('GIVEN a domain and its certificate WHEN the stack is built THEN the API answers at the root of that domain, whose DNS target the stack prints', () => {
+    // Bundling skipped: only the template is looked at.
+    const app = new App({ context: { ...cdkJson.context, 'aws:cdk:bundling-stacks': [] } });
+    const certificateArn = 'arn:aws:acm:eu-west-1:123456789012:certificate/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0';
+    const stack = new NasStack(app, 'Domain', { apiDomain: { name: 'nas.example.com', certificateArn } });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::ApiGateway::DomainName', {
+      DomainName: 'nas.example.com',
+      RegionalCertificateArn: certificateArn,
+      EndpointConfiguration: { Types: ['REGIONAL'] },
+      SecurityPolicy: 'TLS_1_2',
+    });
+    // Mapped at the root: paths reach the app as sent, the dashboard's among them.
+    template.hasResourceProperties('AWS::ApiGateway::BasePathMapping', { RestApiId: { Ref: logicalId(stack.api.restApi) }, Stage: { Ref: Match.anyValue() }, BasePath: Match.absent() });
+    const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
+    expect(outputs.ApiUrl!.Value).toBe('https://nas.example.com');
+    expect(outputs.ApiDomainTarget!.Value).toEqual(stack.resolve(stack.api.restApi.domainName!.domainNameAliasDomainName));
   });
 });
 

@@ -49,8 +49,69 @@ describe('nas admin create-key', () => {
   });
 
   it('names the commands it knows', async () => {
-    await expect(runAdmin(undefined, {}, db.store, NOW)).rejects.toThrow(/create-key/);
+    await expect(runAdmin(undefined, {}, db.store, NOW)).rejects.toThrow(/create-key, list-keys or revoke-key/);
     await expect(runAdmin('delete-everything', {}, db.store, NOW)).rejects.toThrow(/unknown admin command 'delete-everything'/);
+  });
+});
+
+describe('nas admin list-keys and revoke-key', () => {
+  const app = () => createApp({ store: db.store, events: new RecordingEvents(), benchmarks: new BenchmarkCatalog(BENCHMARKS_DIR), clock: () => new Date() });
+  const statusWith = async (key: string) => (await app().request('/v1/searches', { headers: { authorization: `Bearer ${key}` } })).status;
+  const created = (tenant: string, name: string, at: string) => runAdmin('create-key', { tenant, name }, db.store, new Date(at)).then((result) => result.text);
+
+  it("lists a tenant's keys oldest first by id, name and creation time, and never the keys", async () => {
+    const laptop = await created('team-list', 'laptop', '2026-11-29T10:00:00Z');
+    const ci = await created('team-list', 'ci', '2026-11-29T09:00:00Z');
+    await created('team-elsewhere', 'not theirs', '2026-11-29T08:00:00Z');
+
+    const { text, data } = await runAdmin('list-keys', { tenant: 'team-list' }, db.store, NOW);
+    const keys = [
+      { id: hashApiKey(ci).slice(0, 12), name: 'ci', createdAt: '2026-11-29T09:00:00.000Z' },
+      { id: hashApiKey(laptop).slice(0, 12), name: 'laptop', createdAt: '2026-11-29T10:00:00.000Z' },
+    ];
+    expect(data).toEqual({ tenantId: 'team-list', keys });
+    expect(text.split('\n')).toEqual([
+      expect.stringMatching(/^id +created +name$/),
+      `${keys[0]!.id}  2026-11-29T09:00:00.000Z  ci`,
+      `${keys[1]!.id}  2026-11-29T10:00:00.000Z  laptop`,
+    ]);
+    expect(text).not.toContain(ci);
+    expect((await runAdmin('list-keys', { tenant: 'team-nobody' }, db.store, NOW)).text).toBe("tenant 'team-nobody' has no API keys");
+  });
+
+  it('revokes the key with the id list-keys shows: it stops working at once, and the others keep working', async () => {
+    const doomed = await created('team-revoke', 'leaked', '2026-11-29T10:00:00Z');
+    const kept = await created('team-revoke', 'kept', '2026-11-29T11:00:00Z');
+    expect(await statusWith(doomed)).toBe(200);
+    const id = hashApiKey(doomed).slice(0, 12);
+
+    const { text, data } = await runAdmin('revoke-key', { tenant: 'team-revoke', id: id.toUpperCase() }, db.store, NOW);
+
+    expect(text).toBe(`revoked API key 'leaked' (${id}) of tenant 'team-revoke'`);
+    expect(data).toEqual({ tenantId: 'team-revoke', revoked: { id, name: 'leaked', createdAt: '2026-11-29T10:00:00.000Z' } });
+    expect(await statusWith(doomed)).toBe(401);
+    expect(await statusWith(kept)).toBe(200);
+    expect((await runAdmin('list-keys', { tenant: 'team-revoke' }, db.store, NOW)).data).toMatchObject({ keys: [{ name: 'kept' }] });
+  });
+
+  it("refuses an id of another tenant's key, an unknown id and a malformed one, revoking nothing", async () => {
+    const other = await created('team-owner', 'owned', '2026-11-29T10:00:00Z');
+    const id = hashApiKey(other).slice(0, 12);
+    await expect(runAdmin('revoke-key', { tenant: 'team-intruder', id }, db.store, NOW)).rejects.toThrow(/tenant 'team-intruder' has no API key with id/);
+    await expect(runAdmin('revoke-key', { tenant: 'team-owner', id: '0000000000ff' }, db.store, NOW)).rejects.toBeInstanceOf(UsageError);
+    await expect(runAdmin('revoke-key', { tenant: 'team-owner', id: 'nas_secret' }, db.store, NOW)).rejects.toThrow(/8-64 hex digits/);
+    await expect(runAdmin('revoke-key', { tenant: 'team-owner' }, db.store, NOW)).rejects.toThrow(/revoke-key <id> --tenant team-owner/);
+    expect(await statusWith(other)).toBe(200);
+  });
+
+  it('asks for more of an id that matches several keys', async () => {
+    // Registered directly: two random keys sharing 8 hex digits of hash would take a long search to find.
+    const at = NOW.toISOString();
+    await db.store.putApiKey({ keyHash: `abcdef01${'1'.repeat(56)}`, tenantId: 'team-twins', name: 'one', createdAt: at });
+    await db.store.putApiKey({ keyHash: `abcdef01${'2'.repeat(56)}`, tenantId: 'team-twins', name: 'two', createdAt: at });
+    await expect(runAdmin('revoke-key', { tenant: 'team-twins', id: 'abcdef01' }, db.store, NOW)).rejects.toThrow(/matches 2 keys .*give more of it/);
+    await runAdmin('revoke-key', { tenant: 'team-twins', id: `abcdef01${'2'.repeat(8)}` }, db.store, NOW);
+    expect((await db.store.listApiKeys('team-twins')).map((key) => key.name)).toEqual(['one']);
   });
 });
 
@@ -67,6 +128,16 @@ describe('the nas command', () => {
     expect(key).toMatch(/^nas_\S+$/);
     expect(stderr).toContain("tenant 'team-b'");
     expect((await db.store.getApiKey(hashApiKey(key)))?.tenantId).toBe('team-b');
+  });
+
+  it('lists and revokes keys from the shell, the id as the argument after the command', async () => {
+    const { stdout: key } = await nas(['create-key', '--tenant', 'team-c', '--name', 'shell']);
+    const id = hashApiKey(key.trim()).slice(0, 12);
+    const { stdout: listed } = await nas(['list-keys', '--tenant', 'team-c', '--json']);
+    expect(JSON.parse(listed)).toEqual({ tenantId: 'team-c', keys: [expect.objectContaining({ id, name: 'shell' })] });
+    const { stdout: revoked } = await nas(['revoke-key', id, '--tenant', 'team-c']);
+    expect(revoked.trim()).toBe(`revoked API key 'shell' (${id}) of tenant 'team-c'`);
+    expect(await db.store.getApiKey(hashApiKey(key.trim()))).toBeUndefined();
   });
 
   it('exits with 2 and the usage on a command-line mistake', async () => {

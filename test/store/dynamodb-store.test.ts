@@ -1,3 +1,4 @@
+import { DeleteItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Conflict, InvalidRequest, Unavailable, VersionConflict } from '../../src/errors.js';
 import { dynamoClientConfig } from '../../src/store/client-config.js';
@@ -72,6 +73,51 @@ describe('DynamoDB store on dynalite', () => {
     const page = await db.store.listTrials('S-page', { limit: 10 });
     expect(page.items.map((t) => t.number)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     expect((await db.store.allTrials('S-page')).map((t) => t.number)).toEqual(Array.from({ length: 25 }, (_, i) => i + 1));
+  });
+
+  describe('API keys', () => {
+    const key = (keyHash: string, tenantId: string, createdAt: string, name = `key ${keyHash}`) => ({ keyHash, tenantId, name, createdAt });
+
+    it("registers a key once, lists each tenant's keys oldest first, and never another tenant's", async () => {
+      expect(await db.store.putApiKey(key('k-b', 'keys-a', '2026-01-02T00:00:00.000Z'))).toBe(true);
+      expect(await db.store.putApiKey(key('k-a', 'keys-a', '2026-01-01T00:00:00.000Z'))).toBe(true);
+      expect(await db.store.putApiKey(key('k-c', 'keys-b', '2026-01-03T00:00:00.000Z'))).toBe(true);
+      expect(await db.store.putApiKey(key('k-a', 'keys-b', '2026-01-04T00:00:00.000Z', 'taken'))).toBe(false);
+
+      expect(await db.store.listApiKeys('keys-a')).toEqual([key('k-a', 'keys-a', '2026-01-01T00:00:00.000Z'), key('k-b', 'keys-a', '2026-01-02T00:00:00.000Z')]);
+      expect(await db.store.listApiKeys('keys-b')).toEqual([key('k-c', 'keys-b', '2026-01-03T00:00:00.000Z')]);
+      expect(await db.store.getApiKey('k-a')).toEqual(key('k-a', 'keys-a', '2026-01-01T00:00:00.000Z'));
+      expect(await db.store.listApiKeys('keys-none')).toEqual([]);
+    });
+
+    it("keeps index entries out of the tenant's searches", async () => {
+      await db.store.createSearch(newSearch('S-keys', undefined, 'keys-a'));
+      expect((await db.store.listSearches('keys-a', { limit: 10 })).items.map((s) => s.id)).toEqual(['S-keys']);
+    });
+
+    it('revokes a key of the tenant at once, and refuses to revoke it for another tenant', async () => {
+      await db.store.putApiKey(key('k-revoke', 'keys-r', '2026-02-01T00:00:00.000Z'));
+      expect(await db.store.deleteApiKey('keys-other', 'k-revoke')).toBe(false);
+      expect(await db.store.getApiKey('k-revoke')).toBeDefined();
+
+      expect(await db.store.deleteApiKey('keys-r', 'k-revoke')).toBe(true);
+      expect(await db.store.getApiKey('k-revoke')).toBeUndefined();
+      expect(await db.store.listApiKeys('keys-r')).toEqual([]);
+      expect(await db.store.deleteApiKey('keys-r', 'k-revoke')).toBe(false);
+    });
+
+    it('heals a missing index entry when the same key is registered again', async () => {
+      const record = key('k-heal', 'keys-h', '2026-03-01T00:00:00.000Z');
+      await db.store.putApiKey(record);
+      // A key written before keys were indexed, or by a writer that died between its two writes.
+      const client = new DynamoDBClient(dynamoClientConfig({ NAS_DYNAMODB_ENDPOINT: db.dynamo.endpoint }));
+      await client.send(new DeleteItemCommand({ TableName: 'nas', Key: { pk: { S: 'TENANT#keys-h' }, sk: { S: 'APIKEY#k-heal' } } }));
+      client.destroy();
+      expect(await db.store.listApiKeys('keys-h')).toEqual([]);
+
+      expect(await db.store.putApiKey({ ...record, name: 'registered again' })).toBe(false);
+      expect(await db.store.listApiKeys('keys-h')).toEqual([record]);
+    });
   });
 
   it('reports an unreachable store as Unavailable', async () => {

@@ -9,6 +9,11 @@ import { requireSearch } from './searches.js';
 
 /** The files of an export: the TensorFlow.js model as `tf.loadLayersModel` reads it. */
 const MODEL_FILES = [MODEL_JSON, MODEL_WEIGHTS] as const;
+/**
+ * How long a redirect to the artifact store stays usable. A client follows it at once; S3 checks the
+ * expiry when a download starts, so a slow download of a large file still completes.
+ */
+export const DOWNLOAD_URL_SECONDS = 300;
 
 const ModelExportSchema = z
   .object({
@@ -36,9 +41,15 @@ const getModelFile = createRoute({
   method: 'get',
   path: '/v1/searches/{id}/trials/{number}/model/{file}',
   summary: 'Download one file of an exported model',
+  description:
+    'Where artifacts live in S3 (the cloud deployment), the answer is a redirect to a presigned URL of the file, usable for ' +
+    `${DOWNLOAD_URL_SECONDS} s without credentials: files of any size bypass the API (whose responses are capped on Lambda). ` +
+    'HTTP clients follow it by themselves, and drop the Authorization header on the way, as the Fetch standard requires. ' +
+    'Elsewhere the API answers with the bytes.',
   request: { params: TrialParamsSchema.extend({ file: z.enum(MODEL_FILES).openapi({ param: { name: 'file', in: 'path' } }) }) },
   responses: {
     200: { description: 'The file', content: { 'application/octet-stream': { schema: z.string().openapi({ format: 'binary' }) } } },
+    307: { description: 'The file is at the presigned URL in `Location`', headers: { location: { schema: { type: 'string', format: 'uri' } } } },
     404: problemResponses[404],
   },
 });
@@ -81,7 +92,13 @@ export function modelRoutes(deps: ApiDeps) {
     .openapi(getModelFile, async (c) => {
       const { id, number, file } = c.req.valid('param');
       const { modelKey } = await requireTrainedTrial(deps, c.get('tenantId'), id, number);
-      const bytes = await deps.artifacts!.get(modelKey + file);
+      const artifacts = deps.artifacts!;
+      if (artifacts.downloadUrl) {
+        // The trial records its model only after both files are written, so the URL points at a file.
+        c.header('cache-control', 'no-store');
+        return c.redirect(await artifacts.downloadUrl(modelKey + file, DOWNLOAD_URL_SECONDS), 307);
+      }
+      const bytes = await artifacts.get(modelKey + file);
       if (!bytes) throw new NotFound('model file', `${id}/${number}/${file}`);
       const type = file === MODEL_JSON ? 'application/json' : 'application/octet-stream';
       return c.body(bytes.slice().buffer, 200, { 'content-type': type });
