@@ -1,6 +1,7 @@
 import { Duration, Fn, Stack } from 'aws-cdk-lib';
 import {
   AccessLogFormat,
+  AuthorizationType,
   EndpointType,
   LambdaRestApi,
   LogGroupLogDestination,
@@ -68,6 +69,13 @@ export interface ApiProps {
    * @default none: the execute-api host only
    */
   readonly domain?: ApiDomain;
+  /**
+   * Also require every request to be signed (SigV4) with AWS credentials allowed `execute-api:Invoke` on
+   * this API, in front of the app's own API keys (which still name the tenant): for a deployment used only
+   * from inside an AWS organization. Browsers cannot sign, so the dashboard is then out of reach.
+   * @default false
+   */
+  readonly iamAuthorization?: boolean;
 }
 
 /**
@@ -81,7 +89,7 @@ export interface ApiProps {
  *
  * Authentication is the app's: every `/v1` request carries an API key (Bearer, X-API-Key or the
  * dashboard's session cookie), checked against hashed keys in the table; `/health`, `/openapi.json` and
- * the dashboard's sign-in page are public by design.
+ * the dashboard's sign-in page are public by design. `iamAuthorization` puts IAM in front of that.
  */
 export class Api extends Construct {
   readonly handler: NodejsFunction;
@@ -128,6 +136,7 @@ export class Api extends Construct {
       description: 'serverless-nas HTTP API',
       // Regional: an edge-optimized endpoint cuts a stream that is idle for 30 s, a regional one after 5 minutes.
       endpointTypes: [EndpointType.REGIONAL],
+      ...(props.iamAuthorization ? { defaultMethodOptions: { authorizationType: AuthorizationType.IAM } } : {}),
       integrationOptions: { responseTransferMode: ResponseTransferMode.STREAM, timeout: streamTimeout },
       // Execution logs (errors only: a failed invocation, a response API Gateway could not read) need the
       // account's API Gateway CloudWatch role.
@@ -172,7 +181,7 @@ export class Api extends Construct {
       'The app authenticates every /v1 request itself with a per-tenant API key (Bearer, X-API-Key or the dashboard session cookie), ' +
       'looked up by its hash in the records table on each request; /health, /openapi.json and the dashboard sign-in page are public by design. ' +
       "Tenants have neither AWS credentials (IAM) nor a Cognito identity, and API Gateway's own API keys are not authentication.";
-    acknowledgeNag(this.restApi, 'AwsSolutions-APIG4', appAuthenticates);
+    if (!props.iamAuthorization) acknowledgeNag(this.restApi, 'AwsSolutions-APIG4', appAuthenticates);
     acknowledgeNag(this.restApi, 'AwsSolutions-COG4', appAuthenticates);
     acknowledgeNag(
       this.restApi,

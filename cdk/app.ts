@@ -8,11 +8,14 @@ const budget = app.node.tryGetContext('monthlyBudgetUsd') as string | number | u
 const apiDomainName = context('apiDomainName');
 const apiCertificateArn = context('apiCertificateArn');
 if ((apiDomainName === undefined) !== (apiCertificateArn === undefined)) throw new Error('-c apiDomainName and -c apiCertificateArn go together');
+const apiAuth = context('apiAuth') ?? 'keys';
+if (apiAuth !== 'keys' && apiAuth !== 'iam') throw new Error(`-c apiAuth must be keys (the default: API keys only) or iam (SigV4 in front of them), got '${apiAuth}'`);
 new NasStack(app, 'ServerlessNas', {
   description: 'serverless-nas: neural architecture search as a pay-per-use service',
   alarmEmail: context('alarmEmail'),
   ...(budget === undefined ? {} : { monthlyBudgetUsd: Number(budget) }),
   ...(apiDomainName && apiCertificateArn ? { apiDomain: { name: apiDomainName, certificateArn: apiCertificateArn } } : {}),
+  ...(apiAuth === 'iam' ? { apiIamAuthorization: true } : {}),
 });
 // `cdk synth` fails on any AWS Solutions finding that is neither fixed nor acknowledged with a reason.
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

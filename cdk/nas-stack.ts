@@ -28,6 +28,8 @@ export interface NasStackProps extends StackProps {
    * certificate for it in the stack's region. See `ApiProps.domain`. @default none
    */
   readonly apiDomain?: { readonly name: string; readonly certificateArn: string };
+  /** IAM (SigV4) in front of the API's own keys (`-c apiAuth=iam`). See `ApiProps.iamAuthorization`. @default false */
+  readonly apiIamAuthorization?: boolean;
 }
 
 export const PROJECT_TAG = { key: 'project', value: 'serverless-nas' } as const;
@@ -59,6 +61,7 @@ export class NasStack extends Stack {
       eventBus: this.controller.eventBus,
       artifacts: this.artifacts.bucket,
       ...(apiDomain ? { domain: { name: apiDomain.name, certificate: Certificate.fromCertificateArn(this, 'ApiCertificate', apiDomain.certificateArn) } } : {}),
+      ...(props.apiIamAuthorization ? { iamAuthorization: true } : {}),
     });
     this.alarms = new Alarms(this, 'Alarms', { controller: this.controller, api: this.api, email: props.alarmEmail });
     this.costGuard = new CostGuard(this, 'CostGuard', {

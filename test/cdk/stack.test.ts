@@ -740,6 +740,18 @@ describe('Api on a domain of its own', () => {
   });
 });
 
+describe('Api behind IAM', () => {
+  it('GIVEN apiIamAuthorization WHEN the stack is built THEN every method needs a SigV4-signed caller, and cdk-nag finds no unauthenticated method', () => {
+    const app = new App({ context: { ...cdkJson.context, 'aws:cdk:bundling-stacks': [] } });
+    const stack = new NasStack(app, 'Iam', { apiIamAuthorization: true });
+    const methods = Object.values(Template.fromStack(stack).findResources('AWS::ApiGateway::Method'));
+    expect(methods.length).toBeGreaterThan(0);
+    expect(methods.map((method) => method.Properties.AuthorizationType)).toEqual(methods.map(() => 'AWS_IAM'));
+    const report = new AwsSolutionsChecks().validateScope(stack);
+    expect(report.violations).toEqual([]);
+  });
+});
+
 describe('Records', () => {
   it('GIVEN a throwaway stack WHEN retention and protection are turned off THEN the table can be deleted', () => {
     const stack = new Stack(new App(), 'Throwaway');
