@@ -55,6 +55,10 @@ export const TrialViewSchema = z
       .openapi({ description: 'Lineage: the trial this architecture was derived from, and what changed' }),
     backend: z.string().optional().openapi({ description: 'Real training: the TensorFlow.js backend the job ran on', example: 'tfjs-node-gpu' }),
     earlyStopReason: z.string().optional().openapi({ description: 'Why the early-stopping rule ended an EARLY_STOPPED trial' }),
+    schedule: z
+      .object({ name: z.enum(['short', 'long']), epochs: z.int(), reason: z.string() })
+      .optional()
+      .openapi({ description: 'Real training with evaluator.schedule.shortSchedule: which schedule the trial trained, and why' }),
     createdAt: z.string(),
     startedAt: z.string().optional(),
     finishedAt: z.string().optional(),

@@ -1,5 +1,5 @@
 import type { ArtifactStore } from '../artifacts/artifact-store.js';
-import type { EpochObservation } from '../search/records.js';
+import type { EpochObservation, TrialSchedule } from '../search/records.js';
 import type { EvaluatorSpec } from '../search/spec.js';
 
 /** One architecture to measure, with the metrics the search needs from it. */
@@ -26,8 +26,11 @@ export interface TrainingRun {
   readonly artifactPrefix: string;
   /** Seeds initialisation and batch order: the same trial trains the same way on a retry. */
   readonly seed: number;
-  /** The trained trial this one's architecture derives from, when the search inherits weights. */
-  readonly parent?: { readonly arch: string; readonly modelKey: string };
+  /**
+   * The finished trial this one's architecture derives from, when the search inherits weights or has a
+   * short schedule: its trained model to start from and its validation loss to compare with.
+   */
+  readonly parent?: { readonly trialNumber: number; readonly arch: string; readonly modelKey?: string; readonly validationLoss?: number };
   /** The trained model to distil from, when the search names a teacher. */
   readonly teacher?: { readonly modelKey: string; readonly temperature: number; readonly weight: number };
 }
@@ -42,6 +45,8 @@ export interface Evaluation {
   readonly earlyStopped?: { readonly epoch: number; readonly reason: string };
   /** Real training: the artifact prefix the trained model was saved under. */
   readonly modelKey?: string;
+  /** Real training with a short schedule: which schedule the trial trained, and why. */
+  readonly schedule?: TrialSchedule;
 }
 
 /**

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ArtifactStore } from '../artifacts/artifact-store.js';
+import type { TrialSchedule } from '../search/records.js';
 import type { EvaluatorSpec } from '../search/spec.js';
 import { resolveSpace } from '../spaces/registry.js';
 import { loadCheckpoint, saveCheckpoint } from '../training/checkpoints.js';
@@ -7,6 +8,7 @@ import type { Dataset } from '../training/datasets/dataset.js';
 import { loadDataset } from '../training/datasets/registry.js';
 import { measureLatencyMs } from '../training/latency.js';
 import { loadModelArtifacts, saveModelArtifacts } from '../training/model-artifacts.js';
+import { decideSchedule } from '../training/short-schedule.js';
 import { inheritWeights } from '../training/weight-inheritance.js';
 import { modelBuilderFor } from '../training/models/registry.js';
 import { taskShapeOf } from '../training/models/task-shape.js';
@@ -68,6 +70,7 @@ export function createTrainEvaluator(options: TrainEvaluatorOptions): Evaluator<
           backend,
           modelKey,
           ...(trained.earlyStopped ? { earlyStopped: trained.earlyStopped } : {}),
+          ...(trained.schedule ? { schedule: trained.schedule } : {}),
         };
       } finally {
         trained.model.dispose();
@@ -81,9 +84,14 @@ interface TrainedModel {
   readonly validation: Record<string, number>;
   readonly seconds: number;
   readonly earlyStopped?: { epoch: number; reason: string };
+  /** With a short schedule: the one the trial got (absent if the rule stopped it before it was decided). */
+  readonly schedule?: TrialSchedule;
 }
 
-/** Trains from the last checkpoint (or from scratch) until the schedule ends or the rule stops it. */
+/**
+ * Trains from the last checkpoint (or from scratch) until the schedule ends or the rule stops it. With a
+ * short schedule, the whole schedule's epochs until the short phase decides between short and long.
+ */
 async function trainWithCheckpoints(
   task: EvaluationTask<TrainEvaluatorSpec>,
   run: TrainingRun,
@@ -105,8 +113,13 @@ async function trainWithCheckpoints(
   let validation = checkpoint ? splitMetrics('validation', await evaluateSplit(model, dataset, dataset.validation)) : {};
   let verdict: EarlyStopVerdict = { stop: false };
   let epoch = checkpoint?.epoch ?? 0;
+  // The loss after the short phase: this epoch's, or (resumed past it) the one recorded on the curve.
+  const lossAfterShortPhase = (short: number) =>
+    epoch === short ? validation.validation_loss : run.recordedEpochs.find((o) => o.epoch === short)?.metrics.validation_loss;
+  const decide = () => decideSchedule(schedule, run.parent, schedule.shortSchedule && lossAfterShortPhase(schedule.shortSchedule.epochs));
+  let chosen = decide();
   try {
-    while (epoch < schedule.epochs && !verdict.stop) {
+    while (epoch < (chosen?.epochs ?? schedule.epochs) && !verdict.stop) {
       epoch++;
       const started = performance.now();
       await trainEpoch(model, optimizer, dataset, schedule, epoch, run.seed, distillation);
@@ -114,6 +127,7 @@ async function trainWithCheckpoints(
       seconds += (performance.now() - started) / 1000;
       await saveCheckpoint(run.artifacts, checkpointPrefix, { epoch, seconds }, model, optimizer);
       verdict = await run.reportEpoch({ epoch, metrics: validation, seconds });
+      chosen ??= decide();
     }
   } catch (error) {
     model.dispose();
@@ -122,13 +136,20 @@ async function trainWithCheckpoints(
     optimizer.dispose();
     teacher?.dispose();
   }
-  return { model, validation, seconds, ...(verdict.stop ? { earlyStopped: { epoch, reason: verdict.reason } } : {}) };
+  return {
+    model,
+    validation,
+    seconds,
+    ...(verdict.stop ? { earlyStopped: { epoch, reason: verdict.reason } } : {}),
+    ...(chosen ? { schedule: chosen } : {}),
+  };
 }
 
-/** A fresh model of the trial's architecture, started from its parent's trained weights when it has one. */
+/** A fresh model of the trial's architecture, started from its parent's trained weights when the search inherits them. */
 async function startingModel(task: EvaluationTask<TrainEvaluatorSpec>, run: TrainingRun, dataset: Dataset): Promise<tf.LayersModel> {
   const model = buildModel(task, dataset, run.seed);
-  const parentModel = run.parent && (await loadModelArtifacts(run.artifacts, run.parent.modelKey));
+  const parentKey = task.evaluator.inheritWeights ? run.parent?.modelKey : undefined;
+  const parentModel = parentKey && (await loadModelArtifacts(run.artifacts, parentKey));
   if (run.parent && parentModel) {
     const space = resolveSpace(task.space);
     inheritWeights(space, { arch: space.parse(run.parent.arch), model: parentModel }, { arch: space.parse(task.arch), model });

@@ -82,12 +82,14 @@ async function trainingRun(deps: RunTrialDeps, search: SearchRecord, trial: Tria
   const { schedule } = spec.evaluator;
   const score = curveScore(spec.evaluator.metric ?? spec.objectives[0]!.metric, selectionDirection(spec));
   let curve: readonly EpochObservation[] = trial.curve ?? [];
-  const parent = spec.evaluator.inheritWeights && trial.parent ? await store.getTrial(search.id, trial.parent.trialNumber) : undefined;
+  // The parent's trained weights start an inheriting child; its validation loss decides a short schedule.
+  const needsParent = spec.evaluator.inheritWeights || schedule.shortSchedule !== undefined;
+  const parent = needsParent && trial.parent ? await store.getTrial(search.id, trial.parent.trialNumber) : undefined;
   const { distillation } = spec.evaluator;
   const teacher = distillation && (await requireTeacherModel(store, search.tenantId, distillation.teacher));
   return {
     ...(teacher && distillation ? { teacher: { modelKey: teacher, temperature: distillation.temperature, weight: distillation.weight } } : {}),
-    ...(parent?.modelKey ? { parent: { arch: parent.arch, modelKey: parent.modelKey } } : {}),
+    ...(parent ? { parent: parentOfRun(parent) } : {}),
     recordedEpochs: curve,
     artifacts,
     artifactPrefix: trialArtifactPrefix(search.id, trial.number),
@@ -104,6 +106,17 @@ async function trainingRun(deps: RunTrialDeps, search: SearchRecord, trial: Tria
       const trials = await store.allTrials(search.id);
       return earlyStopVerdict(spec.earlyStopping, { number: trial.number, status: 'RUNNING', curve }, trials, score, schedule.epochs);
     },
+  };
+}
+
+/** What a child's training needs of its parent trial: the trained model to inherit, the loss to compare with. */
+function parentOfRun(parent: TrialRecord): NonNullable<TrainingRun['parent']> {
+  const validationLoss = parent.metrics?.validation_loss;
+  return {
+    trialNumber: parent.number,
+    arch: parent.arch,
+    ...(parent.modelKey ? { modelKey: parent.modelKey } : {}),
+    ...(validationLoss === undefined ? {} : { validationLoss }),
   };
 }
 
@@ -165,6 +178,7 @@ export async function runTrialJob(deps: RunTrialDeps, job: TrialJob): Promise<vo
       ...(measured.backend ? { backend: measured.backend } : {}),
       ...(measured.modelKey ? { modelKey: measured.modelKey } : {}),
       ...(measured.earlyStopped ? { earlyStopReason: measured.earlyStopped.reason } : {}),
+      ...(measured.schedule ? { schedule: measured.schedule } : {}),
     };
     await store.updateTrial(
       job.searchId,

@@ -102,6 +102,14 @@ export interface TrialParent {
   readonly change: string;
 }
 
+/** Which of the short/long schedules (`schedule.shortSchedule`) a trial trained, and why. */
+export interface TrialSchedule {
+  readonly name: 'short' | 'long';
+  /** The epochs that schedule trains (the early-stopping rule may still end it sooner). */
+  readonly epochs: number;
+  readonly reason: string;
+}
+
 export interface TrialRecord {
   readonly tenantId: string;
   readonly searchId: string;
@@ -126,6 +134,8 @@ export interface TrialRecord {
   readonly backend?: string;
   /** Why the early-stopping rule ended an `EARLY_STOPPED` trial. */
   readonly earlyStopReason?: string;
+  /** Real training with a short schedule: the schedule the trial got and why. */
+  readonly schedule?: TrialSchedule;
   /** Real training: the artifact prefix of the trained model (`GET .../model` exports it). */
   readonly modelKey?: string;
   readonly createdAt: string;

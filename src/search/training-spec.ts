@@ -22,6 +22,22 @@ export const TrainingScheduleSchema = z
     momentum: z.number().min(0).max(0.999).default(0.9),
     /** Seeds weight initialisation and batch order; the search's seed and the trial number when absent. */
     seed: z.int().min(0).max(2 ** 31 - 1).optional(),
+    /**
+     * The short/long schedule of MOE/RNAS (Booysen & Bosman 2024): a trial derived from another trains
+     * `epochs` first; if its validation loss is then within `threshold` (relative) of its parent's, it
+     * stops there, else it trains the whole schedule. Trials without a parent train the whole schedule.
+     */
+    shortSchedule: z
+      .strictObject({
+        epochs: z.int().min(1).max(999),
+        /** Largest relative change of validation loss, |child - parent| / parent, that counts as barely changed. */
+        threshold: z.number().positive().max(1),
+      })
+      .optional(),
+  })
+  .refine((schedule) => !schedule.shortSchedule || schedule.shortSchedule.epochs < schedule.epochs, {
+    path: ['shortSchedule', 'epochs'],
+    message: 'the short schedule must be shorter than the schedule (epochs)',
   })
   .openapi('TrainingSchedule');
 

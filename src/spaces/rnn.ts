@@ -390,6 +390,7 @@ export const rnnSpace: SearchSpace<RnnCell> = {
   name: 'rnn',
   description: `recurrent block cells (MOE/RNAS): up to ${RNN_MAX_BLOCKS} blocks, 6 activations, add/mul/sub, seeded with RNN, GRU and LSTM`,
   sample,
+  seeds: () => Object.values(rnnSeedCells()),
   parse(value: unknown): RnnCell {
     if (typeof value === 'string') return parseCellString(value);
     if (typeof value === 'object' && value !== null && !Array.isArray(value)) return parseCellJson(value);

@@ -38,6 +38,8 @@ export interface SearchSpace<A> {
   readonly name: string;
   readonly description: string;
   sample(rng: Rng): A;
+  /** Well-known architectures a population-based search starts from (rnn: the RNN, GRU and LSTM), if the space has any. */
+  seeds?(): A[];
   parse(value: unknown): A;
   /** The compact string form stored on trials and shown to users. */
   format(a: A): string;

@@ -12,6 +12,8 @@ import type { HistoryEntry, Strategy } from './strategy.js';
  * history — the `populationSize` best finished trials by (non-domination rank, crowding distance), which
  * is (mu + lambda) survival over everything evaluated so far — and fills each slot with a mutation of a
  * binary-tournament winner (lower rank wins; on a tie the less crowded, i.e. larger crowding distance).
+ * The first population starts with the space's seed architectures where it has them (rnn: the RNN, GRU
+ * and LSTM, as in MOE/RNAS), and is filled with samples.
  */
 const params = z.strictObject({
   populationSize: z.int().min(2).max(10_000).default(20),
@@ -48,8 +50,9 @@ export const nsga2: Strategy<Nsga2Params, Nsga2State> = {
     const rng = Rng.fromState(state.rng);
     const seen = proposedSet(history);
     const population = survivors(history, params.populationSize);
+    const seeds = (space.seeds?.() ?? []).filter((seed) => !seen.has(space.canonical(seed)));
     const { candidates, parents } = drawUnseenDerived(space, seen, count, MAX_DRAWS_PER_CANDIDATE, (found) => {
-      if (history.length + found < params.populationSize || population.length === 0) return { arch: space.sample(rng) };
+      if (history.length + found < params.populationSize || population.length === 0) return { arch: seeds.shift() ?? space.sample(rng) };
       const [a, b] = [rng.pick(population), rng.pick(population)];
       const winner = a.rank < b.rank || (a.rank === b.rank && a.crowding >= b.crowding) ? a : b;
       return { arch: space.mutate(winner.entry.arch, rng), parent: history.indexOf(winner.entry) };

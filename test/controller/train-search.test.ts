@@ -14,6 +14,7 @@ import { requireTeacherModel } from '../../src/jobs/run-trial.js';
 import { newSearchRecord } from '../../src/search/new-search.js';
 import { resolveSearchSpec } from '../../src/search/resolve-spec.js';
 import { SearchSpecSchema, type SearchSpecInput } from '../../src/search/spec.js';
+import { rnnSeedCells, rnnSpace } from '../../src/spaces/rnn.js';
 import { loadDataset } from '../../src/training/datasets/registry.js';
 import { evaluateSplit } from '../../src/training/train-loop.js';
 import { authorizedApp } from '../helpers/authorized-app.js';
@@ -122,6 +123,39 @@ describe('a search with the train evaluator', () => {
     }
   });
 
+  it('trains a child that barely changed its parent’s validation loss on the short schedule, every other trial on the long one', async () => {
+    const spec = await resolve({
+      ...TRAIN_SPEC,
+      strategy: { name: 'evolution', params: { populationSize: 2, sampleSize: 2 } },
+      evaluator: { ...TRAIN_SPEC.evaluator, schedule: { epochs: 4, batchSize: 16, learningRate: 0.01, shortSchedule: { epochs: 1, threshold: 0.1 } }, inheritWeights: true },
+      earlyStopping: undefined,
+    });
+    await db.store.createSearch(newSearchRecord(TEST_TENANT, 'T4', spec, new Date().toISOString()));
+    expect(await runToEnd('T4')).toMatchObject({ status: 'SUCCEEDED', trialCount: 6 });
+    const trials = await db.store.allTrials('T4');
+    const byNumber = new Map(trials.map((t) => [t.number, t]));
+    for (const trial of trials) {
+      expect(trial.status).toBe('SUCCEEDED');
+      expect(trial.curve).toHaveLength(trial.schedule!.epochs);
+      if (!trial.parent) {
+        expect(trial.schedule).toEqual({ name: 'long', epochs: 4, reason: 'no parent to compare with' });
+        continue;
+      }
+      const parentLoss = byNumber.get(trial.parent.trialNumber)!.metrics!.validation_loss!;
+      const change = Math.abs(trial.curve![0]!.metrics.validation_loss! - parentLoss) / parentLoss;
+      expect(trial.schedule!.name).toBe(change <= 0.1 ? 'short' : 'long');
+      expect(trial.schedule!.reason).toContain(`parent trial ${trial.parent.trialNumber}`);
+    }
+
+    const { request } = await authorizedApp({ store: db.store, events: new RecordingEvents(), benchmarks: catalog, clock: () => new Date() }, TEST_TENANT);
+    const child = trials.find((t) => t.parent)!;
+    expect(await (await request(`/v1/searches/T4/trials/${child.number}`)).json()).toMatchObject({ schedule: child.schedule });
+    const tooLong = { ...TRAIN_SPEC, evaluator: { ...TRAIN_SPEC.evaluator, schedule: { epochs: 3, shortSchedule: { epochs: 3, threshold: 0.1 } } } };
+    const refused = await request('/v1/searches', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(tooLong) });
+    expect(refused.status).toBe(400);
+    expect(((await refused.json()) as { errors: unknown[] }).errors).toContainEqual({ field: 'evaluator.schedule.shortSchedule.epochs', message: expect.stringMatching(/shorter than the schedule/) });
+  });
+
   it('evolves rnn block cells with NSGA-II on a^n b^n c^n, inheriting weights across morphisms', async () => {
     const spec = await resolve({
       space: 'rnn',
@@ -149,7 +183,8 @@ describe('a search with the train evaluator', () => {
       expect(trial.status).toBe('SUCCEEDED');
       expect(trial.metrics).toMatchObject({ validation_accuracy: expect.any(Number), validation_perplexity: expect.any(Number), params: expect.any(Number) });
     }
-    // Children name the morphism that made them.
+    // The first population starts from the seed cells of MOE/RNAS; children name the morphism that made them.
+    expect(trials.slice(0, 3).map((t) => t.arch)).toEqual(Object.values(rnnSeedCells()).map((cell) => rnnSpace.format(cell)));
     expect(trials.filter((t) => t.parent).every((t) => t.parent!.change.length > 0)).toBe(true);
   });
 

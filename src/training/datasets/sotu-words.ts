@@ -27,6 +27,11 @@ const optionsSchema = z.strictObject({
     .default(10_000)
     .describe('tokens in the vocabulary, <unk> and <eos> included; rarer training words become <unk>'),
   sequenceLength: z.int().min(1).max(1000).default(35).describe('words per sample (the unrolled length)'),
+  trainWindows: z
+    .int()
+    .min(1)
+    .optional()
+    .describe('at most this many training windows, evenly spaced over the training text (all by default); validation and test keep all'),
 });
 type SotuOptions = z.output<typeof optionsSchema>;
 
@@ -106,8 +111,11 @@ function buildVocabulary({ lexicon, addresses }: SotuCorpus, size: number): { vo
   return { vocabulary: [UNKNOWN, END_OF_DOCUMENT, ...kept.map((word) => lexicon[word]!)], idOfWord };
 }
 
+/** A split of token windows: inputs and targets are word ids. */
+type TokenWindows = DataSplit & { readonly x: Int32Array };
+
 /** Consecutive, non-overlapping windows of the split's token stream; the incomplete last window is dropped. */
-function windowSplit(addresses: readonly Address[], idOfWord: Int32Array, length: number): DataSplit {
+function windowSplit(addresses: readonly Address[], idOfWord: Int32Array, length: number): TokenWindows {
   const stream = new Int32Array(addresses.reduce((total, address) => total + address.words.length + 1, 0));
   let position = 0;
   for (const address of addresses) {
@@ -118,10 +126,27 @@ function windowSplit(addresses: readonly Address[], idOfWord: Int32Array, length
   return { x: stream.slice(0, count * length), y: stream.slice(1, count * length + 1), count };
 }
 
+/** `limit` windows spread evenly over the split, so that a subset still spans every era; all when fewer. */
+function evenlySpaced(split: TokenWindows, length: number, limit: number): TokenWindows {
+  if (limit >= split.count) return split;
+  const pick = (values: Int32Array) => {
+    const picked = new Int32Array(limit * length);
+    for (let k = 0; k < limit; k++) {
+      const window = Math.floor((k * split.count) / limit);
+      picked.set(values.subarray(window * length, (window + 1) * length), k * length);
+    }
+    return picked;
+  };
+  return { x: pick(split.x), y: pick(split.y), count: limit };
+}
+
 function buildSotuWords(options: SotuOptions): Dataset {
   const source = sotuCorpus();
   const { vocabulary, idOfWord } = buildVocabulary(source, options.vocabularySize);
-  const split = (name: SplitName) => windowSplit(source.addresses[name], idOfWord, options.sequenceLength);
+  const split = (name: SplitName) => {
+    const windows = windowSplit(source.addresses[name], idOfWord, options.sequenceLength);
+    return name === 'train' && options.trainWindows !== undefined ? evenlySpaced(windows, options.sequenceLength, options.trainWindows) : windows;
+  };
   return {
     name: 'sotu-words',
     description: DESCRIPTION,

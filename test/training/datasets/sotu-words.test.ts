@@ -70,6 +70,20 @@ describe('sotu-words', () => {
     expect(unknownRate(small.validation)).toBeLessThan(unknownRate(build({ vocabularySize: 50 }).validation));
   });
 
+  it('keeps a subset of training windows spread evenly over the text, and every validation and test window', () => {
+    const subset = build({ vocabularySize: 1000, sequenceLength: 20, trainWindows: 100 });
+    expect(subset.train.count).toBe(100);
+    const window = (split: DataSplit, k: number) => [split.x.subarray(k * 20, (k + 1) * 20), split.y.subarray(k * 20, (k + 1) * 20)];
+    // Window k of the subset is window k/100 of the way through the text: the last comes from its last hundredth.
+    for (const k of [0, 1, 37, 99]) {
+      const [x, y] = window(subset.train, k);
+      const [fullX, fullY] = window(small.train, Math.floor((k * small.train.count) / 100));
+      expect(sameBytes(x!, fullX!) && sameBytes(y!, fullY!)).toBe(true);
+    }
+    for (const split of ['validation', 'test'] as const) expect(sameBytes(subset[split].x, small[split].x)).toBe(true);
+    expect(build({ vocabularySize: 1000, sequenceLength: 20, trainWindows: 10 ** 9 }).train.count).toBe(small.train.count);
+  });
+
   it('builds the same bytes every time', () => {
     const again = build({ vocabularySize: 1000, sequenceLength: 20 });
     expect(again.vocabulary).toEqual(small.vocabulary);
