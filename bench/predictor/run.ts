@@ -3,7 +3,8 @@
  * not seen, by training-set size, and how fast it predicts. For each seed, a disjoint seeded draw of
  * held-out and training architectures; for each size, one predictor (default options) trained in a worker
  * thread and scored by Spearman and Kendall tau on the held-out set. Then, with the workers done, the
- * latency of `predict` on 100 and 1,000 architectures (the most POST /v1/predictions takes).
+ * latency of `predict` on 100 and 1,000 architectures (the most POST /v1/predictions takes) and of whole
+ * POST /v1/predictions calls for 100 (`endpoint-latency.ts`).
  *
  * Options: --seeds 10 --sizes 50,100,200,400 --held-out 1000 --metric cifar10_test_200 --encoding path
  *          --latency-calls 200 (a quarter of them for 1,000 architectures) --workers N --out DIR

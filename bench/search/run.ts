@@ -7,6 +7,7 @@
  * Options: --seeds 100 --queries 300 --seconds 12000 --tasks a,b --strategies a,b --workers N --out DIR
  *          --artifacts DIR (where `rl@<policy>` finds policies besides the shipped ones; `rl` alone runs the
  *          shipped default policy of each task's space)
+ *          --versus STRATEGY (also report every other strategy minus this one, paired by seed)
  * Same options, same numbers: every run is seeded by its index.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -29,11 +30,12 @@ const { values } = parseArgs({
     queries: { type: 'string', default: '300' },
     seconds: { type: 'string', default: '12000' },
     tasks: { type: 'string', default: TASK_NAMES.join(',') },
-    // The baselines by default; predictor-guided fits an ensemble per query and takes far longer.
+    // The baselines by default; predictor-guided trains an ensemble every 10 queries, ~20-40 s a run.
     strategies: { type: 'string', default: 'random,random-walk,local-search,evolution' },
     workers: { type: 'string', default: String(cpus().length) },
     out: { type: 'string', default: join('bench-results', 'search') },
     artifacts: { type: 'string' },
+    versus: { type: 'string' },
   },
 });
 
@@ -44,6 +46,7 @@ const tasks = values.tasks.split(',') as TaskName[];
 const strategies = values.strategies.split(',');
 for (const task of tasks) if (!TASK_NAMES.includes(task)) throw new Error(`unknown task '${task}' (one of ${TASK_NAMES.join(', ')})`);
 for (const s of strategies) if (!(STRATEGY_NAMES as readonly string[]).includes(strategyOf(s).name)) throw new Error(`unknown strategy '${s}'`);
+if (values.versus !== undefined && !strategies.includes(values.versus)) throw new Error(`--versus ${values.versus} is not among --strategies`);
 
 const runs: RunSpec[] = tasks.flatMap((task) => strategies.flatMap((strategy) => Array.from({ length: seeds }, (_, seed) => ({ task, strategy, seed }))));
 const workerCount = Math.max(1, Math.min(Number(values.workers), runs.length));
@@ -99,9 +102,38 @@ const summaries: Summary[] = tasks.flatMap((task) =>
   }),
 );
 
+const checkpoints = CHECKPOINTS.filter((q) => q <= maxQueries);
+
+/**
+ * Each strategy minus the `--versus` one, seed by seed: run i of every strategy starts from the same seed
+ * (the same first random architectures where both draw them), so the paired difference has a far
+ * narrower interval than the two means side by side.
+ */
+interface PairedDifference {
+  task: TaskName;
+  strategy: string;
+  versus: string;
+  atQueries: Record<number, MeanWithCi>;
+}
+const versus = values.versus;
+const paired: PairedDifference[] =
+  versus === undefined
+    ? []
+    : tasks.flatMap((task) => {
+        const bySeed = (strategy: string) => new Map(results.filter((r) => r.task === task && r.strategy === strategy).map((r) => [r.seed, r]));
+        const baseline = bySeed(versus);
+        return strategies
+          .filter((strategy) => strategy !== versus)
+          .map((strategy) => {
+            const pairs = [...bySeed(strategy)].flatMap(([seed, run]) => (baseline.has(seed) ? [[run, baseline.get(seed)!] as const] : []));
+            const atQueries = Object.fromEntries(checkpoints.map((q) => [q, meanWithCi(pairs.map(([run, base]) => reportedAt(run, q) - reportedAt(base, q)))]));
+            return { task, strategy, versus, atQueries };
+          });
+      });
+
 const fmt = (m: MeanWithCi, digits = 2) =>
   !Number.isFinite(m.mean) ? '-' : Number.isFinite(m.ci95) ? `${m.mean.toFixed(digits)} ± ${m.ci95.toFixed(digits)}` : m.mean.toFixed(digits);
-const checkpoints = CHECKPOINTS.filter((q) => q <= maxQueries);
+const signed = (m: MeanWithCi) => `${m.mean >= 0 ? '+' : ''}${fmt(m)}${m.mean - m.ci95 > 0 ? ' *' : ''}`;
 const markdown = [
   `# Search-quality benchmark`,
   '',
@@ -115,6 +147,16 @@ const markdown = [
     return `| ${s.task} | ${s.strategy} | ${checkpoints.map((q) => fmt(s.atQueries[q]!)).join(' | ')} | ${last.regret ? fmt(last.regret, 3) : '-'} | ${fmt(s.withinSeconds)} | ${fmt(s.queriesToOptimum, 0)} (${(s.queriesToOptimum.reachedFraction * 100).toFixed(0)}%) |`;
   }),
   '',
+  ...(paired.length === 0
+    ? []
+    : [
+        `Paired by seed: strategy minus ${versus} (mean ± 95% CI of the per-seed differences; * = the whole interval is above 0).`,
+        '',
+        `| task | strategy − ${versus} | ${checkpoints.map((q) => `@${q}`).join(' | ')} |`,
+        `| --- | --- | ${checkpoints.map(() => '---').join(' | ')} |`,
+        ...paired.map((p) => `| ${p.task} | ${p.strategy} | ${checkpoints.map((q) => signed(p.atQueries[q]!)).join(' | ')} |`),
+        '',
+      ]),
 ].join('\n');
 
 const chart = lineChartGrid(
@@ -131,7 +173,7 @@ const chart = lineChartGrid(
 await mkdir(values.out, { recursive: true });
 await writeFile(
   join(values.out, 'results.json'),
-  JSON.stringify({ config: { seeds, maxQueries, budgetSeconds, tasks, strategies, workers: workerCount }, elapsedSeconds, summaries }, null, 2),
+  JSON.stringify({ config: { seeds, maxQueries, budgetSeconds, tasks, strategies, versus, workers: workerCount }, elapsedSeconds, summaries, paired }, null, 2),
 );
 await writeFile(join(values.out, 'results.md'), markdown);
 await writeFile(join(values.out, 'results.svg'), chart);

@@ -8,6 +8,7 @@ import { newRouter } from './router.js';
 import { catalogRoutes } from './routes/catalog.js';
 import { modelRoutes } from './routes/models.js';
 import { predictionRoutes } from './routes/predictions.js';
+import { predictorRoutes } from './routes/predictors.js';
 import { eventRoutes } from './routes/events.js';
 import { searchRoutes } from './routes/searches.js';
 import { trialRoutes } from './routes/trials.js';
@@ -43,6 +44,7 @@ export function createApp(deps: ApiDeps) {
   app.route('/', trialRoutes(deps));
   app.route('/', modelRoutes(deps));
   app.route('/', predictionRoutes(deps));
+  app.route('/', predictorRoutes(deps));
   app.route('/', catalogRoutes(deps));
   app.route('/', eventRoutes(deps));
   app.route('/', dashboardRoutes(deps));

@@ -7,6 +7,7 @@ import { taskFingerprint } from '../search/warm-start.js';
 import type { SearchSpace } from '../spaces/space.js';
 import type { Store } from '../store/store.js';
 import { Predictor } from './predictor.js';
+import { artifactKey, readRecord, writeRecord, type PredictorLocation, type PredictorRecord } from './predictor-registry.js';
 
 /** What a predictor predicts: one metric of one space under one evaluator (benchmark, or dataset + recipe). */
 export interface PredictionTask {
@@ -18,12 +19,7 @@ export interface PredictionTask {
 }
 
 /** Which predictor answered: the artifact's content hash, how much it learnt from, and how well it ranks. */
-export interface PredictorVersion {
-  readonly version: string;
-  readonly trainingSize: number;
-  readonly heldOut: { size: number; spearman: number | null; kendallTau: number | null } | null;
-  readonly updatedAt: string;
-}
+export type PredictorVersion = Pick<PredictorRecord, 'version' | 'trainingSize' | 'heldOut' | 'updatedAt'>;
 
 export interface PredictorServiceOptions {
   readonly store: Store;
@@ -50,8 +46,8 @@ interface Loaded {
 /**
  * Performance predictors over a tenant's own finished trials, one per space, evaluator and metric: trained
  * on first use, updated incrementally (`Predictor.update`) when trials have finished since, and stored in
- * the ArtifactStore so every API instance answers with the same version. A tenant's predictors learn only
- * from that tenant's trials.
+ * the ArtifactStore with a registry record (`predictor-registry.ts`) so every API instance answers with
+ * the same version. A tenant's predictors learn only from that tenant's trials.
  */
 export class PredictorService {
   private readonly loaded = new Map<string, Loaded>();
@@ -60,12 +56,13 @@ export class PredictorService {
 
   /** The current predictor for the task; throws `Conflict` while the tenant has too few finished trials for it. */
   async predictorFor(tenantId: string, task: PredictionTask): Promise<{ predictor: Predictor<unknown>; version: PredictorVersion }> {
-    const key = this.artifactKey(tenantId, task);
+    const location = this.locate(tenantId, task);
+    const key = artifactKey(location);
     const now = this.options.clock().getTime();
     const cached = this.loaded.get(key);
     if (cached && now - cached.checkedAt < (this.options.refreshSeconds ?? 30) * 1000) return cached;
 
-    const current = cached ?? (await this.load(key, task));
+    const current = cached ?? (await this.load(location, task));
     const data = await this.trainingData(tenantId, task);
     const known = new Set(current?.predictor.toJSON().training.archs ?? []);
     const fresh = data.filter((row) => !known.has(row.arch));
@@ -76,30 +73,38 @@ export class PredictorService {
     }
     const predictor = current ? current.predictor : this.train(task, data);
     if (current) predictor.update(fresh.map((row) => task.space.parse(row.arch)), fresh.map((row) => row.value));
-    const artifact = predictor.toJSON();
-    await this.options.artifacts.put(key, JSON.stringify(artifact));
-    const version = this.versionOf(predictor);
+    await this.options.artifacts.put(key, JSON.stringify(predictor));
+    const version = this.versionOf(predictor, this.options.clock().toISOString());
+    const { metric: _selectionMetric, ...evaluator } = task.evaluator;
+    await writeRecord(this.options.artifacts, location, {
+      space: task.spaceName,
+      task: { evaluator, metric: task.metric },
+      encoding: predictor.metadata.encoding,
+      ...version,
+    });
     const entry = { predictor, version, checkedAt: now };
     this.loaded.set(key, entry);
     return entry;
   }
 
-  private artifactKey(tenantId: string, task: PredictionTask): string {
+  private locate(tenantId: string, task: PredictionTask): PredictorLocation {
     const fingerprint = createHash('sha256').update(`${taskFingerprint(task.evaluator)}\n${task.metric}`).digest('hex').slice(0, 24);
-    return `tenants/${tenantId}/predictors/${task.spaceName}/${fingerprint}.json`;
+    return { tenantId, taskPath: `${task.spaceName}/${fingerprint}` };
   }
 
-  private versionOf(predictor: Predictor<unknown>): PredictorVersion {
+  private versionOf(predictor: Predictor<unknown>, updatedAt: string): PredictorVersion {
     const { hash } = predictor.toJSON();
     const { trainingSize, heldOut } = predictor.metadata;
-    return { version: hash.slice(0, 16), trainingSize, heldOut, updatedAt: this.options.clock().toISOString() };
+    return { version: hash.slice(0, 16), trainingSize, heldOut, updatedAt };
   }
 
-  private async load(key: string, task: PredictionTask): Promise<Loaded | undefined> {
-    const bytes = await this.options.artifacts.get(key);
+  private async load(location: PredictorLocation, task: PredictionTask): Promise<Loaded | undefined> {
+    const bytes = await this.options.artifacts.get(artifactKey(location));
     if (!bytes) return undefined;
     const predictor = Predictor.fromJSON(JSON.parse(new TextDecoder().decode(bytes)), task.space);
-    return { predictor, version: this.versionOf(predictor), checkedAt: 0 };
+    // A predictor stored before registry records existed reads as updated now.
+    const updatedAt = (await readRecord(this.options.artifacts, location))?.updatedAt ?? this.options.clock().toISOString();
+    return { predictor, version: this.versionOf(predictor, updatedAt), checkedAt: 0 };
   }
 
   private train(task: PredictionTask, data: readonly { arch: string; value: number }[]): Predictor<unknown> {

@@ -1,31 +1,38 @@
 import { z } from 'zod';
 import { independentThompson, ucb } from '../predictors/acquisition.js';
 import { PredictorOptionsSchema } from '../predictors/predictor-options.js';
-import { trainPredictor } from '../predictors/predictor.js';
+import { TrainedPredictors } from '../predictors/trained-predictors.js';
 import { Rng, type RngState } from '../random/rng.js';
+import type { SearchSpace } from '../spaces/space.js';
 import { drawUnseen, proposedSet } from './history.js';
-import type { Strategy } from './strategy.js';
+import type { HistoryEntry, Strategy } from './strategy.js';
 
 /**
  * Predictor-guided search, after BANANAS (White, Neiswanger, Savani, AAAI 2021): once `initialRandom`
- * architectures have finished, each proposal trains an ensemble predictor on every finished trial, builds
- * a pool of candidates by mutating the best architectures so far, and proposes the candidates the
- * acquisition function ranks highest (independent Thompson sampling by default, or UCB).
+ * architectures have finished, an ensemble predictor learnt from the finished trials scores the unseen
+ * one-edit neighbours of the `parents` best architectures (at most `poolSize` of them, drawn at random),
+ * and the candidates the acquisition function ranks highest are proposed (independent Thompson sampling
+ * by default, or UCB).
  *
- * Deviation: the predictor is retrained from scratch on each call rather than updated, so that the
- * strategy stays stateless between controller ticks (its state is only the RNG); the cost is one small
- * ensemble fit per proposal, which is cheap next to a training job.
+ * The predictor is refitted from scratch every `refitEvery` finished trials, on the first finished trials
+ * in trial order up to the last multiple, so it is a function of the history alone: a resumed search
+ * (another process, another Lambda) fits exactly the predictor the interrupted one would have used, and
+ * the state stays the RNG. Fitted predictors are remembered by their training data, so proposals between
+ * refits pay no training. Every 10 is BANANAS's own setting: its reference code fits the ensemble once per
+ * iteration and takes k = 10 architectures from it.
  */
 const params = z.strictObject({
   /** Random architectures evaluated before the predictor takes over. */
   initialRandom: z.int().min(2).max(1000).default(10),
-  /** Candidates scored per proposal, made by mutating the best architectures so far. */
+  /** Most candidates scored per proposal: a random draw from the neighbours of the best architectures so far. */
   poolSize: z.int().min(1).max(10_000).default(100),
-  /** How many of the best architectures the pool is mutated from. */
+  /** How many of the best architectures the candidates are neighbours of. */
   parents: z.int().min(1).max(1000).default(10),
   acquisition: z.enum(['thompson', 'ucb']).default('thompson'),
   /** Optimism of UCB: mean + beta x std. */
   beta: z.number().min(0).max(100).default(1),
+  /** Finished trials between refits of the predictor; 1 refits whenever a trial has finished. */
+  refitEvery: z.int().min(1).max(1000).default(10),
   predictor: PredictorOptionsSchema.prefault({}),
 });
 type PredictorGuidedParams = z.infer<typeof params>;
@@ -34,10 +41,26 @@ interface PredictorGuidedState {
 }
 
 const MAX_DRAWS_PER_CANDIDATE = 100;
+/** Predictors of concurrent searches in one process; each search needs one at a time. */
+const fittedPredictors = new TrainedPredictors(8);
+/** Every fit is seeded alike: the predictor depends on the data only, as a resumed search requires. */
+const PREDICTOR_SEED = 0;
+
+/** The unseen neighbours of `parents`, each with the history index of the parent it came from, in random order. */
+function neighbourPool<A>(space: SearchSpace<A>, history: readonly HistoryEntry<A>[], parents: readonly HistoryEntry<A>[], seen: ReadonlySet<string>, rng: Rng) {
+  const pool = new Map<string, { arch: A; parent: number }>();
+  for (const parent of parents) {
+    for (const arch of space.neighbours(parent.arch)) {
+      const canonical = space.canonical(arch);
+      if (!seen.has(canonical) && !pool.has(canonical)) pool.set(canonical, { arch, parent: history.indexOf(parent) });
+    }
+  }
+  return rng.shuffle([...pool.values()]);
+}
 
 export const predictorGuided: Strategy<PredictorGuidedParams, PredictorGuidedState> = {
   name: 'predictor-guided',
-  description: 'BANANAS-like: a neural predictor ensemble ranks mutations of the best architectures (White et al. 2021)',
+  description: 'BANANAS-like: a neural predictor ensemble ranks neighbours of the best architectures (White et al. 2021)',
   params,
   init: (_params, seed) => ({ rng: Rng.fromSeed(seed).state() }),
   propose({ space, params, state, history, count }) {
@@ -48,31 +71,29 @@ export const predictorGuided: Strategy<PredictorGuidedParams, PredictorGuidedSta
     if (finished.length < params.initialRandom) return { state: { rng: rng.state() }, candidates: atRandom(count) };
 
     const best = [...finished].sort((a, b) => b.score! - a.score!).slice(0, params.parents);
-    // The pool is only scored: drawn against a copy of `seen`, so that what is not proposed stays proposable.
-    const pool = drawUnseen(space, new Set(seen), params.poolSize, MAX_DRAWS_PER_CANDIDATE, () => space.mutate(rng.pick(best).arch, rng));
-    const candidates: ReturnType<typeof space.sample>[] = [];
+    const pool = neighbourPool(space, history, best, seen, rng).slice(0, params.poolSize);
+    const chosen: { arch: (typeof pool)[number]['arch']; parent?: number }[] = [];
     if (pool.length > 0) {
-      const predictor = trainPredictor({
+      const refits = Math.floor((finished.length - params.initialRandom) / params.refitEvery);
+      const training = finished.slice(0, params.initialRandom + refits * params.refitEvery);
+      const predictor = fittedPredictors.get({
         space,
-        archs: finished.map((entry) => entry.arch),
-        targets: finished.map((entry) => entry.score!),
-        seed: rng.int(0, 2 ** 31 - 1),
+        archs: training.map((entry) => entry.arch),
+        targets: training.map((entry) => entry.score!),
+        seed: PREDICTOR_SEED,
         options: { ...params.predictor, holdOutFraction: 0 },
       });
-      try {
-        const predictions = predictor.predict(pool);
-        const scores =
-          params.acquisition === 'thompson' ? independentThompson(predictions, rng) : predictions.map((p) => ucb(p.mean, p.std, params.beta));
-        const ranked = pool.map((arch, i) => ({ arch, score: scores[i]! })).sort((a, b) => b.score - a.score);
-        const chosen = ranked.slice(0, count).map(({ arch }) => arch);
-        for (const arch of chosen) seen.add(space.canonical(arch));
-        candidates.push(...chosen);
-      } finally {
-        predictor.dispose();
+      const predictions = predictor.predict(pool.map((candidate) => candidate.arch));
+      const scores =
+        params.acquisition === 'thompson' ? independentThompson(predictions, rng) : predictions.map((p) => ucb(p.mean, p.std, params.beta));
+      const ranked = pool.map((candidate, i) => ({ candidate, score: scores[i]! })).sort((a, b) => b.score - a.score);
+      for (const { candidate } of ranked.slice(0, count)) {
+        seen.add(space.canonical(candidate.arch));
+        chosen.push(candidate);
       }
     }
-    // A pool smaller than the request (a nearly exhausted neighbourhood) is topped up at random.
-    candidates.push(...atRandom(count - candidates.length));
-    return { state: { rng: rng.state() }, candidates };
+    // A pool smaller than the request (the best architectures' neighbourhoods nearly exhausted) is topped up at random.
+    chosen.push(...atRandom(count - chosen.length).map((arch) => ({ arch })));
+    return { state: { rng: rng.state() }, candidates: chosen.map((c) => c.arch), parents: chosen.map((c) => c.parent) };
   },
 };

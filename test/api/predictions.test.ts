@@ -27,7 +27,7 @@ let now = Date.parse('2026-11-29T12:00:00Z');
 const clock = () => new Date(now);
 
 /** Runs a random NB201 search of `trials` trials to its end through the controller. */
-async function finishedSearch(id: string, trials: number, seed: number): Promise<void> {
+async function finishedSearch(id: string, trials: number, seed: number, tenantId = TEST_TENANT): Promise<void> {
   const spec = await resolveSearchSpec(
     SearchSpecSchema.parse({
       space: 'nb201',
@@ -40,8 +40,8 @@ async function finishedSearch(id: string, trials: number, seed: number): Promise
     catalog,
     () => 0,
   );
-  await db.store.createSearch(newSearchRecord(TEST_TENANT, id, spec, clock().toISOString()));
-  await runSearchToEnd(db.store, TEST_TENANT, id, { evaluator: createBenchmarkEvaluator(catalog), clock });
+  await db.store.createSearch(newSearchRecord(tenantId, id, spec, clock().toISOString()));
+  await runSearchToEnd(db.store, tenantId, id, { evaluator: createBenchmarkEvaluator(catalog), clock });
 }
 
 beforeAll(async () => {
@@ -106,5 +106,56 @@ describe('POST /v1/predictions', () => {
     const tooMany = await post(body(Array.from({ length: 1001 }, () => unseen[0]!)));
     expect(tooMany.status).toBe(400);
     expect((await json(tooMany)).errors[0].field).toBe('architectures');
+  });
+});
+
+describe('GET /v1/predictors', () => {
+  it('lists the tenant’s predictors with what each predicts, how much it learnt and its version, and nobody else’s', async () => {
+    const deps = { store: db.store, events: new RecordingEvents(), benchmarks: catalog, clock, artifacts: new DirectoryArtifactStore(artifactsDir) };
+    const tenant = 'registry-tenant';
+    const { request } = await authorizedApp(deps, tenant);
+    const list = async (query = '') => json(await request(`/v1/predictors${query}`));
+    const asked = JSON.stringify(body([nb201Space.format(nb201Space.sample(Rng.fromSeed(3)))]));
+    const predictThrough = async (send: typeof request) =>
+      json(await send('/v1/predictions', { method: 'POST', body: asked, headers: { 'content-type': 'application/json' } }));
+    expect(await list()).toEqual({ items: [] });
+
+    await finishedSearch('R1', 12, 5, tenant);
+    const first = (await predictThrough(request)).predictor;
+    const [record] = (await list()).items;
+    expect(record).toEqual({
+      space: 'nb201',
+      task: { evaluator: { kind: 'benchmark', benchmark: 'nb201' }, metric: METRIC },
+      encoding: 'path',
+      trainingSize: 12,
+      heldOut: null,
+      version: first.version,
+      updatedAt: clock().toISOString(),
+    });
+    expect((await list('?space=nb201')).items).toHaveLength(1);
+    expect((await list('?space=darts')).items).toEqual([]);
+    const badSpace = await request('/v1/predictors?space=nope');
+    expect(badSpace.status).toBe(400);
+    expect((await json(badSpace)).errors[0].field).toBe('space');
+    expect((await json(await (await authorizedApp(deps, 'someone-else')).request('/v1/predictors'))).items).toEqual([]);
+
+    // It learns trials that finished since, and the record follows; another API instance (a restart, another
+    // Lambda) loads the stored predictor and reports when it was updated, not when it was loaded.
+    await finishedSearch('R2', 15, 6, tenant);
+    now += 60_000;
+    const second = (await predictThrough(request)).predictor;
+    expect((await list()).items).toEqual([{ ...record, trainingSize: second.trainingSize, heldOut: second.heldOut, version: second.version, updatedAt: clock().toISOString() }]);
+    expect(second.trainingSize).toBeGreaterThan(12);
+    expect(second.heldOut.size).toBeGreaterThanOrEqual(10);
+    now += 5_000;
+    const restarted = await predictThrough((await authorizedApp(deps, tenant)).request);
+    expect(restarted.predictor).toEqual(second);
+  });
+
+  it('is described in the OpenAPI document', async () => {
+    const { app } = await authorizedApp({ store: db.store, events: new RecordingEvents(), benchmarks: catalog, clock });
+    const doc = await json(await app.request('/openapi.json'));
+    expect(doc.paths['/v1/predictors'].get.responses['200']).toBeDefined();
+    expect(Object.keys(doc.components.schemas)).toContain('PredictorRecord');
   });
 });

@@ -19,7 +19,7 @@ const evaluate = async (cells: readonly Nb201Cell[]) =>
 /** The Strategy contract, on every registered strategy, over the real NB201 table. */
 describe.each(STRATEGY_NAMES)('strategy %s', (name) => {
   const strategy = getStrategy(name);
-  // The predictor-guided strategy trains an ensemble per proposal: a small, quick one keeps the suite fast.
+  // The predictor-guided strategy trains an ensemble every 10 finished trials: a small, quick one keeps the suite fast.
   const params = strategy.params.parse(name === 'predictor-guided' ? { predictor: { members: 2, epochs: 10, hiddenLayers: [16] } } : {});
   const run = (seed: number, maxQueries: number) =>
     simulateSearch({ space: nb201Space, strategy, params, seed, maxQueries, evaluate });

@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { InvalidArchitecture, Unavailable } from '../../errors.js';
+import { PredictorRecordSchema } from '../../predictors/predictor-registry.js';
 import { PredictorService } from '../../predictors/predictor-service.js';
 import { EvaluatorSpecSchema } from '../../search/spec.js';
 import { resolveSpace, SPACE_NAMES } from '../../spaces/registry.js';
@@ -34,11 +35,8 @@ const PredictionItemSchema = z.union([
 
 const PredictionResponseSchema = z
   .object({
-    predictor: z.object({
-      version: z.string().openapi({ description: 'Content hash of the predictor that answered' }),
-      trainingSize: z.int(),
-      heldOut: z.object({ size: z.int(), spearman: z.number().nullable(), kendallTau: z.number().nullable() }).nullable(),
-      updatedAt: z.string(),
+    predictor: PredictorRecordSchema.pick({ version: true, trainingSize: true, heldOut: true, updatedAt: true }).openapi({
+      description: 'The predictor that answered (GET /v1/predictors lists them)',
     }),
     items: z.array(PredictionItemSchema).openapi({ description: 'One per architecture, in request order; an invalid one gets its own error' }),
   })
