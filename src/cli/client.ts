@@ -1,5 +1,7 @@
 import type { Catalog } from '../api/routes/catalog.js';
 import type { ModelExport } from '../api/routes/models.js';
+import type { PredictionRequest, PredictionResponse } from '../api/routes/predictions.js';
+import type { PredictorList } from '../api/routes/predictors.js';
 import type { ParetoFront } from '../api/routes/trials.js';
 import type { CreatedSearchView, SearchView, TrialView } from '../api/views.js';
 import type { Page } from '../store/store.js';
@@ -99,5 +101,14 @@ export class NasClient {
 
   bestTrial(id: string): Promise<TrialView> {
     return this.request('GET', `/v1/searches/${encodeURIComponent(id)}/best`);
+  }
+
+  predict(request: PredictionRequest): Promise<PredictionResponse> {
+    return this.request('POST', '/v1/predictions', request);
+  }
+
+  /** The tenant's predictors, of one space when `space` is given. */
+  predictors(space?: string): Promise<PredictorList> {
+    return this.request('GET', `/v1/predictors${space === undefined ? '' : `?${new URLSearchParams({ space })}`}`);
   }
 }

@@ -15,6 +15,7 @@ import { ApiError, NasClient, ServiceUnreachable } from './client.js';
 import { adminStore, ADMIN_USAGE, runAdmin } from './admin.js';
 import { exportModel } from './export.js';
 import { followSearch } from './follow.js';
+import { PREDICT_USAGE, predictionRequest, predictionsText, predictorsTable } from './predict.js';
 import { searchesTable, searchStarted, searchSummary, trialsTable } from './format.js';
 import { UsageError } from './usage-error.js';
 
@@ -39,6 +40,7 @@ commands:
   catalog                       spaces, strategies and benchmarks (with their metrics) to choose from
   export <search-id> <trial> [--out DIR]
                                 download a trained trial's model (model.json + weights.bin), architecture and recipe
+${PREDICT_USAGE}
   check-table <name>            validate the imported table <name>/ under $NAS_TABLES (<benchmarks>/tables) and list every problem
   agent train|stop|list [options]
                                 train RL search policies as jobs (local pool or AWS Batch), stop, list (nas agent --help)
@@ -62,7 +64,7 @@ const { values, positionals } = (() => {
         'api-key': { type: 'string' },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
-        space: { type: 'string', default: 'nb201' },
+        space: { type: 'string' },
         benchmark: { type: 'string', default: 'nb201' },
         metric: { type: 'string' },
         direction: { type: 'string', default: 'maximize' },
@@ -87,6 +89,8 @@ const { values, positionals } = (() => {
         params: { type: 'string' },
         objective: { type: 'string', multiple: true },
         follow: { type: 'boolean', default: false },
+        evaluator: { type: 'string' },
+        file: { type: 'string' },
         tenant: { type: 'string' },
       },
     });
@@ -144,7 +148,7 @@ function searchSpecFromOptions(): SearchSpecInput {
   const seed = integer('seed', values.seed);
   return {
     ...(values.name ? { name: values.name } : {}),
-    space: values.space!,
+    space: values.space ?? 'nb201',
     ...(spaceConfig === undefined ? {} : { spaceConfig }),
     objectives,
     strategy: { name: values.strategy as SearchSpecInput['strategy']['name'], ...(params ? { params } : {}) },
@@ -257,6 +261,22 @@ async function run(): Promise<void> {
       const exported = await exportModel(client, searchId(), trial, folder);
       print(`exported trial ${trial} to ${folder}/ (load with tf.loadLayersModel('file://${folder}/model.json'))`, exported);
       return;
+    }
+    case 'predict': {
+      const request = await predictionRequest({
+        space: values.space,
+        spaceConfig: jsonOption('space-config', values['space-config']),
+        evaluator: jsonOption('evaluator', values.evaluator),
+        metric: values.metric,
+        file: values.file,
+        architectures: positionals.slice(1),
+      });
+      const response = await client.predict(request);
+      return print(predictionsText(request.metric, response), response);
+    }
+    case 'predictors': {
+      const list = await client.predictors(values.space);
+      return print(predictorsTable(list), list);
     }
     case 'check-table': {
       const name = positionals[1];

@@ -1,6 +1,4 @@
-import { serve, type ServerType } from '@hono/node-server';
 import { execFile } from 'node:child_process';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,23 +13,20 @@ import { BENCHMARKS_DIR } from '../helpers/nb201-csv.js';
 import { newSearch, testSpec } from '../helpers/records.js';
 import { RecordingEvents } from '../helpers/recording-events.js';
 import { startTestStore, type TestStore } from '../helpers/store.js';
+import { serveApi } from './served-api.js';
 
 let db: TestStore;
-let server: ServerType;
-let url: string;
+let service: Awaited<ReturnType<typeof serveApi>>;
 let key: string;
 
 beforeAll(async () => {
   db = await startTestStore();
   const authorized = await authorizedApp({ store: db.store, events: new RecordingEvents(), benchmarks: new BenchmarkCatalog(BENCHMARKS_DIR), clock: () => new Date() });
   key = authorized.key;
-  server = await new Promise<ServerType>((resolve) => {
-    const started = serve({ fetch: authorized.app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(started));
-  });
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  service = await serveApi(authorized.app);
 });
 afterAll(async () => {
-  await new Promise<void>((resolve) => server?.close(() => resolve()));
+  await service?.close();
   await db?.close();
 });
 
@@ -59,7 +54,7 @@ describe('nas search', () => {
   it('prints the cost estimate the service computed when the search starts', async () => {
     const { stdout } = await promisify(execFile)(
       process.execPath,
-      [join(PROJECT_ROOT, 'bin', 'nas.mjs'), 'search', '--trials', '1000', '--parallel', '8', '--url', url, '--api-key', key],
+      [join(PROJECT_ROOT, 'bin', 'nas.mjs'), 'search', '--trials', '1000', '--parallel', '8', '--url', service.url, '--api-key', key],
       { cwd: PROJECT_ROOT },
     );
     const id = /^started search (\w+)$/m.exec(stdout)![1]!;

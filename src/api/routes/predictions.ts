@@ -42,6 +42,9 @@ const PredictionResponseSchema = z
   })
   .openapi('PredictionResponse');
 
+export type PredictionRequest = z.input<typeof PredictionRequestSchema>;
+export type PredictionResponse = z.infer<typeof PredictionResponseSchema>;
+
 const predict = createRoute({
   method: 'post',
   path: '/v1/predictions',

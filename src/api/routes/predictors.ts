@@ -7,6 +7,7 @@ import { jsonContent, newRouter } from '../router.js';
 const PredictorListSchema = z
   .object({ items: z.array(PredictorRecordSchema).openapi({ description: 'By space, then most recently updated first' }) })
   .openapi('PredictorList');
+export type PredictorList = z.infer<typeof PredictorListSchema>;
 
 const listPredictors = createRoute({
   method: 'get',
