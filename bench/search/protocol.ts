@@ -2,15 +2,36 @@ import type { TaskName } from '../../src/benchmarking/benchmark-tasks.js';
 
 export interface RunSpec {
   readonly task: TaskName;
-  /** A registered strategy name, or `rl@<policy>` for the rl strategy with a named policy. */
+  /** A registered strategy name, `rl@<policy>` for the rl strategy with a named policy, or `name{json params}`. */
   readonly strategy: string;
   readonly seed: number;
 }
 
-/** The registered strategy and its params behind a `RunSpec.strategy` (`rl@<policy>` picks a policy). */
+/**
+ * The registered strategy and its params behind a `RunSpec.strategy`: `rl@<policy>` picks a policy,
+ * `predictor-guided{"refitEvery":5}` sets params (validated by the strategy's own schema).
+ */
 export function strategyOf(spec: string): { name: string; params: Record<string, unknown> } {
+  const brace = spec.indexOf('{');
+  if (brace >= 0) return { name: spec.slice(0, brace), params: JSON.parse(spec.slice(brace)) as Record<string, unknown> };
   const [name = spec, policy] = spec.split('@');
   return { name, params: policy === undefined ? {} : { policy } };
+}
+
+/** `--strategies` split at the commas outside a variant's `{json params}`. */
+export function splitStrategies(list: string): string[] {
+  const specs: string[] = [];
+  let depth = 0;
+  let start = 0;
+  [...list].forEach((char, i) => {
+    if (char === '{') depth += 1;
+    else if (char === '}') depth -= 1;
+    else if (char === ',' && depth === 0) {
+      specs.push(list.slice(start, i));
+      start = i + 1;
+    }
+  });
+  return [...specs, list.slice(start)].filter((spec) => spec.length > 0);
 }
 
 export interface WorkerInput {

@@ -8,6 +8,8 @@
  *          --artifacts DIR (where `rl@<policy>` finds policies besides the shipped ones; `rl` alone runs the
  *          shipped default policy of each task's space)
  *          --versus STRATEGY (also report every other strategy minus this one, paired by seed)
+ *          --first-seed N (seeds N..N+seeds-1: tuning on seeds apart from the reported ones)
+ * A strategy may carry params as JSON: --strategies 'evolution,predictor-guided{"refitEvery":5}'.
  * Same options, same numbers: every run is seeded by its index.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -17,8 +19,8 @@ import { parseArgs } from 'node:util';
 import { TASK_NAMES, type TaskName } from '../../src/benchmarking/benchmark-tasks.js';
 import { meanWithCi, type MeanWithCi } from '../../src/benchmarking/statistics.js';
 import { readConfig } from '../../src/config.js';
-import { STRATEGY_NAMES } from '../../src/strategies/registry.js';
-import { strategyOf, type RunResult, type RunSpec, type WorkerInput } from './protocol.js';
+import { getStrategy, STRATEGY_NAMES } from '../../src/strategies/registry.js';
+import { splitStrategies, strategyOf, type RunResult, type RunSpec, type WorkerInput } from './protocol.js';
 import { lineChartGrid } from './svg-chart.js';
 import { runInWorkers } from '../worker-pool.js';
 
@@ -27,6 +29,7 @@ const CHECKPOINTS = [10, 20, 50, 100, 150, 300];
 const { values } = parseArgs({
   options: {
     seeds: { type: 'string', default: '100' },
+    'first-seed': { type: 'string', default: '0' },
     queries: { type: 'string', default: '300' },
     seconds: { type: 'string', default: '12000' },
     tasks: { type: 'string', default: TASK_NAMES.join(',') },
@@ -40,15 +43,22 @@ const { values } = parseArgs({
 });
 
 const seeds = Number(values.seeds);
+const firstSeed = Number(values['first-seed']);
 const maxQueries = Number(values.queries);
 const budgetSeconds = Number(values.seconds);
 const tasks = values.tasks.split(',') as TaskName[];
-const strategies = values.strategies.split(',');
+const strategies = splitStrategies(values.strategies);
 for (const task of tasks) if (!TASK_NAMES.includes(task)) throw new Error(`unknown task '${task}' (one of ${TASK_NAMES.join(', ')})`);
-for (const s of strategies) if (!(STRATEGY_NAMES as readonly string[]).includes(strategyOf(s).name)) throw new Error(`unknown strategy '${s}'`);
+for (const s of strategies) {
+  const { name, params } = strategyOf(s);
+  if (!(STRATEGY_NAMES as readonly string[]).includes(name)) throw new Error(`unknown strategy '${s}'`);
+  // Bad params fail here, naming the variant, rather than in a worker minutes later.
+  const parsed = getStrategy(name).params.safeParse(params);
+  if (!parsed.success) throw new Error(`strategy '${s}': ${parsed.error.message}`);
+}
 if (values.versus !== undefined && !strategies.includes(values.versus)) throw new Error(`--versus ${values.versus} is not among --strategies`);
 
-const runs: RunSpec[] = tasks.flatMap((task) => strategies.flatMap((strategy) => Array.from({ length: seeds }, (_, seed) => ({ task, strategy, seed }))));
+const runs: RunSpec[] = tasks.flatMap((task) => strategies.flatMap((strategy) => Array.from({ length: seeds }, (_, i) => ({ task, strategy, seed: firstSeed + i }))));
 const workerCount = Math.max(1, Math.min(Number(values.workers), runs.length));
 const started = performance.now();
 
@@ -137,7 +147,7 @@ const signed = (m: MeanWithCi) => `${m.mean >= 0 ? '+' : ''}${fmt(m)}${m.mean - 
 const markdown = [
   `# Search-quality benchmark`,
   '',
-  `${seeds} seeds per strategy and task, up to ${maxQueries} queries, ${workerCount} worker threads, ${elapsedSeconds.toFixed(0)} s wall time.`,
+  `${seeds} seeds (${firstSeed}..${firstSeed + seeds - 1}) per strategy and task, up to ${maxQueries} queries, ${workerCount} worker threads, ${elapsedSeconds.toFixed(0)} s wall time.`,
   `Values: the reported metric of the incumbent (mean ± 95% CI); regret = known optimum − value.`,
   '',
   `| task | strategy | ${checkpoints.map((q) => `@${q}`).join(' | ')} | regret @${checkpoints.at(-1)} | within ${budgetSeconds} s | queries to optimum (reached) |`,
@@ -173,7 +183,7 @@ const chart = lineChartGrid(
 await mkdir(values.out, { recursive: true });
 await writeFile(
   join(values.out, 'results.json'),
-  JSON.stringify({ config: { seeds, maxQueries, budgetSeconds, tasks, strategies, versus, workers: workerCount }, elapsedSeconds, summaries, paired }, null, 2),
+  JSON.stringify({ config: { seeds, firstSeed, maxQueries, budgetSeconds, tasks, strategies, versus, workers: workerCount }, elapsedSeconds, summaries, paired }, null, 2),
 );
 await writeFile(join(values.out, 'results.md'), markdown);
 await writeFile(join(values.out, 'results.svg'), chart);

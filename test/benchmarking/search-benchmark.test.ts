@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { splitStrategies, strategyOf } from '../../bench/search/protocol.js';
 import { loadBenchmarkTask } from '../../src/benchmarking/benchmark-tasks.js';
 import { meanWithCi } from '../../src/benchmarking/statistics.js';
 import { PROJECT_ROOT } from '../../src/config.js';
@@ -36,6 +37,18 @@ describe('NB201 benchmark tasks', () => {
     expect(query!.score).toBe(Number(row[task.searchMetric]));
     expect(query!.reported).toBe(Number(row[task.reportMetric]));
     expect(query!.costSeconds).toBeGreaterThan(0);
+  });
+});
+
+describe('bench:search strategy specs', () => {
+  it('splits --strategies at the commas outside JSON params and reads each variant', () => {
+    const specs = splitStrategies('evolution,predictor-guided{"refitEvery":5,"predictor":{"epochs":60}},rl@mine');
+    expect(specs).toEqual(['evolution', 'predictor-guided{"refitEvery":5,"predictor":{"epochs":60}}', 'rl@mine']);
+    expect(specs.map(strategyOf)).toEqual([
+      { name: 'evolution', params: {} },
+      { name: 'predictor-guided', params: { refitEvery: 5, predictor: { epochs: 60 } } },
+      { name: 'rl', params: { policy: 'mine' } },
+    ]);
   });
 });
 
