@@ -2,10 +2,13 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { InvalidRequest } from '../errors.js';
 import { issueFields } from '../search/issue-fields.js';
+import { COST_FEATURE_COUNT } from './cost-features.js';
 import { PredictorOptionsSchema } from './predictor-options.js';
 
 export const ARTIFACT_FORMAT = 'serverless-nas/predictor';
 export const ARTIFACT_VERSION = 1;
+
+const ScaleSchema = z.strictObject({ mean: z.number(), std: z.number().positive() });
 
 const RankScoreSchema = z.strictObject({
   size: z.number().int().positive(),
@@ -28,7 +31,9 @@ export const PredictorArtifactSchema = z.strictObject({
   seed: z.number().int(),
   options: PredictorOptionsSchema,
   /** Targets are standardised with these before training; predictions are scaled back. */
-  targetScale: z.strictObject({ mean: z.number(), std: z.number().positive() }),
+  targetScale: ScaleSchema,
+  /** With `options.costFeatures`: the standardisation of log parameters and log FLOPs, in that order. */
+  costScale: z.array(ScaleSchema).length(COST_FEATURE_COUNT).optional(),
   training: z.strictObject({ archs: z.array(z.string()), targets: z.array(z.number()) }),
   /** Rank correlation on architectures the ensemble had not yet seen, or null when too few were held out. */
   heldOut: RankScoreSchema.nullable(),

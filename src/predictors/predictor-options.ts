@@ -24,6 +24,13 @@ export const PredictorOptionsSchema = z.strictObject({
    * from like an `update`. No measurement when it would hold out fewer than 10 architectures. @default 0.1
    */
   holdOutFraction: z.number().min(0).max(0.5).default(0.1),
+  /**
+   * Also feed the ensemble the architecture's log parameter count and log FLOPs (the space's `cost`),
+   * standardised on the first training set. Size is what a predictor of a few dozen trials can learn:
+   * predictor-guided search finds better NB301 cells with it (docs/predictors.md). Absent means off, as in
+   * artifacts written before the option existed.
+   */
+  costFeatures: z.boolean().optional(),
 });
 
 export type PredictorOptions = z.input<typeof PredictorOptionsSchema>;

@@ -9,6 +9,7 @@
 import { InvalidRequest } from '../errors.js';
 import { Rng } from '../random/rng.js';
 import type { EncodingKind, SearchSpace } from '../spaces/space.js';
+import { COST_FEATURE_COUNT, costFeatures, costScaleOf, scaleOf, standardised, type Scale } from './cost-features.js';
 import { MlpEnsemble, parameterShapes, type EnsembleShape } from './mlp-ensemble.js';
 import {
   ARTIFACT_FORMAT,
@@ -61,13 +62,13 @@ export function defaultEncoding(space: Pick<SearchSpace<unknown>, 'encodingLengt
   return space.encodingLength('path') <= MAX_DEFAULT_PATH_LENGTH ? 'path' : 'adjacency';
 }
 
+/** The ensemble's input: the encoding, then the cost features when asked for. */
+function inputSizeOf(space: Pick<SearchSpace<unknown>, 'encodingLength'>, encoding: EncodingKind, options: { costFeatures?: boolean | undefined }): number {
+  return space.encodingLength(encoding) + (options.costFeatures ? COST_FEATURE_COUNT : 0);
+}
+
 /** Fewer held-out architectures than this give a rank correlation too noisy to report. */
 const MIN_HELD_OUT = 10;
-
-interface TargetScale {
-  readonly mean: number;
-  readonly std: number;
-}
 
 function checkTrainingData(archs: readonly unknown[], targets: readonly number[]): void {
   if (archs.length !== targets.length) {
@@ -75,12 +76,6 @@ function checkTrainingData(archs: readonly unknown[], targets: readonly number[]
   }
   const bad = targets.findIndex((t) => !Number.isFinite(t));
   if (bad >= 0) throw new InvalidRequest(`targets[${bad}]`, `expected a finite number, got ${targets[bad]}`);
-}
-
-function scaleOf(targets: readonly number[]): TargetScale {
-  const mean = targets.reduce((sum, t) => sum + t, 0) / targets.length;
-  const std = Math.sqrt(targets.reduce((sum, t) => sum + (t - mean) ** 2, 0) / targets.length);
-  return { mean, std: std > 0 ? std : 1 };
 }
 
 const orNull = (value: number) => (Number.isFinite(value) ? value : null);
@@ -91,7 +86,9 @@ interface PredictorParts<A> {
   readonly encoding: EncodingKind;
   readonly seed: number;
   readonly options: ResolvedPredictorOptions;
-  readonly scale: TargetScale;
+  readonly scale: Scale;
+  /** With `options.costFeatures`: how the cost features are standardised, fixed at first training. */
+  readonly costScale: readonly Scale[] | undefined;
   readonly ensemble: MlpEnsemble;
   /** Shuffles of later `update`s; its state is saved in the artifact. */
   readonly rng: Rng;
@@ -125,9 +122,10 @@ export class Predictor<A> {
     const [heldOutRows, trainRows] = holdOut >= MIN_HELD_OUT ? [order.slice(0, holdOut), order.slice(holdOut)] : [[], order];
     const pick = <T>(items: readonly T[], rows: number[]) => rows.map((i) => items[i]!);
     const trainTargets = pick(targets, trainRows);
+    const trainArchs = pick(archs, trainRows);
     const shape: EnsembleShape = {
       members: resolved.members,
-      inputSize: space.encodingLength(encoding),
+      inputSize: inputSizeOf(space, encoding, resolved),
       hiddenLayers: resolved.hiddenLayers,
     };
     const predictor = new Predictor({
@@ -136,9 +134,10 @@ export class Predictor<A> {
       seed,
       options: resolved,
       scale: scaleOf(trainTargets),
+      costScale: resolved.costFeatures ? costScaleOf(trainArchs.map((a) => costFeatures(space, a))) : undefined,
       ensemble: MlpEnsemble.initialise(shape, rng),
       rng,
-      training: { archs: pick(archs, trainRows), targets: trainTargets },
+      training: { archs: trainArchs, targets: trainTargets },
       heldOut: null,
     });
     predictor.fit(resolved.epochs);
@@ -157,12 +156,15 @@ export class Predictor<A> {
     if (artifact.space !== space.name) {
       throw new InvalidRequest('artifact.space', `artifact is for space '${artifact.space}', not '${space.name}'`);
     }
-    const inputSize = space.encodingLength(artifact.encoding);
+    const inputSize = inputSizeOf(space, artifact.encoding, artifact.options);
     if (artifact.inputSize !== inputSize) {
       throw new InvalidRequest(
         'artifact.inputSize',
-        `space '${space.name}' encodes '${artifact.encoding}' in ${inputSize} numbers, artifact has ${artifact.inputSize}`,
+        `space '${space.name}' encodes '${artifact.encoding}'${artifact.options.costFeatures ? ' and its cost' : ''} in ${inputSize} numbers, artifact has ${artifact.inputSize}`,
       );
+    }
+    if (Boolean(artifact.options.costFeatures) !== (artifact.costScale !== undefined)) {
+      throw new InvalidRequest('artifact.costScale', 'expected a cost scale exactly when options.costFeatures is on');
     }
     checkTrainingData(artifact.training.archs, artifact.training.targets);
     const shape: EnsembleShape = { members: artifact.options.members, inputSize, hiddenLayers: artifact.options.hiddenLayers };
@@ -178,6 +180,7 @@ export class Predictor<A> {
       seed: artifact.seed,
       options: artifact.options,
       scale: artifact.targetScale,
+      costScale: artifact.costScale,
       ensemble: MlpEnsemble.fromParameters(shape, values),
       rng: Rng.fromState(artifact.rngState),
       training: { archs: artifact.training.archs.map((a) => space.parse(a)), targets: artifact.training.targets },
@@ -238,7 +241,7 @@ export class Predictor<A> {
 
   toJSON(): PredictorArtifact {
     this.checkUsable();
-    const { space, encoding, seed, options, scale, ensemble, rng, training, heldOut } = this.parts;
+    const { space, encoding, seed, options, scale, costScale, ensemble, rng, training, heldOut } = this.parts;
     const body = {
       format: ARTIFACT_FORMAT,
       version: ARTIFACT_VERSION,
@@ -248,6 +251,7 @@ export class Predictor<A> {
       seed,
       options,
       targetScale: scale,
+      ...(costScale === undefined ? {} : { costScale: [...costScale] }),
       training: { archs: training.archs.map((a) => space.format(a)), targets: [...training.targets] },
       heldOut,
       rngState: [...rng.state()],
@@ -269,7 +273,11 @@ export class Predictor<A> {
   }
 
   private encodeRows(archs: readonly A[]): number[][] {
-    return archs.map((a) => this.parts.space.encode(a, this.parts.encoding));
+    const { space, encoding, costScale } = this.parts;
+    return archs.map((a) => {
+      const row = space.encode(a, encoding);
+      return costScale === undefined ? row : [...row, ...standardised(costFeatures(space, a), costScale)];
+    });
   }
 
   private checkUsable(): void {

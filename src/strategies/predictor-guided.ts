@@ -18,8 +18,10 @@ import type { HistoryEntry, Strategy } from './strategy.js';
  * in trial order up to the last multiple, so it is a function of the history alone: a resumed search
  * (another process, another Lambda) fits exactly the predictor the interrupted one would have used, and
  * the state stays the RNG. Fitted predictors are remembered by their training data, so proposals between
- * refits pay no training. Every 10 is BANANAS's own setting: its reference code fits the ensemble once per
- * iteration and takes k = 10 architectures from it.
+ * refits pay no training. BANANAS's reference code fits once per 10 architectures; every 5 found better
+ * architectures within 50 queries on NB301 (docs/predictors.md), where a search has few fits to learn from.
+ * The predictor also reads each architecture's log parameters and FLOPs (`costFeatures`) unless
+ * `predictor.costFeatures` is false: with a few dozen trials, size is what it can learn.
  */
 const params = z.strictObject({
   /** Random architectures evaluated before the predictor takes over. */
@@ -32,7 +34,7 @@ const params = z.strictObject({
   /** Optimism of UCB: mean + beta x std. */
   beta: z.number().min(0).max(100).default(1),
   /** Finished trials between refits of the predictor; 1 refits whenever a trial has finished. */
-  refitEvery: z.int().min(1).max(1000).default(10),
+  refitEvery: z.int().min(1).max(1000).default(5),
   predictor: PredictorOptionsSchema.prefault({}),
 });
 type PredictorGuidedParams = z.infer<typeof params>;
@@ -81,7 +83,7 @@ export const predictorGuided: Strategy<PredictorGuidedParams, PredictorGuidedSta
         archs: training.map((entry) => entry.arch),
         targets: training.map((entry) => entry.score!),
         seed: PREDICTOR_SEED,
-        options: { ...params.predictor, holdOutFraction: 0 },
+        options: { costFeatures: true, ...params.predictor, holdOutFraction: 0 },
       });
       const predictions = predictor.predict(pool.map((candidate) => candidate.arch));
       const scores =

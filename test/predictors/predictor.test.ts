@@ -135,3 +135,30 @@ describe('predictor artifacts', () => {
     expect(invalidField(() => Predictor.fromJSON(artifact, mlpSpace))).toBe('artifact.space');
   });
 });
+
+describe('cost features', () => {
+  const withCost = (seed: number) => trainPredictor({ space: nb201Space, ...split.training(40), seed, options: { ...TINY, costFeatures: true } });
+
+  it('widen the input by log parameters and log FLOPs, standardised on the training set, and change the predictions', () => {
+    const [plain, sized] = [trainTiny(9), withCost(9)];
+    const artifact = sized.toJSON();
+    expect(artifact.inputSize).toBe(plain.toJSON().inputSize + 2);
+    const logParams = split.training(40).archs.map((cell) => Math.log10(nb201Space.cost(cell).params));
+    expect(artifact.costScale![0]!.mean).toBeCloseTo(logParams.reduce((sum, v) => sum + v, 0) / logParams.length, 12);
+    expect(sized.predict(heldOut.archs)).not.toEqual(plain.predict(heldOut.archs));
+    [plain, sized].forEach((p) => p.dispose());
+  });
+
+  it('round-trip through JSON, and an artifact whose cost scale does not match its options is refused', () => {
+    const original = withCost(4);
+    const artifact = original.toJSON();
+    const restored = Predictor.fromJSON(JSON.parse(JSON.stringify(artifact)), nb201Space);
+    expect(restored.predict(heldOut.archs)).toEqual(original.predict(heldOut.archs));
+    expect(restored.toJSON().hash).toBe(artifact.hash);
+    const load = (json: unknown) => () => Predictor.fromJSON(json, nb201Space);
+    const { costScale: _dropped, ...withoutScale } = artifact;
+    expect(invalidField(load(withoutScale))).toBe('artifact.costScale');
+    expect(invalidField(load({ ...artifact, options: { ...artifact.options, costFeatures: false } }))).toBe('artifact.inputSize');
+    [original, restored].forEach((p) => p.dispose());
+  });
+});

@@ -36,16 +36,19 @@ const propose = (overrides: Record<string, unknown>, history: readonly HistoryEn
 };
 
 describe('predictor-guided', () => {
-  it('proposes the unseen neighbour of the best architecture that its predictor rates highest (UCB, beta 0)', async () => {
+  it.each([
+    ['reading cost features by default', PREDICTOR, true],
+    ['or without them when asked', { ...PREDICTOR, costFeatures: false }, false],
+  ])('proposes the unseen neighbour of the best architecture that its predictor rates highest (UCB, beta 0), %s', async (_, predictorOptions, costFeatures) => {
     const history = finishedHistory(14, 2);
-    const { candidates, parents } = await propose({ acquisition: 'ucb', beta: 0, parents: 1, poolSize: 1000, refitEvery: 1 }, history, 1);
+    const { candidates, parents } = await propose({ acquisition: 'ucb', beta: 0, parents: 1, poolSize: 1000, refitEvery: 1, predictor: predictorOptions }, history, 1);
 
     const best = history.reduce((a, b) => (b.score! > a.score! ? b : a));
     const seen = new Set(history.map((h) => h.canonical));
     const neighbours = nb201Space.neighbours(best.arch).filter((cell) => !seen.has(nb201Space.canonical(cell)));
     // The predictor it must have used: every finished trial, seed 0, the strategy's options.
     const predictor = Predictor.train({
-      space: nb201Space, archs: history.map((h) => h.arch), targets: history.map((h) => h.score!), seed: 0, options: { ...PREDICTOR, holdOutFraction: 0 },
+      space: nb201Space, archs: history.map((h) => h.arch), targets: history.map((h) => h.score!), seed: 0, options: { ...PREDICTOR, costFeatures, holdOutFraction: 0 },
     });
     const means = predictor.predict(neighbours).map((p) => p.mean);
     predictor.dispose();
