@@ -75,7 +75,7 @@ export class Alarms extends Construct {
     );
     this.apiThrottles = alarm(
       'ApiThrottles',
-      "Requests refused because the API function was at its concurrency ceiling (the Api construct's maxConcurrency; API Gateway answers them 500): a runaway client, or many event streams open at once",
+      "Requests refused because the API function was at its concurrency ceiling (its reserved concurrency, cdk/api.ts; API Gateway answers them 500): a runaway client, or many event streams open at once",
       props.api.handler.metricThrottles({ statistic: 'Sum', period: Duration.minutes(5) }),
       10,
     );

@@ -28,8 +28,18 @@ import { serviceFunction } from './service-function.js';
  */
 export const API_STAGE = 'v1';
 
-/** The longest an API Gateway integration may stream a response (and a Lambda invocation may run). */
-export const MAX_STREAM_DURATION = Duration.minutes(15);
+/**
+ * How long one response may stream: the longest an API Gateway integration may stream (and a Lambda
+ * invocation may run). It ends an event stream of a search still running; EventSource clients, the
+ * dashboard's among them, reconnect by themselves. Other requests take milliseconds.
+ */
+const STREAM_TIMEOUT = Duration.minutes(15);
+
+/**
+ * Requests the function serves at once (its reserved concurrency). A client following a search's events
+ * holds one for as long as it follows, which the stage's per-second throttle does not bound.
+ */
+const MAX_CONCURRENCY = 100;
 
 export interface ApiDomain {
   /** e.g. `nas.example.com`; point a CNAME at the stack's `ApiDomainTarget` output. */
@@ -51,18 +61,6 @@ export interface ApiProps {
    * @default { rateLimit: 50, burstLimit: 100 }
    */
   readonly throttle?: { readonly rateLimit: number; readonly burstLimit: number };
-  /**
-   * Requests the function serves at once (its reserved concurrency). A client following a search's
-   * events holds one for as long as it follows, which the stage's per-second throttle does not bound.
-   * @default 100
-   */
-  readonly maxConcurrency?: number;
-  /**
-   * How long one response may stream: what ends an event stream of a search still running (EventSource
-   * clients, the dashboard's among them, reconnect by themselves). Other requests take milliseconds.
-   * @default MAX_STREAM_DURATION
-   */
-  readonly streamTimeout?: Duration;
   /**
    * A domain of the service's own, mapped at its root. The dashboard needs one: its links and redirects
    * are absolute paths (`/searches/...`), which on the execute-api host would leave the stage.
@@ -101,18 +99,17 @@ export class Api extends Construct {
   constructor(scope: Construct, id: string, props: ApiProps) {
     super(scope, id);
     const { artifacts } = props;
-    const streamTimeout = props.streamTimeout ?? MAX_STREAM_DURATION;
     this.handler = serviceFunction(this, 'Handler', {
       entry: 'api.ts',
       description: 'serverless-nas HTTP API (Hono), streamed through API Gateway',
-      timeout: streamTimeout,
+      timeout: STREAM_TIMEOUT,
       environment: {
         NAS_TABLE: props.table.tableName,
         NAS_EVENT_BUS: props.eventBus.eventBusName,
         NAS_ARTIFACTS: `s3://${artifacts.bucketName}`,
         NAS_TABLES: `s3://${artifacts.bucketName}/${TABLES_PREFIX}`,
       },
-      invocation: { reservedConcurrentExecutions: props.maxConcurrency ?? 100 },
+      invocation: { reservedConcurrentExecutions: MAX_CONCURRENCY },
     }).handler;
     // Exports read trained models under searches/ (and presign them); predictors are trained and kept
     // under tenants/; imported tables are read under tables/.
@@ -137,7 +134,7 @@ export class Api extends Construct {
       // Regional: an edge-optimized endpoint cuts a stream that is idle for 30 s, a regional one after 5 minutes.
       endpointTypes: [EndpointType.REGIONAL],
       ...(props.iamAuthorization ? { defaultMethodOptions: { authorizationType: AuthorizationType.IAM } } : {}),
-      integrationOptions: { responseTransferMode: ResponseTransferMode.STREAM, timeout: streamTimeout },
+      integrationOptions: { responseTransferMode: ResponseTransferMode.STREAM, timeout: STREAM_TIMEOUT },
       // Execution logs (errors only: a failed invocation, a response API Gateway could not read) need the
       // account's API Gateway CloudWatch role.
       cloudWatchRole: true,

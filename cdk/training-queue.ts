@@ -35,6 +35,7 @@ import { Construct } from 'constructs';
 import { grantListArtifacts, TABLES_PREFIX } from './artifacts.js';
 import { acknowledgeNag, arnWildcardFinding, TABLE_INDEXES_REASON } from './nag.js';
 import { readConfig } from '../src/config.js';
+import { AGENT_JOB_TIMEOUT_SECONDS } from '../src/jobs/job-queue.js';
 import { GPU_ON_DEMAND_INSTANCE_TYPES, GPU_SPOT_INSTANCE_TYPES, JOB_PROFILES } from '../src/cost/job-profiles.js';
 
 export interface TrainingQueueProps {
@@ -75,9 +76,9 @@ export const DEFAULT_MAX_VCPUS = { gpuSpot: 64, gpuOnDemand: 16, cpu: 64 } as co
 /**
  * The agent-training job (`nas agent train --on batch`) on Fargate: the learner is a small network whose
  * steps TensorFlow spreads over the task's vCPUs, and a few thousand of them take minutes. The timeout
- * matches the one the CLI submits with (`NAS_AGENT_JOB_TIMEOUT_SECONDS`, 24 hours by default).
+ * is the one the CLI submits with by default (`NAS_AGENT_JOB_TIMEOUT_SECONDS` overrides it there).
  */
-export const AGENT_JOB_SIZE = { vcpu: 4, memoryGiB: 8, timeoutSeconds: 24 * 3600 } as const;
+export const AGENT_JOB_SIZE = { vcpu: 4, memoryGiB: 8, timeoutSeconds: AGENT_JOB_TIMEOUT_SECONDS } as const;
 
 /** What agent-training jobs read and write in the artifacts bucket: their runs, and the policies they publish and fine-tune. */
 const AGENT_PREFIXES = { training: 'training', policies: 'policies' } as const;

@@ -9,6 +9,8 @@ export function s3BucketOpener(): (bucket: string, keyPrefix?: string) => Artifa
   return (bucket, keyPrefix = '') => new S3ArtifactStore({ client: (client ??= new S3Client({})), bucket, keyPrefix });
 }
 
+const openS3Bucket = s3BucketOpener();
+
 /**
  * The artifact store at `location` (`NAS_ARTIFACTS`): `s3://<bucket>/<prefix>` in the cloud, a directory
  * path locally.
@@ -18,5 +20,5 @@ export function openArtifactStore(location: string): ArtifactStore {
   const [bucket = '', ...prefix] = location.slice('s3://'.length).split('/');
   if (bucket === '') throw new Error(`NAS_ARTIFACTS must name a bucket: s3://<bucket>/<prefix>, got '${location}'`);
   const keyPrefix = prefix.filter(Boolean).map((part) => `${part}/`).join('');
-  return s3BucketOpener()(bucket, keyPrefix);
+  return openS3Bucket(bucket, keyPrefix);
 }

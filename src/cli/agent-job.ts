@@ -10,7 +10,7 @@ import type { ArtifactStore } from '../artifacts/artifact-store.js';
 import { JOB_ENTRY, type ServiceConfig } from '../config.js';
 import { InvalidRequest } from '../errors.js';
 import { BatchJobQueue } from '../jobs/batch-job-queue.js';
-import type { AgentTrainingJob, JobQueue } from '../jobs/job-queue.js';
+import { AGENT_JOB_TIMEOUT_SECONDS, type AgentTrainingJob, type JobQueue } from '../jobs/job-queue.js';
 import { LocalJobPool } from '../jobs/local-job-pool.js';
 import { readAgentProgress, type AgentProgress } from '../jobs/run-agent-training.js';
 
@@ -25,7 +25,6 @@ export interface AgentQueue {
 
 /** AWS Batch settings of agent-training jobs, from the stack's outputs (see docs/deployment.md). */
 const BATCH_VARIABLES = { jobQueue: 'NAS_AGENT_JOB_QUEUE', jobDefinition: 'NAS_AGENT_JOB_DEFINITION' } as const;
-const DEFAULT_BATCH_TIMEOUT_SECONDS = 24 * 3600;
 
 export function openAgentQueue(kind: AgentQueueKind, config: ServiceConfig, env: NodeJS.ProcessEnv = process.env): AgentQueue {
   if (kind === 'local') {
@@ -46,7 +45,7 @@ export function openAgentQueue(kind: AgentQueueKind, config: ServiceConfig, env:
   const target = {
     jobQueue: env[BATCH_VARIABLES.jobQueue]!,
     jobDefinition: env[BATCH_VARIABLES.jobDefinition]!,
-    timeoutSeconds: Number(env.NAS_AGENT_JOB_TIMEOUT_SECONDS || DEFAULT_BATCH_TIMEOUT_SECONDS),
+    timeoutSeconds: Number(env.NAS_AGENT_JOB_TIMEOUT_SECONDS || AGENT_JOB_TIMEOUT_SECONDS),
   };
   const queue = new BatchJobQueue<AgentTrainingJob>({ client: new BatchClient({}), targetFor: () => target });
   return { kind, queue, close: async () => {} };

@@ -57,3 +57,6 @@ export interface JobQueue<J extends Job = TrialJob> {
   describe(jobIds: readonly string[]): Promise<Map<string, JobState>>;
   terminate(jobId: string, reason: string): Promise<void>;
 }
+
+/** How long an agent-training job may run before AWS Batch stops it: what the CLI submits with and the job definition's limit. */
+export const AGENT_JOB_TIMEOUT_SECONDS = 24 * 3600;

@@ -1,16 +1,5 @@
 import type { SearchSpace } from '../spaces/space.js';
-
-/** A column's standardisation: subtract `mean`, divide by `std` (never 0). */
-export interface Scale {
-  readonly mean: number;
-  readonly std: number;
-}
-
-export function scaleOf(values: readonly number[]): Scale {
-  const mean = values.reduce((sum, v) => sum + v, 0) / values.length;
-  const std = Math.sqrt(values.reduce((sum, v) => sum + (v - mean) ** 2, 0) / values.length);
-  return { mean, std: std > 0 ? std : 1 };
-}
+import { scaleOf, type Scale } from './scale.js';
 
 export const COST_FEATURE_COUNT = 2;
 
@@ -27,5 +16,3 @@ export function costFeatures<A>(space: Pick<SearchSpace<A>, 'cost'>, arch: A): n
 export function costScaleOf(rows: readonly (readonly number[])[]): Scale[] {
   return Array.from({ length: COST_FEATURE_COUNT }, (_, k) => scaleOf(rows.map((row) => row[k]!)));
 }
-
-export const standardised = (row: readonly number[], scales: readonly Scale[]) => row.map((v, k) => (v - scales[k]!.mean) / scales[k]!.std);

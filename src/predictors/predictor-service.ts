@@ -3,7 +3,7 @@ import type { ArtifactStore } from '../artifacts/artifact-store.js';
 import { Conflict } from '../errors.js';
 import type { SearchRecord } from '../search/records.js';
 import type { EvaluatorSpec } from '../search/spec.js';
-import { taskFingerprint } from '../search/warm-start.js';
+import { taskEvaluator, taskFingerprint } from '../search/warm-start.js';
 import type { SearchSpace } from '../spaces/space.js';
 import type { Store } from '../store/store.js';
 import { Predictor } from './predictor.js';
@@ -75,10 +75,9 @@ export class PredictorService {
     if (current) predictor.update(fresh.map((row) => task.space.parse(row.arch)), fresh.map((row) => row.value));
     await this.options.artifacts.put(key, JSON.stringify(predictor));
     const version = this.versionOf(predictor, this.options.clock().toISOString());
-    const { metric: _selectionMetric, ...evaluator } = task.evaluator;
     await writeRecord(this.options.artifacts, location, {
       space: task.spaceName,
-      task: { evaluator, metric: task.metric },
+      task: { evaluator: taskEvaluator(task.evaluator), metric: task.metric },
       encoding: predictor.metadata.encoding,
       ...version,
     });

@@ -9,7 +9,7 @@
 import { InvalidRequest } from '../errors.js';
 import { Rng } from '../random/rng.js';
 import type { EncodingKind, SearchSpace } from '../spaces/space.js';
-import { COST_FEATURE_COUNT, costFeatures, costScaleOf, scaleOf, standardised, type Scale } from './cost-features.js';
+import { COST_FEATURE_COUNT, costFeatures, costScaleOf } from './cost-features.js';
 import { MlpEnsemble, parameterShapes, type EnsembleShape } from './mlp-ensemble.js';
 import {
   ARTIFACT_FORMAT,
@@ -23,6 +23,7 @@ import {
 } from './predictor-artifact.js';
 import { resolvePredictorOptions, type PredictorOptions, type ResolvedPredictorOptions } from './predictor-options.js';
 import { kendallTau, spearman } from './rank-correlation.js';
+import { scaleOf, standardised, type Scale } from './scale.js';
 
 /** The predicted metric of one architecture: ensemble mean and standard deviation across members. */
 export interface Prediction {

@@ -32,10 +32,12 @@ function canonicalJson(value: unknown): string {
 }
 
 /** The evaluator fields that define what a metric means (all but the selection metric). */
-export function taskFingerprint(evaluator: SearchSpec['evaluator']): string {
+export function taskEvaluator(evaluator: SearchSpec['evaluator']) {
   const { metric: _metric, ...rest } = evaluator;
-  return canonicalJson(rest);
+  return rest;
 }
+
+export const taskFingerprint = (evaluator: SearchSpec['evaluator']): string => canonicalJson(taskEvaluator(evaluator));
 
 /** Throws `InvalidRequest` naming the parent that is unknown, of another space, or of another task for `IdenticalTask`. */
 export async function checkWarmStart(store: Store, tenantId: string, spec: SearchSpec): Promise<void> {

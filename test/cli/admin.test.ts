@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashApiKey } from '../../src/auth/api-keys.js';
+import { hashApiKey, KEY_ID_LENGTH } from '../../src/auth/api-keys.js';
 import { runAdmin } from '../../src/cli/admin.js';
 import { UsageError } from '../../src/cli/usage-error.js';
 import { PROJECT_ROOT } from '../../src/config.js';
@@ -66,8 +66,8 @@ describe('nas admin list-keys and revoke-key', () => {
 
     const { text, data } = await runAdmin('list-keys', { tenant: 'team-list' }, db.store, NOW);
     const keys = [
-      { id: hashApiKey(ci).slice(0, 12), name: 'ci', createdAt: '2026-11-29T09:00:00.000Z' },
-      { id: hashApiKey(laptop).slice(0, 12), name: 'laptop', createdAt: '2026-11-29T10:00:00.000Z' },
+      { id: hashApiKey(ci).slice(0, KEY_ID_LENGTH), name: 'ci', createdAt: '2026-11-29T09:00:00.000Z' },
+      { id: hashApiKey(laptop).slice(0, KEY_ID_LENGTH), name: 'laptop', createdAt: '2026-11-29T10:00:00.000Z' },
     ];
     expect(data).toEqual({ tenantId: 'team-list', keys });
     expect(text.split('\n')).toEqual([
@@ -83,7 +83,7 @@ describe('nas admin list-keys and revoke-key', () => {
     const doomed = await created('team-revoke', 'leaked', '2026-11-29T10:00:00Z');
     const kept = await created('team-revoke', 'kept', '2026-11-29T11:00:00Z');
     expect(await statusWith(doomed)).toBe(200);
-    const id = hashApiKey(doomed).slice(0, 12);
+    const id = hashApiKey(doomed).slice(0, KEY_ID_LENGTH);
 
     const { text, data } = await runAdmin('revoke-key', { tenant: 'team-revoke', id: id.toUpperCase() }, db.store, NOW);
 
@@ -96,7 +96,7 @@ describe('nas admin list-keys and revoke-key', () => {
 
   it("refuses an id of another tenant's key, an unknown id and a malformed one, revoking nothing", async () => {
     const other = await created('team-owner', 'owned', '2026-11-29T10:00:00Z');
-    const id = hashApiKey(other).slice(0, 12);
+    const id = hashApiKey(other).slice(0, KEY_ID_LENGTH);
     await expect(runAdmin('revoke-key', { tenant: 'team-intruder', id }, db.store, NOW)).rejects.toThrow(/tenant 'team-intruder' has no API key with id/);
     await expect(runAdmin('revoke-key', { tenant: 'team-owner', id: '0000000000ff' }, db.store, NOW)).rejects.toBeInstanceOf(UsageError);
     await expect(runAdmin('revoke-key', { tenant: 'team-owner', id: 'nas_secret' }, db.store, NOW)).rejects.toThrow(/8-64 hex digits/);

@@ -101,9 +101,16 @@ describe('predictor training', () => {
   });
 });
 
+/** `Predictor.fromJSON(json)` into NB201, deferred for `invalidField`. */
+const load = (json: unknown) => () => Predictor.fromJSON(json, nb201Space);
+const withCost = (seed: number) => trainPredictor({ space: nb201Space, ...split.training(40), seed, options: { ...TINY, costFeatures: true } });
+
 describe('predictor artifacts', () => {
-  it('round-trip through JSON to identical predictions and identical later updates', () => {
-    const original = trainTiny(9);
+  it.each([
+    ['', trainTiny],
+    [', cost features included', withCost],
+  ])('round-trip through JSON to identical predictions and identical later updates%s', (_, train) => {
+    const original = train(9);
     const artifact = original.toJSON();
     const restored = Predictor.fromJSON(JSON.parse(JSON.stringify(artifact)), nb201Space);
     expect(restored.predict(heldOut.archs)).toEqual(original.predict(heldOut.archs));
@@ -125,7 +132,6 @@ describe('predictor artifacts', () => {
     expect(artifact.training.archs).toHaveLength(40);
     expect(artifact.hash).toMatch(/^[0-9a-f]{64}$/);
 
-    const load = (json: unknown) => () => Predictor.fromJSON(json, nb201Space);
     const tampered = { ...artifact, training: { ...artifact.training, targets: artifact.training.targets.map((t) => t + 1) } };
     expect(invalidField(load(tampered))).toBe('artifact.hash');
     expect(invalidField(load({ ...artifact, parameters: artifact.parameters.slice(1) }))).toBe('artifact.parameters');
@@ -137,8 +143,6 @@ describe('predictor artifacts', () => {
 });
 
 describe('cost features', () => {
-  const withCost = (seed: number) => trainPredictor({ space: nb201Space, ...split.training(40), seed, options: { ...TINY, costFeatures: true } });
-
   it('widen the input by log parameters and log FLOPs, standardised on the training set, and change the predictions', () => {
     const [plain, sized] = [trainTiny(9), withCost(9)];
     const artifact = sized.toJSON();
@@ -149,16 +153,12 @@ describe('cost features', () => {
     [plain, sized].forEach((p) => p.dispose());
   });
 
-  it('round-trip through JSON, and an artifact whose cost scale does not match its options is refused', () => {
-    const original = withCost(4);
-    const artifact = original.toJSON();
-    const restored = Predictor.fromJSON(JSON.parse(JSON.stringify(artifact)), nb201Space);
-    expect(restored.predict(heldOut.archs)).toEqual(original.predict(heldOut.archs));
-    expect(restored.toJSON().hash).toBe(artifact.hash);
-    const load = (json: unknown) => () => Predictor.fromJSON(json, nb201Space);
+  it('are refused in an artifact whose cost scale does not match its options', () => {
+    const predictor = withCost(4);
+    const artifact = predictor.toJSON();
+    predictor.dispose();
     const { costScale: _dropped, ...withoutScale } = artifact;
     expect(invalidField(load(withoutScale))).toBe('artifact.costScale');
     expect(invalidField(load({ ...artifact, options: { ...artifact.options, costFeatures: false } }))).toBe('artifact.inputSize');
-    [original, restored].forEach((p) => p.dispose());
   });
 });
