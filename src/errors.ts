@@ -51,6 +51,20 @@ export class Unavailable extends Error {
   override readonly name = 'Unavailable';
 }
 
+/**
+ * The local data folder cannot be opened: another service holds it (`in-use`) or LevelDB finds its files
+ * damaged (`damaged`). Nothing in the folder was changed; the message names the folder and the way out.
+ */
+export class DataFolderUnusable extends Unavailable {
+  constructor(
+    readonly folder: string,
+    readonly reason: 'in-use' | 'damaged',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 /** A user-supplied benchmark table has rows or a manifest that break the documented format. */
 export class InvalidTable extends Error {
   override readonly name = 'InvalidTable';

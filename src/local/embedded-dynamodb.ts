@@ -1,6 +1,4 @@
-import { mkdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import {
   CreateTableCommand,
   DescribeTableCommand,
@@ -11,6 +9,7 @@ import {
 import dynalite from 'dynalite';
 import { dynamoClientConfig } from '../store/client-config.js';
 import { createTableInput } from '../store/table.js';
+import { claimDataFolder } from './data-folder.js';
 
 export interface EmbeddedDynamoDb {
   /** `http://127.0.0.1:<port>`: give it to the SDK as `endpoint` (see `dynamoClientConfig`). */
@@ -22,16 +21,32 @@ export interface EmbeddedDynamoDb {
  * Starts dynalite (a DynamoDB implementation on LevelDB) on a loopback port, persisting under
  * `<dataDir>/dynamodb`, and creates the service's table if it is missing. The service then talks to it
  * with the real AWS SDK, exactly as it talks to DynamoDB in the cloud.
+ *
+ * The data folder is claimed and checked first (`claimDataFolder`): a new folder starts empty; a
+ * damaged one, or one another process holds, is refused with `DataFolderUnusable` and never reaches dynalite.
  */
 export async function startEmbeddedDynamoDb(dataDir: string, tableName: string): Promise<EmbeddedDynamoDb> {
-  const path = join(dataDir, 'dynamodb');
-  await mkdir(path, { recursive: true });
-  const server = dynalite({ path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const folder = await claimDataFolder(dataDir);
+  const server = dynalite({ path: folder.storePath, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  const close = async () => {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await folder.release();
+  };
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => resolve());
+    });
+    const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    await ensureTable(endpoint, tableName);
+    return { endpoint, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+async function ensureTable(endpoint: string, tableName: string): Promise<void> {
   const client = new DynamoDBClient(dynamoClientConfig({ NAS_DYNAMODB_ENDPOINT: endpoint }));
   try {
     await client.send(new DescribeTableCommand({ TableName: tableName }));
@@ -42,8 +57,4 @@ export async function startEmbeddedDynamoDb(dataDir: string, tableName: string):
   } finally {
     client.destroy();
   }
-  return {
-    endpoint,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
 }

@@ -1,11 +1,18 @@
 /** `npm start` / `nas serve`: the whole service on this machine (API, controller, job pool, embedded DynamoDB). */
 import { readConfig } from '../config.js';
+import { DataFolderUnusable } from '../errors.js';
 import { startLocalService } from './local-service.js';
 
 const config = readConfig();
-const service = await startLocalService(config);
+const service = await startLocalService(config).catch((error: unknown) => {
+  // The operator's fix is in the message (stop the other service, or restore a backup); a stack adds nothing.
+  if (!(error instanceof DataFolderUnusable)) throw error;
+  console.error(`error: ${error.message}`);
+  process.exit(1);
+});
 console.log(`serverless-nas listening on ${service.url}`);
 console.log(`  data: ${config.dataDir}   benchmarks: ${config.benchmarksDir}   workers: ${config.workers}`);
+if (config.datasetsRoot) console.log(`  dir: datasets (shared by every tenant of this service) are read under ${config.datasetsRoot}`);
 console.log(`  API key (tenant local, kept in ${config.dataDir}/api-key): ${service.apiKey}`);
 console.log(`  try: curl -H 'authorization: Bearer ${service.apiKey}' ${service.url}/v1/catalog   (API document: ${service.url}/openapi.json)`);
 
