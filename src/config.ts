@@ -1,7 +1,7 @@
 import { cpus } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_LIMITS } from './api/deps.js';
+import { DEFAULT_LIMITS, type TenantLimits } from './api/deps.js';
 
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 /** What every job runs: a Batch container's command, and each child process of the local job pool. */
@@ -35,8 +35,15 @@ export interface ServiceConfig {
   readonly staleAfterSeconds: number;
   /** Per-tenant `/v1` requests per minute (`NAS_RATE_LIMIT_PER_MINUTE`, default 600). */
   readonly requestsPerMinute: number;
+  /**
+   * The only folder `dir:` datasets may name, relative to it (`NAS_DATASETS_ROOT`, default
+   * `<dataDir>/datasets`; `none` refuses `dir:` datasets, as the cloud deployment does).
+   */
+  readonly datasetsRoot?: string;
   /** Per-tenant unfinished searches (`NAS_MAX_ACTIVE_SEARCHES`, default 20). */
   readonly maxActiveSearches: number;
+  /** Per-tenant open event streams (`NAS_MAX_EVENT_STREAMS`, default 5). */
+  readonly maxEventStreams: number;
 }
 
 function numberFrom(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {
@@ -47,6 +54,17 @@ function numberFrom(env: NodeJS.ProcessEnv, name: string, fallback: number, min:
   return value;
 }
 
+/** The API's per-tenant limits out of the service's settings. */
+export function tenantLimits(config: ServiceConfig): TenantLimits {
+  return { requestsPerMinute: config.requestsPerMinute, maxActiveSearches: config.maxActiveSearches, maxEventStreams: config.maxEventStreams };
+}
+
+function datasetsRootFrom(env: NodeJS.ProcessEnv): { datasetsRoot?: string } {
+  const raw = env.NAS_DATASETS_ROOT;
+  if (raw === 'none') return {};
+  return { datasetsRoot: resolve(raw || join(env.NAS_DATA_DIR || '.nas-data', 'datasets')) };
+}
+
 export function readConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig {
   const benchmarksDir = resolve(env.NAS_BENCHMARKS_DIR || resolve(PROJECT_ROOT, '..', 'shared', 'benchmarks'));
   return {
@@ -55,6 +73,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig 
     dataDir: resolve(env.NAS_DATA_DIR || '.nas-data'),
     artifacts: env.NAS_ARTIFACTS?.startsWith('s3://') ? env.NAS_ARTIFACTS : resolve(env.NAS_ARTIFACTS || join(env.NAS_DATA_DIR || '.nas-data', 'artifacts')),
     benchmarksDir,
+    ...datasetsRootFrom(env),
     tables: env.NAS_TABLES?.startsWith('s3://') ? env.NAS_TABLES : resolve(env.NAS_TABLES || join(benchmarksDir, 'tables')),
     workers: numberFrom(env, 'NAS_WORKERS', cpus().length, 1),
     simulatedTimeScale: numberFrom(env, 'NAS_SIMULATED_TIME_SCALE', 0, 0),
@@ -64,5 +83,6 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig 
     staleAfterSeconds: numberFrom(env, 'NAS_STALE_AFTER_SECONDS', 300, 1),
     requestsPerMinute: numberFrom(env, 'NAS_RATE_LIMIT_PER_MINUTE', DEFAULT_LIMITS.requestsPerMinute, 1),
     maxActiveSearches: numberFrom(env, 'NAS_MAX_ACTIVE_SEARCHES', DEFAULT_LIMITS.maxActiveSearches, 1),
+    maxEventStreams: numberFrom(env, 'NAS_MAX_EVENT_STREAMS', DEFAULT_LIMITS.maxEventStreams, 1),
   };
 }

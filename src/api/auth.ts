@@ -3,23 +3,26 @@ import { getCookie } from 'hono/cookie';
 import { createMiddleware } from 'hono/factory';
 import { HTTPException } from 'hono/http-exception';
 import { hashApiKey, presentedKey } from '../auth/api-keys.js';
+import { tenantOfSession } from '../auth/sessions.js';
 import { Unauthorized } from '../errors.js';
 import type { Store } from '../store/store.js';
-import type { ApiEnv } from './deps.js';
+import type { ApiDeps, ApiEnv } from './deps.js';
+import { actAsTenant } from '../auth/acting-tenant.js';
 
 /**
- * The dashboard's sign-in cookie: the API key, set `HttpOnly` by `/sign-in` (src/api/dashboard/session.ts)
- * so that no script can read it. `/v1` takes it too, so that the dashboard's own pages can call the API
- * (and follow events with `EventSource`, which cannot send headers) without ever holding the key.
+ * The dashboard's sign-in cookie: an opaque session id (src/auth/sessions.ts), never the API key, set
+ * `HttpOnly` by `/sign-in` (src/api/dashboard/session.ts) so that no script can read it. `/v1` takes it
+ * too, so that the dashboard's own pages can call the API (and follow events with `EventSource`, which
+ * cannot send headers) without ever holding the key.
  */
 export const SESSION_COOKIE = 'nas_session';
 
 /** Methods that change nothing: a cross-site request with them cannot do harm on the cookie's strength. */
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-/** The tenant an API key belongs to; `undefined` for no key or an unknown one. */
-export async function tenantOfKey(store: Store, key: string | undefined): Promise<string | undefined> {
-  return key ? (await store.getApiKey(hashApiKey(key)))?.tenantId : undefined;
+/** The tenant an API key belongs to; `undefined` for an unknown one. */
+async function tenantOfKey(store: Store, key: string): Promise<string | undefined> {
+  return (await store.getApiKey(hashApiKey(key)))?.tenantId;
 }
 
 /**
@@ -45,15 +48,15 @@ function requireSameOrigin(c: Context): void {
  * API clients send the key as `Authorization: Bearer` or `X-API-Key`; the dashboard's pages send the
  * session cookie, accepted for changes only from the same origin. A header wins over the cookie.
  */
-export function requireApiKey(store: Store) {
+export function requireApiKey({ store, clock }: Pick<ApiDeps, 'store' | 'clock'>) {
   return createMiddleware<ApiEnv>(async (c, next) => {
     const headerKey = presentedKey({ authorization: c.req.header('authorization'), apiKey: c.req.header('x-api-key') });
-    const key = headerKey ?? getCookie(c, SESSION_COOKIE);
-    if (!key) throw new Unauthorized('send an API key as Authorization: Bearer <key> (or X-API-Key: <key>)');
+    const session = getCookie(c, SESSION_COOKIE);
+    if (!headerKey && !session) throw new Unauthorized('send an API key as Authorization: Bearer <key> (or X-API-Key: <key>)');
     if (!headerKey) requireSameOrigin(c);
-    const tenantId = await tenantOfKey(store, key);
-    if (!tenantId) throw new Unauthorized('this API key is not known here');
+    const tenantId = headerKey ? await tenantOfKey(store, headerKey) : await tenantOfSession(store, session, clock());
+    if (!tenantId) throw new Unauthorized(headerKey ? 'this API key is not known here' : 'this dashboard session has ended: sign in again');
     c.set('tenantId', tenantId);
-    await next();
+    await actAsTenant(tenantId, next);
   });
 }

@@ -14,15 +14,27 @@ export interface ApiDeps {
   readonly limits?: Partial<TenantLimits>;
   /** Trained models for export; absent where the service has no artifact store (exports answer 404). */
   readonly artifacts?: ArtifactStore;
+  /** Where datasets may come from besides a tenant's uploads. */
+  readonly datasets?: DatasetPlaces;
 }
 
+export interface DatasetPlaces {
+  /** The operator's folder that `dir:` datasets are named in; absent (the cloud default): `dir:` is refused. */
+  readonly directoryRoot?: string;
+  /** Buckets of the service itself, which no tenant may register as a dataset source. */
+  readonly serviceBuckets?: readonly string[];
+}
+
+/** Per-tenant limits, counted in the record store so that every API instance (every Lambda) shares them. */
 export interface TenantLimits {
-  /** Requests per minute per tenant on `/v1`, counted in this process (in the cloud: per function instance). */
+  /** Requests per minute per tenant on `/v1`. */
   readonly requestsPerMinute: number;
   /** Searches a tenant may have unfinished at once. */
   readonly maxActiveSearches: number;
+  /** Event streams (`GET /v1/searches/{id}/events`) a tenant may hold open at once: each holds a Lambda. */
+  readonly maxEventStreams: number;
 }
 
-export const DEFAULT_LIMITS: TenantLimits = { requestsPerMinute: 600, maxActiveSearches: 20 };
+export const DEFAULT_LIMITS: TenantLimits = { requestsPerMinute: 600, maxActiveSearches: 20, maxEventStreams: 5 };
 
 export type ApiEnv = { Variables: { tenantId: string } };

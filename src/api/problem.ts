@@ -1,9 +1,11 @@
 import { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
+import { homedir, tmpdir } from 'node:os';
 import type { ZodError } from 'zod';
 import { Conflict, InvalidArchitecture, InvalidRequest, NotFound, TooManyRequests, Unauthorized, Unavailable, VersionConflict } from '../errors.js';
 import { issueFields } from '../search/issue-fields.js';
+import { InvalidDataset } from '../training/datasets/invalid-dataset.js';
 
 /**
  * RFC 9457 problem details: every error the API returns has this shape and the
@@ -30,8 +32,35 @@ export const problemResponses = {
   503: { description: 'Temporarily unavailable; retry', content: { 'application/problem+json': { schema: ProblemSchema } } },
 } as const;
 
+/** Where files live on servers: POSIX roots, Windows drive and UNC paths, `file:` URLs. */
+const FILE_SYSTEM_PATH =
+  /file:\/\/[^\s'",;)]*|(?<![\w.~-])\/(?:home|Users|root|tmp|var|usr|opt|etc|srv|mnt|media|work|workspace|private|proc|sys|dev|run|app|lib|snap|nix)\b[^\s'",;)]*|\b[A-Za-z]:\\[^\s'",;)]*|\\\\[^\s'",;)]+/g;
+/** This process's own folders, wherever they are: its working folder, temporary and home folders. */
+const PROCESS_FOLDER = new RegExp(
+  [process.cwd(), tmpdir(), homedir()]
+    .filter((folder) => folder.length > 1)
+    .map((folder) => `(?<![\\w.~-])${folder.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}[^\\s'",;)]*`)
+    .join('|') || '(?!)', // matches nothing, where every one of them is `/`
+  'g',
+);
+
+/** A message without the server's file paths, which would tell an attacker how the service is laid out. */
+export function withoutServerPaths(message: string): string {
+  return message.replace(PROCESS_FOLDER, '<server path>').replace(FILE_SYSTEM_PATH, '<server path>');
+}
+
+/** The last defence, whatever produced the message: no problem leaves with a server path in it. */
+function scrubbed(problem: Problem): Problem {
+  return {
+    ...problem,
+    title: withoutServerPaths(problem.title),
+    detail: withoutServerPaths(problem.detail),
+    ...(problem.errors ? { errors: problem.errors.map((e) => ({ field: e.field, message: withoutServerPaths(e.message) })) } : {}),
+  };
+}
+
 export function problemResponse(problem: Problem): Response {
-  return new Response(JSON.stringify(problem), {
+  return new Response(JSON.stringify(scrubbed(problem)), {
     status: problem.status,
     headers: {
       'content-type': 'application/problem+json',
@@ -58,6 +87,10 @@ export function validationProblem(error: ZodError, target: string): Problem {
 export function errorToProblem(error: unknown, c: Context): Problem {
   if (error instanceof InvalidRequest) {
     return { type: '/problems/invalid-request', title: 'Invalid request', status: 400, detail: `${error.field}: ${error.message}`, errors: [{ field: error.field, message: error.message }] };
+  }
+  if (error instanceof InvalidDataset) {
+    const errors = error.problems.map((p) => ({ field: p.field ? `${p.file}: ${p.field}` : p.file, message: p.message }));
+    return { type: '/problems/invalid-dataset', title: 'Invalid dataset', status: 400, detail: `${error.dataset} is not a valid dataset (${errors.length} problem(s))`, errors };
   }
   if (error instanceof InvalidArchitecture) {
     return { type: '/problems/invalid-architecture', title: 'Invalid architecture', status: 400, detail: error.message, errors: [{ field: 'arch', message: `${error.rule}: ${error.message}` }] };

@@ -1,18 +1,22 @@
-import { rateLimiter } from 'hono-rate-limiter';
+import { createMiddleware } from 'hono/factory';
 import { TooManyRequests } from '../errors.js';
-import type { ApiEnv } from './deps.js';
+import type { ApiDeps, ApiEnv } from './deps.js';
 
 const WINDOW_MS = 60_000;
 
-/** A per-tenant request budget over a sliding minute; over it, a 429 problem with Retry-After. */
-export function tenantRateLimit(requestsPerMinute: number) {
-  return rateLimiter<ApiEnv>({
-    windowMs: WINDOW_MS,
-    limit: requestsPerMinute,
-    standardHeaders: 'draft-6',
-    keyGenerator: (c) => c.get('tenantId'),
-    handler: () => {
-      throw new TooManyRequests(`more than ${requestsPerMinute} requests in a minute for this tenant`, WINDOW_MS / 1000);
-    },
+/**
+ * A per-tenant request budget per minute, counted in the record store so that every API instance (every
+ * Lambda) draws on the same one: one conditional write a request. A window starts at the tenant's first
+ * request and lasts a minute; over the budget, a 429 problem whose Retry-After is the wait until it ends.
+ */
+export function tenantRateLimit({ store, clock }: Pick<ApiDeps, 'store' | 'clock'>, requestsPerMinute: number) {
+  return createMiddleware<ApiEnv>(async (c, next) => {
+    const now = clock();
+    const window = await store.countRequest(c.get('tenantId'), now, WINDOW_MS);
+    if (window.count > requestsPerMinute) {
+      const wait = Math.max(1, Math.ceil((window.endsAt.getTime() - now.getTime()) / 1000));
+      throw new TooManyRequests(`more than ${requestsPerMinute} requests in a minute for this tenant`, wait);
+    }
+    await next();
   });
 }

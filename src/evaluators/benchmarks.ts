@@ -74,7 +74,8 @@ export class BenchmarkCatalog {
     if (builtIn) return builtIn;
     if (/^[A-Za-z0-9_-]{1,100}$/.test(name)) {
       const table = await this.importedTable(name).catch((error: unknown) => error);
-      if (table instanceof InvalidTable) throw new InvalidRequest('evaluator.benchmark', `imported table '${name}' is invalid: ${table.message}`);
+      // Its problems, not its message: that names the file, a path on the server, which is no business of the caller's.
+      if (table instanceof InvalidTable) throw new InvalidRequest('evaluator.benchmark', `imported table '${name}' is invalid: ${table.problems.join('; ')}`);
       if (!(table instanceof Error)) return tableInfo(table as ImportedTable);
     }
     const known = (await this.list()).map((b) => b.name);

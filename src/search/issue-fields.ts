@@ -5,7 +5,8 @@ export interface FieldError {
   readonly message: string;
 }
 
-function fieldPath(path: readonly PropertyKey[]): string {
+/** A path into a document as a user writes it: `objectives[0].metric`. */
+export function fieldPath(path: readonly PropertyKey[]): string {
   return path.reduce<string>(
     (field, key) => (typeof key === 'number' ? `${field}[${key}]` : field ? `${field}.${String(key)}` : String(key)),
     '',

@@ -7,6 +7,7 @@ import { EXAMPLE_SEARCH_SPEC } from '../../src/search/spec.js';
 import { authorizedApp } from '../helpers/authorized-app.js';
 import { BENCHMARKS_DIR } from '../helpers/nb201-csv.js';
 import { RecordingEvents } from '../helpers/recording-events.js';
+import { signIn } from '../helpers/sign-in.js';
 import { startTestStore, type TestStore } from '../helpers/store.js';
 
 /** `app.request` answers as if the service were at this origin. */
@@ -15,10 +16,13 @@ const ORIGIN = 'http://localhost';
 let db: TestStore;
 let app: ReturnType<typeof createApp>;
 let key: string;
+/** The session id the dashboard's sign-in put in the cookie. */
+let session: string;
 
 beforeAll(async () => {
   db = await startTestStore();
   ({ app, key } = await authorizedApp({ store: db.store, events: new RecordingEvents(), benchmarks: new BenchmarkCatalog(BENCHMARKS_DIR), clock: () => new Date() }));
+  session = await signIn(app, key, ORIGIN);
 });
 afterAll(() => db.close());
 
@@ -27,7 +31,7 @@ const withCookie = (path: string, init: { method?: string; origin?: string; body
   app.request(path, {
     method: init.method ?? 'GET',
     headers: {
-      cookie: `${SESSION_COOKIE}=${init.cookie ?? key}`,
+      cookie: `${SESSION_COOKIE}=${init.cookie ?? session}`,
       ...(init.origin ? { origin: init.origin } : {}),
       ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
     },
@@ -52,10 +56,10 @@ describe('the sign-in cookie', () => {
 });
 
 describe('/v1 with the session cookie', () => {
-  it('reads as the signed-in tenant, and refuses an unknown key in the cookie', async () => {
+  it('reads as the signed-in tenant, and refuses an unknown session or an API key in the cookie', async () => {
     expect((await withCookie('/v1/searches')).status).toBe(200);
-    const unknown = await withCookie('/v1/searches', { cookie: 'nas_not-a-key' });
-    expect(unknown.status).toBe(401);
+    expect((await withCookie('/v1/searches', { cookie: 'nas_not-a-key' })).status).toBe(401);
+    expect((await withCookie('/v1/searches', { cookie: key })).status).toBe(401);
   });
 
   it('follows a search as server-sent events (what EventSource sends: the cookie, no Origin)', async () => {
@@ -100,7 +104,7 @@ describe('/v1 with the session cookie', () => {
     });
     expect(response.status).toBe(201);
     const other = await issueApiKey(db.store, 'tenant-b', 'other', new Date());
-    const listing = await app.request('/v1/searches', { headers: { authorization: `Bearer ${other}`, cookie: `${SESSION_COOKIE}=${key}` } });
+    const listing = await app.request('/v1/searches', { headers: { authorization: `Bearer ${other}`, cookie: `${SESSION_COOKIE}=${session}` } });
     expect((await json(listing)).items).toEqual([]);
   });
 });

@@ -1,9 +1,11 @@
 import { Hono, type Context } from 'hono';
+import { getCookie } from 'hono/cookie';
 import { csrf } from 'hono/csrf';
+import { endSession, startSession } from '../../auth/sessions.js';
 import { NotFound } from '../../errors.js';
 import { describeSpaces, resolveSpace } from '../../spaces/registry.js';
 import { STRATEGY_NAMES } from '../../strategies/registry.js';
-import { tenantOfKey } from '../auth.js';
+import { SESSION_COOKIE } from '../auth.js';
 import type { ApiDeps, ApiEnv } from '../deps.js';
 import { errorToProblem, problemResponse } from '../problem.js';
 import { SearchIdParamSchema } from '../router.js';
@@ -13,7 +15,7 @@ import { SearchesPage } from './searches-page.js';
 import { LiveSearch, SearchPage, type SearchPageData } from './search-page.js';
 import { PREDICT_PATH } from './page-paths.js';
 import { PredictPage } from './predict-page.js';
-import { forgetApiKey, rememberApiKey, requireSignIn, safeNextPath } from './session.js';
+import { forgetSession, rememberSession, requireSignIn, safeNextPath } from './session.js';
 import { SignInPage } from './sign-in-page.js';
 import { STYLESHEET } from './stylesheet.js';
 import { parseTrialOrder } from './trial-order.js';
@@ -40,8 +42,9 @@ async function loadSearch(deps: ApiDeps, tenantId: string, id: string) {
 
 async function loadSearchPage(deps: ApiDeps, c: Context<ApiEnv>): Promise<SearchPageData> {
   const id = c.req.param('id')!;
-  const search = await loadSearch(deps, c.get('tenantId'), id);
-  const trials = await deps.store.allTrials(id);
+  const tenantId = c.get('tenantId');
+  const search = await loadSearch(deps, tenantId, id);
+  const trials = await deps.store.allTrials(tenantId, id);
   const order = parseTrialOrder(c.req.query());
   if (!search.best) return { search, trials, order };
   const space = resolveSpace(search.spec.space, search.spec.spaceConfig);
@@ -51,8 +54,9 @@ async function loadSearchPage(deps: ApiDeps, c: Context<ApiEnv>): Promise<Search
 async function loadTrialPage(deps: ApiDeps, c: Context<ApiEnv>): Promise<TrialPageData> {
   const id = c.req.param('id')!;
   const number = c.req.param('number')!;
-  const search = await loadSearch(deps, c.get('tenantId'), id);
-  const trials = await deps.store.allTrials(id);
+  const tenantId = c.get('tenantId');
+  const search = await loadSearch(deps, tenantId, id);
+  const trials = await deps.store.allTrials(tenantId, id);
   const trial = /^[1-9]\d{0,8}$/.test(number) ? trials.find((t) => t.number === Number(number)) : undefined;
   if (!trial) throw new NotFound('trial', `${id}/${number}`);
   const space = resolveSpace(search.spec.space, search.spec.spaceConfig);
@@ -64,25 +68,25 @@ async function loadTrialPage(deps: ApiDeps, c: Context<ApiEnv>): Promise<TrialPa
  * Mounted at `/`; its paths (`/`, `/searches/*`, `/predict`, `/sign-in`, `/sign-out`, `/assets/*`) leave `/v1` alone.
  */
 export function dashboardRoutes(deps: ApiDeps) {
-  const signedIn = requireSignIn(deps.store);
+  const signedIn = requireSignIn(deps);
   // Another site must not sign a reader in (to its attacker's key) or out: form posts come from our pages only.
   const sameOrigin = csrf();
   return new Hono<ApiEnv>()
     .get(STYLESHEET_PATH, (c) => c.body(STYLESHEET, 200, { 'content-type': 'text/css; charset=utf-8' }))
     .get(SCRIPT_PATH, (c) => c.body(BROWSER_SCRIPT, 200, { 'content-type': 'text/javascript; charset=utf-8' }))
-    .get('/sign-in', (c) => page(c, <SignInPage next={safeNextPath(c.req.query('next'))} />))
+    .get('/sign-in', (c) => page(c, <SignInPage next={safeNextPath(c.req.query('next'), new URL(c.req.url).origin)} />))
     .post('/sign-in', sameOrigin, async (c) => {
       const form = await c.req.parseBody();
       const key = typeof form.key === 'string' ? form.key.trim() : '';
-      const next = safeNextPath(typeof form.next === 'string' ? form.next : undefined);
-      if (!(await tenantOfKey(deps.store, key))) {
-        return page(c, <SignInPage next={next} error="This API key is not known here." />, 401);
-      }
-      rememberApiKey(c, key);
+      const next = safeNextPath(typeof form.next === 'string' ? form.next : undefined, new URL(c.req.url).origin);
+      const sessionId = key ? await startSession(deps.store, key, deps.clock()) : undefined;
+      if (!sessionId) return page(c, <SignInPage next={next} error="This API key is not known here." />, 401);
+      rememberSession(c, sessionId);
       return c.redirect(next, 303);
     })
-    .post('/sign-out', sameOrigin, (c) => {
-      forgetApiKey(c);
+    .post('/sign-out', sameOrigin, async (c) => {
+      await endSession(deps.store, getCookie(c, SESSION_COOKIE));
+      forgetSession(c);
       return c.redirect('/sign-in', 303);
     })
     .get('/', signedIn, async (c) => {

@@ -4,6 +4,7 @@ import { isActiveSearch } from '../../search/records.js';
 import type { ApiDeps } from '../deps.js';
 import { problemResponses } from '../problem.js';
 import { newRouter, SearchIdParamSchema } from '../router.js';
+import { leaseEventStream } from '../stream-leases.js';
 import { toSearchView } from '../views.js';
 import { requireSearch } from './searches.js';
 
@@ -19,11 +20,13 @@ const followSearch = createRoute({
   description:
     `Each \`search\` event carries the search exactly as GET /v1/searches/{id} returns it: the current state first, ` +
     `then every change (the store is read every ${SEARCH_POLL_MS} ms). The stream ends after the event with the ` +
-    `finished state. A comment line every ${HEARTBEAT_MS / 1000} s keeps an idle stream open.`,
+    `finished state. A comment line every ${HEARTBEAT_MS / 1000} s keeps an idle stream open. ` +
+    'A tenant may hold a few streams open at once (`NAS_MAX_EVENT_STREAMS`); one more is a 429 with Retry-After.',
   request: { params: SearchIdParamSchema },
   responses: {
     200: { description: 'A text/event-stream of `search` events', content: { 'text/event-stream': { schema: z.string() } } },
     404: problemResponses[404],
+    429: problemResponses[429],
   },
 });
 
@@ -33,23 +36,28 @@ export function eventRoutes(deps: ApiDeps) {
     const { id } = c.req.valid('param');
     // Read before streaming, so that an unknown search is a 404 problem rather than an empty stream.
     let search = await requireSearch(deps, tenantId, id);
+    const lease = await leaseEventStream(deps, tenantId);
     return streamSSE(c, async (stream) => {
-      let sent = '';
-      let lastWriteAt = Date.now();
-      for (;;) {
-        const data = JSON.stringify(toSearchView(search));
-        if (data !== sent) {
-          await stream.writeSSE({ event: 'search', data });
-          sent = data;
-          lastWriteAt = Date.now();
-        } else if (Date.now() - lastWriteAt >= HEARTBEAT_MS) {
-          await stream.write(': heartbeat\n\n');
-          lastWriteAt = Date.now();
+      try {
+        let sent = '';
+        let lastWriteAt = Date.now();
+        for (;;) {
+          const data = JSON.stringify(toSearchView(search));
+          if (data !== sent) {
+            await stream.writeSSE({ event: 'search', data });
+            sent = data;
+            lastWriteAt = Date.now();
+          } else if (Date.now() - lastWriteAt >= HEARTBEAT_MS) {
+            await stream.write(': heartbeat\n\n');
+            lastWriteAt = Date.now();
+          }
+          if (!isActiveSearch(search.status)) return;
+          await stream.sleep(SEARCH_POLL_MS);
+          if (stream.aborted || !(await lease.keep())) return;
+          search = await requireSearch(deps, tenantId, id);
         }
-        if (!isActiveSearch(search.status)) return;
-        await stream.sleep(SEARCH_POLL_MS);
-        if (stream.aborted) return;
-        search = await requireSearch(deps, tenantId, id);
+      } finally {
+        await lease.release();
       }
     });
   });

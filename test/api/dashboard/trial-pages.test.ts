@@ -8,6 +8,7 @@ import { authorizedApp } from '../../helpers/authorized-app.js';
 import { BENCHMARKS_DIR } from '../../helpers/nb201-csv.js';
 import { RecordingEvents } from '../../helpers/recording-events.js';
 import { newSearch, newTrial } from '../../helpers/records.js';
+import { signIn } from '../../helpers/sign-in.js';
 import { startTestStore, type TestStore } from '../../helpers/store.js';
 
 /** The dashboard's search and trial pages over records written straight into the store: curves, lineage, export. */
@@ -18,7 +19,7 @@ const EPOCHS = 5;
 
 let db: TestStore;
 let app: ReturnType<typeof createApp>;
-let key: string;
+let session: string;
 
 const spec: SearchSpec = {
   ...SearchSpecSchema.parse({
@@ -75,14 +76,16 @@ const search: SearchRecord = {
 
 beforeAll(async () => {
   db = await startTestStore();
-  ({ app, key } = await authorizedApp({ store: db.store, events: new RecordingEvents(), benchmarks: new BenchmarkCatalog(BENCHMARKS_DIR), clock: () => new Date() }, TENANT));
+  const { app: signedIn, key } = await authorizedApp({ store: db.store, events: new RecordingEvents(), benchmarks: new BenchmarkCatalog(BENCHMARKS_DIR), clock: () => new Date() }, TENANT);
+  app = signedIn;
+  session = await signIn(app, key);
   await db.store.createSearch(search);
   for (const trial of trials) await db.store.createTrial(trial);
 });
 afterAll(() => db?.close());
 
 const get = async (path: string) => {
-  const response = await app.request(path, { headers: { cookie: `${SESSION_COOKIE}=${key}` } });
+  const response = await app.request(path, { headers: { cookie: `${SESSION_COOKIE}=${session}` } });
   return { status: response.status, html: await response.text() };
 };
 const count = (html: string, pattern: RegExp) => html.match(new RegExp(pattern, 'g'))?.length ?? 0;
