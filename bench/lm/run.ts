@@ -163,7 +163,7 @@ try {
       arch: pick.arch,
       evaluator,
       metrics: [quality.metric],
-      run: { recordedEpochs: [], artifacts, artifactPrefix: 'retrain/', seed: Number(values.seed) + 3, reportEpoch: async () => ({ stop: false }) },
+      run: { recordedEpochs: [], artifacts, artifactPrefix: 'retrain/', datasets: { tenantId: 'bench' }, seed: Number(values.seed) + 3, reportEpoch: async () => ({ stop: false }) },
     });
     retrained = { trial: pick.trial, arch: pick.arch, metrics: { ...evaluation.metrics }, seconds: evaluation.costSeconds };
   }

@@ -45,6 +45,7 @@ export async function timeDefaultTrial(space: TrialSpace): Promise<TrialTiming> 
         recordedEpochs: [],
         artifacts: new DirectoryArtifactStore(root),
         artifactPrefix: 'trial/',
+        datasets: { tenantId: 'bench' },
         seed: 0,
       },
     });

@@ -2,10 +2,12 @@ import { bodyLimit } from 'hono/body-limit';
 import { requireApiKey } from './auth.js';
 import { dashboardRoutes } from './dashboard/routes.js';
 import { DEFAULT_LIMITS, type ApiDeps } from './deps.js';
+import { refuseUnsafeJson } from './json-body-guard.js';
 import { tenantRateLimit } from './rate-limit.js';
 import { errorToProblem, problemResponse } from './problem.js';
 import { newRouter } from './router.js';
 import { catalogRoutes } from './routes/catalog.js';
+import { datasetRoutes, MAX_UPLOAD_BYTES, UPLOAD_PATH } from './routes/datasets.js';
 import { modelRoutes } from './routes/models.js';
 import { predictionRoutes } from './routes/predictions.js';
 import { predictorRoutes } from './routes/predictors.js';
@@ -16,32 +18,38 @@ import { trialRoutes } from './routes/trials.js';
 /** Request bodies above this are refused before parsing (a search spec is a few hundred bytes). */
 export const MAX_BODY_BYTES = 256 * 1024;
 
+/** Refuses a body above `maxSize` bytes before it is read whole, as a 413 problem. */
+function bodyLimitOf(maxSize: number) {
+  return bodyLimit({
+    maxSize,
+    onError: () =>
+      problemResponse({
+        type: '/problems/payload-too-large',
+        title: 'Payload too large',
+        status: 413,
+        detail: `request bodies are limited to ${maxSize} bytes here`,
+        errors: [{ field: 'body', message: `larger than ${maxSize} bytes` }],
+      }),
+  });
+}
+
 /**
  * The whole HTTP API as one Hono app built from its dependencies, so that the local server, the Lambda
  * handler and the tests all run the same object.
  */
 export function createApp(deps: ApiDeps) {
   const app = newRouter();
-  app.use(
-    '*',
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: () =>
-        problemResponse({
-          type: '/problems/payload-too-large',
-          title: 'Payload too large',
-          status: 413,
-          detail: `request bodies are limited to ${MAX_BODY_BYTES} bytes`,
-          errors: [{ field: 'body', message: `larger than ${MAX_BODY_BYTES} bytes` }],
-        }),
-    }),
-  );
+  // Dataset files are uploaded raw and large; every other body is a small JSON document.
+  const smallBodies = bodyLimitOf(MAX_BODY_BYTES);
+  const uploads = bodyLimitOf(MAX_UPLOAD_BYTES);
+  app.use('*', (c, next) => (UPLOAD_PATH.test(c.req.path) ? uploads(c, next) : smallBodies(c, next)));
   const limits = { ...DEFAULT_LIMITS, ...deps.limits };
-  app.use('/v1/*', requireApiKey(deps.store), tenantRateLimit(limits.requestsPerMinute));
+  app.use('/v1/*', requireApiKey(deps), tenantRateLimit(deps, limits.requestsPerMinute), refuseUnsafeJson);
   app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', { type: 'http', scheme: 'bearer', description: 'An API key: Authorization: Bearer nas_...' });
   app.get('/health', (c) => c.json({ status: 'ok' }));
   app.route('/', searchRoutes(deps));
   app.route('/', trialRoutes(deps));
+  app.route('/', datasetRoutes(deps));
   app.route('/', modelRoutes(deps));
   app.route('/', predictionRoutes(deps));
   app.route('/', predictorRoutes(deps));

@@ -1,6 +1,6 @@
 /**
  * Blobs too big for a record: training checkpoints, trained weights, RL policies, predictors, exported
- * models, user datasets. Keys are `/`-separated paths (`searches/<id>/trials/7/checkpoint/model.json`);
+ * models, user datasets. Keys are `/`-separated paths (`tenants/<t>/searches/<id>/trials/7/checkpoint/model.json`);
  * a "folder" is just a key prefix.
  *
  * Contract: `get` of an unknown key resolves `undefined` (never throws); `put` overwrites; `list` returns

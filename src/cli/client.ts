@@ -1,4 +1,5 @@
 import type { Catalog } from '../api/routes/catalog.js';
+import type { DatasetDescription, DatasetList } from '../api/routes/datasets.js';
 import type { ModelExport } from '../api/routes/models.js';
 import type { PredictionRequest, PredictionResponse } from '../api/routes/predictions.js';
 import type { PredictorList } from '../api/routes/predictors.js';
@@ -27,15 +28,17 @@ export class NasClient {
     private readonly apiKey?: string,
   ) {}
 
+  /** Sends `body` as JSON, or as raw bytes when it is a `Uint8Array`. */
   private async send(method: string, path: string, body?: unknown): Promise<Response> {
+    const raw = body instanceof Uint8Array;
     try {
       return await fetch(new URL(path, this.baseUrl), {
         method,
         headers: {
           ...(this.apiKey ? { authorization: `Bearer ${this.apiKey}` } : {}),
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...(body === undefined ? {} : { 'content-type': raw ? 'application/octet-stream' : 'application/json' }),
         },
-        body: body === undefined ? undefined : JSON.stringify(body),
+        body: body === undefined ? undefined : raw ? body : JSON.stringify(body),
       });
     } catch {
       throw new ServiceUnreachable(
@@ -105,6 +108,32 @@ export class NasClient {
 
   predict(request: PredictionRequest): Promise<PredictionResponse> {
     return this.request('POST', '/v1/predictions', request);
+  }
+
+  datasets(): Promise<DatasetList> {
+    return this.request('GET', '/v1/datasets');
+  }
+
+  /** Uploads one file of a dataset into the tenant's own artifacts. */
+  uploadDatasetFile(name: string, file: string, bytes: Uint8Array): Promise<void> {
+    return this.request('PUT', `/v1/datasets/${encodeURIComponent(name)}/files/${encodeURIComponent(file)}`, bytes);
+  }
+
+  /** Checks an uploaded dataset whole and describes it, with the reference a search names. */
+  dataset(name: string): Promise<DatasetDescription> {
+    return this.request('GET', `/v1/datasets/${encodeURIComponent(name)}`);
+  }
+
+  deleteDataset(name: string): Promise<void> {
+    return this.request('DELETE', `/v1/datasets/${encodeURIComponent(name)}`);
+  }
+
+  addDatasetSource(uri: string): Promise<{ uri: string; createdAt: string }> {
+    return this.request('POST', '/v1/dataset-sources', { uri });
+  }
+
+  removeDatasetSource(uri: string): Promise<void> {
+    return this.request('DELETE', `/v1/dataset-sources?${new URLSearchParams({ uri })}`);
   }
 
   /** The tenant's predictors, of one space when `space` is given. */

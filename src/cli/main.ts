@@ -13,6 +13,8 @@ import { resolveSpace } from '../spaces/registry.js';
 import type { SearchSpecInput } from '../search/spec.js';
 import { ApiError, NasClient, ServiceUnreachable } from './client.js';
 import { adminStore, ADMIN_USAGE, runAdmin } from './admin.js';
+import { BACKUP_USAGE, runBackupCommand } from './backup.js';
+import { DATASETS_USAGE, runDatasetsCommand } from './datasets.js';
 import { exportModel } from './export.js';
 import { followSearch } from './follow.js';
 import { PREDICT_USAGE, predictionRequest, predictionsText, predictorsTable } from './predict.js';
@@ -41,10 +43,12 @@ commands:
   export <search-id> <trial> [--out DIR]
                                 download a trained trial's model (model.json + weights.bin), architecture and recipe
 ${PREDICT_USAGE}
+${DATASETS_USAGE}
   check-table <name>            validate the imported table <name>/ under $NAS_TABLES (<benchmarks>/tables) and list every problem
   agent train|stop|list [options]
                                 train RL search policies as jobs (local pool or AWS Batch), stop, list (nas agent --help)
 ${ADMIN_USAGE}
+${BACKUP_USAGE}
 
 options for every command:
   --url URL                     the service (default: $NAS_URL or http://127.0.0.1:8080)
@@ -92,6 +96,7 @@ const { values, positionals } = (() => {
         evaluator: { type: 'string' },
         file: { type: 'string' },
         tenant: { type: 'string' },
+        force: { type: 'boolean', default: false },
       },
     });
   } catch (error) {
@@ -291,6 +296,15 @@ async function run(): Promise<void> {
     case 'admin': {
       const result = await runAdmin(positionals[1], { tenant: values.tenant, name: values.name, id: positionals[2] }, adminStore(), new Date());
       if (result.note && !values.json) console.error(result.note);
+      return print(result.text, result.data);
+    }
+    case 'datasets': {
+      const result = await runDatasetsCommand(client, positionals[1], positionals[2], { ...(values.name ? { name: values.name } : {}) });
+      return print(result.text, result.data);
+    }
+    case 'backup':
+    case 'restore': {
+      const result = await runBackupCommand(command, positionals[1], { force: values.force }, readConfig(), new Date());
       return print(result.text, result.data);
     }
     default:

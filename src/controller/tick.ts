@@ -74,12 +74,12 @@ async function tickOnce(deps: ControllerDeps, tenantId: string, searchId: string
   const search = await store.getSearch(tenantId, searchId);
   if (!search || !isActiveSearch(search.status)) return search;
 
-  let trials = await store.allTrials(searchId);
-  if (await reconcileJobs(deps, trials)) trials = await store.allTrials(searchId);
+  let trials = await store.allTrials(tenantId, searchId);
+  if (await reconcileJobs(deps, trials)) trials = await store.allTrials(tenantId, searchId);
 
   if (search.status === 'STOPPING') {
     await killActiveTrials(deps, trials, 'search stopped');
-    return finish(deps, search, await store.allTrials(searchId), 'STOPPED', 'Stopped');
+    return finish(deps, search, await store.allTrials(tenantId, searchId), 'STOPPED', 'Stopped');
   }
 
   const objective = search.spec.objectives[0]!;
@@ -87,7 +87,7 @@ async function tickOnce(deps: ControllerDeps, tenantId: string, searchId: string
   const failure = failureReason(search, summary);
   if (failure) {
     await killActiveTrials(deps, trials, `search failed: ${failure}`);
-    return finish(deps, search, await store.allTrials(searchId), 'FAILED', failure);
+    return finish(deps, search, await store.allTrials(tenantId, searchId), 'FAILED', failure);
   }
 
   let strategyState = search.strategyState;
@@ -139,13 +139,13 @@ async function reconcileJobs(deps: ControllerDeps, trials: readonly TrialRecord[
     if (!trial.jobId) {
       await submitTrial(deps, trial);
     } else if (!job || job.status === 'UNKNOWN' || isSilent(deps, trial)) {
-      if (!(await store.updateTrial(trial.searchId, trial.number, { status: 'STALE', updatedAt: now }, expect))) continue;
+      if (!(await store.updateTrial(trial.tenantId, trial.searchId, trial.number, { status: 'STALE', updatedAt: now }, expect))) continue;
       if (job && job.status !== 'UNKNOWN') await queue.terminate(trial.jobId, 'no heartbeat');
       await requeueTrial(deps, trial);
     } else if (job.status === 'FAILED' || job.status === 'SUCCEEDED') {
       const message = job.status === 'FAILED' ? (job.reason ?? 'job failed') : 'job ended without recording a result';
       const patch = { status: 'FAILED' as const, error: { message, retryable: true }, finishedAt: now, updatedAt: now };
-      if (!(await store.updateTrial(trial.searchId, trial.number, patch, expect))) continue;
+      if (!(await store.updateTrial(trial.tenantId, trial.searchId, trial.number, patch, expect))) continue;
     } else {
       continue;
     }
@@ -172,7 +172,7 @@ async function requeueTrial(deps: ControllerDeps, trial: TrialRecord): Promise<v
     heartbeatAt: undefined,
     updatedAt: deps.clock().toISOString(),
   };
-  if (await deps.store.updateTrial(trial.searchId, trial.number, patch, { status: ['STALE'], attempt: trial.attempt })) {
+  if (await deps.store.updateTrial(trial.tenantId, trial.searchId, trial.number, patch, { status: ['STALE'], attempt: trial.attempt })) {
     await submitTrial(deps, next);
   }
 }
@@ -185,7 +185,7 @@ async function submitTrial(deps: ControllerDeps, trial: TrialRecord): Promise<vo
     trialNumber: trial.number,
     attempt: trial.attempt,
   });
-  await deps.store.updateTrial(trial.searchId, trial.number, { jobId, updatedAt: deps.clock().toISOString() }, { attempt: trial.attempt });
+  await deps.store.updateTrial(trial.tenantId, trial.searchId, trial.number, { jobId, updatedAt: deps.clock().toISOString() }, { attempt: trial.attempt });
 }
 
 /** What a strategy sees of a trial, its objective values oriented so that larger is better. */
@@ -275,7 +275,7 @@ async function createTrials(
     number++;
     // The guard is written first: should we crash before the trial, the architecture is merely skipped,
     // never evaluated twice.
-    if (!(await store.claimArchitecture(search.id, hash, number))) {
+    if (!(await store.claimArchitecture(search.tenantId, search.id, hash, number))) {
       number--;
       continue;
     }
@@ -305,6 +305,7 @@ async function killActiveTrials(deps: ControllerDeps, trials: readonly TrialReco
     if (trial.jobId) await deps.queue.terminate(trial.jobId, reason);
     const now = deps.clock().toISOString();
     await deps.store.updateTrial(
+      trial.tenantId,
       trial.searchId,
       trial.number,
       { status: 'KILLED', error: { message: reason, retryable: false }, finishedAt: now, updatedAt: now },
@@ -321,7 +322,7 @@ async function finish(
   reason: CompletionReason,
 ): Promise<SearchRecord> {
   const now = deps.clock().toISOString();
-  return deps.store.saveSearch({
+  const finished = await deps.store.saveSearch({
     ...search,
     ...summarizeTrials(trials, search.spec.objectives[0]!),
     costUsd: searchCostUsd(search, trials, deps.clock()),
@@ -331,4 +332,8 @@ async function finish(
     updatedAt: now,
     finishedAt: now,
   });
+  // Only once the finished state is saved: a release lost to a crash here is found by the next create
+  // that finds the quota full (src/api/search-quota.ts).
+  await deps.store.releaseSlot(search.tenantId, 'searches', search.id);
+  return finished;
 }

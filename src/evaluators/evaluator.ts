@@ -1,4 +1,5 @@
 import type { ArtifactStore } from '../artifacts/artifact-store.js';
+import type { DatasetAccess } from '../training/datasets/dataset-access.js';
 import type { EpochObservation, TrialSchedule } from '../search/records.js';
 import type { EvaluatorSpec } from '../search/spec.js';
 
@@ -24,6 +25,8 @@ export interface TrainingRun {
   /** Checkpoints and the trained model go under `artifactPrefix` (one per trial). */
   readonly artifacts: ArtifactStore;
   readonly artifactPrefix: string;
+  /** What the trial's tenant may read a user dataset from. */
+  readonly datasets: DatasetAccess;
   /** Seeds initialisation and batch order: the same trial trains the same way on a retry. */
   readonly seed: number;
   /**

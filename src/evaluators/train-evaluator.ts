@@ -1,5 +1,4 @@
 import * as tf from '@tensorflow/tfjs';
-import type { ArtifactStore } from '../artifacts/artifact-store.js';
 import type { TrialSchedule } from '../search/records.js';
 import type { EvaluatorSpec } from '../search/spec.js';
 import { resolveSpace } from '../spaces/registry.js';
@@ -25,8 +24,6 @@ export interface TrainEvaluatorOptions {
    * @default `chooseBackend` with the kernels of one training step (src/training/backend.ts)
    */
   readonly selectBackend?: (model: tf.LayersModel, dataset: Dataset) => Promise<string>;
-  /** Opens an S3 bucket for `s3://` datasets; absent where S3 is not configured. */
-  readonly openS3Bucket?: (bucket: string) => ArtifactStore;
 }
 
 /** Where a trial's training artifacts live under its `TrainingRun.artifactPrefix`. */
@@ -44,18 +41,14 @@ function splitMetrics(split: 'validation' | 'test', metrics: SplitMetrics): Reco
  * applies the early-stopping rule), checkpoints after every epoch and resumes from the last checkpoint,
  * and finally measures test metrics and inference latency and saves the model for export.
  */
-export function createTrainEvaluator(options: TrainEvaluatorOptions): Evaluator<TrainEvaluatorSpec> {
+export function createTrainEvaluator(options: TrainEvaluatorOptions = {}): Evaluator<TrainEvaluatorSpec> {
   return {
     async evaluate(task: EvaluationTask<TrainEvaluatorSpec>): Promise<Evaluation> {
       const run = task.run;
       if (!run) throw new Error('the train evaluator runs inside a trial job: the task has no training run');
       const { evaluator } = task;
       const hasOptions = Object.keys(evaluator.datasetOptions).length > 0;
-      const dataset = await loadDataset(evaluator.dataset, {
-        ...(hasOptions ? { options: evaluator.datasetOptions } : {}),
-        artifacts: run.artifacts,
-        ...(options.openS3Bucket ? { openS3Bucket: options.openS3Bucket } : {}),
-      });
+      const dataset = await loadDataset(evaluator.dataset, { ...(hasOptions ? { options: evaluator.datasetOptions } : {}), access: run.datasets });
       const selectBackend = options.selectBackend ?? fastestBackend;
       let backend = '';
       const trained = await trainWithCheckpoints(task, run, dataset, async (model) => (backend = await selectBackend(model, dataset)));

@@ -1,6 +1,8 @@
 import type { ArtifactStore } from '../artifacts/artifact-store.js';
+import { tenantArtifactPrefix } from '../artifacts/tenant-prefix.js';
 import { curveScore, earlyStopVerdict } from '../controller/early-stopping.js';
 import { InvalidArchitecture, InvalidRequest } from '../errors.js';
+import type { DatasetAccess } from '../training/datasets/dataset-access.js';
 import { InvalidDataset } from '../training/datasets/invalid-dataset.js';
 import type { EarlyStopVerdict, Evaluator, TrainingRun } from '../evaluators/evaluator.js';
 import { isActiveTrial, type EpochObservation, type SearchRecord, type TrialRecord } from '../search/records.js';
@@ -32,6 +34,10 @@ export interface RunTrialDeps {
    * @default 30
    */
   readonly heartbeatSeconds?: number;
+  /** The operator's folder of `dir:` datasets (`NAS_DATASETS_ROOT`); absent: `dir:` datasets are refused. */
+  readonly datasetsRoot?: string;
+  /** Opens an S3 bucket for `s3://` datasets; absent where S3 is not configured. */
+  readonly openS3Bucket?: (bucket: string) => ArtifactStore;
 }
 
 /** The architecture metrics (`params`, `flops`) among `wanted`, from the space's cost model. */
@@ -46,8 +52,8 @@ function architectureMetrics(spec: SearchSpec, arch: string, wanted: readonly st
 class AttemptSuperseded extends Error {}
 
 /** Where a trial's checkpoints and trained model live in the ArtifactStore. */
-function trialArtifactPrefix(searchId: string, trialNumber: number): string {
-  return `searches/${searchId}/trials/${trialNumber}/`;
+function trialArtifactPrefix(tenantId: string, searchId: string, trialNumber: number): string {
+  return `${tenantArtifactPrefix(tenantId)}searches/${searchId}/trials/${trialNumber}/`;
 }
 
 /** The seed a trial trains with: the schedule's, else derived from the search's seed and the trial number. */
@@ -62,7 +68,7 @@ export function trialSeed(spec: SearchRecord['spec'], trialNumber: number): numb
  */
 export async function requireTeacherModel(store: Store, tenantId: string, teacher: { searchId: string; trialNumber: number }): Promise<string> {
   const search = await store.getSearch(tenantId, teacher.searchId);
-  const trial = search && (await store.getTrial(teacher.searchId, teacher.trialNumber));
+  const trial = search && (await store.getTrial(tenantId, teacher.searchId, teacher.trialNumber));
   if (!trial?.modelKey) {
     throw new InvalidRequest('evaluator.distillation.teacher', `trial ${teacher.trialNumber} of search '${teacher.searchId}' has no trained model to distil from`);
   }
@@ -84,7 +90,7 @@ async function trainingRun(deps: RunTrialDeps, search: SearchRecord, trial: Tria
   let curve: readonly EpochObservation[] = trial.curve ?? [];
   // The parent's trained weights start an inheriting child; its validation loss decides a short schedule.
   const needsParent = spec.evaluator.inheritWeights || schedule.shortSchedule !== undefined;
-  const parent = needsParent && trial.parent ? await store.getTrial(search.id, trial.parent.trialNumber) : undefined;
+  const parent = needsParent && trial.parent ? await store.getTrial(search.tenantId, search.id, trial.parent.trialNumber) : undefined;
   const { distillation } = spec.evaluator;
   const teacher = distillation && (await requireTeacherModel(store, search.tenantId, distillation.teacher));
   return {
@@ -92,20 +98,34 @@ async function trainingRun(deps: RunTrialDeps, search: SearchRecord, trial: Tria
     ...(parent ? { parent: parentOfRun(parent) } : {}),
     recordedEpochs: curve,
     artifacts,
-    artifactPrefix: trialArtifactPrefix(search.id, trial.number),
+    artifactPrefix: trialArtifactPrefix(search.tenantId, search.id, trial.number),
+    datasets: await datasetAccess(deps, search),
     seed: trialSeed(spec, trial.number),
     async reportEpoch(observation): Promise<EarlyStopVerdict> {
       // A resumed job repeats the epochs after its last checkpoint: the new observation replaces theirs.
       curve = [...curve.filter((o) => o.epoch < observation.epoch), observation];
       const patch = { curve, heartbeatAt: clock().toISOString() };
-      if (!(await store.updateTrial(search.id, trial.number, patch, { attempt: trial.attempt, status: ['RUNNING'] }))) {
+      if (!(await store.updateTrial(search.tenantId, search.id, trial.number, patch, { attempt: trial.attempt, status: ['RUNNING'] }))) {
         throw new AttemptSuperseded(`trial ${trial.number} attempt ${trial.attempt} is no longer running`);
       }
       await store.recordProgress(search.tenantId, search.id, patch.heartbeatAt);
       if (!spec.earlyStopping) return { stop: false };
-      const trials = await store.allTrials(search.id);
+      const trials = await store.allTrials(search.tenantId, search.id);
       return earlyStopVerdict(spec.earlyStopping, { number: trial.number, status: 'RUNNING', curve }, trials, score, schedule.epochs);
     },
+  };
+}
+
+/** What the search's tenant may read its dataset from, checked again here as when the search was created. */
+async function datasetAccess(deps: RunTrialDeps, search: SearchRecord): Promise<DatasetAccess> {
+  const { tenantId } = search;
+  const usesS3 = search.spec.evaluator.kind === 'train' && search.spec.evaluator.dataset.startsWith('s3://');
+  return {
+    tenantId,
+    ...(deps.artifacts ? { artifacts: deps.artifacts } : {}),
+    ...(deps.datasetsRoot === undefined ? {} : { directoryRoot: deps.datasetsRoot }),
+    ...(deps.openS3Bucket ? { openS3Bucket: deps.openS3Bucket } : {}),
+    ...(usesS3 ? { s3Sources: (await deps.store.listDatasetSources(tenantId)).map((source) => source.uri) } : {}),
   };
 }
 
@@ -141,12 +161,13 @@ async function runOf(deps: RunTrialDeps, search: SearchRecord, trial: TrialRecor
 export async function runTrialJob(deps: RunTrialDeps, job: TrialJob): Promise<void> {
   const { store, evaluator, clock } = deps;
   const search = await store.getSearch(job.tenantId, job.searchId);
-  const trial = await store.getTrial(job.searchId, job.trialNumber);
+  const trial = await store.getTrial(job.tenantId, job.searchId, job.trialNumber);
   if (!search || !trial || trial.attempt !== job.attempt || !isActiveTrial(trial.status)) return;
 
   const expect = { attempt: job.attempt };
   const started = clock().toISOString();
   const claimed = await store.updateTrial(
+    job.tenantId,
     job.searchId,
     job.trialNumber,
     { status: 'RUNNING', startedAt: started, heartbeatAt: started, updatedAt: started },
@@ -157,7 +178,7 @@ export async function runTrialJob(deps: RunTrialDeps, job: TrialJob): Promise<vo
   // Beats until the outcome is written; a write after a newer attempt took over fails its condition.
   const heartbeat = setInterval(() => {
     const now = clock().toISOString();
-    store.updateTrial(job.searchId, job.trialNumber, { heartbeatAt: now }, { ...expect, status: ['RUNNING'] }).catch(() => undefined);
+    store.updateTrial(job.tenantId, job.searchId, job.trialNumber, { heartbeatAt: now }, { ...expect, status: ['RUNNING'] }).catch(() => undefined);
   }, (deps.heartbeatSeconds ?? 30) * 1000);
   try {
     const wanted = searchMetrics(search.spec);
@@ -181,6 +202,7 @@ export async function runTrialJob(deps: RunTrialDeps, job: TrialJob): Promise<vo
       ...(measured.schedule ? { schedule: measured.schedule } : {}),
     };
     await store.updateTrial(
+      job.tenantId,
       job.searchId,
       job.trialNumber,
       { status: measured.earlyStopped ? 'EARLY_STOPPED' : 'SUCCEEDED', metrics, costSeconds, ...training, finishedAt: finished, updatedAt: finished },
@@ -191,6 +213,7 @@ export async function runTrialJob(deps: RunTrialDeps, job: TrialJob): Promise<vo
     if (!isPermanent(error)) throw error;
     const finished = clock().toISOString();
     await store.updateTrial(
+      job.tenantId,
       job.searchId,
       job.trialNumber,
       { status: 'FAILED', error: { message: error.message, retryable: false }, finishedAt: finished, updatedAt: finished },

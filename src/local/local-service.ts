@@ -1,9 +1,10 @@
+import { mkdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import { createApp } from '../api/app.js';
-import { openArtifactStore } from '../artifacts/open-artifact-store.js';
+import { openArtifactStore, s3BucketsOf } from '../artifacts/open-artifact-store.js';
 import { PredictorService } from '../predictors/predictor-service.js';
-import { JOB_ENTRY, type ServiceConfig } from '../config.js';
+import { JOB_ENTRY, tenantLimits, type ServiceConfig } from '../config.js';
 import { tick } from '../controller/tick.js';
 import { BenchmarkCatalog } from '../evaluators/benchmarks.js';
 import { openTableShelf } from '../evaluators/imported-table.js';
@@ -44,6 +45,7 @@ export async function startLocalService(config: ServiceConfig): Promise<LocalSer
       NAS_BENCHMARKS_DIR: config.benchmarksDir,
       NAS_TABLES: config.tables,
       NAS_ARTIFACTS: config.artifacts,
+      NAS_DATASETS_ROOT: config.datasetsRoot ?? 'none',
       NAS_SIMULATED_TIME_SCALE: String(config.simulatedTimeScale),
       NAS_HEARTBEAT_SECONDS: String(config.heartbeatSeconds),
     },
@@ -67,8 +69,10 @@ export async function startLocalService(config: ServiceConfig): Promise<LocalSer
   const sweepTimer = setInterval(sweep, config.sweepSeconds * 1000);
 
   const benchmarks = new BenchmarkCatalog(config.benchmarksDir, openTableShelf(config.tables));
-  const limits = { requestsPerMinute: config.requestsPerMinute, maxActiveSearches: config.maxActiveSearches };
-  const app = createApp({ store, events, benchmarks, clock, limits, artifacts });
+  // The operator's folder of dir: datasets exists from the start, so that it is clear where they go.
+  if (config.datasetsRoot !== undefined) await mkdir(config.datasetsRoot, { recursive: true });
+  const datasets = { ...(config.datasetsRoot === undefined ? {} : { directoryRoot: config.datasetsRoot }), serviceBuckets: s3BucketsOf(config.artifacts, config.tables) };
+  const app = createApp({ store, events, benchmarks, clock, limits: tenantLimits(config), artifacts, datasets });
   const apiKey = await ensureLocalApiKey(store, config.dataDir, process.env, clock());
   const server = await new Promise<ServerType>((resolve) => {
     const started = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(started));

@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import type { ArtifactStore } from '../artifacts/artifact-store.js';
+import { tenantArtifactPrefix } from '../artifacts/tenant-prefix.js';
 
 /**
  * The registry record of a stored predictor: what it predicts and how well it ranks, a few hundred bytes
@@ -30,8 +31,8 @@ export interface PredictorLocation {
   readonly taskPath: string;
 }
 
-export const artifactKey = ({ tenantId, taskPath }: PredictorLocation) => `tenants/${tenantId}/predictors/${taskPath}.json`;
-const recordsPrefix = (tenantId: string) => `tenants/${tenantId}/predictor-records/`;
+export const artifactKey = ({ tenantId, taskPath }: PredictorLocation) => `${tenantArtifactPrefix(tenantId)}predictors/${taskPath}.json`;
+const recordsPrefix = (tenantId: string) => `${tenantArtifactPrefix(tenantId)}predictor-records/`;
 const recordKey = ({ tenantId, taskPath }: PredictorLocation) => `${recordsPrefix(tenantId)}${taskPath}.json`;
 
 const parseRecord = (bytes: Uint8Array) => PredictorRecordSchema.parse(JSON.parse(new TextDecoder().decode(bytes)));

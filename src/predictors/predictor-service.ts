@@ -132,7 +132,7 @@ export class PredictorService {
     } while (nextToken);
     const values = new Map<string, { arch: string; sum: number; count: number }>();
     for (const search of matching) {
-      for (const trial of await this.options.store.allTrials(search.id)) {
+      for (const trial of await this.options.store.allTrials(search.tenantId, search.id)) {
         const value = trial.metrics?.[task.metric];
         if (trial.status !== 'SUCCEEDED' || value === undefined || !Number.isFinite(value)) continue;
         const canonical = task.space.canonical(task.space.parse(trial.arch));

@@ -6,6 +6,7 @@ import { issueFields } from './issue-fields.js';
 import type { SearchSpec } from './spec.js';
 import { TRAIN_METRICS } from './training-spec.js';
 import type { SearchSpecSchema } from './spec.js';
+import type { DatasetAccess } from '../training/datasets/dataset-access.js';
 import type { z } from 'zod';
 
 /**
@@ -17,10 +18,11 @@ export async function resolveSearchSpec(
   parsed: z.output<typeof SearchSpecSchema>,
   benchmarks: BenchmarkCatalog,
   randomSeed: () => number,
+  datasets?: DatasetAccess,
 ): Promise<SearchSpec> {
   const resolved = parsed.evaluator.kind === 'benchmark'
     ? await resolveBenchmarkEvaluator(parsed, parsed.evaluator, benchmarks)
-    : await resolveTrainEvaluator(parsed, parsed.evaluator);
+    : await resolveTrainEvaluator(parsed, parsed.evaluator, datasets);
   if (parsed.earlyStopping && parsed.evaluator.kind !== 'train') {
     throw new InvalidRequest('earlyStopping', 'early stopping needs learning curves: use it with evaluator.kind "train"');
   }
@@ -88,16 +90,18 @@ async function resolveBenchmarkEvaluator(
 }
 
 /**
- * The space has a model builder that accepts the model settings, the dataset exists and the metrics are
- * ones training reports. TensorFlow.js is loaded only here, so benchmark-only callers never pay for it.
+ * The space has a model builder that accepts the model settings, the dataset exists (and the tenant may
+ * read it: `datasets`) and the metrics are ones training reports. TensorFlow.js is loaded only here, so
+ * benchmark-only callers never pay for it.
  */
 async function resolveTrainEvaluator(
   parsed: ParsedSpec,
   evaluator: Extract<ParsedSpec['evaluator'], { kind: 'train' }>,
+  datasets: DatasetAccess | undefined,
 ): Promise<ResolvedEvaluator> {
   resolveSpace(parsed.space, parsed.spaceConfig);
   const { checkTrainingTask } = await import('../training/training-catalog.js');
-  const model = checkTrainingTask(parsed.space, evaluator);
+  const model = await checkTrainingTask(parsed.space, evaluator, datasets);
   const source = `the train evaluator`;
   parsed.objectives.forEach((objective, i) => requireMetric(objective.metric, `objectives[${i}].metric`, TRAIN_METRICS, source));
   const metric = evaluator.metric ?? parsed.objectives[0]!.metric;

@@ -61,7 +61,7 @@ export async function parentTrials(store: Store, search: SearchRecord): Promise<
   for (const id of search.spec.warmStart?.parentSearches ?? []) {
     const parent = await store.getSearch(search.tenantId, id);
     if (!parent) continue;
-    const trials = (await store.allTrials(id)).filter((t) => t.status === 'SUCCEEDED');
+    const trials = (await store.allTrials(search.tenantId, id)).filter((t) => t.status === 'SUCCEEDED');
     parents.push({ parent, trials });
   }
   return parents;

@@ -10,18 +10,41 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { Conflict, InvalidRequest, Unavailable, VersionConflict } from '../errors.js';
 import { isActiveSearch, type SearchRecord, type TrialRecord } from '../search/records.js';
-import type { ApiKeyRecord, IdempotencyBinding, Page, PageRequest, Store, TrialExpectation, TrialPatch } from './store.js';
-import { ACTIVE_PARTITION, ACTIVE_SEARCHES_INDEX } from './table.js';
+import type {
+  ApiKeyRecord,
+  DatasetSourceRecord,
+  IdempotencyBinding,
+  Page,
+  PageRequest,
+  RequestWindow,
+  SessionRecord,
+  SlotHolder,
+  SlotPool,
+  Store,
+  TrialExpectation,
+  TrialPatch,
+} from './store.js';
+import { MAX_DATASET_SOURCES } from './store.js';
+import { ACTIVE_PARTITION, ACTIVE_SEARCHES_INDEX, TTL_ATTRIBUTE } from './table.js';
 
 const tenantKey = (tenantId: string) => `TENANT#${tenantId}`;
 const searchKey = (searchId: string) => `SEARCH#${searchId}`;
+/** The partition of a search's trials and architecture guards: under the tenant, like everything it owns. */
+const searchPartition = (tenantId: string, searchId: string) => `${tenantKey(tenantId)}#${searchKey(searchId)}`;
 const trialKey = (trialNumber: number) => `TRIAL#${String(trialNumber).padStart(6, '0')}`;
 const hashKey = (archHash: string) => `HASH#${archHash}`;
 const apiKeyKey = (keyHash: string) => `APIKEY#${keyHash}`;
 /** A key's record sits at `APIKEY#<hash>` for requests, and again under its tenant for operators. */
 const apiKeyItemKey = (keyHash: string) => ({ pk: apiKeyKey(keyHash), sk: 'APIKEY' });
 const apiKeyIndexItemKey = (tenantId: string, keyHash: string) => ({ pk: tenantKey(tenantId), sk: apiKeyKey(keyHash) });
+const DATASET_SOURCE_PREFIX = 'DATASOURCE#';
+const datasetSourceItemKey = (tenantId: string, uri: string) => ({ pk: tenantKey(tenantId), sk: `${DATASET_SOURCE_PREFIX}${uri}` });
 const KEY_ATTRIBUTES = ['pk', 'sk', 'activePk'];
+const rateItemKey = (tenantId: string) => ({ pk: tenantKey(tenantId), sk: 'RATE' });
+const slotsItemKey = (tenantId: string, pool: SlotPool) => ({ pk: tenantKey(tenantId), sk: `SLOTS#${pool}` });
+const sessionItemKey = (sessionHash: string) => ({ pk: `SESSION#${sessionHash}`, sk: 'SESSION' });
+/** DynamoDB's time to live reads whole seconds since the epoch. */
+const deleteAfter = (at: Date | number) => ({ [TTL_ATTRIBUTE]: Math.ceil(new Date(at).getTime() / 1000) });
 
 /** Errors that mean "the store is not answering right now" rather than "this request is wrong". */
 const TRANSIENT_ERRORS = new Set([
@@ -55,15 +78,27 @@ function encodeToken(key: Record<string, unknown> | undefined): string | undefin
   return key ? Buffer.from(JSON.stringify(key)).toString('base64url') : undefined;
 }
 
-function decodeToken(token: string | undefined): Record<string, unknown> | undefined {
+/**
+ * The start key a `nextToken` names. A token is only ever the last key of a page of the very same query:
+ * one naming another partition would read another tenant's records, and one of another shape would make
+ * DynamoDB fail, so anything else is refused.
+ */
+function decodeToken(token: string | undefined, partition: unknown, prefix: unknown): Record<string, unknown> | undefined {
   if (token === undefined) return undefined;
+  let key: unknown;
   try {
-    const key: unknown = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
-    if (key && typeof key === 'object' && !Array.isArray(key)) return key as Record<string, unknown>;
+    key = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
   } catch {
-    // fall through to the typed error below
+    // refused below like any other token this API did not return
   }
+  if (isPageKey(key, partition, typeof prefix === 'string' ? prefix : '')) return key;
   throw new InvalidRequest('nextToken', 'nextToken is not a token this API returned');
+}
+
+function isPageKey(key: unknown, partition: unknown, prefix: string): key is Record<string, unknown> {
+  if (!key || typeof key !== 'object' || Array.isArray(key)) return false;
+  const { pk, sk, ...others } = key as Record<string, unknown>;
+  return Object.keys(others).length === 0 && pk === partition && typeof sk === 'string' && sk.startsWith(prefix);
 }
 
 export interface DynamoDbStoreOptions {
@@ -267,12 +302,12 @@ export class DynamoDbStore implements Store {
     return revoked || Attributes !== undefined;
   }
 
-  async claimArchitecture(searchId: string, archHash: string, trialNumber: number): Promise<boolean> {
-    return this.putIfAbsent({ pk: searchKey(searchId), sk: hashKey(archHash), trialNumber });
+  async claimArchitecture(tenantId: string, searchId: string, archHash: string, trialNumber: number): Promise<boolean> {
+    return this.putIfAbsent({ pk: searchPartition(tenantId, searchId), sk: hashKey(archHash), trialNumber });
   }
 
   async createTrial(trial: TrialRecord): Promise<boolean> {
-    return this.putIfAbsent({ ...trial, pk: searchKey(trial.searchId), sk: trialKey(trial.number) });
+    return this.putIfAbsent({ ...trial, pk: searchPartition(trial.tenantId, trial.searchId), sk: trialKey(trial.number) });
   }
 
   private async putIfAbsent(item: Record<string, unknown>): Promise<boolean> {
@@ -287,38 +322,38 @@ export class DynamoDbStore implements Store {
     }
   }
 
-  async getTrial(searchId: string, trialNumber: number): Promise<TrialRecord | undefined> {
+  async getTrial(tenantId: string, searchId: string, trialNumber: number): Promise<TrialRecord | undefined> {
     const { Item } = await this.send(() =>
       this.documents.send(
-        new GetCommand({ TableName: this.tableName, Key: { pk: searchKey(searchId), sk: trialKey(trialNumber) }, ConsistentRead: true }),
+        new GetCommand({ TableName: this.tableName, Key: { pk: searchPartition(tenantId, searchId), sk: trialKey(trialNumber) }, ConsistentRead: true }),
       ),
     );
     return Item ? withoutKeys<TrialRecord>(Item) : undefined;
   }
 
-  async listTrials(searchId: string, page: PageRequest): Promise<Page<TrialRecord>> {
+  async listTrials(tenantId: string, searchId: string, page: PageRequest): Promise<Page<TrialRecord>> {
     return this.queryPage<TrialRecord>(
       {
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': searchKey(searchId), ':prefix': 'TRIAL#' },
+        ExpressionAttributeValues: { ':pk': searchPartition(tenantId, searchId), ':prefix': 'TRIAL#' },
         ConsistentRead: true,
       },
       page,
     );
   }
 
-  async allTrials(searchId: string): Promise<TrialRecord[]> {
+  async allTrials(tenantId: string, searchId: string): Promise<TrialRecord[]> {
     const trials: TrialRecord[] = [];
     let nextToken: string | undefined;
     do {
-      const page = await this.listTrials(searchId, { limit: 1000, nextToken });
+      const page = await this.listTrials(tenantId, searchId, { limit: 1000, nextToken });
       trials.push(...page.items);
       nextToken = page.nextToken;
     } while (nextToken);
     return trials;
   }
 
-  async updateTrial(searchId: string, trialNumber: number, patch: TrialPatch, expect: TrialExpectation = {}): Promise<boolean> {
+  async updateTrial(tenantId: string, searchId: string, trialNumber: number, patch: TrialPatch, expect: TrialExpectation = {}): Promise<boolean> {
     const names: Record<string, string> = {};
     const values: Record<string, unknown> = {};
     const sets: string[] = [];
@@ -354,7 +389,7 @@ export class DynamoDbStore implements Store {
         this.documents.send(
           new UpdateCommand({
             TableName: this.tableName,
-            Key: { pk: searchKey(searchId), sk: trialKey(trialNumber) },
+            Key: { pk: searchPartition(tenantId, searchId), sk: trialKey(trialNumber) },
             UpdateExpression: update,
             ConditionExpression: conditions.join(' AND '),
             ExpressionAttributeNames: names,
@@ -369,10 +404,163 @@ export class DynamoDbStore implements Store {
     }
   }
 
+  async countRequest(tenantId: string, at: Date, windowMs: number): Promise<RequestWindow> {
+    const now = at.getTime();
+    // Two writers may both find the window over; the conditional put lets one start the next, and the
+    // other counts in it on its next turn.
+    for (;;) {
+      try {
+        const { Attributes } = await this.send(() =>
+          this.documents.send(
+            new UpdateCommand({
+              TableName: this.tableName,
+              Key: rateItemKey(tenantId),
+              UpdateExpression: 'ADD requests :one',
+              ConditionExpression: 'windowEnd > :now',
+              ExpressionAttributeValues: { ':one': 1, ':now': now },
+              ReturnValues: 'ALL_NEW',
+            }),
+          ),
+        );
+        return { count: Number(Attributes!.requests), endsAt: new Date(Number(Attributes!.windowEnd)) };
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+      }
+      const windowEnd = now + windowMs;
+      const started = await this.succeeds(() =>
+        this.documents.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: { ...rateItemKey(tenantId), requests: 1, windowEnd, ...deleteAfter(windowEnd + windowMs) },
+            ConditionExpression: 'attribute_not_exists(windowEnd) OR windowEnd <= :now',
+            ExpressionAttributeValues: { ':now': now },
+          }),
+        ),
+      );
+      if (started) return { count: 1, endsAt: new Date(windowEnd) };
+    }
+  }
+
+  async takeSlot(tenantId: string, pool: SlotPool, holder: string, stamp: number, max: number): Promise<boolean> {
+    const Key = slotsItemKey(tenantId, pool);
+    const take = () =>
+      this.succeeds(() =>
+        this.documents.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key,
+            UpdateExpression: 'SET #holders.#holder = :stamp',
+            // `size` of a missing map fails too: the pool's first slot creates the map below.
+            ConditionExpression: 'size(#holders) < :max OR attribute_exists(#holders.#holder)',
+            ExpressionAttributeNames: { '#holders': 'holders', '#holder': holder },
+            ExpressionAttributeValues: { ':stamp': stamp, ':max': max },
+          }),
+        ),
+      );
+    if (await take()) return true;
+    const created = await this.succeeds(() =>
+      this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key,
+          UpdateExpression: 'SET #holders = :none',
+          ConditionExpression: 'attribute_not_exists(#holders)',
+          ExpressionAttributeNames: { '#holders': 'holders' },
+          ExpressionAttributeValues: { ':none': {} },
+        }),
+      ),
+    );
+    if (created) return take();
+    // The map was there, or a concurrent first caller just created it: only the latter leaves room.
+    return (await this.slotHolders(tenantId, pool)).length < max && take();
+  }
+
+  async slotHolders(tenantId: string, pool: SlotPool): Promise<SlotHolder[]> {
+    const { Item } = await this.send(() =>
+      this.documents.send(new GetCommand({ TableName: this.tableName, Key: slotsItemKey(tenantId, pool), ConsistentRead: true })),
+    );
+    return Object.entries((Item?.holders ?? {}) as Record<string, number>).map(([holder, stamp]) => ({ holder, stamp }));
+  }
+
+  async releaseSlot(tenantId: string, pool: SlotPool, holder: string, stamp?: number): Promise<void> {
+    await this.succeeds(() =>
+      this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: slotsItemKey(tenantId, pool),
+          UpdateExpression: 'REMOVE #holders.#holder',
+          ConditionExpression: stamp === undefined ? 'attribute_exists(#holders.#holder)' : '#holders.#holder = :stamp',
+          ExpressionAttributeNames: { '#holders': 'holders', '#holder': holder },
+          ...(stamp === undefined ? {} : { ExpressionAttributeValues: { ':stamp': stamp } }),
+        }),
+      ),
+    );
+  }
+
+  async putSession(session: SessionRecord): Promise<void> {
+    await this.send(() =>
+      this.documents.send(
+        new PutCommand({ TableName: this.tableName, Item: { ...session, ...sessionItemKey(session.sessionHash), ...deleteAfter(new Date(session.expiresAt)) } }),
+      ),
+    );
+  }
+
+  async getSession(sessionHash: string): Promise<SessionRecord | undefined> {
+    const { Item } = await this.send(() =>
+      this.documents.send(new GetCommand({ TableName: this.tableName, Key: sessionItemKey(sessionHash), ConsistentRead: true })),
+    );
+    if (!Item) return undefined;
+    const { tenantId, keyHash, createdAt, expiresAt } = Item;
+    return { sessionHash, tenantId, keyHash, createdAt, expiresAt };
+  }
+
+  async deleteSession(sessionHash: string): Promise<void> {
+    await this.send(() => this.documents.send(new DeleteCommand({ TableName: this.tableName, Key: sessionItemKey(sessionHash) })));
+  }
+
+  async putDatasetSource(source: DatasetSourceRecord): Promise<void> {
+    await this.putIfAbsent({ ...source, ...datasetSourceItemKey(source.tenantId, source.uri) });
+  }
+
+  async listDatasetSources(tenantId: string): Promise<DatasetSourceRecord[]> {
+    const page = await this.queryPage<DatasetSourceRecord>(
+      {
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': tenantKey(tenantId), ':prefix': DATASET_SOURCE_PREFIX },
+        ConsistentRead: true,
+      },
+      { limit: MAX_DATASET_SOURCES + 1 },
+    );
+    return page.items;
+  }
+
+  async deleteDatasetSource(tenantId: string, uri: string): Promise<boolean> {
+    const { Attributes } = await this.send(() =>
+      this.documents.send(new DeleteCommand({ TableName: this.tableName, Key: datasetSourceItemKey(tenantId, uri), ReturnValues: 'ALL_OLD' })),
+    );
+    return Attributes !== undefined;
+  }
+
+  /** Runs a conditional write; false if its condition did not hold. */
+  private async succeeds(write: () => Promise<unknown>): Promise<boolean> {
+    try {
+      await this.send(write);
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
   private async queryPage<T>(query: Omit<QueryCommandInput, 'TableName'>, page: PageRequest): Promise<Page<T>> {
     const result = await this.send(() =>
       this.documents.send(
-        new QueryCommand({ ...query, TableName: this.tableName, Limit: page.limit, ExclusiveStartKey: decodeToken(page.nextToken) }),
+        new QueryCommand({
+          ...query,
+          TableName: this.tableName,
+          Limit: page.limit,
+          ExclusiveStartKey: decodeToken(page.nextToken, query.ExpressionAttributeValues?.[':pk'], query.ExpressionAttributeValues?.[':prefix']),
+        }),
       ),
     );
     const items = (result.Items ?? []).map((item) => withoutKeys<T>(item));

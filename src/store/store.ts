@@ -74,14 +74,82 @@ export interface Store {
   /** Revokes a key of the tenant: it stops authenticating at once. False if the tenant has no such key. */
   deleteApiKey(tenantId: string, keyHash: string): Promise<boolean>;
 
+  // Trials are reached through their tenant too: their keys start with `TENANT#<t>`, so credentials scoped
+  // to one tenant (DynamoDB's `dynamodb:LeadingKeys`) cannot read another's, and a bug passing the wrong
+  // tenant finds nothing.
   /** Reserves an architecture for a trial number; false if the search already has it. */
-  claimArchitecture(searchId: string, archHash: string, trialNumber: number): Promise<boolean>;
-  /** Writes a new trial; false if the number is taken. */
+  claimArchitecture(tenantId: string, searchId: string, archHash: string, trialNumber: number): Promise<boolean>;
+  /** Writes a new trial (under `trial.tenantId`); false if the number is taken. */
   createTrial(trial: TrialRecord): Promise<boolean>;
-  getTrial(searchId: string, trialNumber: number): Promise<TrialRecord | undefined>;
+  getTrial(tenantId: string, searchId: string, trialNumber: number): Promise<TrialRecord | undefined>;
   /** In trial-number order. */
-  listTrials(searchId: string, page: PageRequest): Promise<Page<TrialRecord>>;
-  allTrials(searchId: string): Promise<TrialRecord[]>;
+  listTrials(tenantId: string, searchId: string, page: PageRequest): Promise<Page<TrialRecord>>;
+  allTrials(tenantId: string, searchId: string): Promise<TrialRecord[]>;
   /** Applies `patch` if `expect` holds; returns whether it did. */
-  updateTrial(searchId: string, trialNumber: number, patch: TrialPatch, expect?: TrialExpectation): Promise<boolean>;
+  updateTrial(tenantId: string, searchId: string, trialNumber: number, patch: TrialPatch, expect?: TrialExpectation): Promise<boolean>;
+
+  // What keeps one tenant from taking the whole service, counted in the store so that every API instance
+  // (every Lambda) sees the same numbers. Each is one conditional write: dynalite has no transactions.
+  /**
+   * Counts a request in the tenant's current window, which starts at its first request and lasts
+   * `windowMs`; a request after the window's end starts the next one.
+   */
+  countRequest(tenantId: string, at: Date, windowMs: number): Promise<RequestWindow>;
+  /**
+   * Gives `holder` a slot of the tenant's `pool` with `stamp` (a time, in ms since the epoch), if the pool
+   * has fewer than `max` holders or `holder` already has one (then its stamp is renewed). Atomic: concurrent
+   * callers never take more than `max` slots. False when the pool is full.
+   */
+  takeSlot(tenantId: string, pool: SlotPool, holder: string, stamp: number, max: number): Promise<boolean>;
+  /** The pool's holders and their stamps. */
+  slotHolders(tenantId: string, pool: SlotPool): Promise<SlotHolder[]>;
+  /** Frees `holder`'s slot; with `stamp`, only if the holder still has that stamp (it was not renewed since). */
+  releaseSlot(tenantId: string, pool: SlotPool, holder: string, stamp?: number): Promise<void>;
+
+  /** Stores a dashboard session (by the hash of its id, never the id itself). */
+  putSession(session: SessionRecord): Promise<void>;
+  /** The session, expired or not; `undefined` if unknown or ended. */
+  getSession(sessionHash: string): Promise<SessionRecord | undefined>;
+  deleteSession(sessionHash: string): Promise<void>;
+
+  /** Registers an S3 prefix the tenant's searches may read datasets from (again: keeps the first record). */
+  putDatasetSource(source: DatasetSourceRecord): Promise<void>;
+  /** The tenant's registered dataset sources, in URI order. */
+  listDatasetSources(tenantId: string): Promise<DatasetSourceRecord[]>;
+  /** False if the tenant had no such source. */
+  deleteDatasetSource(tenantId: string, uri: string): Promise<boolean>;
+}
+
+/** A tenant registers a handful of buckets; the API refuses more than this. */
+export const MAX_DATASET_SOURCES = 100;
+
+/** An S3 prefix (`s3://bucket/prefix/`) a tenant registered as a place its datasets may come from. */
+export interface DatasetSourceRecord {
+  readonly tenantId: string;
+  readonly uri: string;
+  readonly createdAt: string;
+}
+
+/** A tenant's request count in its current rate-limit window. */
+export interface RequestWindow {
+  readonly count: number;
+  readonly endsAt: Date;
+}
+
+/** Bounded sets of holders per tenant: `searches` holds unfinished search ids, `event-streams` open streams. */
+export type SlotPool = 'searches' | 'event-streams';
+
+export interface SlotHolder {
+  readonly holder: string;
+  readonly stamp: number;
+}
+
+/** A dashboard sign-in: its id is in the reader's cookie, only its hash here. */
+export interface SessionRecord {
+  readonly sessionHash: string;
+  readonly tenantId: string;
+  /** The API key it was signed in with: revoking that key ends the session. */
+  readonly keyHash: string;
+  readonly createdAt: string;
+  readonly expiresAt: string;
 }

@@ -1,6 +1,7 @@
 import { InvalidRequest } from '../errors.js';
 import type { TrainEvaluatorSpec } from '../search/training-spec.js';
 import { issueFields } from '../search/issue-fields.js';
+import { checkUserDataset, type DatasetAccess } from './datasets/dataset-access.js';
 import { parseDatasetRef } from './datasets/registry.js';
 import type { ModelSettings } from './models/model-builder.js';
 import { modelBuilderFor } from './models/registry.js';
@@ -12,24 +13,36 @@ const SPEC_PATHS: readonly (readonly [string, string])[] = [
   ['dataset', 'evaluator.dataset'],
 ];
 
-/** Re-throws an `InvalidRequest` from a training module with its field as a path in the search spec. */
+/** An `InvalidRequest` from a training module with its field as a path in the search spec. */
+function inSpecError(error: unknown): unknown {
+  if (!(error instanceof InvalidRequest)) return error;
+  const [from, to] = SPEC_PATHS.find(([prefix]) => error.field === prefix || error.field.startsWith(`${prefix}.`)) ?? ['', ''];
+  return from ? new InvalidRequest(to + error.field.slice(from.length), error.message) : error;
+}
+
 function inSpec<T>(check: () => T): T {
   try {
     return check();
   } catch (error) {
-    if (!(error instanceof InvalidRequest)) throw error;
-    const [from, to] = SPEC_PATHS.find(([prefix]) => error.field === prefix || error.field.startsWith(`${prefix}.`)) ?? ['', ''];
-    throw from ? new InvalidRequest(to + error.field.slice(from.length), error.message) : error;
+    throw inSpecError(error);
+  }
+}
+
+async function inSpecAsync<T>(check: () => Promise<T>): Promise<T> {
+  try {
+    return await check();
+  } catch (error) {
+    throw inSpecError(error);
   }
 }
 
 /**
  * What the API checks of a `train` evaluator before accepting a search: the space has a model builder that
- * accepts the model settings, and the dataset exists with valid options. Returns the settings with their
- * defaults, so the stored spec says exactly what every trial builds. (User datasets are read by the job:
- * their files may not be readable from the API, and the job reports every problem in them.)
+ * accepts the model settings, and the dataset exists with valid options, and is one the tenant may read
+ * (`datasets`; without it only built-ins are accepted). Returns the settings with their defaults, so the
+ * stored spec says exactly what every trial builds. (The job reads and checks a user dataset's shards.)
  */
-export function checkTrainingTask(space: string, evaluator: TrainEvaluatorSpec): ModelSettings {
+export async function checkTrainingTask(space: string, evaluator: TrainEvaluatorSpec, datasets?: DatasetAccess): Promise<ModelSettings> {
   const settings = inSpec(() => modelBuilderFor(space).settings(evaluator.model));
   const ref = inSpec(() => parseDatasetRef(evaluator.dataset));
   if (ref.kind === 'builtin') {
@@ -38,8 +51,12 @@ export function checkTrainingTask(space: string, evaluator: TrainEvaluatorSpec):
       const [first] = issueFields(options.error, ['evaluator', 'datasetOptions']);
       throw new InvalidRequest(first!.field, first!.message);
     }
-  } else if (Object.keys(evaluator.datasetOptions).length > 0) {
+    return settings;
+  }
+  if (Object.keys(evaluator.datasetOptions).length > 0) {
     throw new InvalidRequest('evaluator.datasetOptions', `user datasets take no options: ${evaluator.dataset} is described by its manifest`);
   }
+  if (!datasets) throw new InvalidRequest('evaluator.dataset', `${evaluator.dataset} is a user dataset, and nothing here says whose: only built-in datasets are accepted`);
+  await inSpecAsync(() => checkUserDataset(ref, evaluator.dataset, datasets));
   return settings;
 }

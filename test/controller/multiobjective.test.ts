@@ -42,7 +42,7 @@ describe('a multi-objective search: NB201 accuracy vs. latency vs. parameters', 
     const search = await runSearchToEnd(db.store, TEST_TENANT, 'MO', { evaluator: createBenchmarkEvaluator(catalog) });
     expect(search).toMatchObject({ status: 'SUCCEEDED', trialCount: 40 });
     // Lineage: every child of the evolving population names its parent and the one edit that made it.
-    const children = (await db.store.allTrials('MO')).filter((t) => t.parent);
+    const children = (await db.store.allTrials(TEST_TENANT, 'MO')).filter((t) => t.parent);
     expect(children.length).toBeGreaterThan(20);
     for (const child of children) {
       expect(child.parent!.trialNumber).toBeLessThan(child.number);
@@ -51,7 +51,7 @@ describe('a multi-objective search: NB201 accuracy vs. latency vs. parameters', 
 
     const { request } = await authorizedApp({ store: db.store, events: new RecordingEvents(), benchmarks: catalog, clock: () => new Date() }, TEST_TENANT);
     const pareto = await json(await request('/v1/searches/MO/pareto'));
-    const all = await db.store.allTrials('MO');
+    const all = await db.store.allTrials(TEST_TENANT, 'MO');
     const vector = (m: Record<string, number>) => [m.cifar10_valid_12!, -m.latency_ms_pixel3!, -m.params!];
     const dominated = (a: number[], b: number[]) => b.every((v, i) => v >= a[i]!) && b.some((v, i) => v > a[i]!);
     for (const trial of pareto.items) {

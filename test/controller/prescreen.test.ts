@@ -44,7 +44,7 @@ async function randomSearch(tenant: string, prescreen: boolean): Promise<number[
   const clock = () => new Date();
   const predictors = new PredictorService({ store: db.store, artifacts: new DirectoryArtifactStore(artifactsDir), clock, refreshSeconds: 0 });
   await runSearchToEnd(db.store, tenant, `S-${tenant}`, { evaluator: createBenchmarkEvaluator(catalog), controller: { predictors }, clock });
-  return (await db.store.allTrials(`S-${tenant}`)).map((t) => t.metrics![METRIC]!);
+  return (await db.store.allTrials(tenant, `S-${tenant}`)).map((t) => t.metrics![METRIC]!);
 }
 
 const mean = (values: readonly number[]) => values.reduce((a, b) => a + b, 0) / values.length;

@@ -34,7 +34,7 @@ async function createSearch(budget: Parameters<typeof testSpec>[0]): Promise<str
 
 const run = (job: Parameters<typeof runTrialJob>[1]) =>
   runTrialJob({ store: db.store, evaluator, clock: () => new Date(), simulatedTimeScale: 0 }, job);
-const trials = (id: string) => db.store.allTrials(id);
+const trials = (id: string) => db.store.allTrials(TEST_TENANT, id);
 
 /** Alternates ticks and job runs until the search finishes, like the event loop of the service. */
 async function runToEnd(id: string): Promise<SearchRecord> {
@@ -115,7 +115,7 @@ describe('controller tick', () => {
     await tick(deps, TEST_TENANT, id);
     const [trial] = await trials(id);
     const startedAt = new Date(Date.now() - 600_000).toISOString();
-    await db.store.updateTrial(id, trial!.number, { status: 'RUNNING', startedAt, heartbeatAt: startedAt });
+    await db.store.updateTrial(TEST_TENANT, id, trial!.number, { status: 'RUNNING', startedAt, heartbeatAt: startedAt });
     await tick({ ...deps, staleAfterSeconds: 700 }, TEST_TENANT, id);
     expect((await trials(id))[0]).toMatchObject({ status: 'RUNNING', attempt: 1 });
 

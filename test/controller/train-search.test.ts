@@ -62,7 +62,7 @@ describe('a search with the train evaluator', () => {
     const search = await runToEnd('T1');
     expect(search).toMatchObject({ status: 'SUCCEEDED', trialCount: 6 });
 
-    const trials = await db.store.allTrials('T1');
+    const trials = await db.store.allTrials(TEST_TENANT, 'T1');
     for (const trial of trials) {
       expect(['SUCCEEDED', 'EARLY_STOPPED']).toContain(trial.status);
       expect(trial.backend).toEqual(expect.any(String));
@@ -100,7 +100,7 @@ describe('a search with the train evaluator', () => {
     expect((await request('/v1/searches/T1/trials/99/model')).status).toBe(404);
 
     // A trained trial can teach later searches of the tenant (knowledge distillation); other tenants', not.
-    await expect(requireTeacherModel(db.store, TEST_TENANT, { searchId: 'T1', trialNumber: best })).resolves.toBe(`searches/T1/trials/${best}/model/`);
+    await expect(requireTeacherModel(db.store, TEST_TENANT, { searchId: 'T1', trialNumber: best })).resolves.toBe(`tenants/${TEST_TENANT}/searches/T1/trials/${best}/model/`);
     await expect(requireTeacherModel(db.store, 'another-tenant', { searchId: 'T1', trialNumber: best })).rejects.toThrow(InvalidRequest);
     await expect(requireTeacherModel(db.store, TEST_TENANT, { searchId: 'T1', trialNumber: 99 })).rejects.toThrow(/no trained model/);
   });
@@ -115,7 +115,7 @@ describe('a search with the train evaluator', () => {
     await db.store.createSearch(newSearchRecord(TEST_TENANT, 'T2', spec, new Date().toISOString()));
     const search = await runToEnd('T2');
     expect(search).toMatchObject({ status: 'SUCCEEDED', trialCount: 6 });
-    const children = (await db.store.allTrials('T2')).filter((t) => t.parent);
+    const children = (await db.store.allTrials(TEST_TENANT, 'T2')).filter((t) => t.parent);
     expect(children.length).toBeGreaterThan(0);
     for (const child of children) {
       expect(child.status).toBe('SUCCEEDED');
@@ -132,7 +132,7 @@ describe('a search with the train evaluator', () => {
     });
     await db.store.createSearch(newSearchRecord(TEST_TENANT, 'T4', spec, new Date().toISOString()));
     expect(await runToEnd('T4')).toMatchObject({ status: 'SUCCEEDED', trialCount: 6 });
-    const trials = await db.store.allTrials('T4');
+    const trials = await db.store.allTrials(TEST_TENANT, 'T4');
     const byNumber = new Map(trials.map((t) => [t.number, t]));
     for (const trial of trials) {
       expect(trial.status).toBe('SUCCEEDED');
@@ -178,7 +178,7 @@ describe('a search with the train evaluator', () => {
     await db.store.createSearch(newSearchRecord(TEST_TENANT, 'T3', spec, new Date().toISOString()));
     const search = await runToEnd('T3');
     expect(search).toMatchObject({ status: 'SUCCEEDED', trialCount: 6 });
-    const trials = await db.store.allTrials('T3');
+    const trials = await db.store.allTrials(TEST_TENANT, 'T3');
     for (const trial of trials) {
       expect(trial.status).toBe('SUCCEEDED');
       expect(trial.metrics).toMatchObject({ validation_accuracy: expect.any(Number), validation_perplexity: expect.any(Number), params: expect.any(Number) });

@@ -40,7 +40,7 @@ async function run(id: string, spec: Awaited<ReturnType<typeof specOf>>) {
   await db.store.createSearch(newSearchRecord(TEST_TENANT, id, spec, new Date().toISOString()));
   const search = await runSearchToEnd(db.store, TEST_TENANT, id, { evaluator: createBenchmarkEvaluator(catalog) });
   expect(search?.status).toBe('SUCCEEDED');
-  return db.store.allTrials(id);
+  return db.store.allTrials(TEST_TENANT, id);
 }
 
 describe('warm start', () => {
@@ -53,7 +53,7 @@ describe('warm start', () => {
   });
 
   it('TransferLearning: measures the parents’ best architectures first, on the new task', async () => {
-    const parent = await db.store.allTrials('W-PARENT');
+    const parent = await db.store.allTrials(TEST_TENANT, 'W-PARENT');
     const child = await run('W-TRANSFER', await specOf('cifar100_valid_12', 20, 3, { warmStart: { parentSearches: ['W-PARENT'], type: 'TransferLearning', seeds: 5 } }));
     const top = [...parent].sort((a, b) => b.metrics!.cifar10_valid_12! - a.metrics!.cifar10_valid_12!).slice(0, 5);
     expect(child.slice(0, 5).map((t) => t.arch).sort()).toEqual(top.map((t) => t.arch).sort());

@@ -39,6 +39,7 @@ function recordingRun(verdict: (observation: EpochObservation) => EarlyStopVerdi
     recordedEpochs,
     artifacts: store,
     artifactPrefix: 'searches/s1/trials/1/',
+    datasets: { tenantId: 't' },
     seed: 11,
     reportEpoch: async (observation) => {
       observations.push(observation);

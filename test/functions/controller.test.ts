@@ -69,7 +69,7 @@ describe('controller Lambda', () => {
       expect.objectContaining({ jobName: `${id}-1-1`, jobQueue: ENV.NAS_CPU_JOB_QUEUE, jobDefinition: ENV.NAS_CPU_JOB_DEFINITION, timeout: { attemptDurationSeconds: 900 } }),
       expect.objectContaining({ jobName: `${id}-2-1`, tags: { tenant: TEST_TENANT, search: id, trial: '2', attempt: '1' } }),
     ]);
-    const trials = await db.store.allTrials(id);
+    const trials = await db.store.allTrials(TEST_TENANT, id);
     expect(trials.map((t) => t.jobId)).toEqual(batch.jobs.map((j) => j.jobId));
     expect(logged).toContainEqual(expect.objectContaining({ message: 'search ticked', trigger: 'SearchCreated', searchId: id, status: 'RUNNING' }));
 
@@ -115,7 +115,7 @@ describe('controller Lambda', () => {
     const result = await handler(event);
 
     expect(result.trigger).toBe('job');
-    const trial = await db.store.getTrial(id, 1);
+    const trial = await db.store.getTrial(TEST_TENANT, id, 1);
     expect(trial).toMatchObject({ status: 'FAILED', error: { message: 'Essential container in task exited; exit code 137', retryable: true } });
     expect(logged).toContainEqual({
       message: 'batch job failed',

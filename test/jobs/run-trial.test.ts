@@ -33,35 +33,35 @@ describe('the trial job', () => {
     const job = await setUp('J-ok');
     const running = runTrialJob(deps(slowEvaluator(300)), job);
     await new Promise((resolve) => setTimeout(resolve, 200));
-    const midway = await db.store.getTrial('J-ok', 1);
+    const midway = await db.store.getTrial(TEST_TENANT, 'J-ok', 1);
     expect(midway?.status).toBe('RUNNING');
     expect(Date.parse(midway!.heartbeatAt!)).toBeGreaterThan(Date.parse(midway!.startedAt!));
     await running;
-    expect(await db.store.getTrial('J-ok', 1)).toMatchObject({ status: 'SUCCEEDED', metrics: { cifar10_test_200: 90 }, costSeconds: 12 });
+    expect(await db.store.getTrial(TEST_TENANT, 'J-ok', 1)).toMatchObject({ status: 'SUCCEEDED', metrics: { cifar10_test_200: 90 }, costSeconds: 12 });
   });
 
   it('records an architecture the evaluator rejects as a non-retryable failure, and rethrows anything else', async () => {
     await runTrialJob(deps(slowEvaluator(1, 'invalid')), await setUp('J-invalid'));
-    expect(await db.store.getTrial('J-invalid', 1)).toMatchObject({ status: 'FAILED', error: { retryable: false } });
+    expect(await db.store.getTrial(TEST_TENANT, 'J-invalid', 1)).toMatchObject({ status: 'FAILED', error: { retryable: false } });
     await expect(runTrialJob(deps(slowEvaluator(1, 'crash')), await setUp('J-crash'))).rejects.toThrow('GPU fell off the bus');
-    expect((await db.store.getTrial('J-crash', 1))?.status).toBe('RUNNING');
+    expect((await db.store.getTrial(TEST_TENANT, 'J-crash', 1))?.status).toBe('RUNNING');
   });
 
   it('does nothing for a superseded attempt', async () => {
     const job = await setUp('J-old');
-    await db.store.updateTrial('J-old', 1, { attempt: 2 });
+    await db.store.updateTrial(TEST_TENANT, 'J-old', 1, { attempt: 2 });
     await runTrialJob(deps(slowEvaluator(1)), job);
-    expect(await db.store.getTrial('J-old', 1)).toMatchObject({ status: 'PENDING', attempt: 2 });
+    expect(await db.store.getTrial(TEST_TENANT, 'J-old', 1)).toMatchObject({ status: 'PENDING', attempt: 2 });
   });
 });
 
 describe('a job retried by AWS Batch after a Spot interruption', () => {
   it('takes over the RUNNING attempt only when told it is a retry', async () => {
     const job = await setUp('J-spot');
-    await db.store.updateTrial('J-spot', 1, { status: 'RUNNING' });
+    await db.store.updateTrial(TEST_TENANT, 'J-spot', 1, { status: 'RUNNING' });
     await runTrialJob(deps(slowEvaluator(1)), job);
-    expect((await db.store.getTrial('J-spot', 1))?.status).toBe('RUNNING');
+    expect((await db.store.getTrial(TEST_TENANT, 'J-spot', 1))?.status).toBe('RUNNING');
     await runTrialJob({ ...deps(slowEvaluator(1)), reclaimRunning: true }, job);
-    expect((await db.store.getTrial('J-spot', 1))?.status).toBe('SUCCEEDED');
+    expect((await db.store.getTrial(TEST_TENANT, 'J-spot', 1))?.status).toBe('SUCCEEDED');
   });
 });

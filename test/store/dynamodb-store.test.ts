@@ -49,30 +49,39 @@ describe('DynamoDB store on dynalite', () => {
   });
 
   it('claims each architecture once per search and each trial number once', async () => {
-    expect(await db.store.claimArchitecture('S-claim', 'abc', 1)).toBe(true);
-    expect(await db.store.claimArchitecture('S-claim', 'abc', 2)).toBe(false);
-    expect(await db.store.claimArchitecture('S-other', 'abc', 1)).toBe(true);
+    expect(await db.store.claimArchitecture(TEST_TENANT, 'S-claim', 'abc', 1)).toBe(true);
+    expect(await db.store.claimArchitecture(TEST_TENANT, 'S-claim', 'abc', 2)).toBe(false);
+    expect(await db.store.claimArchitecture(TEST_TENANT, 'S-other', 'abc', 1)).toBe(true);
     expect(await db.store.createTrial(newTrial('S-claim', 1))).toBe(true);
     expect(await db.store.createTrial(newTrial('S-claim', 1, { arch: 'other' }))).toBe(false);
-    expect((await db.store.getTrial('S-claim', 1))?.arch).toBe(newTrial('S-claim', 1).arch);
+    expect((await db.store.getTrial(TEST_TENANT, 'S-claim', 1))?.arch).toBe(newTrial('S-claim', 1).arch);
+  });
+
+  it("keeps a search's trials under its tenant: another tenant naming the same search id finds nothing and changes nothing", async () => {
+    expect(await db.store.createTrial(newTrial('S-owned', 1))).toBe(true);
+    expect(await db.store.getTrial('intruder', 'S-owned', 1)).toBeUndefined();
+    expect(await db.store.allTrials('intruder', 'S-owned')).toEqual([]);
+    expect(await db.store.updateTrial('intruder', 'S-owned', 1, { status: 'KILLED' })).toBe(false);
+    expect(await db.store.claimArchitecture('intruder', 'S-owned', 'abc', 1)).toBe(true);
+    expect((await db.store.getTrial(TEST_TENANT, 'S-owned', 1))?.status).toBe('PENDING');
   });
 
   it('applies trial updates only under their conditions, and removes fields set to undefined', async () => {
     await db.store.createTrial(newTrial('S-update', 1, { jobId: 'job-1' }));
-    expect(await db.store.updateTrial('S-update', 1, { status: 'RUNNING' }, { status: ['PENDING'], attempt: 2 })).toBe(false);
-    expect(await db.store.updateTrial('S-update', 1, { status: 'RUNNING', jobId: undefined }, { status: ['PENDING'], attempt: 1 })).toBe(true);
-    expect(await db.store.updateTrial('S-update', 1, { status: 'SUCCEEDED' }, { status: ['PENDING'] })).toBe(false);
-    expect(await db.store.updateTrial('S-update', 99, { status: 'RUNNING' })).toBe(false);
-    const trial = await db.store.getTrial('S-update', 1);
+    expect(await db.store.updateTrial(TEST_TENANT, 'S-update', 1, { status: 'RUNNING' }, { status: ['PENDING'], attempt: 2 })).toBe(false);
+    expect(await db.store.updateTrial(TEST_TENANT, 'S-update', 1, { status: 'RUNNING', jobId: undefined }, { status: ['PENDING'], attempt: 1 })).toBe(true);
+    expect(await db.store.updateTrial(TEST_TENANT, 'S-update', 1, { status: 'SUCCEEDED' }, { status: ['PENDING'] })).toBe(false);
+    expect(await db.store.updateTrial(TEST_TENANT, 'S-update', 99, { status: 'RUNNING' })).toBe(false);
+    const trial = await db.store.getTrial(TEST_TENANT, 'S-update', 1);
     expect(trial?.status).toBe('RUNNING');
     expect(trial).not.toHaveProperty('jobId');
   });
 
   it('pages through trials in number order', async () => {
     for (let n = 1; n <= 25; n++) await db.store.createTrial(newTrial('S-page', n));
-    const page = await db.store.listTrials('S-page', { limit: 10 });
+    const page = await db.store.listTrials(TEST_TENANT, 'S-page', { limit: 10 });
     expect(page.items.map((t) => t.number)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
-    expect((await db.store.allTrials('S-page')).map((t) => t.number)).toEqual(Array.from({ length: 25 }, (_, i) => i + 1));
+    expect((await db.store.allTrials(TEST_TENANT, 'S-page')).map((t) => t.number)).toEqual(Array.from({ length: 25 }, (_, i) => i + 1));
   });
 
   describe('API keys', () => {

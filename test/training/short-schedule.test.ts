@@ -68,6 +68,7 @@ describe('a trial trained with a short schedule', () => {
       recordedEpochs: job.recordedEpochs ?? [],
       artifacts: store,
       artifactPrefix: prefix,
+      datasets: { tenantId: 't' },
       seed: 3,
       reportEpoch: async (observation) => (observations.push(observation), job.verdict?.(observation) ?? { stop: false }),
       ...link,

@@ -57,7 +57,7 @@ const getModelFile = createRoute({
 /** A trial of the caller's search that has a trained model, with the model's artifact prefix. */
 async function requireTrainedTrial(deps: ApiDeps, tenantId: string, searchId: string, number: number) {
   const search = await requireSearch(deps, tenantId, searchId);
-  const trial = await deps.store.getTrial(searchId, number);
+  const trial = await deps.store.getTrial(tenantId, searchId, number);
   if (!trial) throw new NotFound('trial', `${searchId}/${number}`);
   if (!trial.modelKey || !deps.artifacts) throw new NotFound('model', `${searchId}/${number} (only trained trials that finished have one)`);
   return { search, trial, modelKey: trial.modelKey };

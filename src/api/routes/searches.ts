@@ -3,16 +3,18 @@ import { createHash, randomInt } from 'node:crypto';
 import { ulid } from 'ulid';
 import { checkCostLimit, estimateForEvaluator } from '../../cost/estimate.js';
 import { JOB_PROFILES, jobKindOf } from '../../cost/job-profiles.js';
-import { Conflict, InvalidRequest, NotFound, TooManyRequests, VersionConflict } from '../../errors.js';
+import { Conflict, InvalidRequest, NotFound, VersionConflict } from '../../errors.js';
 import { isActiveSearch, type SearchRecord } from '../../search/records.js';
 import { newSearchRecord } from '../../search/new-search.js';
 import { resolveSearchSpec } from '../../search/resolve-spec.js';
 import { checkWarmStart } from '../../search/warm-start.js';
 import { requireTeacherModel } from '../../jobs/run-trial.js';
 import { SearchSpecSchema } from '../../search/spec.js';
-import { DEFAULT_LIMITS, type ApiDeps } from '../deps.js';
+import type { ApiDeps } from '../deps.js';
 import { problemResponses } from '../problem.js';
+import { datasetAccessOf } from './datasets.js';
 import { IdempotencyHeaderSchema, jsonContent, newRouter, PageQuerySchema, SearchIdParamSchema } from '../router.js';
+import { reserveSearchSlot } from '../search-quota.js';
 import { CreatedSearchSchema, pageSchema, SearchViewSchema, toCostEstimateView, toSearchView } from '../views.js';
 
 const createSearch = createRoute({
@@ -31,6 +33,7 @@ const createSearch = createRoute({
     201: jsonContent(CreatedSearchSchema, 'The new search and its cost estimate'),
     400: problemResponses[400],
     409: problemResponses[409],
+    429: problemResponses[429],
     503: problemResponses[503],
   },
 });
@@ -71,21 +74,6 @@ function fingerprint(body: unknown): string {
   return createHash('sha256').update(canonical).digest('hex');
 }
 
-/** Refuses a new search while the tenant already has its quota of unfinished ones. */
-async function requireSearchQuota(deps: ApiDeps, tenantId: string): Promise<void> {
-  const { maxActiveSearches } = { ...DEFAULT_LIMITS, ...deps.limits };
-  let active = 0;
-  let nextToken: string | undefined;
-  do {
-    const page = await deps.store.listSearches(tenantId, { limit: 100, nextToken });
-    active += page.items.filter((s) => isActiveSearch(s.status)).length;
-    nextToken = page.nextToken;
-  } while (nextToken && active < maxActiveSearches);
-  if (active >= maxActiveSearches) {
-    throw new TooManyRequests(`this tenant already has ${active} unfinished searches (quota ${maxActiveSearches}): wait for one or stop one`, 30);
-  }
-}
-
 export async function requireSearch(deps: ApiDeps, tenantId: string, searchId: string): Promise<SearchRecord> {
   const search = await deps.store.getSearch(tenantId, searchId);
   if (!search) throw new NotFound('search', searchId);
@@ -97,7 +85,7 @@ export function searchRoutes(deps: ApiDeps) {
     .openapi(createSearch, async (c) => {
       const tenantId = c.get('tenantId');
       const body = c.req.valid('json');
-      const spec = await resolveSearchSpec(body, deps.benchmarks, () => randomInt(2 ** 31 - 1));
+      const spec = await resolveSearchSpec(body, deps.benchmarks, () => randomInt(2 ** 31 - 1), await datasetAccessOf(deps, tenantId, body));
       await checkWarmStart(deps.store, c.get('tenantId'), spec);
       if (spec.evaluator.kind === 'train' && spec.evaluator.distillation) {
         await requireTeacherModel(deps.store, c.get('tenantId'), spec.evaluator.distillation.teacher);
@@ -118,7 +106,7 @@ export function searchRoutes(deps: ApiDeps) {
         const existing = await deps.store.getSearch(tenantId, id);
         if (existing) return replay(existing);
       }
-      await requireSearchQuota(deps, tenantId);
+      await reserveSearchSlot(deps, tenantId, id);
       const search = newSearchRecord(tenantId, id, spec, deps.clock().toISOString());
       try {
         await deps.store.createSearch(search);

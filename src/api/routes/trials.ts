@@ -63,27 +63,30 @@ export function trialRoutes(deps: ApiDeps) {
   return newRouter()
     .openapi(listTrials, async (c) => {
       const { id } = c.req.valid('param');
-      await requireSearch(deps, c.get('tenantId'), id);
-      const page = await deps.store.listTrials(id, c.req.valid('query'));
+      const tenantId = c.get('tenantId');
+      await requireSearch(deps, tenantId, id);
+      const page = await deps.store.listTrials(tenantId, id, c.req.valid('query'));
       return c.json({ items: page.items.map(toTrialView), ...(page.nextToken ? { nextToken: page.nextToken } : {}) }, 200);
     })
     .openapi(getTrial, async (c) => {
       const { id, number } = c.req.valid('param');
-      await requireSearch(deps, c.get('tenantId'), id);
-      const trial = await deps.store.getTrial(id, number);
+      const tenantId = c.get('tenantId');
+      await requireSearch(deps, tenantId, id);
+      const trial = await deps.store.getTrial(tenantId, id, number);
       if (!trial) throw new NotFound('trial', `${id}/${number}`);
       return c.json(toTrialView(trial), 200);
     })
     .openapi(getPareto, async (c) => {
       const { id } = c.req.valid('param');
-      const search = await requireSearch(deps, c.get('tenantId'), id);
+      const tenantId = c.get('tenantId');
+      const search = await requireSearch(deps, tenantId, id);
       const { objectives } = search.spec;
       const raw = c.req.valid('query').reference;
       const reference = raw?.split(',').map(Number);
       if (reference && (reference.length !== objectives.length || reference.some((v) => !Number.isFinite(v)))) {
         throw new InvalidRequest('reference', `give ${objectives.length} finite numbers, one per objective`);
       }
-      const front = searchFront(await deps.store.allTrials(id), objectives, reference);
+      const front = searchFront(await deps.store.allTrials(tenantId, id), objectives, reference);
       return c.json(
         { objectives, referencePoint: front.referencePoint, hypervolume: front.hypervolume, items: front.trials.map(toTrialView) },
         200,
@@ -91,8 +94,9 @@ export function trialRoutes(deps: ApiDeps) {
     })
     .openapi(getBest, async (c) => {
       const { id } = c.req.valid('param');
-      const search = await requireSearch(deps, c.get('tenantId'), id);
-      const trial = search.best && (await deps.store.getTrial(id, search.best.trialNumber));
+      const tenantId = c.get('tenantId');
+      const search = await requireSearch(deps, tenantId, id);
+      const trial = search.best && (await deps.store.getTrial(tenantId, id, search.best.trialNumber));
       if (!trial) throw new NotFound('best trial of search', id);
       return c.json(toTrialView(trial), 200);
     });

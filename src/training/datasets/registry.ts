@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import type { ArtifactStore } from '../../artifacts/artifact-store.js';
-import { DirectoryArtifactStore } from '../../artifacts/directory-artifact-store.js';
-import { InvalidRequest, Unavailable } from '../../errors.js';
+import { isRelativeKey } from '../../artifacts/prefixed-artifact-store.js';
+import { InvalidRequest } from '../../errors.js';
 import { issueFields } from '../../search/issue-fields.js';
 import { anbncn } from './anbncn.js';
 import { blobs } from './blobs.js';
 import type { BuiltinDataset } from './builtin-dataset.js';
+import { locateUserDataset, type DatasetAccess } from './dataset-access.js';
 import type { Dataset, DatasetSummary } from './dataset.js';
 import { mnist } from './mnist.js';
 import { readUserDataset } from './read-user-dataset.js';
@@ -18,11 +18,13 @@ export type DatasetRef =
   | { readonly kind: 'builtin'; readonly dataset: BuiltinDataset }
   | { readonly kind: 'directory'; readonly path: string }
   | { readonly kind: 's3'; readonly bucket: string; readonly prefix: string }
-  | { readonly kind: 'artifacts'; readonly prefix: string };
+  /** A path in the caller's own part of the artifact store (`tenants/<t>/<path>`). */
+  | { readonly kind: 'artifacts'; readonly path: string };
 
 /**
- * Parses `mnist` (a built-in name), `dir:<path>`, `s3://<bucket>/<prefix>` or `artifacts:<prefix>`;
- * anything else is an `InvalidRequest` on the field `dataset`.
+ * Parses `mnist` (a built-in name), `dir:<path>`, `s3://<bucket>/<prefix>` or `artifacts:<path>`;
+ * anything else is an `InvalidRequest` on the field `dataset`. Whether the caller may read a user
+ * dataset is `locateUserDataset`'s to say.
  */
 export function parseDatasetRef(ref: string): DatasetRef {
   if (ref.startsWith('dir:')) {
@@ -35,7 +37,13 @@ export function parseDatasetRef(ref: string): DatasetRef {
     if (bucket === '') throw new InvalidRequest('dataset', "'s3://' needs a bucket, e.g. s3://my-bucket/datasets/digits");
     return { kind: 's3', bucket, prefix: prefix.join('/') };
   }
-  if (ref.startsWith('artifacts:')) return { kind: 'artifacts', prefix: ref.slice('artifacts:'.length) };
+  if (ref.startsWith('artifacts:')) {
+    const path = ref.slice('artifacts:'.length).replace(/\/$/, '');
+    if (!isRelativeKey(path)) {
+      throw new InvalidRequest('dataset', "'artifacts:' needs a path in your own artifacts, e.g. artifacts:datasets/my-digits (no empty, . or .. parts)");
+    }
+    return { kind: 'artifacts', path };
+  }
   const dataset = BUILTIN_DATASETS.find((builtin) => builtin.name === ref);
   if (!dataset) {
     const names = BUILTIN_DATASETS.map((builtin) => builtin.name).join(', ');
@@ -47,10 +55,8 @@ export function parseDatasetRef(ref: string): DatasetRef {
 export interface LoadDatasetOptions {
   /** Options of a built-in dataset (see `describeDatasets()`); user datasets take none (`{}` or absent). */
   readonly options?: unknown;
-  /** The store that `artifacts:<prefix>` refers to (the service's artifact store). */
-  readonly artifacts?: ArtifactStore;
-  /** Opens the store of an S3 bucket, for `s3://` refs (the S3 artifact store adapter). */
-  readonly openS3Bucket?: (bucket: string) => ArtifactStore;
+  /** What the tenant may read user datasets from; without it, only built-ins load. */
+  readonly access?: DatasetAccess;
 }
 
 /** Built-ins by name and options, so the trials of a process share one copy of each split. */
@@ -76,25 +82,19 @@ function loadBuiltin(dataset: BuiltinDataset, rawOptions: unknown): Promise<Data
  * The dataset a search trains on. Built-ins are built once per process and options (then shared: do not
  * write into the arrays); user datasets are read and checked on every call, since their files may change.
  *
- * Throws `InvalidRequest` for an unknown ref or invalid options, `Unavailable` when a user dataset's
- * manifest or store is missing, and `InvalidDataset` naming every problem of a malformed one.
+ * Throws `InvalidRequest` for an unknown ref, invalid options or a user dataset the tenant may not read,
+ * `Unavailable` when a user dataset's manifest or store is missing, and `InvalidDataset` naming every
+ * problem of a malformed one.
  */
-export async function loadDataset(ref: string, { options, artifacts, openS3Bucket }: LoadDatasetOptions = {}): Promise<Dataset> {
+export async function loadDataset(ref: string, { options, access }: LoadDatasetOptions = {}): Promise<Dataset> {
   const parsed = parseDatasetRef(ref);
   if (parsed.kind === 'builtin') return loadBuiltin(parsed.dataset, options);
   if (options !== undefined && !(typeof options === 'object' && options !== null && Object.keys(options).length === 0)) {
     throw new InvalidRequest('datasetOptions', `user datasets take no options; ${ref} is described by its manifest`);
   }
-  switch (parsed.kind) {
-    case 'directory':
-      return readUserDataset(new DirectoryArtifactStore(parsed.path), '', ref);
-    case 's3':
-      if (!openS3Bucket) throw new Unavailable(`cannot read ${ref}: no S3 artifact store is configured`);
-      return readUserDataset(openS3Bucket(parsed.bucket), parsed.prefix, ref);
-    case 'artifacts':
-      if (!artifacts) throw new Unavailable(`cannot read ${ref}: no artifact store is configured`);
-      return readUserDataset(artifacts, parsed.prefix, ref);
-  }
+  if (!access) throw new InvalidRequest('dataset', `${ref} is a user dataset, and nothing says whose: only built-in datasets load here`);
+  const { store, prefix } = await locateUserDataset(parsed, access);
+  return readUserDataset(store, prefix, ref);
 }
 
 export interface DatasetCatalogEntry extends DatasetSummary {

@@ -35,7 +35,11 @@ describe('dataset registry', () => {
     expect(parseDatasetRef('dir:./data/digits')).toEqual({ kind: 'directory', path: './data/digits' });
     expect(parseDatasetRef('s3://bucket/teams/a/digits')).toEqual({ kind: 's3', bucket: 'bucket', prefix: 'teams/a/digits' });
     expect(parseDatasetRef('s3://bucket')).toEqual({ kind: 's3', bucket: 'bucket', prefix: '' });
-    expect(parseDatasetRef('artifacts:datasets/digits')).toEqual({ kind: 'artifacts', prefix: 'datasets/digits' });
+    expect(parseDatasetRef('artifacts:datasets/digits')).toEqual({ kind: 'artifacts', path: 'datasets/digits' });
+    expect(parseDatasetRef('artifacts:datasets/digits/')).toEqual({ kind: 'artifacts', path: 'datasets/digits' });
+    for (const escaping of ['artifacts:', 'artifacts:../x', 'artifacts:datasets/../../b', 'artifacts:/etc', 'artifacts:a//b', 'artifacts:a\\..\\b']) {
+      expect(() => parseDatasetRef(escaping), escaping).toThrow(expect.objectContaining({ field: 'dataset' }));
+    }
     expect(parseDatasetRef('mnist')).toMatchObject({ kind: 'builtin', dataset: { name: 'mnist' } });
     for (const ref of ['cifar10', 'dir:', 's3://', 'MNIST']) {
       expect(() => parseDatasetRef(ref), ref).toThrow(expect.objectContaining({ constructor: InvalidRequest, field: 'dataset' }));
