@@ -3,7 +3,7 @@
  * process of the local job pool runs (jobs arrive over IPC, many per process). A job is a trial, or the
  * training run of an RL search policy.
  */
-import { openArtifactStore, s3BucketOpener } from '../src/artifacts/open-artifact-store.js';
+import { openSharedData, openTenantData, type DataStores } from '../src/aws/tenant-isolation.js';
 import { createBenchmarkEvaluator } from '../src/evaluators/benchmark-evaluator.js';
 import { evaluatorByKind } from '../src/evaluators/evaluator.js';
 import { createTrainEvaluator } from '../src/evaluators/train-evaluator.js';
@@ -15,30 +15,38 @@ import { runTrialJob, type RunTrialDeps } from '../src/jobs/run-trial.js';
 import type { PoolToWorker, WorkerToPool } from '../src/jobs/worker-protocol.js';
 import { readConfig } from '../src/config.js';
 import { chooseBackend } from '../src/training/backend.js';
-import { dynamoClientConfig } from '../src/store/client-config.js';
-import { DynamoDbStore } from '../src/store/dynamodb-store.js';
 
 const config = readConfig();
-const artifacts = openArtifactStore(config.artifacts);
-const deps: RunTrialDeps = {
-  store: new DynamoDbStore({ tableName: config.tableName, client: dynamoClientConfig() }),
-  evaluator: evaluatorByKind({
-    benchmark: createBenchmarkEvaluator(new BenchmarkCatalog(config.benchmarksDir, openTableShelf(config.tables))),
-    train: createTrainEvaluator({ openS3Bucket: s3BucketOpener() }),
-  }),
-  artifacts,
-  clock: () => new Date(),
-  simulatedTimeScale: config.simulatedTimeScale,
-  heartbeatSeconds: config.heartbeatSeconds,
-  // Batch counts attempts of one job from 1; a later one follows a Spot interruption of the same trial.
-  reclaimRunning: Number(process.env.AWS_BATCH_JOB_ATTEMPT ?? 1) > 1,
-};
+const locations = { tableName: config.tableName, artifacts: config.artifacts };
+// One per process, whoever the job is for: it keeps the benchmark tables it has read.
+const evaluator = evaluatorByKind({
+  benchmark: createBenchmarkEvaluator(new BenchmarkCatalog(config.benchmarksDir, openTableShelf(config.tables))),
+  train: createTrainEvaluator(),
+});
+const clock = () => new Date();
 
-async function run(job: Job): Promise<void> {
-  if (!isAgentTraining(job)) return runTrialJob(deps, job);
+/** A trial's dependencies, its records and artifacts as `data` reaches them. */
+function trialDeps(data: DataStores): RunTrialDeps {
+  return {
+    store: data.store,
+    evaluator,
+    artifacts: data.artifacts,
+    clock,
+    simulatedTimeScale: config.simulatedTimeScale,
+    heartbeatSeconds: config.heartbeatSeconds,
+    ...(config.datasetsRoot === undefined ? {} : { datasetsRoot: config.datasetsRoot }),
+    openS3Bucket: data.openS3Bucket,
+    // Batch counts attempts of one job from 1; a later one follows a Spot interruption of the same trial.
+    reclaimRunning: Number(process.env.AWS_BATCH_JOB_ATTEMPT ?? 1) > 1,
+  };
+}
+
+async function run(job: Job, data: DataStores): Promise<void> {
+  if (!isAgentTraining(job)) return runTrialJob(trialDeps(data), job);
   // Agent training is learner-bound: take the fastest backend here, as training jobs do.
   await chooseBackend();
-  return runAgentTrainingJob({ artifacts, benchmarksDir: config.benchmarksDir, clock: deps.clock }, job);
+  // `config.artifacts` always names a store (a folder by default).
+  return runAgentTrainingJob({ artifacts: data.artifacts!, benchmarksDir: config.benchmarksDir, clock }, job);
 }
 
 function describeError(error: unknown): string {
@@ -48,8 +56,10 @@ function describeError(error: unknown): string {
 const send = process.send?.bind(process);
 if (send) {
   const reply = (message: WorkerToPool) => send(message);
+  // The local pool's workers run every tenant's jobs with the process's credentials, as the local service does.
+  const pooled = openSharedData(locations);
   process.on('message', (message: PoolToWorker) => {
-    run(message.job).then(
+    run(message.job, pooled).then(
       () => reply({ type: 'ended', jobId: message.jobId, ok: true }),
       (error: unknown) => reply({ type: 'ended', jobId: message.jobId, ok: false, reason: describeError(error) }),
     );
@@ -63,7 +73,9 @@ if (send) {
     console.error('NAS_JOB must hold the job as JSON: a trial {"tenantId","searchId","trialNumber","attempt"} or {"kind":"agent-training",...}');
     process.exit(2);
   }
-  run(job).then(
+  // A Batch container works for one tenant: with the tenant role, everything it touches goes with that
+  // tenant's credentials (agent training is no tenant's, and its job is not given the role).
+  run(job, isAgentTraining(job) ? openSharedData(locations) : openTenantData(locations, job.tenantId)).then(
     () => process.exit(0),
     (error: unknown) => {
       console.error(`job failed: ${describeError(error)}`);

@@ -18,8 +18,11 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { grantListArtifacts, TABLES_PREFIX } from './artifacts.js';
-import { acknowledgeNag, arnWildcardFinding, TABLE_INDEXES_REASON } from './nag.js';
+import { acknowledgeNag, arnWildcardFinding } from './nag.js';
+import { grantPlatformItems, PLATFORM_PARTITIONS } from './records.js';
 import { serviceFunction } from './service-function.js';
+import type { TenantRole } from './tenant-role.js';
+import { TENANT_ROLE_ENV } from '../src/aws/tenant-credentials.js';
 
 /**
  * The REST API's stage, which the execute-api host puts first in every path. It is named after the
@@ -55,6 +58,8 @@ export interface ApiProps {
   readonly eventBus: IEventBus;
   /** Trained models the API exports, the predictors it trains, the tables searches name (`Artifacts.bucket`). */
   readonly artifacts: IBucket;
+  /** Whose credentials, per tenant, reach the tenants' records and artifacts. */
+  readonly tenantRole: TenantRole;
   /**
    * Requests per second (and burst) the stage accepts across all clients before answering 429: a ceiling
    * on what a runaway client can cost, above the app's own per-tenant rate limit.
@@ -108,22 +113,24 @@ export class Api extends Construct {
         NAS_EVENT_BUS: props.eventBus.eventBusName,
         NAS_ARTIFACTS: `s3://${artifacts.bucketName}`,
         NAS_TABLES: `s3://${artifacts.bucketName}/${TABLES_PREFIX}`,
+        [TENANT_ROLE_ENV]: props.tenantRole.roleArn,
       },
       invocation: { reservedConcurrentExecutions: MAX_CONCURRENCY },
     }).handler;
-    // Exports read trained models under searches/ (and presign them); predictors are trained and kept
-    // under tenants/; imported tables are read under tables/.
-    Grant.addToPrincipal({ grantee: this.handler, actions: ['s3:GetObject'], resourceArns: [artifacts.arnForObjects('searches/*'), artifacts.arnForObjects(`${TABLES_PREFIX}/*`)] });
-    Grant.addToPrincipal({ grantee: this.handler, actions: ['s3:GetObject', 's3:PutObject'], resourceArns: [artifacts.arnForObjects('tenants/*')] });
-    grantListArtifacts(this.handler, artifacts);
+    // Tenants' searches, trials, keys, limits, exports and predictors: only through tenant credentials.
+    props.tenantRole.grantAssumeAsTenant(this.handler);
+    // Its own: API keys and dashboard sessions, looked up before the tenant is known (sessions are made
+    // and ended here too), and the imported tables searches name.
+    grantPlatformItems(this.handler, props.table, PLATFORM_PARTITIONS.apiKeys, ['GetItem']);
+    grantPlatformItems(this.handler, props.table, PLATFORM_PARTITIONS.sessions, ['GetItem', 'PutItem', 'DeleteItem']);
+    Grant.addToPrincipal({ grantee: this.handler, actions: ['s3:GetObject'], resourceArns: [artifacts.arnForObjects(`${TABLES_PREFIX}/*`)] });
+    grantListArtifacts(this.handler, artifacts, [TABLES_PREFIX]);
     acknowledgeNag(
       this.handler,
       'AwsSolutions-IAM5',
-      'Exports, predictors and imported tables are keyed by search ids, tenant ids and table names that exist only at run time; the grants are on three key prefixes of this one bucket.',
-      [arnWildcardFinding(artifacts, 'searches/*'), arnWildcardFinding(artifacts, 'tenants/*'), arnWildcardFinding(artifacts, `${TABLES_PREFIX}/*`)],
+      'Imported tables are read by names chosen when they are uploaded; the grant is GetObject on the tables/ prefix of this one bucket.',
+      [arnWildcardFinding(artifacts, `${TABLES_PREFIX}/*`)],
     );
-    props.table.grantReadWriteData(this.handler);
-    acknowledgeNag(this.handler, 'AwsSolutions-IAM5', TABLE_INDEXES_REASON, [arnWildcardFinding(props.table, 'index/*')]);
     props.eventBus.grantPutEventsTo(this.handler);
 
     this.accessLogs = new LogGroup(this, 'AccessLogs', { retention: RetentionDays.ONE_MONTH });

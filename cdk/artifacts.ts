@@ -8,13 +8,14 @@ import { acknowledgeNag } from './nag.js';
 export const TABLES_PREFIX = 'tables';
 
 /**
- * Lets `grantee` list the artifacts bucket. Besides listing (predictors, policies, tables), S3 needs it to
- * answer a read of a missing key with 404 NoSuchKey: without it the answer is 403 AccessDenied, and the
- * artifact store's contract (an unknown key reads as absent) would not hold in the cloud. Listing shows
- * key names only, which the functions given it read in the records table anyway.
+ * Lets `grantee` list the keys under `prefixes` (`tables`, `policies`, ...) of the artifacts bucket, and
+ * no others: tenants' key names (their ids, their searches') stay out of sight. Besides listing, S3 needs
+ * it to answer a read of a missing key with 404 NoSuchKey rather than 403 AccessDenied; where it answers
+ * 403 anyway, the artifact store lists the key to tell the two apart (S3ArtifactStore.get).
  */
-export function grantListArtifacts(grantee: IGrantable, bucket: IBucket): Grant {
-  return Grant.addToPrincipal({ grantee, actions: ['s3:ListBucket'], resourceArns: [bucket.bucketArn] });
+export function grantListArtifacts(grantee: IGrantable, bucket: IBucket, prefixes: readonly string[]): Grant {
+  const conditions = { StringLike: { 's3:prefix': prefixes.map((prefix) => `${prefix}/*`) } };
+  return Grant.addToPrincipal({ grantee, actions: ['s3:ListBucket'], resourceArns: [bucket.bucketArn], conditions });
 }
 
 export interface ArtifactsProps {
@@ -56,7 +57,7 @@ export class Artifacts extends Construct {
     acknowledgeNag(
       bucket,
       'AwsSolutions-S1',
-      "Only the service's own job role reads and writes this bucket; server access logs would need a second bucket (itself unlogged) " +
+      "Only the service's own roles (and, for tenants' objects, the tenant role) read and write this bucket; server access logs would need a second bucket (itself unlogged) " +
         'and cost more than the artifacts. Turn on CloudTrail S3 data events when an audit trail is required.',
     );
     this.bucket = bucket;

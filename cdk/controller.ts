@@ -9,9 +9,12 @@ import { Grant } from 'aws-cdk-lib/aws-iam';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { EVENT_SOURCE } from '../src/events/eventbridge-events.js';
+import { TENANT_ROLE_ENV } from '../src/aws/tenant-credentials.js';
 import { grantListArtifacts } from './artifacts.js';
-import { acknowledgeNag, arnWildcardFinding, TABLE_INDEXES_REASON } from './nag.js';
+import { acknowledgeNag, arnWildcardFinding } from './nag.js';
+import { grantQueryActiveSearches } from './records.js';
 import { serviceFunction } from './service-function.js';
+import type { TenantRole } from './tenant-role.js';
 import type { TrainingQueue } from './training-queue.js';
 
 export interface ControllerProps {
@@ -19,6 +22,8 @@ export interface ControllerProps {
   readonly trainingQueue: TrainingQueue;
   /** Where the `rl` strategy finds its policies, under `policies/` (`Artifacts.bucket`). */
   readonly artifacts: IBucket;
+  /** Whose credentials, per tenant, reach the tenants' searches, trials and predictors. */
+  readonly tenantRole: TenantRole;
   /**
    * Controller invocations allowed at once. 1 serializes every tick, which is what keeps two ticks of
    * one search from submitting the same trial twice (see the class comment). New AWS accounts have a
@@ -87,6 +92,7 @@ export class Controller extends Construct {
         NAS_GPU_JOB_DEFINITION: trainingQueue.trainJob.jobDefinitionArn,
         NAS_STALE_AFTER_SECONDS: String(props.staleAfterSeconds ?? 300),
         NAS_ARTIFACTS: `s3://${props.artifacts.bucketName}`,
+        [TENANT_ROLE_ENV]: props.tenantRole.roleArn,
       },
       invocation: {
         reservedConcurrentExecutions: props.reservedConcurrency ?? 1,
@@ -99,19 +105,19 @@ export class Controller extends Construct {
     this.handler = handler;
     this.logGroup = logGroup;
 
-    props.table.grantReadWriteData(handler);
+    // A tick reads and writes one tenant's search, trials and predictors: only through tenant credentials.
+    props.tenantRole.grantAssumeAsTenant(handler);
+    // Its own: which searches are active (the sweep), and the RL policies the rl strategy reads.
+    grantQueryActiveSearches(handler, props.table);
     trainingQueue.grantManageJobs(handler);
-    // The rl strategy reads its policies; pre-screening searches train and keep the tenants' predictors.
     Grant.addToPrincipal({ grantee: handler, actions: ['s3:GetObject'], resourceArns: [props.artifacts.arnForObjects('policies/*')] });
-    Grant.addToPrincipal({ grantee: handler, actions: ['s3:GetObject', 's3:PutObject'], resourceArns: [props.artifacts.arnForObjects('tenants/*')] });
-    grantListArtifacts(handler, props.artifacts);
+    grantListArtifacts(handler, props.artifacts, ['policies']);
     acknowledgeNag(
       handler,
       'AwsSolutions-IAM5',
-      'RL policies are read by name under policies/, and predictors kept per tenant under tenants/, in the artifacts bucket; the grants are on those two prefixes.',
-      [arnWildcardFinding(props.artifacts, 'policies/*'), arnWildcardFinding(props.artifacts, 'tenants/*')],
+      'RL policies are read by names chosen when they are trained; the grant is GetObject on the policies/ prefix of the artifacts bucket.',
+      [arnWildcardFinding(props.artifacts, 'policies/*')],
     );
-    acknowledgeNag(handler, 'AwsSolutions-IAM5', TABLE_INDEXES_REASON, [arnWildcardFinding(props.table, 'index/*')]);
     acknowledgeNag(handler, 'AwsSolutions-IAM5', 'Batch ListJobs and DescribeJobs support no resource-level permissions: their Resource must be *.', ['Resource::*']);
     acknowledgeNag(
       handler,

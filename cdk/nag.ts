@@ -16,5 +16,3 @@ export function arnWildcardFinding(resource: IConstruct, suffix: string): string
   const cfn = resource.node.defaultChild as CfnElement;
   return `Resource::<${Stack.of(cfn).getLogicalId(cfn)}.Arn>/${suffix}`;
 }
-
-export const TABLE_INDEXES_REASON = "grantReadWriteData covers the table's own indexes (index/*): the sweep queries the ActiveSearches index, and listing uses the table itself.";

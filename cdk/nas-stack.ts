@@ -7,6 +7,7 @@ import { Artifacts } from './artifacts.js';
 import { Controller } from './controller.js';
 import { CostGuard } from './cost-guard.js';
 import { Records } from './records.js';
+import { TenantRole } from './tenant-role.js';
 import { TrainingQueue, type TrainingQueueProps } from './training-queue.js';
 
 export interface NasStackProps extends StackProps {
@@ -38,6 +39,7 @@ export const PROJECT_TAG = { key: 'project', value: 'serverless-nas' } as const;
 export class NasStack extends Stack {
   readonly records: Records;
   readonly artifacts: Artifacts;
+  readonly tenantRole: TenantRole;
   readonly trainingQueue: TrainingQueue;
   readonly controller: Controller;
   readonly api: Api;
@@ -48,18 +50,22 @@ export class NasStack extends Stack {
     super(scope, id, props);
     this.records = new Records(this, 'Records');
     this.artifacts = new Artifacts(this, 'Artifacts');
+    this.tenantRole = new TenantRole(this, 'TenantRole', { table: this.records.table, artifacts: this.artifacts.bucket });
+    const { tenantRole } = this;
     this.trainingQueue = new TrainingQueue(this, 'TrainingQueue', {
       table: this.records.table,
       artifacts: this.artifacts.bucket,
+      tenantRole,
       ...(props.maxvCpus ? { maxvCpus: props.maxvCpus } : {}),
       ...(props.benchmarksDir ? { benchmarksDir: props.benchmarksDir } : {}),
     });
-    this.controller = new Controller(this, 'Controller', { table: this.records.table, trainingQueue: this.trainingQueue, artifacts: this.artifacts.bucket });
+    this.controller = new Controller(this, 'Controller', { table: this.records.table, trainingQueue: this.trainingQueue, artifacts: this.artifacts.bucket, tenantRole });
     const { apiDomain } = props;
     this.api = new Api(this, 'Api', {
       table: this.records.table,
       eventBus: this.controller.eventBus,
       artifacts: this.artifacts.bucket,
+      tenantRole,
       ...(apiDomain ? { domain: { name: apiDomain.name, certificate: Certificate.fromCertificateArn(this, 'ApiCertificate', apiDomain.certificateArn) } } : {}),
       ...(props.apiIamAuthorization ? { iamAuthorization: true } : {}),
     });
@@ -80,6 +86,7 @@ export class NasStack extends Stack {
     new CfnOutput(this, 'CpuJobQueue', { value: this.trainingQueue.cpuQueue.jobQueueName, description: 'AWS Batch queue of benchmark jobs' });
     new CfnOutput(this, 'AgentJobQueue', { value: this.trainingQueue.cpuQueue.jobQueueName, description: 'NAS_AGENT_JOB_QUEUE: the queue of agent-training jobs' });
     new CfnOutput(this, 'AgentJobDefinition', { value: this.trainingQueue.agentJob.jobDefinitionArn, description: 'NAS_AGENT_JOB_DEFINITION: the job definition of agent-training jobs' });
+    new CfnOutput(this, 'TenantRoleArn', { value: this.tenantRole.roleArn, description: "The role tenants' own dataset buckets allow, for their tenant tag only (docs/deployment.md)" });
     new CfnOutput(this, 'AlarmTopic', { value: this.alarms.topic.topicArn, description: 'Subscribe here for alarms and budget notifications' });
     Tags.of(this).add(PROJECT_TAG.key, PROJECT_TAG.value);
   }

@@ -33,7 +33,9 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { grantListArtifacts, TABLES_PREFIX } from './artifacts.js';
-import { acknowledgeNag, arnWildcardFinding, TABLE_INDEXES_REASON } from './nag.js';
+import { acknowledgeNag, arnWildcardFinding } from './nag.js';
+import type { TenantRole } from './tenant-role.js';
+import { TENANT_ROLE_ENV } from '../src/aws/tenant-credentials.js';
 import { readConfig } from '../src/config.js';
 import { AGENT_JOB_TIMEOUT_SECONDS } from '../src/jobs/job-queue.js';
 import { GPU_ON_DEMAND_INSTANCE_TYPES, GPU_SPOT_INSTANCE_TYPES, JOB_PROFILES } from '../src/cost/job-profiles.js';
@@ -43,6 +45,8 @@ export interface TrainingQueueProps {
   readonly table: ITable;
   /** Where jobs write checkpoints and weights. */
   readonly artifacts: IBucket;
+  /** Whose credentials, for the job's tenant, reach its trial records and artifacts. */
+  readonly tenantRole: TenantRole;
   /**
    * The network the jobs run in. Without one, a two-zone VPC with public subnets only: no NAT gateway
    * (about $32 a month each, for a service that is idle most of the time), no inbound rules; DynamoDB
@@ -174,19 +178,18 @@ export class TrainingQueue extends Construct {
     this.logGroup = new LogGroup(this, 'JobLogs', { retention: props.logRetention ?? RetentionDays.ONE_MONTH, removalPolicy: props.removalPolicy });
     this.jobRole = new Role(this, 'JobRole', {
       assumedBy: new ServicePrincipal('ecs-tasks.amazonaws.com'),
-      description: 'serverless-nas trial job: its trial records and its artifacts',
+      description: "serverless-nas trial job: its tenant's credentials, and the imported tables",
     });
-    props.table.grantReadWriteData(this.jobRole);
-    acknowledgeNag(this.jobRole, 'AwsSolutions-IAM5', TABLE_INDEXES_REASON, [arnWildcardFinding(props.table, 'index/*')]);
-    // Jobs read and add artifacts, object by object; none may delete one (versioning keeps overwritten ones a while).
-    // Named actions rather than grantRead/grantPut, whose s3:GetObject*, s3:List* and s3:Abort* reach further.
-    Grant.addToPrincipal({ grantee: this.jobRole, actions: ['s3:GetObject', 's3:PutObject'], resourceArns: [props.artifacts.arnForObjects('*')] });
-    grantListArtifacts(this.jobRole, props.artifacts);
+    // A job works for one tenant: its trial records and artifacts only through that tenant's credentials
+    // (batch/job.ts). Of its own, it reads the imported tables of benchmark trials.
+    props.tenantRole.grantAssumeAsTenant(this.jobRole);
+    Grant.addToPrincipal({ grantee: this.jobRole, actions: ['s3:GetObject'], resourceArns: [props.artifacts.arnForObjects(`${TABLES_PREFIX}/*`)] });
+    grantListArtifacts(this.jobRole, props.artifacts, [TABLES_PREFIX]);
     acknowledgeNag(
       this.jobRole,
       'AwsSolutions-IAM5',
-      'Trial jobs write artifacts under keys named after searches and trials that exist only at run time; the grant is GetObject/PutObject on this one bucket.',
-      [arnWildcardFinding(props.artifacts, '*')],
+      'Imported tables are read by names chosen when they are uploaded; the grant is GetObject on the tables/ prefix of the artifacts bucket.',
+      [arnWildcardFinding(props.artifacts, `${TABLES_PREFIX}/*`)],
     );
     // Pulling the image and writing logs only; the CDK grants both (no AWS managed policy).
     const executionRole = new Role(this, 'ExecutionRole', { assumedBy: new ServicePrincipal('ecs-tasks.amazonaws.com') });
@@ -205,6 +208,9 @@ export class TrainingQueue extends Construct {
       NAS_ARTIFACTS: `s3://${props.artifacts.bucketName}`,
       // Tables imported after the image was built: the bucket's, not the image's copy of the benchmarks.
       NAS_TABLES: `s3://${props.artifacts.bucketName}/${TABLES_PREFIX}`,
+      // No operator folder of datasets in the cloud: dir: datasets are refused (tenants upload theirs).
+      NAS_DATASETS_ROOT: 'none',
+      [TENANT_ROLE_ENV]: props.tenantRole.roleArn,
     };
     const common = { image, jobRole: this.jobRole, executionRole, environment };
 
@@ -252,8 +258,8 @@ export class TrainingQueue extends Construct {
 
   /**
    * Agent-training jobs read and write their run (`training/<space>/<name>/`: run settings, checkpoint,
-   * curve, progress; `fresh` deletes it first) and publish to and fine-tune from `policies/`. Listing the
-   * bucket makes a key not yet written read as missing (404) rather than forbidden.
+   * curve, progress; `fresh` deletes it first) and publish to and fine-tune from `policies/`. They may list
+   * those two prefixes only (so a key not yet written reads as missing), never a tenant's keys.
    */
   private createAgentJobRole(artifacts: IBucket): Role {
     const role = new Role(this, 'AgentJobRole', {
@@ -264,7 +270,7 @@ export class TrainingQueue extends Construct {
     const policies = artifacts.arnForObjects(`${AGENT_PREFIXES.policies}/*`);
     Grant.addToPrincipal({ grantee: role, actions: ['s3:GetObject', 's3:PutObject'], resourceArns: [training, policies] });
     Grant.addToPrincipal({ grantee: role, actions: ['s3:DeleteObject'], resourceArns: [training] });
-    grantListArtifacts(role, artifacts);
+    grantListArtifacts(role, artifacts, [AGENT_PREFIXES.training, AGENT_PREFIXES.policies]);
     acknowledgeNag(
       role,
       'AwsSolutions-IAM5',

@@ -4,15 +4,14 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { LambdaContext, LambdaEvent } from 'hono/aws-lambda';
 import { createApp } from '../src/api/app.js';
 import { problemResponse } from '../src/api/problem.js';
-import { openArtifactStore } from '../src/artifacts/open-artifact-store.js';
+import { s3BucketsOf } from '../src/artifacts/open-artifact-store.js';
 import type { ApiDeps } from '../src/api/deps.js';
-import { readConfig } from '../src/config.js';
+import { readConfig, tenantLimits } from '../src/config.js';
 import { BenchmarkCatalog } from '../src/evaluators/benchmarks.js';
 import { openTableShelf } from '../src/evaluators/imported-table.js';
 import { EventBridgeEvents, type EventBridgeApi } from '../src/events/eventbridge-events.js';
 import type { Events } from '../src/events/events.js';
-import { dynamoClientConfig } from '../src/store/client-config.js';
-import { DynamoDbStore } from '../src/store/dynamodb-store.js';
+import { openSharedData } from '../src/aws/tenant-isolation.js';
 
 /**
  * The events of an API running without an event bus (no `NAS_EVENT_BUS`, e.g. the function invoked on
@@ -32,19 +31,24 @@ export interface LambdaApiDeps extends ApiDeps {
 /**
  * The API's dependencies from the function's environment: `NAS_TABLE` names the DynamoDB table,
  * `NAS_EVENT_BUS` the EventBridge bus the controller listens on, `NAS_ARTIFACTS` and `NAS_TABLES` where
- * artifacts and imported tables are kept. `clients` replaces AWS clients in tests.
+ * artifacts and imported tables are kept, `NAS_TENANT_ROLE_ARN` the role whose per-tenant credentials
+ * reach tenants' records and artifacts. `clients` replaces AWS clients in tests.
  */
 export function createLambdaDeps(env: NodeJS.ProcessEnv = process.env, clients: { eventBridge?: EventBridgeApi } = {}): LambdaApiDeps {
   const tableName = env.NAS_TABLE;
   if (!tableName) throw new Error('NAS_TABLE must name the DynamoDB table');
   const eventBusName = env.NAS_EVENT_BUS;
   const config = readConfig(env);
+  const { store, artifacts } = openSharedData({ tableName, artifacts: env.NAS_ARTIFACTS }, env);
   return {
-    store: new DynamoDbStore({ tableName, client: dynamoClientConfig(env) }),
+    store,
     events: eventBusName ? new EventBridgeEvents({ client: clients.eventBridge ?? new EventBridgeClient({}), eventBusName }) : logEvents,
     benchmarks: new BenchmarkCatalog(config.benchmarksDir, openTableShelf(config.tables)),
     clock: () => new Date(),
-    ...(env.NAS_ARTIFACTS ? { artifacts: openArtifactStore(env.NAS_ARTIFACTS) } : {}),
+    limits: tenantLimits(config),
+    ...(artifacts ? { artifacts } : {}),
+    // No operator folder of datasets in the cloud: tenants upload theirs or register their own buckets.
+    datasets: { serviceBuckets: s3BucketsOf(env.NAS_ARTIFACTS, env.NAS_TABLES) },
   };
 }
 

@@ -1,15 +1,14 @@
 import { BatchClient, type JobDetail } from '@aws-sdk/client-batch';
 import { readConfig } from '../src/config.js';
-import { openArtifactStore } from '../src/artifacts/open-artifact-store.js';
+import { openSharedData } from '../src/aws/tenant-isolation.js';
 import { tick, type ControllerDeps } from '../src/controller/tick.js';
 import { PredictorService } from '../src/predictors/predictor-service.js';
 import { JOB_PROFILES, jobKindOf, type JobKind } from '../src/cost/job-profiles.js';
 import { EVENT_SOURCE } from '../src/events/eventbridge-events.js';
 import { BatchJobQueue, stateOf, type BatchApi, type BatchJobTarget } from '../src/jobs/batch-job-queue.js';
 import type { TrialJob } from '../src/jobs/job-queue.js';
-import { dynamoClientConfig } from '../src/store/client-config.js';
-import { DynamoDbStore } from '../src/store/dynamodb-store.js';
 import type { Store } from '../src/store/store.js';
+import { actAsTenant } from '../src/auth/acting-tenant.js';
 
 /** The envelope EventBridge wraps every event in when it invokes a Lambda. */
 export interface EventBridgeEvent<DetailType extends string = string, Detail = unknown> {
@@ -72,7 +71,7 @@ export function createControllerHandler(deps: ControllerHandlerDeps) {
   const log = deps.log ?? ((line: Record<string, unknown>) => console.log(JSON.stringify(line)));
 
   const tickOne = async (tenantId: string, searchId: string, trigger: string) => {
-    const search = await tick(deps.controller, tenantId, searchId);
+    const search = await actAsTenant(tenantId, () => tick(deps.controller, tenantId, searchId));
     log({ message: 'search ticked', trigger, tenantId, searchId, status: search?.status ?? 'NOT_FOUND', trialCount: search?.trialCount });
     return { tenantId, searchId, ...(search ? { status: search.status } : {}) };
   };
@@ -199,16 +198,16 @@ export function targetResolver(store: Store, targets: Record<JobKind, BatchJobTa
 
 /**
  * The controller's dependencies from the environment: `NAS_TABLE`, the queues and job definitions
- * (`NAS_CPU_JOB_QUEUE`, `NAS_CPU_JOB_DEFINITION`, `NAS_GPU_JOB_QUEUE`, `NAS_GPU_JOB_DEFINITION`) and
- * `NAS_STALE_AFTER_SECONDS`. `clients` replaces the AWS clients in tests.
+ * (`NAS_CPU_JOB_QUEUE`, `NAS_CPU_JOB_DEFINITION`, `NAS_GPU_JOB_QUEUE`, `NAS_GPU_JOB_DEFINITION`),
+ * `NAS_STALE_AFTER_SECONDS`, `NAS_ARTIFACTS`, and `NAS_TENANT_ROLE_ARN`, the role whose per-tenant
+ * credentials reach tenants' records and artifacts. `clients` replaces the AWS clients in tests.
  */
 export function createControllerDeps(env: NodeJS.ProcessEnv = process.env, clients: { batch?: BatchApi } = {}): ControllerHandlerDeps {
   const tableName = env.NAS_TABLE;
   if (!tableName) throw new Error('NAS_TABLE must name the DynamoDB table');
-  const store = new DynamoDbStore({ tableName, client: dynamoClientConfig(env) });
+  const { store, artifacts } = openSharedData({ tableName, artifacts: env.NAS_ARTIFACTS }, env);
   const queue = new BatchJobQueue({ client: clients.batch ?? new BatchClient({}), targetFor: targetResolver(store, jobTargetsFrom(env)) });
   const clock = () => new Date();
-  const artifacts = env.NAS_ARTIFACTS ? openArtifactStore(env.NAS_ARTIFACTS) : undefined;
   const learned = artifacts ? { artifacts, predictors: new PredictorService({ store, artifacts, clock }) } : {};
   return { controller: { store, queue, clock, staleAfterSeconds: readConfig(env).staleAfterSeconds, ...learned } };
 }

@@ -1,6 +1,7 @@
 import {
   DeleteObjectsCommand,
   GetObjectCommand,
+  ListObjectsV2Command,
   NoSuchKey,
   PutObjectCommand,
   paginateListObjectsV2,
@@ -14,6 +15,10 @@ export interface S3ArtifactStoreOptions {
   readonly bucket: string;
   /** Prepended to every key, so several stages can share a bucket. @default '' */
   readonly keyPrefix?: string;
+}
+
+function isAccessDenied(error: unknown): boolean {
+  return error instanceof Error && error.name === 'AccessDenied';
 }
 
 /** DeleteObjects takes at most this many keys per call. */
@@ -41,7 +46,20 @@ export class S3ArtifactStore implements ArtifactStore {
       return object.Body ? await object.Body.transformToByteArray() : new Uint8Array();
     } catch (error) {
       if (error instanceof NoSuchKey) return undefined;
+      // S3 tells a missing key (404) only to callers it lets list the bucket there, and answers others 403,
+      // as it may credentials that list some prefixes only (cdk/tenant-role.ts). Listing the key tells which.
+      if (isAccessDenied(error) && !(await this.isListed(key))) return undefined;
       throw error;
+    }
+  }
+
+  /** Whether a listing shows `key`; true when the caller may not list it, so that a denial stays one. */
+  private async isListed(key: string): Promise<boolean> {
+    try {
+      const page = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.keyPrefix + key, MaxKeys: 1 }));
+      return page.Contents?.[0]?.Key === this.keyPrefix + key;
+    } catch {
+      return true;
     }
   }
 

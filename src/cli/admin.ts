@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { issueApiKey, keyListing, keysMatching, listApiKeys } from '../auth/api-keys.js';
+import { TenantIdSchema } from '../auth/tenant-id.js';
 import { readConfig } from '../config.js';
 import { dynamoClientConfig } from '../store/client-config.js';
 import { DynamoDbStore } from '../store/dynamodb-store.js';
@@ -19,8 +20,6 @@ export const ADMIN_USAGE = `  admin create-key --tenant T --name N
   admin revoke-key <id> --tenant T
                                 revoke tenant T's key with that id (as list-keys shows it): it stops working at once`;
 
-/** Tenant ids become part of record keys (`TENANT#<t>`): letters, digits, `.`, `_`, `-`. */
-const TenantIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'letters, digits, ".", "_" or "-", at most 64, starting with a letter or digit');
 const CreateKeyOptionsSchema = z.object({
   tenant: TenantIdSchema,
   name: z.string().trim().min(1).max(200),

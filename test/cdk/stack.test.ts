@@ -15,7 +15,7 @@ import { Records } from '../../cdk/records.js';
 import { API_STAGE } from '../../cdk/api.js';
 import { AGENT_JOB_SIZE, DEFAULT_MAX_VCPUS } from '../../cdk/training-queue.js';
 import { GPU_ON_DEMAND_INSTANCE_TYPES, GPU_SPOT_INSTANCE_TYPES, JOB_PROFILES } from '../../src/cost/job-profiles.js';
-import { createTableInput } from '../../src/store/table.js';
+import { createTableInput, TTL_ATTRIBUTE } from '../../src/store/table.js';
 import { scheduledEvent } from '../functions/eventbridge-event-shapes.js';
 import { CUSTOM_DOMAIN, parseStreamedResponse, restApiEvent } from '../functions/rest-api.js';
 import { startTestStore, type TestStore } from '../helpers/store.js';
@@ -69,21 +69,22 @@ describe('NasStack', () => {
     const inline = (resources[id]!.Properties!.Policies ?? []).flatMap((p: { PolicyDocument: { Statement: Statement[] } }) => p.PolicyDocument.Statement);
     return [...attached, ...inline];
   };
-  const tableResources = () => [getAtt(stack.records.table, 'Arn'), { 'Fn::Join': ['', [getAtt(stack.records.table, 'Arn'), '/index/*']] }];
-  const dynamoActions = [
-    'dynamodb:BatchGetItem',
-    'dynamodb:BatchWriteItem',
-    'dynamodb:ConditionCheckItem',
-    'dynamodb:DeleteItem',
-    'dynamodb:DescribeTable',
-    'dynamodb:GetItem',
-    'dynamodb:GetRecords',
-    'dynamodb:GetShardIterator',
-    'dynamodb:PutItem',
-    'dynamodb:Query',
-    'dynamodb:Scan',
-    'dynamodb:UpdateItem',
-  ];
+  const bucketObjects = (prefix: string) => ({ 'Fn::Join': ['', [getAtt(stack.artifacts.bucket, 'Arn'), `/${prefix}/*`]] });
+  /** ListBucket of the artifacts bucket, for keys under these prefixes only. */
+  const listing = (...prefixes: string[]) => ({
+    Effect: 'Allow',
+    Action: 's3:ListBucket',
+    Resource: getAtt(stack.artifacts.bucket, 'Arn'),
+    Condition: { StringLike: { 's3:prefix': prefixes.map((prefix) => `${prefix}/*`) } },
+  });
+  /** Item actions confined to a platform partition family by dynamodb:LeadingKeys. */
+  const platformItems = (partition: string, actions: string[]) => ({
+    Effect: 'Allow',
+    Action: actions.length === 1 ? actions[0] : actions,
+    Resource: getAtt(stack.records.table, 'Arn'),
+    Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${partition}*`] } },
+  });
+  const assumeTenantRole = () => ({ Effect: 'Allow', Action: ['sts:AssumeRole', 'sts:TagSession'], Resource: getAtt(stack.tenantRole.role, 'Arn') });
 
   describe('Records', () => {
     it('THEN the table is keyed pk/sk with the ActiveSearches index, on-demand, recoverable, protected, encrypted and retained', () => {
@@ -100,6 +101,8 @@ describe('NasStack', () => {
           PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
           DeletionProtectionEnabled: true,
           SSESpecification: { SSEEnabled: true },
+          // Rate-limit windows and dashboard sessions expire by DynamoDB's time to live.
+          TimeToLiveSpecification: { AttributeName: TTL_ATTRIBUTE, Enabled: true },
         },
       });
     });
@@ -115,7 +118,6 @@ describe('NasStack', () => {
   });
 
   describe('Api', () => {
-    const bucketObjects = (prefix: string) => ({ 'Fn::Join': ['', [getAtt(stack.artifacts.bucket, 'Arn'), `/${prefix}/*`]] });
 
     it('THEN the function is told the table, the event bus, the artifacts bucket and the tables in it, and may run long enough to stream', () => {
       template.hasResourceProperties('AWS::Lambda::Function', {
@@ -129,6 +131,7 @@ describe('NasStack', () => {
             NAS_EVENT_BUS: ref(stack.controller.eventBus),
             NAS_ARTIFACTS: { 'Fn::Join': ['', ['s3://', ref(stack.artifacts.bucket)]] },
             NAS_TABLES: { 'Fn::Join': ['', ['s3://', ref(stack.artifacts.bucket), '/tables']] },
+            NAS_TENANT_ROLE_ARN: getAtt(stack.tenantRole.role, 'Arn'),
           }),
         },
       });
@@ -182,7 +185,7 @@ describe('NasStack', () => {
 
     it('THEN the stack prints the bare execute-api host as the API URL (its stage is the /v1 clients append), the Batch targets of agent training and what else an operator needs', () => {
       const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
-      expect(Object.keys(outputs).sort()).toEqual(['AgentJobDefinition', 'AgentJobQueue', 'AlarmTopic', 'ApiUrl', 'ArtifactsBucket', 'CpuJobQueue', 'GpuJobQueue', 'RecordsTable']);
+      expect(Object.keys(outputs).sort()).toEqual(['AgentJobDefinition', 'AgentJobQueue', 'AlarmTopic', 'ApiUrl', 'ArtifactsBucket', 'CpuJobQueue', 'GpuJobQueue', 'RecordsTable', 'TenantRoleArn']);
       expect(outputs.ApiUrl!.Value).toEqual({
         'Fn::Join': ['', ['https://', ref(restApi()), '.execute-api.', { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }]],
       });
@@ -190,15 +193,15 @@ describe('NasStack', () => {
       expect(outputs.AgentJobDefinition!.Value).toEqual(ref(stack.trainingQueue.agentJob));
     });
 
-    it("THEN the function's role may use the table and its indexes, put events on the service's bus, read exported models and imported tables, keep predictors and list the bucket, nothing else", () => {
+    it("THEN the function's role reads API keys, keeps dashboard sessions, puts events on the service's bus, reads imported tables and assumes the tenant role: no tenant's records or objects of its own", () => {
       template.hasResourceProperties('AWS::Lambda::Function', { Role: getAtt(stack.api.handler.role!, 'Arn') });
-      const bucketArn = getAtt(stack.artifacts.bucket, 'Arn');
       const expected = [
-        { Effect: 'Allow', Action: dynamoActions, Resource: tableResources() },
+        platformItems('APIKEY#', ['dynamodb:GetItem']),
+        platformItems('SESSION#', ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem']),
+        assumeTenantRole(),
         { Effect: 'Allow', Action: 'events:PutEvents', Resource: getAtt(stack.controller.eventBus, 'Arn') },
-        { Effect: 'Allow', Action: 's3:GetObject', Resource: [bucketObjects('searches'), bucketObjects('tables')] },
-        { Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject'], Resource: bucketObjects('tenants') },
-        { Effect: 'Allow', Action: 's3:ListBucket', Resource: bucketArn },
+        { Effect: 'Allow', Action: 's3:GetObject', Resource: bucketObjects('tables') },
+        listing('tables'),
       ];
       const statements = statementsOf(stack.api.handler.role!);
       expect(statements).toEqual(expect.arrayContaining(expected));
@@ -226,6 +229,50 @@ describe('NasStack', () => {
           ]),
         },
       });
+    });
+  });
+
+  describe('TenantRole', () => {
+    const tenantRole = () => resources[logicalId(stack.tenantRole.role)]!.Properties!;
+
+    it('THEN only the API, the controller and the trial jobs may assume it, and only for a session tagged with a tenant and nothing else', () => {
+      const trust = tenantRole().AssumeRolePolicyDocument.Statement as Statement[];
+      expect(trust).toEqual([
+        {
+          Effect: 'Allow',
+          Action: ['sts:AssumeRole', 'sts:TagSession'],
+          Principal: { AWS: expect.arrayContaining([getAtt(stack.api.handler.role!, 'Arn'), getAtt(stack.controller.handler.role!, 'Arn'), getAtt(stack.trainingQueue.jobRole, 'Arn')]) },
+          Condition: { StringLike: { 'aws:RequestTag/tenant': '?*' }, 'ForAllValues:StringEquals': { 'aws:TagKeys': ['tenant'] } },
+        },
+      ]);
+      expect((trust[0]!.Principal as { AWS: unknown[] }).AWS).toHaveLength(3);
+    });
+
+    it("THEN a session reaches the items under its tenant's partitions (dynamodb:LeadingKeys on the tenant tag) and the objects under its tenant's folder, and lists only that folder", () => {
+      expect(statementsOf(stack.tenantRole.role)).toEqual([
+        {
+          Effect: 'Allow',
+          // No Scan: it names no partition, and ForAllValues holds for an empty set.
+          Action: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+          Resource: getAtt(stack.records.table, 'Arn'),
+          Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['TENANT#${aws:PrincipalTag/tenant}', 'TENANT#${aws:PrincipalTag/tenant}#*'] } },
+        },
+        { Effect: 'Allow', Action: ['s3:DeleteObject', 's3:GetObject', 's3:PutObject'], Resource: bucketObjects('tenants/${aws:PrincipalTag/tenant}') },
+        {
+          Effect: 'Allow',
+          Action: 's3:ListBucket',
+          Resource: getAtt(stack.artifacts.bucket, 'Arn'),
+          Condition: { StringLike: { 's3:prefix': 'tenants/${aws:PrincipalTag/tenant}/*' } },
+        },
+        // The tenant's own buckets (registered dataset sources): other accounts only, never this one's.
+        {
+          Effect: 'Allow',
+          Action: ['s3:GetObject', 's3:ListBucket'],
+          Resource: ['arn:aws:s3:::*', 'arn:aws:s3:::*/*'],
+          Condition: { StringNotEquals: { 's3:ResourceAccount': { Ref: 'AWS::AccountId' } } },
+        },
+      ]);
+      expect(tenantRole().ManagedPolicyArns).toBeUndefined();
     });
   });
 
@@ -359,23 +406,25 @@ describe('NasStack', () => {
       });
     });
 
-    it('THEN the agent job role reads and writes training runs and policies, deletes only runs, lists the bucket (a missing key reads as missing), and touches no records', () => {
+    it('THEN the agent job role reads and writes training runs and policies, deletes only runs, lists only those two prefixes (a missing key reads as missing), and touches no records', () => {
       const bucketArn = getAtt(stack.artifacts.bucket, 'Arn');
       const objects = (prefix: string) => ({ 'Fn::Join': ['', [bucketArn, `/${prefix}/*`]] });
       expect(statementsOf(stack.trainingQueue.agentJobRole)).toEqual([
         { Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject'], Resource: [objects('policies'), objects('training')] },
         { Effect: 'Allow', Action: 's3:DeleteObject', Resource: objects('training') },
-        { Effect: 'Allow', Action: 's3:ListBucket', Resource: bucketArn },
+        listing('training', 'policies'),
       ]);
     });
 
-    it("THEN the job role may use the table and read and add artifacts, but never delete one", () => {
-      const bucketArn = getAtt(stack.artifacts.bucket, 'Arn');
-      expect(statementsOf(stack.trainingQueue.jobRole)).toEqual([
-        { Effect: 'Allow', Action: dynamoActions, Resource: tableResources() },
-        { Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject'], Resource: { 'Fn::Join': ['', [bucketArn, '/*']] } },
-        { Effect: 'Allow', Action: 's3:ListBucket', Resource: bucketArn },
-      ]);
+    it("THEN the job role reaches its trial's records and artifacts only as its tenant (the tenant role), and of its own reads imported tables: no record, no tenant's object", () => {
+      expect(statementsOf(stack.trainingQueue.jobRole)).toEqual([assumeTenantRole(), { Effect: 'Allow', Action: 's3:GetObject', Resource: bucketObjects('tables') }, listing('tables')]);
+    });
+
+    it('THEN trial jobs, not agent-training jobs, are told the tenant role', () => {
+      const definitions = Object.values(template.findResources('AWS::Batch::JobDefinition')).map((r) => r.Properties.ContainerProperties);
+      const told = definitions.filter((container) => container.Environment.some((e: { Name: string }) => e.Name === 'NAS_TENANT_ROLE_ARN'));
+      expect(told.map((container) => container.JobRoleArn)).toEqual([getAtt(stack.trainingQueue.jobRole, 'Arn'), getAtt(stack.trainingQueue.jobRole, 'Arn')]);
+      for (const container of told) expect(container.Environment).toContainEqual({ Name: 'NAS_TENANT_ROLE_ARN', Value: getAtt(stack.tenantRole.role, 'Arn') });
     });
   });
 
@@ -401,6 +450,7 @@ describe('NasStack', () => {
             NAS_CPU_JOB_DEFINITION: ref(trainingQueue.benchmarkJob),
             NAS_GPU_JOB_QUEUE: getAtt(trainingQueue.gpuQueue, 'JobQueueArn'),
             NAS_GPU_JOB_DEFINITION: ref(trainingQueue.trainJob),
+            NAS_TENANT_ROLE_ARN: getAtt(stack.tenantRole.role, 'Arn'),
           }),
         },
       });
@@ -440,21 +490,17 @@ describe('NasStack', () => {
       expect(Object.keys(permissions)).toHaveLength(3);
     });
 
-    it('THEN its role may submit only to our queues with our job definitions, and nothing beyond the table, its dead-letter queue and the RL policies', () => {
+    it('THEN its role may submit only to our queues with our job definitions, and of its own reaches only its dead-letter queue, the active-searches index and the RL policies', () => {
       const { trainingQueue } = stack;
       const jobs = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':batch:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':job/*']] };
-      const bucketArn = getAtt(stack.artifacts.bucket, 'Arn');
       const statements = statementsOf(stack.controller.handler.role!);
-      const artifactStatements = [
-        { Effect: 'Allow', Action: 's3:GetObject', Resource: { 'Fn::Join': ['', [bucketArn, '/policies/*']] } },
-        { Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject'], Resource: { 'Fn::Join': ['', [bucketArn, '/tenants/*']] } },
-        { Effect: 'Allow', Action: 's3:ListBucket', Resource: bucketArn },
-      ];
+      const artifactStatements = [{ Effect: 'Allow', Action: 's3:GetObject', Resource: bucketObjects('policies') }, listing('policies')];
       expect(statements).toEqual(expect.arrayContaining(artifactStatements));
       expect(statements.filter((statement: { Action: unknown }) => JSON.stringify(statement.Action).includes('s3:'))).toHaveLength(artifactStatements.length);
       expect(statements.filter((statement: { Action: unknown }) => !JSON.stringify(statement.Action).includes('s3:'))).toEqual([
         { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: getAtt(stack.controller.deadLetterQueue, 'Arn') },
-        { Effect: 'Allow', Action: dynamoActions, Resource: tableResources() },
+        assumeTenantRole(),
+        { Effect: 'Allow', Action: 'dynamodb:Query', Resource: { 'Fn::Join': ['', [getAtt(stack.records.table, 'Arn'), '/index/ActiveSearches']] } },
         {
           Effect: 'Allow',
           Action: 'batch:SubmitJob',
@@ -482,6 +528,41 @@ describe('NasStack', () => {
     it('THEN no identity policy allows a whole service or every action', () => {
       for (const statement of allStatements()) {
         for (const action of [statement.Action].flat()) expect(action).not.toMatch(/(^\*$|:\*$)/);
+      }
+    });
+
+    it("THEN no role but the tenant role reaches a tenant's records or objects: the others' items are platform partitions or the active-searches index, their objects and listings platform prefixes", () => {
+      const tenantRoleId = logicalId(stack.tenantRole.role);
+      const others = Object.entries(resources).flatMap(([id, r]) => {
+        if (r.Type === 'AWS::IAM::Policy' && !r.Properties!.Roles.some((role: { Ref: string }) => role.Ref === tenantRoleId)) return r.Properties!.PolicyDocument.Statement as Statement[];
+        if (r.Type === 'AWS::IAM::Role' && id !== tenantRoleId) return (r.Properties!.Policies ?? []).flatMap((p: { PolicyDocument: { Statement: Statement[] } }) => p.PolicyDocument.Statement);
+        return [];
+      });
+      const json = (value: unknown) => JSON.stringify(value);
+      const [bucketId, tableId] = [logicalId(stack.artifacts.bucket), logicalId(stack.records.table)];
+      const platformObjects = ['tables', 'policies', 'training'].map((prefix) => json(bucketObjects(prefix)));
+      const activeSearches = json({ 'Fn::Join': ['', [getAtt(stack.records.table, 'Arn'), '/index/ActiveSearches']] });
+      for (const statement of others) {
+        const condition = (statement.Condition ?? {}) as Record<string, Record<string, string[]>>;
+        for (const resource of [statement.Resource].flat().map(json)) {
+          if (resource.includes(tableId)) {
+            const leadingKeys = condition['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'];
+            if (resource === activeSearches) continue;
+            expect(resource).toBe(json(getAtt(stack.records.table, 'Arn')));
+            expect(leadingKeys?.length).toBeGreaterThan(0);
+            for (const key of leadingKeys!) expect(['APIKEY#*', 'SESSION#*']).toContain(key);
+          }
+          if (resource.includes(bucketId)) {
+            if (resource === json(getAtt(stack.artifacts.bucket, 'Arn'))) {
+              expect(statement.Action).toBe('s3:ListBucket');
+              const prefixes = condition.StringLike?.['s3:prefix'];
+              expect(prefixes?.length).toBeGreaterThan(0);
+              for (const prefix of prefixes!) expect(prefix).toMatch(/^(tables|policies|training)\/\*$/);
+            } else {
+              expect(platformObjects).toContain(resource);
+            }
+          }
+        }
       }
     });
 
@@ -631,10 +712,7 @@ describe('NasStack', () => {
       for (const { reason } of acknowledged) expect(reason.length).toBeGreaterThan(40);
       expect(acknowledged.map(({ id, path }) => `${path}: ${id.replace(/<(\w+?)[0-9A-F]{8}\./, '<$1.')}`).sort()).toEqual([
         'Api/Handler: AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-        'Api/Handler: AwsSolutions-IAM5[Resource::<ArtifactsBucket.Arn>/searches/*]',
         'Api/Handler: AwsSolutions-IAM5[Resource::<ArtifactsBucket.Arn>/tables/*]',
-        'Api/Handler: AwsSolutions-IAM5[Resource::<ArtifactsBucket.Arn>/tenants/*]',
-        'Api/Handler: AwsSolutions-IAM5[Resource::<RecordsTable.Arn>/index/*]',
         'Api/Handler: AwsSolutions-L1',
         'Api/RestApi: AwsSolutions-APIG2',
         'Api/RestApi: AwsSolutions-APIG3',
@@ -646,17 +724,17 @@ describe('NasStack', () => {
         'Controller/Handler: AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
         'Controller/Handler: AwsSolutions-IAM5[Resource::*]',
         'Controller/Handler: AwsSolutions-IAM5[Resource::<ArtifactsBucket.Arn>/policies/*]',
-        'Controller/Handler: AwsSolutions-IAM5[Resource::<ArtifactsBucket.Arn>/tenants/*]',
-        'Controller/Handler: AwsSolutions-IAM5[Resource::<RecordsTable.Arn>/index/*]',
         'Controller/Handler: AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:batch:<AWS::Region>:<AWS::AccountId>:job/*]',
         'Controller/Handler: AwsSolutions-L1',
+        'TenantRole/Role: AwsSolutions-IAM5[Resource::<ArtifactsBucket.Arn>/tenants/<aws:PrincipalTag/tenant>/*]',
+        'TenantRole/Role: AwsSolutions-IAM5[Resource::arn:aws:s3:::*/*]',
+        'TenantRole/Role: AwsSolutions-IAM5[Resource::arn:aws:s3:::*]',
         'TrainingQueue/AgentJobRole: AwsSolutions-IAM5[Resource::<ArtifactsBucket.Arn>/policies/*]',
         'TrainingQueue/AgentJobRole: AwsSolutions-IAM5[Resource::<ArtifactsBucket.Arn>/training/*]',
         'TrainingQueue/ExecutionRole: AwsSolutions-IAM5[Resource::*]',
         'TrainingQueue/GpuOnDemand: AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role]',
         'TrainingQueue/GpuSpot: AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role]',
-        'TrainingQueue/JobRole: AwsSolutions-IAM5[Resource::<ArtifactsBucket.Arn>/*]',
-        'TrainingQueue/JobRole: AwsSolutions-IAM5[Resource::<RecordsTable.Arn>/index/*]',
+        'TrainingQueue/JobRole: AwsSolutions-IAM5[Resource::<ArtifactsBucket.Arn>/tables/*]',
       ]);
     });
   });
