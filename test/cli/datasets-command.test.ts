@@ -1,10 +1,8 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DirectoryArtifactStore } from '../../src/artifacts/directory-artifact-store.js';
-import { PROJECT_ROOT } from '../../src/config.js';
 import { BenchmarkCatalog } from '../../src/evaluators/benchmarks.js';
 import { blobs } from '../../src/training/datasets/blobs.js';
 import { writeDataset } from '../../src/training/datasets/write-user-dataset.js';
@@ -12,7 +10,7 @@ import { authorizedApp } from '../helpers/authorized-app.js';
 import { BENCHMARKS_DIR } from '../helpers/nb201-csv.js';
 import { RecordingEvents } from '../helpers/recording-events.js';
 import { startTestStore, type TestStore } from '../helpers/store.js';
-import { serveApi } from './served-api.js';
+import { runNas, serveApi } from './served-api.js';
 
 let db: TestStore;
 let folder: string;
@@ -20,13 +18,7 @@ let service: Awaited<ReturnType<typeof serveApi>>;
 let key: string;
 
 /** The real `nas` command against the test service. */
-function nas(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [join(PROJECT_ROOT, 'bin', 'nas.mjs'), ...args, '--url', service.url, '--api-key', key], { cwd: PROJECT_ROOT }, (error, stdout, stderr) =>
-      resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
-    );
-  });
-}
+const nas = (args: readonly string[]) => runNas(args, { url: service.url, key });
 
 beforeAll(async () => {
   db = await startTestStore();

@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +6,6 @@ import type { PredictionResponse } from '../../src/api/routes/predictions.js';
 import type { PredictorList } from '../../src/api/routes/predictors.js';
 import { DirectoryArtifactStore } from '../../src/artifacts/directory-artifact-store.js';
 import { formatValue } from '../../src/cli/format.js';
-import { PROJECT_ROOT } from '../../src/config.js';
 import { createBenchmarkEvaluator } from '../../src/evaluators/benchmark-evaluator.js';
 import { BenchmarkCatalog } from '../../src/evaluators/benchmarks.js';
 import { Rng } from '../../src/random/rng.js';
@@ -17,7 +15,7 @@ import { BENCHMARKS_DIR } from '../helpers/nb201-csv.js';
 import { RecordingEvents } from '../helpers/recording-events.js';
 import { runSearchToEnd } from '../helpers/run-search.js';
 import { startTestStore, type TestStore } from '../helpers/store.js';
-import { serveApi } from './served-api.js';
+import { runNas, serveApi } from './served-api.js';
 
 const METRIC = 'cifar10_valid_12';
 const EVALUATOR = JSON.stringify({ kind: 'benchmark', benchmark: 'nb201' });
@@ -33,24 +31,8 @@ let service: Awaited<ReturnType<typeof serveApi>>;
 let key: string;
 let api: Awaited<ReturnType<typeof authorizedApp>>['request'];
 
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
 /** The real `nas` command against the test service, with `stdin` as its standard input. */
-function nas(args: readonly string[], stdin = ''): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = execFile(
-      process.execPath,
-      [join(PROJECT_ROOT, 'bin', 'nas.mjs'), ...args, '--url', service.url, '--api-key', key],
-      { cwd: PROJECT_ROOT },
-      (error, stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
-    );
-    child.stdin!.end(stdin);
-  });
-}
+const nas = (args: readonly string[], stdin = '') => runNas(args, { url: service.url, key }, stdin);
 
 /** What the service itself answers for the same architectures, to hold the CLI's output against. */
 async function served(architectures: readonly string[]): Promise<PredictionResponse> {
