@@ -38,7 +38,20 @@ export class NotFound extends Error {
 
 /** The request is valid but conflicts with the record's current state (e.g. stopping a finished search). */
 export class Conflict extends Error {
-  override readonly name = 'Conflict';
+  override readonly name: string = 'Conflict';
+}
+
+/** A status change the state machine (`src/search/states.ts`) does not allow from the record's current status. */
+export class InvalidTransition extends Conflict {
+  override readonly name = 'InvalidTransition';
+  constructor(
+    readonly record: string,
+    readonly id: string,
+    readonly from: string,
+    readonly to: string,
+  ) {
+    super(`${record} ${id} is ${from} and cannot become ${to}`);
+  }
 }
 
 /** A conditional write lost a race: the record changed since it was read. Callers re-read and retry. */

@@ -1,3 +1,5 @@
+import type { PredictorService } from '../predictors/predictor-service.js';
+import type { DatasetFolders } from '../training/datasets/dataset-access.js';
 import type { ArtifactStore } from '../artifacts/artifact-store.js';
 import type { BenchmarkCatalog } from '../evaluators/benchmarks.js';
 import type { Events } from '../events/events.js';
@@ -14,13 +16,15 @@ export interface ApiDeps {
   readonly limits?: Partial<TenantLimits>;
   /** Trained models for export; absent where the service has no artifact store (exports answer 404). */
   readonly artifacts?: ArtifactStore;
+  /** The tenants' performance predictors (POST /v1/predictions); absent where there is no artifact store (503). */
+  readonly predictors?: PredictorService;
   /** Where datasets may come from besides a tenant's uploads. */
   readonly datasets?: DatasetPlaces;
 }
 
 export interface DatasetPlaces {
   /** The operator's folder that `dir:` datasets are named in; absent (the cloud default): `dir:` is refused. */
-  readonly directoryRoot?: string;
+  readonly folders?: DatasetFolders;
   /** Buckets of the service itself, which no tenant may register as a dataset source. */
   readonly serviceBuckets?: readonly string[];
 }

@@ -1,7 +1,7 @@
 import { ulid } from 'ulid';
 import { TooManyRequests } from '../errors.js';
 import { DEFAULT_LIMITS, type ApiDeps } from './deps.js';
-import { takeSlot } from './tenant-slots.js';
+import { takeSlot } from '../store/tenant-slots.js';
 
 /** A lease runs out this long after its last renewal: how long a dead instance's streams still count. */
 const LEASE_MS = 60_000;

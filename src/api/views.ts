@@ -1,17 +1,16 @@
 import { z } from '@hono/zod-openapi';
 import type { SearchCostEstimate } from '../cost/estimate.js';
 import type { JobInstance } from '../cost/prices.js';
-import { SEARCH_STATUSES, TRIAL_STATUSES, type SearchRecord, type TrialRecord } from '../search/records.js';
+import type { SearchRecord, TrialRecord } from '../search/records.js';
+import { SEARCH_STATUSES, TRIAL_STATUSES } from '../search/states.js';
+import { TRIAL_COUNTER_NAMES, type TrialStatusCounters } from '../search/trial-counters.js';
 import { SearchSpecSchema } from '../search/spec.js';
 
 /** What the API shows of records: internal fields (tenant, version, strategy state) stay inside. */
 const Metrics = z.record(z.string(), z.number());
 
 export const TrialStatusCountersSchema = z
-  .object({
-    pending: z.int(), running: z.int(), succeeded: z.int(), earlyStopped: z.int(),
-    failed: z.int(), stale: z.int(), killed: z.int(), infeasible: z.int(),
-  })
+  .object(Object.fromEntries(TRIAL_COUNTER_NAMES.map((name) => [name, z.int()])) as Record<keyof TrialStatusCounters, ReturnType<typeof z.int>>)
   .openapi('TrialStatusCounters');
 
 export const SearchViewSchema = z

@@ -1,7 +1,8 @@
 import { searchSpend, spendOf, trialsWithinCost } from '../cost/estimate.js';
 import { JOB_PROFILES, jobKindOf } from '../cost/job-profiles.js';
-import type { CompletionReason, SearchRecord, TrialRecord } from '../search/records.js';
-import type { SearchSummary } from './summarize.js';
+import type { SearchRecord, TrialRecord } from '../search/records.js';
+import type { CompletionReason } from '../search/states.js';
+import type { SearchSummary } from '../search/summaries.js';
 
 /** Why the search must fail now, regardless of running trials. */
 export function failureReason(search: SearchRecord, summary: SearchSummary): CompletionReason | undefined {

@@ -1,7 +1,7 @@
 import { Conflict } from '../errors.js';
 import type { PredictorService } from '../predictors/predictor-service.js';
 import type { SearchRecord } from '../search/records.js';
-import { selectionDirection } from '../search/resolve-spec.js';
+import { selectionDirection } from '../search/metrics.js';
 import type { SearchSpace } from '../spaces/space.js';
 import type { Proposal } from '../strategies/strategy.js';
 

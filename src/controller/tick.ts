@@ -1,16 +1,8 @@
 import { createHash } from 'node:crypto';
 import { VersionConflict } from '../errors.js';
 import type { JobQueue, JobState } from '../jobs/job-queue.js';
-import {
-  ACTIVE_TRIAL_STATUSES,
-  isActiveSearch,
-  isActiveTrial,
-  type CompletionReason,
-  type SearchRecord,
-  type SearchStatus,
-  type TrialParent,
-  type TrialRecord,
-} from '../search/records.js';
+import type { SearchRecord, TrialParent, TrialRecord } from '../search/records.js';
+import { INITIAL_TRIAL_STATUS, isActiveSearch, isActiveTrial, moveSearch, TRIAL_TRANSITIONS, type CompletionReason, type SearchTransitionName } from '../search/states.js';
 import { resolveSpace } from '../spaces/registry.js';
 import { getStrategy } from '../strategies/registry.js';
 import type { HistoryEntry, Proposal } from '../strategies/strategy.js';
@@ -19,17 +11,17 @@ import type { PredictorService } from '../predictors/predictor-service.js';
 import { prescreen } from './prescreen.js';
 import { parentTrials, transferSeeds } from '../search/warm-start.js';
 import type { SearchSpace } from '../spaces/space.js';
-import type { ArtifactStore } from '../artifacts/artifact-store.js';
+import type { PolicyRegistry } from '../strategies/rl/policy-registry.js';
 import type { Store } from '../store/store.js';
 import { exhaustedBudget, failureReason, freeSlots, searchCostUsd, trialsWithinBudget } from './budgets.js';
-import { orientedScore, orientedScores, summarizeTrials } from './summarize.js';
+import { orientedScore, orientedScores, summarizeTrials } from '../search/summaries.js';
 
 export interface ControllerDeps {
   readonly store: Store;
   readonly queue: JobQueue;
   readonly clock: () => Date;
-  /** Learned artifacts strategies run on (RL policies); absent where there are none. */
-  readonly artifacts?: ArtifactStore;
+  /** Trained search policies strategies run on (`rl`), looked up in this order; absent where there are none. */
+  readonly policies?: readonly PolicyRegistry[];
   /** Performance predictors for searches that pre-screen their proposals; without it they do not. */
   readonly predictors?: PredictorService;
   /**
@@ -79,7 +71,7 @@ async function tickOnce(deps: ControllerDeps, tenantId: string, searchId: string
 
   if (search.status === 'STOPPING') {
     await killActiveTrials(deps, trials, 'search stopped');
-    return finish(deps, search, await store.allTrials(tenantId, searchId), 'STOPPED', 'Stopped');
+    return finish(deps, search, await store.allTrials(tenantId, searchId), 'finishStop', 'Stopped');
   }
 
   const objective = search.spec.objectives[0]!;
@@ -87,7 +79,7 @@ async function tickOnce(deps: ControllerDeps, tenantId: string, searchId: string
   const failure = failureReason(search, summary);
   if (failure) {
     await killActiveTrials(deps, trials, `search failed: ${failure}`);
-    return finish(deps, search, await store.allTrials(tenantId, searchId), 'FAILED', failure);
+    return finish(deps, search, await store.allTrials(tenantId, searchId), 'fail', failure);
   }
 
   let strategyState = search.strategyState;
@@ -107,13 +99,12 @@ async function tickOnce(deps: ControllerDeps, tenantId: string, searchId: string
   }
 
   if (reason && !trials.some((t) => isActiveTrial(t.status))) {
-    return finish(deps, { ...search, strategyState }, trials, 'SUCCEEDED', reason);
+    return finish(deps, { ...search, strategyState }, trials, 'succeed', reason);
   }
   return store.saveSearch({
-    ...search,
+    ...moveSearch(search, 'run'),
     ...summarizeTrials(trials, objective),
     costUsd,
-    status: 'RUNNING',
     trialCount: trials.length,
     strategyState,
     updatedAt: deps.clock().toISOString(),
@@ -135,17 +126,19 @@ async function reconcileJobs(deps: ControllerDeps, trials: readonly TrialRecord[
   for (const trial of active) {
     const job = trial.jobId ? jobs.get(trial.jobId) : undefined;
     const now = deps.clock().toISOString();
-    const expect = { status: ACTIVE_TRIAL_STATUSES, attempt: trial.attempt };
+    const { attempt } = trial;
     if (!trial.jobId) {
       await submitTrial(deps, trial);
     } else if (!job || job.status === 'UNKNOWN' || isSilent(deps, trial)) {
-      if (!(await store.updateTrial(trial.tenantId, trial.searchId, trial.number, { status: 'STALE', updatedAt: now }, expect))) continue;
+      const { from, to } = TRIAL_TRANSITIONS.loseJob;
+      if (!(await store.updateTrial(trial.tenantId, trial.searchId, trial.number, { status: to, updatedAt: now }, { status: from, attempt }))) continue;
       if (job && job.status !== 'UNKNOWN') await queue.terminate(trial.jobId, 'no heartbeat');
       await requeueTrial(deps, trial);
     } else if (job.status === 'FAILED' || job.status === 'SUCCEEDED') {
       const message = job.status === 'FAILED' ? (job.reason ?? 'job failed') : 'job ended without recording a result';
-      const patch = { status: 'FAILED' as const, error: { message, retryable: true }, finishedAt: now, updatedAt: now };
-      if (!(await store.updateTrial(trial.tenantId, trial.searchId, trial.number, patch, expect))) continue;
+      const { from, to } = TRIAL_TRANSITIONS.failJob;
+      const patch = { status: to, error: { message, retryable: true }, finishedAt: now, updatedAt: now };
+      if (!(await store.updateTrial(trial.tenantId, trial.searchId, trial.number, patch, { status: from, attempt }))) continue;
     } else {
       continue;
     }
@@ -163,7 +156,8 @@ function isSilent(deps: ControllerDeps, trial: TrialRecord): boolean {
 
 /** Resubmits a STALE trial as its next attempt; the old attempt can no longer write its result. */
 async function requeueTrial(deps: ControllerDeps, trial: TrialRecord): Promise<void> {
-  const next = { ...trial, status: 'PENDING' as const, attempt: trial.attempt + 1 };
+  const { from, to } = TRIAL_TRANSITIONS.resubmit;
+  const next = { ...trial, status: to, attempt: trial.attempt + 1 };
   const patch = {
     status: next.status,
     attempt: next.attempt,
@@ -172,7 +166,7 @@ async function requeueTrial(deps: ControllerDeps, trial: TrialRecord): Promise<v
     heartbeatAt: undefined,
     updatedAt: deps.clock().toISOString(),
   };
-  if (await deps.store.updateTrial(trial.tenantId, trial.searchId, trial.number, patch, { status: ['STALE'], attempt: trial.attempt })) {
+  if (await deps.store.updateTrial(trial.tenantId, trial.searchId, trial.number, patch, { status: from, attempt: trial.attempt })) {
     await submitTrial(deps, next);
   }
 }
@@ -222,14 +216,14 @@ async function proposeCandidates(
   }
   const factor = deps.predictors ? (search.spec.strategy.prescreen?.factor ?? 1) : 1;
   const prior = warmStart?.type === 'IdenticalTask' ? inherited.flatMap(({ trials: parentTrials }) => parentTrials.map((t) => historyEntry(space, search, t))) : [];
-  const artifacts = deps.artifacts ? { artifacts: deps.artifacts } : {};
+  const policies = deps.policies ? { policies: deps.policies } : {};
   const proposal = await strategy.propose({
     space,
     params: search.spec.strategy.params,
     state: search.strategyState,
     history: [...prior, ...own],
     count: count * factor,
-    ...artifacts,
+    ...policies,
   });
   // Lineage reaches this search's own trials only: a parent search's trial is no trial of this one.
   const parents = proposal.parents?.map((index) => (index === undefined || index < prior.length ? undefined : index - prior.length));
@@ -284,7 +278,7 @@ async function createTrials(
       tenantId: search.tenantId,
       searchId: search.id,
       number,
-      status: 'PENDING',
+      status: INITIAL_TRIAL_STATUS,
       arch: space.format(candidate),
       archHash: hash,
       attempt: 1,
@@ -301,6 +295,7 @@ async function createTrials(
 }
 
 async function killActiveTrials(deps: ControllerDeps, trials: readonly TrialRecord[], reason: string): Promise<void> {
+  const { from, to } = TRIAL_TRANSITIONS.kill;
   for (const trial of trials.filter((t) => isActiveTrial(t.status))) {
     if (trial.jobId) await deps.queue.terminate(trial.jobId, reason);
     const now = deps.clock().toISOString();
@@ -308,8 +303,8 @@ async function killActiveTrials(deps: ControllerDeps, trials: readonly TrialReco
       trial.tenantId,
       trial.searchId,
       trial.number,
-      { status: 'KILLED', error: { message: reason, retryable: false }, finishedAt: now, updatedAt: now },
-      { status: ACTIVE_TRIAL_STATUSES, attempt: trial.attempt },
+      { status: to, error: { message: reason, retryable: false }, finishedAt: now, updatedAt: now },
+      { status: from, attempt: trial.attempt },
     );
   }
 }
@@ -318,22 +313,21 @@ async function finish(
   deps: ControllerDeps,
   search: SearchRecord,
   trials: readonly TrialRecord[],
-  status: SearchStatus,
+  transition: Extract<SearchTransitionName, 'succeed' | 'fail' | 'finishStop'>,
   reason: CompletionReason,
 ): Promise<SearchRecord> {
   const now = deps.clock().toISOString();
   const finished = await deps.store.saveSearch({
-    ...search,
+    ...moveSearch(search, transition),
     ...summarizeTrials(trials, search.spec.objectives[0]!),
     costUsd: searchCostUsd(search, trials, deps.clock()),
-    status,
     reason,
     trialCount: trials.length,
     updatedAt: now,
     finishedAt: now,
   });
   // Only once the finished state is saved: a release lost to a crash here is found by the next create
-  // that finds the quota full (src/api/search-quota.ts).
+  // that finds the quota full (src/usecases/search-quota.ts).
   await deps.store.releaseSlot(search.tenantId, 'searches', search.id);
   return finished;
 }

@@ -1,5 +1,6 @@
 import type { ArtifactStore } from '../artifacts/artifact-store.js';
 import type { DatasetAccess } from '../training/datasets/dataset-access.js';
+import type { EarlyStopVerdict } from '../search/early-stopping.js';
 import type { EpochObservation, TrialSchedule } from '../search/records.js';
 import type { EvaluatorSpec } from '../search/spec.js';
 
@@ -13,8 +14,6 @@ export interface EvaluationTask<E extends EvaluatorSpec = EvaluatorSpec> {
   /** Real training only: the job's link to its trial. Benchmark lookups ignore it. */
   readonly run?: TrainingRun;
 }
-
-export type EarlyStopVerdict = { readonly stop: false } | { readonly stop: true; readonly reason: string };
 
 /** What a training job needs from the trial it runs: progress reporting, a seed, a place for artifacts. */
 export interface TrainingRun {

@@ -30,6 +30,8 @@ export interface RunAgentTrainingDeps {
   readonly progressSeconds?: number;
   /** See `TrainingRunInput.loadBenchmark`. */
   readonly loadBenchmark?: TrainingRunInput['loadBenchmark'];
+  /** See `TrainingRunInput.shippedPolicies`. */
+  readonly shippedPolicies?: TrainingRunInput['shippedPolicies'];
 }
 
 const progressKey = (space: string, name: string) => trainingKey(space, name, 'progress.json');
@@ -66,6 +68,7 @@ export async function runAgentTrainingJob(deps: RunAgentTrainingDeps, job: Agent
       options: job.options,
       ...(job.fineTuneFrom === undefined ? {} : { fineTuneFrom: job.fineTuneFrom }),
       ...(job.fresh ? { fresh: true } : {}),
+      ...(deps.shippedPolicies ? { shippedPolicies: deps.shippedPolicies } : {}),
       clock,
       hooks: {
         onStart: ({ resumedFrom, steps }) => void publish({ steps, step: resumedFrom ?? 0, ...(resumedFrom === undefined ? {} : { resumedFrom }) }),

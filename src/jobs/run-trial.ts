@@ -1,15 +1,17 @@
 import type { ArtifactStore } from '../artifacts/artifact-store.js';
 import { tenantArtifactPrefix } from '../artifacts/tenant-prefix.js';
-import { curveScore, earlyStopVerdict } from '../controller/early-stopping.js';
+import { curveScore, earlyStopVerdict, type EarlyStopVerdict } from '../search/early-stopping.js';
 import { InvalidArchitecture, InvalidRequest } from '../errors.js';
-import type { DatasetAccess } from '../training/datasets/dataset-access.js';
+import type { DatasetFolders } from '../training/datasets/dataset-access.js';
 import { InvalidDataset } from '../training/datasets/invalid-dataset.js';
-import type { EarlyStopVerdict, Evaluator, TrainingRun } from '../evaluators/evaluator.js';
-import { isActiveTrial, type EpochObservation, type SearchRecord, type TrialRecord } from '../search/records.js';
-import { ARCHITECTURE_METRICS, searchMetrics, selectionDirection } from '../search/resolve-spec.js';
+import type { Evaluator, TrainingRun } from '../evaluators/evaluator.js';
+import type { EpochObservation, SearchRecord, TrialRecord } from '../search/records.js';
+import { isActiveTrial, TRIAL_TRANSITIONS } from '../search/states.js';
+import { ARCHITECTURE_METRICS, searchMetrics, selectionDirection } from '../search/metrics.js';
 import type { SearchSpec } from '../search/spec.js';
 import { resolveSpace } from '../spaces/registry.js';
 import type { Store } from '../store/store.js';
+import { datasetAccessFor } from './dataset-access.js';
 import type { TrialJob } from './job-queue.js';
 
 export interface RunTrialDeps {
@@ -35,7 +37,7 @@ export interface RunTrialDeps {
    */
   readonly heartbeatSeconds?: number;
   /** The operator's folder of `dir:` datasets (`NAS_DATASETS_ROOT`); absent: `dir:` datasets are refused. */
-  readonly datasetsRoot?: string;
+  readonly datasetFolders?: DatasetFolders;
   /** Opens an S3 bucket for `s3://` datasets; absent where S3 is not configured. */
   readonly openS3Bucket?: (bucket: string) => ArtifactStore;
 }
@@ -99,13 +101,17 @@ async function trainingRun(deps: RunTrialDeps, search: SearchRecord, trial: Tria
     recordedEpochs: curve,
     artifacts,
     artifactPrefix: trialArtifactPrefix(search.tenantId, search.id, trial.number),
-    datasets: await datasetAccess(deps, search),
+    datasets: await datasetAccessFor(store, search.tenantId, spec.evaluator, {
+      artifacts,
+      folders: deps.datasetFolders,
+      openS3Bucket: deps.openS3Bucket,
+    }),
     seed: trialSeed(spec, trial.number),
     async reportEpoch(observation): Promise<EarlyStopVerdict> {
       // A resumed job repeats the epochs after its last checkpoint: the new observation replaces theirs.
       curve = [...curve.filter((o) => o.epoch < observation.epoch), observation];
       const patch = { curve, heartbeatAt: clock().toISOString() };
-      if (!(await store.updateTrial(search.tenantId, search.id, trial.number, patch, { attempt: trial.attempt, status: ['RUNNING'] }))) {
+      if (!(await store.updateTrial(search.tenantId, search.id, trial.number, patch, { attempt: trial.attempt, status: TRIAL_TRANSITIONS.report.from }))) {
         throw new AttemptSuperseded(`trial ${trial.number} attempt ${trial.attempt} is no longer running`);
       }
       await store.recordProgress(search.tenantId, search.id, patch.heartbeatAt);
@@ -113,19 +119,6 @@ async function trainingRun(deps: RunTrialDeps, search: SearchRecord, trial: Tria
       const trials = await store.allTrials(search.tenantId, search.id);
       return earlyStopVerdict(spec.earlyStopping, { number: trial.number, status: 'RUNNING', curve }, trials, score, schedule.epochs);
     },
-  };
-}
-
-/** What the search's tenant may read its dataset from, checked again here as when the search was created. */
-async function datasetAccess(deps: RunTrialDeps, search: SearchRecord): Promise<DatasetAccess> {
-  const { tenantId } = search;
-  const usesS3 = search.spec.evaluator.kind === 'train' && search.spec.evaluator.dataset.startsWith('s3://');
-  return {
-    tenantId,
-    ...(deps.artifacts ? { artifacts: deps.artifacts } : {}),
-    ...(deps.datasetsRoot === undefined ? {} : { directoryRoot: deps.datasetsRoot }),
-    ...(deps.openS3Bucket ? { openS3Bucket: deps.openS3Bucket } : {}),
-    ...(usesS3 ? { s3Sources: (await deps.store.listDatasetSources(tenantId)).map((source) => source.uri) } : {}),
   };
 }
 
@@ -164,21 +157,22 @@ export async function runTrialJob(deps: RunTrialDeps, job: TrialJob): Promise<vo
   const trial = await store.getTrial(job.tenantId, job.searchId, job.trialNumber);
   if (!search || !trial || trial.attempt !== job.attempt || !isActiveTrial(trial.status)) return;
 
-  const expect = { attempt: job.attempt };
+  const { attempt } = job;
+  const claim = deps.reclaimRunning ? TRIAL_TRANSITIONS.reclaim : TRIAL_TRANSITIONS.claim;
   const started = clock().toISOString();
   const claimed = await store.updateTrial(
     job.tenantId,
     job.searchId,
     job.trialNumber,
-    { status: 'RUNNING', startedAt: started, heartbeatAt: started, updatedAt: started },
-    { ...expect, status: deps.reclaimRunning ? ['PENDING', 'RUNNING'] : ['PENDING'] },
+    { status: claim.to, startedAt: started, heartbeatAt: started, updatedAt: started },
+    { attempt, status: claim.from },
   );
   if (!claimed) return;
 
   // Beats until the outcome is written; a write after a newer attempt took over fails its condition.
   const heartbeat = setInterval(() => {
     const now = clock().toISOString();
-    store.updateTrial(job.tenantId, job.searchId, job.trialNumber, { heartbeatAt: now }, { ...expect, status: ['RUNNING'] }).catch(() => undefined);
+    store.updateTrial(job.tenantId, job.searchId, job.trialNumber, { heartbeatAt: now }, { attempt, status: TRIAL_TRANSITIONS.report.from }).catch(() => undefined);
   }, (deps.heartbeatSeconds ?? 30) * 1000);
   try {
     const wanted = searchMetrics(search.spec);
@@ -201,23 +195,25 @@ export async function runTrialJob(deps: RunTrialDeps, job: TrialJob): Promise<vo
       ...(measured.earlyStopped ? { earlyStopReason: measured.earlyStopped.reason } : {}),
       ...(measured.schedule ? { schedule: measured.schedule } : {}),
     };
+    const outcome = measured.earlyStopped ? TRIAL_TRANSITIONS.stopEarly : TRIAL_TRANSITIONS.succeed;
     await store.updateTrial(
       job.tenantId,
       job.searchId,
       job.trialNumber,
-      { status: measured.earlyStopped ? 'EARLY_STOPPED' : 'SUCCEEDED', metrics, costSeconds, ...training, finishedAt: finished, updatedAt: finished },
-      { ...expect, status: ['RUNNING'] },
+      { status: outcome.to, metrics, costSeconds, ...training, finishedAt: finished, updatedAt: finished },
+      { attempt, status: outcome.from },
     );
   } catch (error) {
     if (error instanceof AttemptSuperseded) return;
     if (!isPermanent(error)) throw error;
     const finished = clock().toISOString();
+    const { from, to } = TRIAL_TRANSITIONS.reject;
     await store.updateTrial(
       job.tenantId,
       job.searchId,
       job.trialNumber,
-      { status: 'FAILED', error: { message: error.message, retryable: false }, finishedAt: finished, updatedAt: finished },
-      { ...expect, status: ['RUNNING'] },
+      { status: to, error: { message: error.message, retryable: false }, finishedAt: finished, updatedAt: finished },
+      { attempt, status: from },
     );
   } finally {
     clearInterval(heartbeat);

@@ -1,4 +1,4 @@
-import { orientedScores } from '../controller/summarize.js';
+import { orientedScores } from '../search/summaries.js';
 import type { TrialRecord } from '../search/records.js';
 import type { Objective } from '../search/spec.js';
 import { hypervolume, nonDominatedSort } from './pareto.js';

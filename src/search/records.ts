@@ -1,53 +1,8 @@
 import type { SearchSpec } from './spec.js';
+import type { CompletionReason, SearchStatus, TrialStatus } from './states.js';
+import type { TrialStatusCounters } from './trial-counters.js';
 
-/**
- * Search and trial records, their states and the allowed transitions. States follow Katib/Optuna so that
- * their users feel at home.
- */
-export const SEARCH_STATUSES = ['CREATED', 'RUNNING', 'STOPPING', 'SUCCEEDED', 'FAILED', 'STOPPED'] as const;
-export type SearchStatus = (typeof SEARCH_STATUSES)[number];
-export const ACTIVE_SEARCH_STATUSES: readonly SearchStatus[] = ['CREATED', 'RUNNING', 'STOPPING'];
-
-/** Why a search ended. */
-export type CompletionReason =
-  | 'MaxTrialsReached'
-  | 'BudgetExhausted'
-  | 'SearchSpaceExhausted'
-  | 'MaxFailedTrialsReached'
-  | 'Stopped';
-
-export const TRIAL_STATUSES = [
-  'PENDING',
-  'RUNNING',
-  'SUCCEEDED',
-  'EARLY_STOPPED',
-  'FAILED',
-  'STALE',
-  'KILLED',
-  'INFEASIBLE',
-] as const;
-export type TrialStatus = (typeof TRIAL_STATUSES)[number];
-/** Trials that hold a slot of `parallelTrialCount`: their job is queued or running. */
-export const ACTIVE_TRIAL_STATUSES: readonly TrialStatus[] = ['PENDING', 'RUNNING', 'STALE'];
-
-export function isActiveTrial(status: TrialStatus): boolean {
-  return ACTIVE_TRIAL_STATUSES.includes(status);
-}
-
-export function isActiveSearch(status: SearchStatus): boolean {
-  return ACTIVE_SEARCH_STATUSES.includes(status);
-}
-
-export interface TrialStatusCounters {
-  pending: number;
-  running: number;
-  succeeded: number;
-  earlyStopped: number;
-  failed: number;
-  stale: number;
-  killed: number;
-  infeasible: number;
-}
+/** Search and trial records. Their statuses and the transitions between them are in `states.ts`. */
 
 export interface BestTrial {
   readonly trialNumber: number;

@@ -1,8 +1,6 @@
 import { z } from '@hono/zod-openapi';
-import { SPACE_NAMES } from '../spaces/registry.js';
-import { STRATEGY_NAMES } from '../strategies/registry.js';
+import { SPACE_NAMES, STRATEGY_NAMES } from './names.js';
 import { EarlyStoppingSchema, TrainEvaluatorSchema } from './training-spec.js';
-import { WarmStartSchema } from './warm-start.js';
 
 /**
  * The search spec a user submits: the single source of truth for validation, TypeScript types and the
@@ -60,6 +58,25 @@ export const BudgetSchema = z
     maxRuntimeSeconds: z.number().positive().max(365 * 24 * 3600).optional(),
   })
   .openapi('Budget');
+
+/**
+ * Warm start, named as Katib names it: a search learns from earlier searches of the same space.
+ * - `IdenticalTask`: the parents measured the same thing (same evaluator). Their finished trials join the
+ *   strategy's history (and so the predictor's training data), and none of their architectures is
+ *   evaluated again.
+ * - `TransferLearning`: the parents measured something related (another dataset or benchmark metric of the
+ *   same space). Their `seeds` best architectures are this search's first trials, measured on this task;
+ *   the strategy then continues from them.
+ */
+export const WarmStartSchema = z
+  .strictObject({
+    parentSearches: z.array(z.string().min(1).max(64)).min(1).max(10),
+    type: z.enum(['IdenticalTask', 'TransferLearning']),
+    /** `TransferLearning`: how many of the parents' best architectures to measure first. */
+    seeds: z.int().min(1).max(100).default(10),
+  })
+  .openapi('WarmStart');
+export type WarmStart = z.output<typeof WarmStartSchema>;
 
 export const SearchSpecSchema = z
   .strictObject({

@@ -1,27 +1,9 @@
-import { z } from '@hono/zod-openapi';
 import { InvalidRequest } from '../errors.js';
 import type { Store } from '../store/store.js';
 import type { SearchRecord, TrialRecord } from './records.js';
 import type { SearchSpec } from './spec.js';
 
-/**
- * Warm start, named as Katib names it: a search learns from earlier searches of the same space.
- * - `IdenticalTask`: the parents measured the same thing (same evaluator). Their finished trials join the
- *   strategy's history (and so the predictor's training data), and none of their architectures is
- *   evaluated again.
- * - `TransferLearning`: the parents measured something related (another dataset or benchmark metric of the
- *   same space). Their `seeds` best architectures are this search's first trials, measured on this task;
- *   the strategy then continues from them.
- */
-export const WarmStartSchema = z
-  .strictObject({
-    parentSearches: z.array(z.string().min(1).max(64)).min(1).max(10),
-    type: z.enum(['IdenticalTask', 'TransferLearning']),
-    /** `TransferLearning`: how many of the parents' best architectures to measure first. */
-    seeds: z.int().min(1).max(100).default(10),
-  })
-  .openapi('WarmStart');
-export type WarmStart = z.output<typeof WarmStartSchema>;
+// What warm start does with its parents (the spec's `warmStart`, WarmStartSchema in spec.ts).
 
 /** JSON with every object's keys sorted, so equal values always give equal text. */
 function canonicalJson(value: unknown): string {

@@ -9,7 +9,8 @@ import {
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { Conflict, InvalidRequest, Unavailable, VersionConflict } from '../errors.js';
-import { isActiveSearch, type SearchRecord, type TrialRecord } from '../search/records.js';
+import type { SearchRecord, TrialRecord } from '../search/records.js';
+import { isActiveSearch } from '../search/states.js';
 import type {
   ApiKeyRecord,
   DatasetSourceRecord,

@@ -1,4 +1,5 @@
-import type { SearchRecord, TrialRecord, TrialStatus } from '../search/records.js';
+import type { SearchRecord, TrialRecord } from '../search/records.js';
+import type { TrialStatus } from '../search/states.js';
 
 export interface Page<T> {
   readonly items: T[];

@@ -1,4 +1,4 @@
-import { isActiveTrial } from '../search/records.js';
+import { isActiveTrial } from '../search/states.js';
 import type { HistoryEntry } from './strategy.js';
 
 /** Canonical forms already proposed: a strategy must never propose one of these again. */

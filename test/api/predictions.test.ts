@@ -9,11 +9,11 @@ import { BenchmarkCatalog } from '../../src/evaluators/benchmarks.js';
 import { loadNb201Table } from '../../src/evaluators/nb201-table.js';
 import { spearman } from '../../src/predictors/rank-correlation.js';
 import { Rng } from '../../src/random/rng.js';
-import { newSearchRecord } from '../../src/search/new-search.js';
-import { resolveSearchSpec } from '../../src/search/resolve-spec.js';
+import { newSearchRecord } from '../../src/usecases/new-search.js';
+import { resolveSearchSpec } from '../../src/usecases/resolve-spec.js';
 import { SearchSpecSchema } from '../../src/search/spec.js';
 import { nb201Space } from '../../src/spaces/nb201.js';
-import { authorizedApp } from '../helpers/authorized-app.js';
+import { authorizedApp, withPredictors } from '../helpers/authorized-app.js';
 import { BENCHMARKS_DIR } from '../helpers/nb201-csv.js';
 import { TEST_TENANT } from '../helpers/records.js';
 import { RecordingEvents } from '../helpers/recording-events.js';
@@ -64,7 +64,7 @@ const body = (architectures: string[]) => ({
 
 describe('POST /v1/predictions', () => {
   it('learns from the tenant’s finished trials, answers every valid architecture and flags each invalid one, and updates as trials finish', async () => {
-    const deps = { store: db.store, events: new RecordingEvents(), benchmarks: catalog, clock, artifacts: new DirectoryArtifactStore(artifactsDir) };
+    const deps = withPredictors({ store: db.store, events: new RecordingEvents(), benchmarks: catalog, clock, artifacts: new DirectoryArtifactStore(artifactsDir) });
     const { request } = await authorizedApp(deps, TEST_TENANT);
     const post = (json: unknown) =>
       request('/v1/predictions', { method: 'POST', body: JSON.stringify(json), headers: { 'content-type': 'application/json' } });
@@ -111,7 +111,7 @@ describe('POST /v1/predictions', () => {
 
 describe('GET /v1/predictors', () => {
   it('lists the tenant’s predictors with what each predicts, how much it learnt and its version, and nobody else’s', async () => {
-    const deps = { store: db.store, events: new RecordingEvents(), benchmarks: catalog, clock, artifacts: new DirectoryArtifactStore(artifactsDir) };
+    const deps = withPredictors({ store: db.store, events: new RecordingEvents(), benchmarks: catalog, clock, artifacts: new DirectoryArtifactStore(artifactsDir) });
     const tenant = 'registry-tenant';
     const { request } = await authorizedApp(deps, tenant);
     const list = async (query = '') => json(await request(`/v1/predictors${query}`));
@@ -148,7 +148,7 @@ describe('GET /v1/predictors', () => {
     expect(second.trainingSize).toBeGreaterThan(12);
     expect(second.heldOut.size).toBeGreaterThanOrEqual(10);
     now += 5_000;
-    const restarted = await predictThrough((await authorizedApp(deps, tenant)).request);
+    const restarted = await predictThrough((await authorizedApp(withPredictors(deps), tenant)).request);
     expect(restarted.predictor).toEqual(second);
   });
 

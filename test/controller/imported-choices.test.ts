@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runSearchToEnd } from '../helpers/run-search.js';
 import { createBenchmarkEvaluator } from '../../src/evaluators/benchmark-evaluator.js';
+import { openTableShelf } from '../../src/artifacts/open-artifact-store.js';
 import { BenchmarkCatalog } from '../../src/evaluators/benchmarks.js';
-import { newSearchRecord } from '../../src/search/new-search.js';
-import { resolveSearchSpec } from '../../src/search/resolve-spec.js';
+import { newSearchRecord } from '../../src/usecases/new-search.js';
+import { resolveSearchSpec } from '../../src/usecases/resolve-spec.js';
 import { SearchSpecSchema } from '../../src/search/spec.js';
 import { countChoicesArchitectures } from '../../src/spaces/choices.js';
 import { STRATEGY_NAMES } from '../../src/strategies/registry.js';
@@ -45,7 +46,7 @@ describe('an imported table over a declared choices space', () => {
   // `rl` runs on a policy trained for its space, and none ships for a space declared in a request.
   it.each(STRATEGY_NAMES.filter((name) => name !== 'rl'))('is searched to its optimum by %s through the controller', async (strategy) => {
     expect(countChoicesArchitectures(declaration)).toBe(archs.length);
-    const catalog = new BenchmarkCatalog(benchmarksDir);
+    const catalog = new BenchmarkCatalog(benchmarksDir, openTableShelf(join(benchmarksDir, 'tables')));
     const spec = await resolveSearchSpec(
       SearchSpecSchema.parse({
         space: 'choices',

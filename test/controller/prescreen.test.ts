@@ -7,8 +7,8 @@ import { DirectoryArtifactStore } from '../../src/artifacts/directory-artifact-s
 import { createBenchmarkEvaluator } from '../../src/evaluators/benchmark-evaluator.js';
 import { BenchmarkCatalog } from '../../src/evaluators/benchmarks.js';
 import { PredictorService } from '../../src/predictors/predictor-service.js';
-import { newSearchRecord } from '../../src/search/new-search.js';
-import { resolveSearchSpec } from '../../src/search/resolve-spec.js';
+import { newSearchRecord } from '../../src/usecases/new-search.js';
+import { resolveSearchSpec } from '../../src/usecases/resolve-spec.js';
 import { SearchSpecSchema } from '../../src/search/spec.js';
 import { BENCHMARKS_DIR } from '../helpers/nb201-csv.js';
 import { startTestStore, type TestStore } from '../helpers/store.js';

@@ -38,7 +38,8 @@ describe('EventBridgeEvents', () => {
 
     let flushed = false;
     const flushing = events.flush().then(() => (flushed = true));
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    // Everything that could settle without the put's answer has run once the event loop comes round.
+    await new Promise((resolve) => setImmediate(resolve));
     expect(flushed).toBe(false);
     release();
     await flushing;

@@ -1,5 +1,5 @@
 import type { SearchRecord, TrialRecord } from '../../src/search/records.js';
-import { newSearchRecord } from '../../src/search/new-search.js';
+import { newSearchRecord } from '../../src/usecases/new-search.js';
 import type { SearchSpec } from '../../src/search/spec.js';
 
 export const TEST_TENANT = 'tenant-a';

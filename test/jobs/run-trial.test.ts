@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidArchitecture } from '../../src/errors.js';
 import type { Evaluator } from '../../src/evaluators/evaluator.js';
 import { runTrialJob } from '../../src/jobs/run-trial.js';
+import { waitFor } from '../../src/local/service-process.js';
 import { newSearch, newTrial, TEST_TENANT } from '../helpers/records.js';
 import { startTestStore, type TestStore } from '../helpers/store.js';
 
@@ -11,10 +12,10 @@ beforeAll(async () => {
 });
 afterAll(() => db.close());
 
-/** An evaluator that takes `ms` and then answers (or fails as told), to watch the job around it. */
-const slowEvaluator = (ms: number, outcome: 'ok' | 'invalid' | 'crash' = 'ok'): Evaluator => ({
+/** An evaluator that takes `ms` (or until `done` settles) and then answers (or fails as told), to watch the job around it. */
+const slowEvaluator = (done: number | Promise<void>, outcome: 'ok' | 'invalid' | 'crash' = 'ok'): Evaluator => ({
   evaluate: async () => {
-    await new Promise((resolve) => setTimeout(resolve, ms));
+    await (typeof done === 'number' ? new Promise((resolve) => setTimeout(resolve, done)) : done);
     if (outcome === 'invalid') throw new InvalidArchitecture('nb201.table', 'not in the table');
     if (outcome === 'crash') throw new Error('GPU fell off the bus');
     return { metrics: { cifar10_test_200: 90 }, costSeconds: 12 };
@@ -31,11 +32,16 @@ const deps = (evaluator: Evaluator) => ({ store: db.store, evaluator, clock: () 
 describe('the trial job', () => {
   it('beats its heart while it runs and records the outcome', async () => {
     const job = await setUp('J-ok');
-    const running = runTrialJob(deps(slowEvaluator(300)), job);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    const midway = await db.store.getTrial(TEST_TENANT, 'J-ok', 1);
-    expect(midway?.status).toBe('RUNNING');
-    expect(Date.parse(midway!.heartbeatAt!)).toBeGreaterThan(Date.parse(midway!.startedAt!));
+    let finishEvaluation!: () => void;
+    const evaluation = new Promise<void>((resolve) => (finishEvaluation = resolve));
+    const running = runTrialJob(deps(slowEvaluator(evaluation)), job);
+    // The evaluation lasts until the trial shows a heartbeat after its start (or the wait times out).
+    const midway = await waitFor(async () => {
+      const trial = await db.store.getTrial(TEST_TENANT, 'J-ok', 1);
+      return trial?.heartbeatAt && Date.parse(trial.heartbeatAt) > Date.parse(trial.startedAt!) ? trial : undefined;
+    }, 'a heartbeat after the start', 10_000);
+    expect(midway.status).toBe('RUNNING');
+    finishEvaluation();
     await running;
     expect(await db.store.getTrial(TEST_TENANT, 'J-ok', 1)).toMatchObject({ status: 'SUCCEEDED', metrics: { cifar10_test_200: 90 }, costSeconds: 12 });
   });

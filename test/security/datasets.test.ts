@@ -4,12 +4,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/api/app.js';
 import type { ApiDeps } from '../../src/api/deps.js';
-import { DirectoryArtifactStore } from '../../src/artifacts/directory-artifact-store.js';
+import { datasetFoldersAt, DirectoryArtifactStore } from '../../src/artifacts/directory-artifact-store.js';
 import { createBenchmarkEvaluator } from '../../src/evaluators/benchmark-evaluator.js';
 import { BenchmarkCatalog } from '../../src/evaluators/benchmarks.js';
 import { evaluatorByKind } from '../../src/evaluators/evaluator.js';
 import { createTrainEvaluator } from '../../src/evaluators/train-evaluator.js';
-import { newSearchRecord } from '../../src/search/new-search.js';
+import { newSearchRecord } from '../../src/usecases/new-search.js';
 import { SearchSpecSchema, type SearchSpec } from '../../src/search/spec.js';
 import { blobs } from '../../src/training/datasets/blobs.js';
 import { writeDataset } from '../../src/training/datasets/write-user-dataset.js';
@@ -81,7 +81,7 @@ beforeAll(async () => {
     benchmarks: new BenchmarkCatalog(BENCHMARKS_DIR),
     clock: () => new Date(),
     artifacts,
-    datasets: { directoryRoot: datasetsRoot, serviceBuckets: ['service-artifacts'] },
+    datasets: { folders: datasetFoldersAt(datasetsRoot), serviceBuckets: ['service-artifacts'] },
   };
   server = await serveApi(createApp(deps));
   alice = await newTenant(db, 'alice');

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SESSION_COOKIE } from '../../src/api/auth.js';
 import { problemResponse, withoutServerPaths } from '../../src/api/problem.js';
 import { BenchmarkCatalog } from '../../src/evaluators/benchmarks.js';
-import { openTableShelf } from '../../src/evaluators/imported-table.js';
+import { openTableShelf } from '../../src/artifacts/open-artifact-store.js';
 import { EXAMPLE_SEARCH_SPEC } from '../../src/search/spec.js';
 import { BENCHMARKS_DIR } from '../helpers/nb201-csv.js';
 import { newTrial } from '../helpers/records.js';

@@ -2,7 +2,7 @@ import { ulid } from 'ulid';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { tick } from '../../src/controller/tick.js';
 import { waitFor } from '../../src/local/service-process.js';
-import { isActiveSearch } from '../../src/search/records.js';
+import { isActiveSearch } from '../../src/search/states.js';
 import { ScriptedJobQueue } from '../helpers/scripted-queue.js';
 import { startTestStore, type TestStore } from '../helpers/store.js';
 import { createSearch, json, newTenant, serveInstances, type Tenant } from './fixture.js';

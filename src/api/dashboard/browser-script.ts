@@ -1,4 +1,4 @@
-import { ACTIVE_SEARCH_STATUSES } from '../../search/records.js';
+import { ACTIVE_SEARCH_STATUSES } from '../../search/states.js';
 
 /** How long to wait before following a search's events again after the browser gave up on the stream. */
 const RECONNECT_MS = 2000;

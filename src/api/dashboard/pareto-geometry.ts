@@ -1,4 +1,4 @@
-import { orientedScores } from '../../controller/summarize.js';
+import { orientedScores } from '../../search/summaries.js';
 import { searchFront } from '../../multiobjective/search-front.js';
 import type { TrialRecord } from '../../search/records.js';
 import type { Objective } from '../../search/spec.js';

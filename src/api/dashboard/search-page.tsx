@@ -1,4 +1,6 @@
-import { isActiveSearch, type SearchRecord, type TrialRecord, type TrialStatusCounters } from '../../search/records.js';
+import type { SearchRecord, TrialRecord } from '../../search/records.js';
+import { isActiveSearch } from '../../search/states.js';
+import type { TrialStatusCounters } from '../../search/trial-counters.js';
 import type { ArchitectureGraph } from '../../spaces/space.js';
 import { ArchitectureDrawing } from './architecture-graph.js';
 import { LearningCurves } from './curve-chart.js';

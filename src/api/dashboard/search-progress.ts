@@ -1,4 +1,4 @@
-import { orientedScore } from '../../controller/summarize.js';
+import { orientedScore } from '../../search/summaries.js';
 import type { TrialRecord } from '../../search/records.js';
 import type { Objective } from '../../search/spec.js';
 

@@ -1,4 +1,4 @@
-import type { SearchStatus, TrialStatus } from '../../search/records.js';
+import type { SearchStatus, TrialStatus } from '../../search/states.js';
 
 /** A search or trial state as a coloured pill; the stylesheet colours it by state. */
 export function StatusBadge({ status }: { status: SearchStatus | TrialStatus }) {

@@ -1,4 +1,5 @@
-import { TRIAL_STATUSES, type TrialRecord } from '../../search/records.js';
+import type { TrialRecord } from '../../search/records.js';
+import { TRIAL_STATUSES } from '../../search/states.js';
 
 /** The trial table's sort keys; the page's query string (`?sort=value&order=desc`) carries the choice. */
 const TRIAL_SORT_KEYS = ['number', 'status', 'value'] as const;

@@ -2,8 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { PrefixedArtifactStore } from '../../artifacts/prefixed-artifact-store.js';
 import { tenantArtifactPrefix } from '../../artifacts/tenant-prefix.js';
 import { Conflict, InvalidRequest, NotFound, Unavailable } from '../../errors.js';
-import type { SearchSpec } from '../../search/spec.js';
-import { UPLOADED_DATASETS_FOLDER, type DatasetAccess } from '../../training/datasets/dataset-access.js';
+import { UPLOADED_DATASETS_FOLDER } from '../../training/datasets/dataset-access.js';
 import { readUserDataset } from '../../training/datasets/read-user-dataset.js';
 import { MANIFEST_FILE } from '../../training/datasets/user-dataset-format.js';
 import { MAX_DATASET_SOURCES } from '../../store/store.js';
@@ -118,17 +117,6 @@ const deleteSource = createRoute({
 
 /** A prefix as registered: ending in `/`, so that `s3://b/team` does not also cover `s3://b/teammates`. */
 const asPrefix = (uri: string) => (uri.endsWith('/') ? uri : `${uri}/`);
-
-/** What `tenantId` may read datasets from, for checking a search's dataset reference at creation. */
-export async function datasetAccessOf(deps: ApiDeps, tenantId: string, spec: Pick<SearchSpec, 'evaluator'>): Promise<DatasetAccess> {
-  const usesS3 = spec.evaluator.kind === 'train' && spec.evaluator.dataset.startsWith('s3://');
-  return {
-    tenantId,
-    ...(deps.artifacts ? { artifacts: deps.artifacts } : {}),
-    ...(deps.datasets?.directoryRoot === undefined ? {} : { directoryRoot: deps.datasets.directoryRoot }),
-    ...(usesS3 ? { s3Sources: (await deps.store.listDatasetSources(tenantId)).map((source) => source.uri) } : {}),
-  };
-}
 
 export function datasetRoutes(deps: ApiDeps) {
   /** The tenant's own folder of uploaded datasets; nothing reached through it lies outside. */

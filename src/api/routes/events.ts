@@ -1,12 +1,12 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { streamSSE } from 'hono/streaming';
-import { isActiveSearch } from '../../search/records.js';
+import { isActiveSearch } from '../../search/states.js';
 import type { ApiDeps } from '../deps.js';
 import { problemResponses } from '../problem.js';
 import { newRouter, SearchIdParamSchema } from '../router.js';
 import { leaseEventStream } from '../stream-leases.js';
 import { toSearchView } from '../views.js';
-import { requireSearch } from './searches.js';
+import { requireSearch } from '../../usecases/require-search.js';
 
 /** How often the store is read for changes: the controller saves a search at most a few times a second. */
 const SEARCH_POLL_MS = 500;

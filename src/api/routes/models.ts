@@ -5,7 +5,7 @@ import { MODEL_JSON, MODEL_WEIGHTS } from '../../training/model-artifacts.js';
 import type { ApiDeps } from '../deps.js';
 import { problemResponses } from '../problem.js';
 import { jsonContent, newRouter, TrialParamsSchema } from '../router.js';
-import { requireSearch } from './searches.js';
+import { requireSearch } from '../../usecases/require-search.js';
 
 /** The files of an export: the TensorFlow.js model as `tf.loadLayersModel` reads it. */
 const MODEL_FILES = [MODEL_JSON, MODEL_WEIGHTS] as const;

@@ -1,9 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { InvalidArchitecture, Unavailable } from '../../errors.js';
+import { Unavailable } from '../../errors.js';
 import { PredictorRecordSchema } from '../../predictors/predictor-registry.js';
-import { PredictorService } from '../../predictors/predictor-service.js';
 import { EvaluatorSpecSchema } from '../../search/spec.js';
-import { resolveSpace, SPACE_NAMES } from '../../spaces/registry.js';
+import { SPACE_NAMES } from '../../spaces/registry.js';
+import { predict } from '../../usecases/predict.js';
 import type { ApiDeps } from '../deps.js';
 import { problemResponses } from '../problem.js';
 import { jsonContent, newRouter } from '../router.js';
@@ -45,7 +45,7 @@ const PredictionResponseSchema = z
 export type PredictionRequest = z.input<typeof PredictionRequestSchema>;
 export type PredictionResponse = z.infer<typeof PredictionResponseSchema>;
 
-const predict = createRoute({
+const predictRoute = createRoute({
   method: 'post',
   path: '/v1/predictions',
   summary: 'Predict a metric for up to 1,000 architectures from your finished trials (mean and uncertainty), before paying to train them',
@@ -59,31 +59,8 @@ const predict = createRoute({
 });
 
 export function predictionRoutes(deps: ApiDeps) {
-  const service = deps.artifacts ? new PredictorService({ store: deps.store, artifacts: deps.artifacts, clock: deps.clock }) : undefined;
-  return newRouter().openapi(predict, async (c) => {
-    if (!service) throw new Unavailable('predictions need an artifact store, and this deployment has none');
-    const request = c.req.valid('json');
-    const space = resolveSpace(request.space, request.spaceConfig);
-    const parsed = request.architectures.map((arch, index) => {
-      try {
-        return { index, arch, value: space.parse(arch) };
-      } catch (error) {
-        if (!(error instanceof InvalidArchitecture)) throw error;
-        return { index, arch, error: { field: `architectures[${index}]`, message: error.message } };
-      }
-    });
-    const { predictor, version } = await service.predictorFor(c.get('tenantId'), {
-      spaceName: request.space,
-      space,
-      evaluator: request.evaluator,
-      metric: request.metric,
-    });
-    const valid = parsed.filter((item): item is typeof item & { value: unknown } => !('error' in item));
-    const predictions = predictor.predict(valid.map((item) => item.value));
-    const byIndex = new Map(valid.map((item, i) => [item.index, predictions[i]!]));
-    const items = parsed.map((item) =>
-      'error' in item && item.error ? { index: item.index, arch: item.arch, error: item.error } : { index: item.index, arch: item.arch, ...byIndex.get(item.index)! },
-    );
-    return c.json({ predictor: version, items }, 200);
+  return newRouter().openapi(predictRoute, async (c) => {
+    if (!deps.predictors) throw new Unavailable('predictions need an artifact store, and this deployment has none');
+    return c.json(await predict({ predictors: deps.predictors }, c.get('tenantId'), c.req.valid('json')), 200);
   });
 }

@@ -6,7 +6,7 @@ import type { ApiDeps } from '../deps.js';
 import { problemResponses } from '../problem.js';
 import { jsonContent, newRouter, PageQuerySchema, SearchIdParamSchema, TrialParamsSchema } from '../router.js';
 import { pageSchema, toTrialView, TrialViewSchema } from '../views.js';
-import { requireSearch } from './searches.js';
+import { requireSearch } from '../../usecases/require-search.js';
 
 const listTrials = createRoute({
   method: 'get',

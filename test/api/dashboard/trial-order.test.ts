@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { nextTrialOrder, parseTrialOrder, sortTrials, trialOrderQuery, type TrialOrder } from '../../../src/api/dashboard/trial-order.js';
-import { TRIAL_STATUSES, type TrialRecord } from '../../../src/search/records.js';
+import type { TrialRecord } from '../../../src/search/records.js';
+import { TRIAL_STATUSES } from '../../../src/search/states.js';
 import { newTrial } from '../../helpers/records.js';
 
 const METRIC = 'cifar10_test_200';

@@ -2,10 +2,11 @@ import { InvalidRequest } from '../errors.js';
 import type { BenchmarkCatalog } from '../evaluators/benchmarks.js';
 import { resolveSpace } from '../spaces/registry.js';
 import { getStrategy } from '../strategies/registry.js';
-import { issueFields } from './issue-fields.js';
-import type { SearchSpec } from './spec.js';
-import { TRAIN_METRICS } from './training-spec.js';
-import type { SearchSpecSchema } from './spec.js';
+import { issueFields } from '../search/issue-fields.js';
+import { ARCHITECTURE_METRICS } from '../search/metrics.js';
+import type { SearchSpec } from '../search/spec.js';
+import { TRAIN_METRICS } from '../search/training-spec.js';
+import type { SearchSpecSchema } from '../search/spec.js';
 import type { DatasetAccess } from '../training/datasets/dataset-access.js';
 import type { z } from 'zod';
 
@@ -110,22 +111,4 @@ async function resolveTrainEvaluator(
     throw new InvalidRequest('evaluator.metric', `select on validation, never on test ('${metric}'): test metrics are only reported`);
   }
   return { ...(parsed.spaceConfig === undefined ? {} : { spaceConfig: parsed.spaceConfig }), evaluator: { ...evaluator, model, metric } };
-}
-
-/** Metrics every search can use, computed from the architecture itself rather than measured. */
-export const ARCHITECTURE_METRICS: readonly string[] = ['params', 'flops'];
-
-/** Every metric a trial of this search must report. */
-export function searchMetrics(spec: SearchSpec): string[] {
-  return [...new Set([...(spec.evaluator.metric ? [spec.evaluator.metric] : []), ...spec.objectives.map((o) => o.metric)])];
-}
-
-/**
- * Whether the search's selection metric (`evaluator.metric`) is maximised: as its objective says when it
- * is one, else by its name (accuracies up, losses and perplexities down).
- */
-export function selectionDirection(spec: SearchSpec): 'maximize' | 'minimize' {
-  const metric = spec.evaluator.metric ?? spec.objectives[0]!.metric;
-  const objective = spec.objectives.find((o) => o.metric === metric);
-  return objective?.direction ?? (/accuracy/.test(metric) ? 'maximize' : 'minimize');
 }

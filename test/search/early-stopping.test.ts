@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ashaStop, curveScore, earlyStopVerdict, medianStop, type CurveOf } from '../../src/controller/early-stopping.js';
-import type { TrialStatus } from '../../src/search/records.js';
+import { ashaStop, curveScore, earlyStopVerdict, medianStop, type CurveOf } from '../../src/search/early-stopping.js';
+import type { TrialStatus } from '../../src/search/states.js';
 
 const accuracy = curveScore('validation_accuracy', 'maximize');
 const loss = curveScore('validation_loss', 'minimize');

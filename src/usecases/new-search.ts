@@ -1,7 +1,8 @@
-import { summarizeTrials } from '../controller/summarize.js';
+import { summarizeTrials } from '../search/summaries.js';
 import { getStrategy } from '../strategies/registry.js';
-import type { SearchRecord } from './records.js';
-import type { SearchSpec } from './spec.js';
+import type { SearchRecord } from '../search/records.js';
+import { INITIAL_SEARCH_STATUS } from '../search/states.js';
+import type { SearchSpec } from '../search/spec.js';
 
 /** The record of a search that has just been accepted: no trials yet, the strategy's initial state. */
 export function newSearchRecord(tenantId: string, id: string, spec: SearchSpec, createdAt: string): SearchRecord {
@@ -10,7 +11,7 @@ export function newSearchRecord(tenantId: string, id: string, spec: SearchSpec, 
     tenantId,
     id,
     spec,
-    status: 'CREATED',
+    status: INITIAL_SEARCH_STATUS,
     createdAt,
     updatedAt: createdAt,
     version: 0,

@@ -1,12 +1,15 @@
-import type { EarlyStopVerdict } from '../evaluators/evaluator.js';
-import type { EpochObservation, TrialStatus } from '../search/records.js';
-import type { EarlyStoppingSpec } from '../search/training-spec.js';
+import type { EpochObservation } from './records.js';
+import type { TrialStatus } from './states.js';
+import type { EarlyStoppingSpec } from './training-spec.js';
 
 /**
  * The controller's early-stopping rules over learning curves. Pure: they judge one trial's curve against
  * the curves of the search's other trials, so the same rule runs wherever an epoch is reported (the job
  * asks right after recording the epoch, and never waits for a controller round trip).
  */
+
+/** Whether a trial's training ends after the epoch just recorded, and why. */
+export type EarlyStopVerdict = { readonly stop: false } | { readonly stop: true; readonly reason: string };
 
 /** What a rule needs of one trial: its curve and whether it is still in the running. */
 export interface CurveOf {

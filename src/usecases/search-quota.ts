@@ -1,7 +1,7 @@
 import { TooManyRequests } from '../errors.js';
-import { isActiveSearch } from '../search/records.js';
-import { DEFAULT_LIMITS, type ApiDeps } from './deps.js';
-import { takeSlot } from './tenant-slots.js';
+import { isActiveSearch } from '../search/states.js';
+import type { Store } from '../store/store.js';
+import { takeSlot } from '../store/tenant-slots.js';
 
 /**
  * How long a reserved search id may go unwritten before its slot counts as left by a crash: a create
@@ -17,8 +17,12 @@ const QUOTA_RETRY_SECONDS = 30;
  * The controller frees the slot when the search finishes; a full quota first frees the slots of searches
  * that finished (a release lost to a crash) or were never written. Throws `TooManyRequests` when full.
  */
-export async function reserveSearchSlot(deps: ApiDeps, tenantId: string, searchId: string): Promise<void> {
-  const { maxActiveSearches } = { ...DEFAULT_LIMITS, ...deps.limits };
+export async function reserveSearchSlot(
+  deps: { readonly store: Store; readonly clock: () => Date; readonly maxActiveSearches: number },
+  tenantId: string,
+  searchId: string,
+): Promise<void> {
+  const { maxActiveSearches } = deps;
   const now = deps.clock().getTime();
   const result = await takeSlot(deps.store, { tenantId, pool: 'searches', holder: searchId, stamp: now, max: maxActiveSearches }, async ({ holder, stamp }) => {
     const search = await deps.store.getSearch(tenantId, holder);

@@ -1,16 +1,6 @@
-import type { BestTrial, TrialRecord, TrialStatus, TrialStatusCounters } from '../search/records.js';
-import type { Objective } from '../search/spec.js';
-
-const COUNTER_OF: Record<TrialStatus, keyof TrialStatusCounters> = {
-  PENDING: 'pending',
-  RUNNING: 'running',
-  SUCCEEDED: 'succeeded',
-  EARLY_STOPPED: 'earlyStopped',
-  FAILED: 'failed',
-  STALE: 'stale',
-  KILLED: 'killed',
-  INFEASIBLE: 'infeasible',
-};
+import type { BestTrial, TrialRecord } from './records.js';
+import { countTrials, type TrialStatusCounters } from './trial-counters.js';
+import type { Objective } from './spec.js';
 
 export interface SearchSummary {
   readonly trialStatusCounters: TrialStatusCounters;
@@ -39,14 +29,10 @@ export function orientedScores(trial: TrialRecord, objectives: readonly Objectiv
  * replayed event cannot count a trial twice.
  */
 export function summarizeTrials(trials: readonly TrialRecord[], objective: Objective): SearchSummary {
-  const trialStatusCounters: TrialStatusCounters = {
-    pending: 0, running: 0, succeeded: 0, earlyStopped: 0, failed: 0, stale: 0, killed: 0, infeasible: 0,
-  };
   let best: { trial: TrialRecord; score: number } | undefined;
   let elapsedSeconds = 0;
   let trainingSeconds = 0;
   for (const trial of trials) {
-    trialStatusCounters[COUNTER_OF[trial.status]]++;
     const score = orientedScore(trial, objective);
     if (score !== undefined && (!best || score > best.score)) best = { trial, score };
     if (trial.costSeconds !== undefined) {
@@ -54,7 +40,7 @@ export function summarizeTrials(trials: readonly TrialRecord[], objective: Objec
       elapsedSeconds = Math.max(elapsedSeconds, trial.startOffsetSeconds + trial.costSeconds);
     }
   }
-  const summary = { trialStatusCounters, elapsedSeconds, trainingSeconds };
+  const summary = { trialStatusCounters: countTrials(trials), elapsedSeconds, trainingSeconds };
   if (!best) return summary;
   const { trial } = best;
   return {

@@ -1,0 +1,106 @@
+import { createHash, randomInt } from 'node:crypto';
+import { ulid } from 'ulid';
+import type { z } from 'zod';
+import { checkCostLimit, estimateForEvaluator, type SearchCostEstimate } from '../cost/estimate.js';
+import { JOB_PROFILES, jobKindOf } from '../cost/job-profiles.js';
+import type { JobInstance } from '../cost/prices.js';
+import { Conflict, InvalidRequest } from '../errors.js';
+import type { BenchmarkCatalog } from '../evaluators/benchmarks.js';
+import type { Events } from '../events/events.js';
+import { datasetAccessFor, type DatasetReaders } from '../jobs/dataset-access.js';
+import { requireTeacherModel } from '../jobs/run-trial.js';
+import { newSearchRecord } from './new-search.js';
+import type { SearchRecord } from '../search/records.js';
+import { resolveSearchSpec } from './resolve-spec.js';
+import type { SearchSpec, SearchSpecSchema } from '../search/spec.js';
+import { checkWarmStart } from '../search/warm-start.js';
+import type { Store } from '../store/store.js';
+import { requireSearch } from './require-search.js';
+import { reserveSearchSlot } from './search-quota.js';
+
+export interface CreateSearchDeps {
+  readonly store: Store;
+  readonly events: Events;
+  /** Benchmarks a search may name (built-in and imported tables). */
+  readonly benchmarks: BenchmarkCatalog;
+  readonly clock: () => Date;
+  /** Searches a tenant may have unfinished at once. */
+  readonly maxActiveSearches: number;
+  /** Where a spec's dataset may be read from (uploads, the operator's folder), to check it before accepting the search. */
+  readonly datasets: DatasetReaders;
+}
+
+export interface CreateSearchRequest {
+  readonly tenantId: string;
+  /** The spec as the client sent it, validated but not yet resolved (defaults, seed, dataset). */
+  readonly spec: z.output<typeof SearchSpecSchema>;
+  /** The client's `Idempotency-Key`: a retry with the same key and spec returns the first request's search. */
+  readonly idempotencyKey?: string;
+}
+
+export interface CreatedSearch {
+  readonly search: SearchRecord;
+  /** What the search would cost in the cloud deployment, and the machine it was priced on. */
+  readonly estimate: { readonly cost: SearchCostEstimate; readonly instance: JobInstance };
+  /** An earlier request with the same idempotency key created `search`; this one created nothing. */
+  readonly replayed: boolean;
+}
+
+/** Same request body, same fingerprint: key order does not matter. */
+function fingerprint(body: unknown): string {
+  const canonical = JSON.stringify(body, (_key, value: unknown) =>
+    value && typeof value === 'object' && !Array.isArray(value)
+      ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => a.localeCompare(b)))
+      : value,
+  );
+  return createHash('sha256').update(canonical).digest('hex');
+}
+
+/** The resolved spec's cost in the cloud; refuses one whose estimate exceeds `budget.maxCostUsd`. */
+function priceWithinLimit(spec: SearchSpec): CreatedSearch['estimate'] {
+  const { maxTrialCount, parallelTrialCount, maxCostUsd } = spec.budget;
+  const cost = estimateForEvaluator({ evaluatorKind: spec.evaluator.kind, maxTrialCount, parallelTrialCount });
+  const limit = checkCostLimit(cost, maxCostUsd);
+  if (!limit.ok) throw new InvalidRequest('budget.maxCostUsd', limit.message);
+  return { cost, instance: JOB_PROFILES[jobKindOf(spec.evaluator.kind)].instance };
+}
+
+/**
+ * Accepts a search: resolves the spec (the tenant's dataset access included), checks its warm-start
+ * parents and distillation teacher, refuses an estimate over `maxCostUsd`, binds the idempotency key,
+ * reserves a slot of the tenant's active-search quota, writes the search and publishes `SearchCreated`.
+ *
+ * Throws `InvalidRequest` for a spec that breaks a rule, `Conflict` for an idempotency key reused with a
+ * different spec, `TooManyRequests` when the tenant's quota of unfinished searches is full.
+ */
+export async function createSearch(deps: CreateSearchDeps, request: CreateSearchRequest): Promise<CreatedSearch> {
+  const { store, clock } = deps;
+  const { tenantId, spec: body, idempotencyKey: key } = request;
+  const datasets = await datasetAccessFor(store, tenantId, body.evaluator, deps.datasets);
+  const spec = await resolveSearchSpec(body, deps.benchmarks, () => randomInt(2 ** 31 - 1), datasets);
+  await checkWarmStart(store, tenantId, spec);
+  if (spec.evaluator.kind === 'train' && spec.evaluator.distillation) {
+    await requireTeacherModel(store, tenantId, spec.evaluator.distillation.teacher);
+  }
+  const estimate = priceWithinLimit(spec);
+  const replay = (search: SearchRecord): CreatedSearch => ({ search, estimate, replayed: true });
+  let id = ulid();
+  if (key !== undefined) {
+    const binding = await store.claimIdempotencyKey(tenantId, key, { searchId: id, requestHash: fingerprint(body) });
+    if (binding.requestHash !== fingerprint(body)) throw new Conflict(`Idempotency-Key '${key}' was already used with a different request`);
+    id = binding.searchId;
+    const existing = await store.getSearch(tenantId, id);
+    if (existing) return replay(existing);
+  }
+  await reserveSearchSlot(deps, tenantId, id);
+  const search = newSearchRecord(tenantId, id, spec, clock().toISOString());
+  try {
+    await store.createSearch(search);
+  } catch (error) {
+    // A concurrent request with the same key created it first: answer with its search.
+    if (!(error instanceof Conflict) || key === undefined) throw error;
+    return replay(await requireSearch(deps, tenantId, id));
+  }
+  deps.events.publish({ type: 'SearchCreated', tenantId, searchId: id });
+  return { search, estimate, replayed: false };
+}
