@@ -3,14 +3,16 @@
  * process of the local job pool runs (jobs arrive over IPC, many per process). A job is a trial, or the
  * training run of an RL search policy.
  */
+import { datasetFoldersAt } from '../src/artifacts/directory-artifact-store.js';
 import { openSharedData, openTenantData, type DataStores } from '../src/aws/tenant-isolation.js';
 import { createBenchmarkEvaluator } from '../src/evaluators/benchmark-evaluator.js';
 import { evaluatorByKind } from '../src/evaluators/evaluator.js';
 import { createTrainEvaluator } from '../src/evaluators/train-evaluator.js';
 import { BenchmarkCatalog } from '../src/evaluators/benchmarks.js';
-import { openTableShelf } from '../src/evaluators/imported-table.js';
+import { openTableShelf } from '../src/artifacts/open-artifact-store.js';
 import { isAgentTraining, type Job } from '../src/jobs/job-queue.js';
 import { runAgentTrainingJob } from '../src/jobs/run-agent-training.js';
+import { shippedPolicies } from '../src/local/shipped-policies.js';
 import { runTrialJob, type RunTrialDeps } from '../src/jobs/run-trial.js';
 import type { PoolToWorker, WorkerToPool } from '../src/jobs/worker-protocol.js';
 import { readConfig } from '../src/config.js';
@@ -34,7 +36,7 @@ function trialDeps(data: DataStores): RunTrialDeps {
     clock,
     simulatedTimeScale: config.simulatedTimeScale,
     heartbeatSeconds: config.heartbeatSeconds,
-    ...(config.datasetsRoot === undefined ? {} : { datasetsRoot: config.datasetsRoot }),
+    ...(config.datasetsRoot === undefined ? {} : { datasetFolders: datasetFoldersAt(config.datasetsRoot) }),
     openS3Bucket: data.openS3Bucket,
     // Batch counts attempts of one job from 1; a later one follows a Spot interruption of the same trial.
     reclaimRunning: Number(process.env.AWS_BATCH_JOB_ATTEMPT ?? 1) > 1,
@@ -46,7 +48,7 @@ async function run(job: Job, data: DataStores): Promise<void> {
   // Agent training is learner-bound: take the fastest backend here, as training jobs do.
   await chooseBackend();
   // `config.artifacts` always names a store (a folder by default).
-  return runAgentTrainingJob({ artifacts: data.artifacts!, benchmarksDir: config.benchmarksDir, clock }, job);
+  return runAgentTrainingJob({ artifacts: data.artifacts!, benchmarksDir: config.benchmarksDir, clock, shippedPolicies: shippedPolicies() }, job);
 }
 
 function describeError(error: unknown): string {

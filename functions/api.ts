@@ -4,11 +4,11 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { LambdaContext, LambdaEvent } from 'hono/aws-lambda';
 import { createApp } from '../src/api/app.js';
 import { problemResponse } from '../src/api/problem.js';
-import { s3BucketsOf } from '../src/artifacts/open-artifact-store.js';
+import { openTableShelf, s3BucketsOf } from '../src/artifacts/open-artifact-store.js';
 import type { ApiDeps } from '../src/api/deps.js';
 import { readConfig, tenantLimits } from '../src/config.js';
 import { BenchmarkCatalog } from '../src/evaluators/benchmarks.js';
-import { openTableShelf } from '../src/evaluators/imported-table.js';
+import { PredictorService } from '../src/predictors/predictor-service.js';
 import { EventBridgeEvents, type EventBridgeApi } from '../src/events/eventbridge-events.js';
 import type { Events } from '../src/events/events.js';
 import { openSharedData } from '../src/aws/tenant-isolation.js';
@@ -40,13 +40,14 @@ export function createLambdaDeps(env: NodeJS.ProcessEnv = process.env, clients: 
   const eventBusName = env.NAS_EVENT_BUS;
   const config = readConfig(env);
   const { store, artifacts } = openSharedData({ tableName, artifacts: env.NAS_ARTIFACTS }, env);
+  const clock = () => new Date();
   return {
     store,
     events: eventBusName ? new EventBridgeEvents({ client: clients.eventBridge ?? new EventBridgeClient({}), eventBusName }) : logEvents,
     benchmarks: new BenchmarkCatalog(config.benchmarksDir, openTableShelf(config.tables)),
-    clock: () => new Date(),
+    clock,
     limits: tenantLimits(config),
-    ...(artifacts ? { artifacts } : {}),
+    ...(artifacts ? { artifacts, predictors: new PredictorService({ store, artifacts, clock }) } : {}),
     // No operator folder of datasets in the cloud: tenants upload theirs or register their own buckets.
     datasets: { serviceBuckets: s3BucketsOf(env.NAS_ARTIFACTS, env.NAS_TABLES) },
   };

@@ -9,6 +9,8 @@ import { BatchJobQueue, stateOf, type BatchApi, type BatchJobTarget } from '../s
 import type { TrialJob } from '../src/jobs/job-queue.js';
 import type { Store } from '../src/store/store.js';
 import { actAsTenant } from '../src/auth/acting-tenant.js';
+import { shippedPolicies } from '../src/local/shipped-policies.js';
+import { PolicyRegistry } from '../src/strategies/rl/policy-registry.js';
 
 /** The envelope EventBridge wraps every event in when it invokes a Lambda. */
 export interface EventBridgeEvent<DetailType extends string = string, Detail = unknown> {
@@ -208,7 +210,9 @@ export function createControllerDeps(env: NodeJS.ProcessEnv = process.env, clien
   const { store, artifacts } = openSharedData({ tableName, artifacts: env.NAS_ARTIFACTS }, env);
   const queue = new BatchJobQueue({ client: clients.batch ?? new BatchClient({}), targetFor: targetResolver(store, jobTargetsFrom(env)) });
   const clock = () => new Date();
-  const learned = artifacts ? { artifacts, predictors: new PredictorService({ store, artifacts, clock }) } : {};
+  // Policies trained into the bucket (nas agent train --on batch) first, then any shipped with the bundle.
+  const policies = [...(artifacts ? [new PolicyRegistry(artifacts)] : []), shippedPolicies()];
+  const learned = artifacts ? { policies, predictors: new PredictorService({ store, artifacts, clock }) } : { policies };
   return { controller: { store, queue, clock, staleAfterSeconds: readConfig(env).staleAfterSeconds, ...learned } };
 }
 

@@ -6,8 +6,8 @@ import { DirectoryArtifactStore } from '../../src/artifacts/directory-artifact-s
 import { issueApiKey } from '../../src/auth/api-keys.js';
 import { BenchmarkCatalog } from '../../src/evaluators/benchmarks.js';
 import { startEmbeddedDynamoDb } from '../../src/local/embedded-dynamodb.js';
-import { newSearchRecord } from '../../src/search/new-search.js';
-import { resolveSearchSpec } from '../../src/search/resolve-spec.js';
+import { newSearchRecord } from '../../src/usecases/new-search.js';
+import { resolveSearchSpec } from '../../src/usecases/resolve-spec.js';
 import { SearchSpecSchema } from '../../src/search/spec.js';
 import { nb201Space } from '../../src/spaces/nb201.js';
 import { dynamoClientConfig } from '../../src/store/client-config.js';

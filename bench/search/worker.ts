@@ -3,11 +3,14 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { loadBenchmarkTask, type AnyBenchmarkTask, type TaskName } from '../../src/benchmarking/benchmark-tasks.js';
 import { simulateSearch } from '../../src/benchmarking/simulate-search.js';
 import { DirectoryArtifactStore } from '../../src/artifacts/directory-artifact-store.js';
+import { shippedPolicies } from '../../src/local/shipped-policies.js';
+import { PolicyRegistry } from '../../src/strategies/rl/policy-registry.js';
 import { getStrategy } from '../../src/strategies/registry.js';
 import { strategyOf, type RunResult, type WorkerInput } from './protocol.js';
 
 const { runs, maxQueries, benchmarksDir, artifactsDir } = workerData as WorkerInput;
-const artifacts = artifactsDir === undefined ? undefined : new DirectoryArtifactStore(artifactsDir);
+// Policies trained into --artifacts come first, then those shipped with the product.
+const policies = [...(artifactsDir === undefined ? [] : [new PolicyRegistry(new DirectoryArtifactStore(artifactsDir))]), shippedPolicies()];
 const tasks = new Map<TaskName, Promise<AnyBenchmarkTask>>();
 
 for (const run of runs) {
@@ -19,7 +22,7 @@ for (const run of runs) {
     space: task.space,
     strategy,
     params: strategy.params.parse(params),
-    ...(artifacts ? { artifacts } : {}),
+    policies,
     seed: run.seed,
     maxQueries,
     evaluate: task.evaluate,

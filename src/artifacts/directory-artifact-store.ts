@@ -1,5 +1,6 @@
 import { mkdir, readFile, readdir, rm, writeFile, rename } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
+import type { DatasetFolders } from '../training/datasets/dataset-access.js';
 import type { ArtifactStore } from './artifact-store.js';
 
 function isMissing(error: unknown): boolean {
@@ -60,4 +61,9 @@ export class DirectoryArtifactStore implements ArtifactStore {
     if (prefix === '') throw new Error('refusing to delete every artifact: give a non-empty prefix');
     await Promise.all((await this.list(prefix)).map((key) => rm(this.pathOf(key), { force: true })));
   }
+}
+
+/** The operator's folder of `dir:` datasets at `root`, each read as a directory store. */
+export function datasetFoldersAt(root: string): DatasetFolders {
+  return { root, open: (folder) => new DirectoryArtifactStore(folder) };
 }

@@ -1,4 +1,5 @@
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import type { TableShelf } from '../evaluators/imported-table.js';
 import type { ArtifactStore } from './artifact-store.js';
 import { DirectoryArtifactStore } from './directory-artifact-store.js';
 import { S3ArtifactStore } from './s3-artifact-store.js';
@@ -26,4 +27,9 @@ export function openArtifactStore(location: string, openBucket = openS3Bucket): 
 /** The buckets of `s3://<bucket>/<prefix>` locations; none for a directory. */
 export function s3BucketsOf(...locations: (string | undefined)[]): string[] {
   return locations.flatMap((location) => (location?.startsWith('s3://') ? [location.slice('s3://'.length).split('/')[0]!] : []));
+}
+
+/** The shelf of imported benchmark tables at `location` (`NAS_TABLES`): a directory, or `s3://<bucket>/<prefix>`. */
+export function openTableShelf(location: string): TableShelf {
+  return { store: openArtifactStore(location), location: location.replace(/\/+$/, '') };
 }

@@ -1,4 +1,4 @@
-import type { ArtifactStore } from '../artifacts/artifact-store.js';
+import type { PolicyRegistry } from '../strategies/rl/policy-registry.js';
 import type { SearchSpace } from '../spaces/space.js';
 import type { AnyStrategy } from '../strategies/registry.js';
 import type { HistoryEntry } from '../strategies/strategy.js';
@@ -23,8 +23,8 @@ export interface SimulationOptions<A> {
   /** Stop once this much simulated training time is spent (the query that crosses it still counts). */
   readonly maxSeconds?: number;
   readonly evaluate: (archs: readonly A[]) => Promise<SimulatedQuery[]>;
-  /** Where a strategy finds learned artifacts (RL policies). */
-  readonly artifacts?: ArtifactStore;
+  /** Trained search policies a strategy may run on (`rl`), looked up in this order. */
+  readonly policies?: readonly PolicyRegistry[];
   /** Warm start as the controller does it (src/search/warm-start.ts): `IdenticalTask` parents' entries lead the history... */
   readonly prior?: readonly HistoryEntry<A>[];
   /** ...and `TransferLearning` seeds are measured first, in order. */
@@ -55,7 +55,7 @@ export async function simulateSearch<A>(options: SimulationOptions<A>): Promise<
     const seed = options.seeds?.find((candidate) => !tried.has(space.canonical(candidate)));
     const proposal = seed
       ? { state, candidates: [seed] }
-      : await strategy.propose({ space, params, state, history: [...(options.prior ?? []), ...history], count: 1, ...(options.artifacts ? { artifacts: options.artifacts } : {}) });
+      : await strategy.propose({ space, params, state, history: [...(options.prior ?? []), ...history], count: 1, ...(options.policies ? { policies: options.policies } : {}) });
     state = proposal.state;
     const arch = proposal.candidates[0];
     if (arch === undefined) break;

@@ -8,7 +8,8 @@ import { parseArgs } from 'node:util';
 import { API_KEY_FILE } from '../local/local-api-key.js';
 import { readConfig } from '../config.js';
 import { InvalidTable, Unavailable } from '../errors.js';
-import { loadImportedTable, openTableShelf } from '../evaluators/imported-table.js';
+import { openTableShelf } from '../artifacts/open-artifact-store.js';
+import { loadImportedTable } from '../evaluators/imported-table.js';
 import { resolveSpace } from '../spaces/registry.js';
 import type { SearchSpecInput } from '../search/spec.js';
 import { ApiError, NasClient, ServiceUnreachable } from './client.js';
@@ -153,7 +154,7 @@ function searchSpecFromOptions(): SearchSpecInput {
   const seed = integer('seed', values.seed);
   return {
     ...(values.name ? { name: values.name } : {}),
-    space: values.space ?? 'nb201',
+    space: (values.space ?? 'nb201') as SearchSpecInput['space'],
     ...(spaceConfig === undefined ? {} : { spaceConfig }),
     objectives,
     strategy: { name: values.strategy as SearchSpecInput['strategy']['name'], ...(params ? { params } : {}) },

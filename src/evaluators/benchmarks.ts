@@ -1,7 +1,6 @@
-import { join } from 'node:path';
-import { InvalidRequest, InvalidTable } from '../errors.js';
+import { InvalidRequest, InvalidTable, Unavailable } from '../errors.js';
 import { resolveSpace } from '../spaces/registry.js';
-import { importedTableNames, loadImportedTable, openTableShelf, type ImportedTable, type TableShelf } from './imported-table.js';
+import { importedTableNames, loadImportedTable, type ImportedTable, type TableShelf } from './imported-table.js';
 import { NB201_METRICS } from './nb201-table.js';
 import { NB301_MAX_EPOCH, NB301_METRICS } from './nb301-metrics.js';
 
@@ -38,21 +37,22 @@ const BUILT_IN: readonly BenchmarkInfo[] = [
 
 /**
  * Every benchmark a search may name: the built-in ones and the tables imported on the table shelf
- * (`<benchmarksDir>/tables/` unless given another). Imported tables are validated once per process and cached.
+ * (`NAS_TABLES`, given by whoever builds the catalog). Imported tables are validated once per process and cached.
  */
 export class BenchmarkCatalog {
   private readonly tables = new Map<string, Promise<ImportedTable>>();
 
   constructor(
     readonly benchmarksDir: string,
-    private readonly shelf: TableShelf = openTableShelf(join(benchmarksDir, 'tables')),
+    /** Where imported tables are (`openTableShelf`); none: only the built-in benchmarks. */
+    private readonly shelf?: TableShelf,
   ) {}
 
   /** Loads (once) and validates an imported table; throws `InvalidTable` or `Unavailable`. */
   importedTable(name: string): Promise<ImportedTable> {
     let table = this.tables.get(name);
     if (!table) {
-      table = loadImportedTable(this.shelf, name, resolveSpace);
+      table = this.shelf ? loadImportedTable(this.shelf, name, resolveSpace) : Promise.reject(new Unavailable(`no imported table '${name}': this service has no table shelf`));
       // A broken table is not cached: the operator may fix it while the service runs.
       table.catch(() => this.tables.delete(name));
       this.tables.set(name, table);
@@ -61,7 +61,7 @@ export class BenchmarkCatalog {
   }
 
   async list(): Promise<BenchmarkInfo[]> {
-    const names = await importedTableNames(this.shelf);
+    const names = this.shelf ? await importedTableNames(this.shelf) : [];
     const imported = await Promise.all(
       names.sort().map((name) => this.importedTable(name).then(tableInfo, () => undefined)),
     );

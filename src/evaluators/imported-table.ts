@@ -1,7 +1,6 @@
 import { parse as parseCsv } from 'csv-parse/sync';
 import { z } from 'zod';
 import type { ArtifactStore } from '../artifacts/artifact-store.js';
-import { openArtifactStore } from '../artifacts/open-artifact-store.js';
 import { InvalidArchitecture, InvalidRequest, InvalidTable, Unavailable } from '../errors.js';
 import { issueFields } from '../search/issue-fields.js';
 import type { AnySpace } from '../spaces/registry.js';
@@ -42,11 +41,6 @@ export interface TableShelf {
   readonly store: ArtifactStore;
   /** The shelf as a person finds it (a folder, `s3://bucket/prefix`), for messages. */
   readonly location: string;
-}
-
-/** The shelf at `location` (`NAS_TABLES`): a directory, or `s3://<bucket>/<prefix>`. */
-export function openTableShelf(location: string): TableShelf {
-  return { store: openArtifactStore(location), location: location.replace(/\/+$/, '') };
 }
 
 const MANIFEST = 'manifest.json';

@@ -13,8 +13,9 @@ import { modelBuilderFor } from '../training/models/registry.js';
 import { taskShapeOf } from '../training/models/task-shape.js';
 import { createOptimizer } from '../training/optimizers.js';
 import { evaluateSplit, trainEpoch, trainingStepKernels, type SplitMetrics } from '../training/train-loop.js';
-import { chooseBackend } from '../training/backend.js';
-import type { EarlyStopVerdict, Evaluation, EvaluationTask, Evaluator, TrainingRun } from './evaluator.js';
+import { chooseBackend, useCpuBackend } from '../training/backend.js';
+import type { EarlyStopVerdict } from '../search/early-stopping.js';
+import type { Evaluation, EvaluationTask, Evaluator, TrainingRun } from './evaluator.js';
 
 type TrainEvaluatorSpec = Extract<EvaluatorSpec, { kind: 'train' }>;
 
@@ -94,7 +95,7 @@ async function trainWithCheckpoints(
   const { schedule } = task.evaluator;
   const checkpointPrefix = run.artifactPrefix + CHECKPOINT_FOLDER;
   // Models are built and restored on the CPU backend, which has every kernel the choice must probe.
-  await tf.setBackend('cpu');
+  useCpuBackend();
   const checkpoint = await loadCheckpoint(run.artifacts, checkpointPrefix);
   const model = checkpoint?.model ?? (await startingModel(task, run, dataset));
   await selectBackend(model);

@@ -2,12 +2,14 @@ import { mkdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import { createApp } from '../api/app.js';
-import { openArtifactStore, s3BucketsOf } from '../artifacts/open-artifact-store.js';
+import { datasetFoldersAt } from '../artifacts/directory-artifact-store.js';
+import { openArtifactStore, openTableShelf, s3BucketsOf } from '../artifacts/open-artifact-store.js';
 import { PredictorService } from '../predictors/predictor-service.js';
+import { PolicyRegistry } from '../strategies/rl/policy-registry.js';
+import { shippedPolicies } from './shipped-policies.js';
 import { JOB_ENTRY, tenantLimits, type ServiceConfig } from '../config.js';
 import { tick } from '../controller/tick.js';
 import { BenchmarkCatalog } from '../evaluators/benchmarks.js';
-import { openTableShelf } from '../evaluators/imported-table.js';
 import { InProcessEvents } from '../events/in-process-events.js';
 import { LocalJobPool } from '../jobs/local-job-pool.js';
 import { dynamoClientConfig } from '../store/client-config.js';
@@ -35,6 +37,8 @@ export async function startLocalService(config: ServiceConfig): Promise<LocalSer
   const clock = () => new Date();
   const artifacts = openArtifactStore(config.artifacts);
   const predictors = new PredictorService({ store, artifacts, clock });
+  // The rl strategy finds policies trained here (nas agent train) first, then those shipped with the product.
+  const policies = [new PolicyRegistry(artifacts), shippedPolicies()];
 
   const pool: LocalJobPool = new LocalJobPool({
     entry: JOB_ENTRY,
@@ -52,7 +56,7 @@ export async function startLocalService(config: ServiceConfig): Promise<LocalSer
     onJobEnded: (job) => events.publish({ type: 'TrialJobEnded', ...job }),
   });
   const events = new InProcessEvents(
-    (tenantId, searchId) => tick({ store, queue: pool, clock, artifacts, predictors, staleAfterSeconds: config.staleAfterSeconds }, tenantId, searchId),
+    (tenantId, searchId) => tick({ store, queue: pool, clock, policies, predictors, staleAfterSeconds: config.staleAfterSeconds }, tenantId, searchId),
     (error, event) => console.error(`controller failed on ${event.type} for search ${event.searchId}:`, error),
   );
 
@@ -71,8 +75,8 @@ export async function startLocalService(config: ServiceConfig): Promise<LocalSer
   const benchmarks = new BenchmarkCatalog(config.benchmarksDir, openTableShelf(config.tables));
   // The operator's folder of dir: datasets exists from the start, so that it is clear where they go.
   if (config.datasetsRoot !== undefined) await mkdir(config.datasetsRoot, { recursive: true });
-  const datasets = { ...(config.datasetsRoot === undefined ? {} : { directoryRoot: config.datasetsRoot }), serviceBuckets: s3BucketsOf(config.artifacts, config.tables) };
-  const app = createApp({ store, events, benchmarks, clock, limits: tenantLimits(config), artifacts, datasets });
+  const datasets = { ...(config.datasetsRoot === undefined ? {} : { folders: datasetFoldersAt(config.datasetsRoot) }), serviceBuckets: s3BucketsOf(config.artifacts, config.tables) };
+  const app = createApp({ store, events, benchmarks, clock, limits: tenantLimits(config), artifacts, predictors, datasets });
   const apiKey = await ensureLocalApiKey(store, config.dataDir, process.env, clock());
   const server = await new Promise<ServerType>((resolve) => {
     const started = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(started));

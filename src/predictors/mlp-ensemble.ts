@@ -6,7 +6,8 @@
  * own, so stacking trains exactly what separate networks would. Prediction skips TensorFlow.js (`predict`).
  */
 import type { Rng } from '../random/rng.js';
-import { tf } from './tf-cpu.js';
+import * as tf from '@tensorflow/tfjs';
+import { useCpuBackend } from '../training/backend.js';
 
 export interface EnsembleShape {
   readonly members: number;
@@ -49,6 +50,7 @@ export class MlpEnsemble {
     readonly shape: EnsembleShape,
     values: readonly Float32Array[],
   ) {
+    useCpuBackend();
     const shapes = parameterShapes(shape);
     this.parameters = values.map((v, k) => tf.tidy(() => tf.variable(tf.tensor(v, shapes[k]!))));
   }
@@ -131,6 +133,7 @@ export class MlpEnsemble {
    * the diversity of a deep ensemble (Lakshminarayanan et al., NeurIPS 2017).
    */
   fit(inputs: readonly (readonly number[])[], targets: readonly number[], schedule: FitSchedule, rng: Rng): void {
+    useCpuBackend();
     const { members } = this.shape;
     const rows = targets.length;
     this.inferenceParameters = undefined;

@@ -6,13 +6,14 @@ import { mlpSpace } from './mlp.js';
 import { nb101Space } from './nb101.js';
 import { nb201Space } from './nb201.js';
 import { rnnSpace } from './rnn.js';
+import { SPACE_NAMES, type DeclaredSpaceName, type FixedSpaceName } from '../search/names.js';
 import type { SearchSpace } from './space.js';
 
 /** Architectures are opaque to code that only routes them between a space and a strategy. */
 export type AnySpace = SearchSpace<unknown>;
 
 /** Spaces with a fixed definition, by the name a search spec gives in `space`. */
-const FIXED_SPACES: Record<string, AnySpace> = {
+const FIXED_SPACES: Record<FixedSpaceName, AnySpace> = {
   nb201: nb201Space as unknown as AnySpace,
   nb101: nb101Space as unknown as AnySpace,
   darts: dartsSpace as unknown as AnySpace,
@@ -22,14 +23,14 @@ const FIXED_SPACES: Record<string, AnySpace> = {
 };
 
 /** Spaces declared in the request itself: `spaceConfig` holds the declaration. */
-const DECLARED_SPACES: Record<string, { description: string; create: (config: unknown) => AnySpace }> = {
+const DECLARED_SPACES: Record<DeclaredSpaceName, { description: string; create: (config: unknown) => AnySpace }> = {
   choices: {
     description: 'named categorical decisions declared in spaceConfig, optionally conditional on each other',
     create: (config) => createChoicesSpace(config as Parameters<typeof createChoicesSpace>[0]) as unknown as AnySpace,
   },
 };
 
-export const SPACE_NAMES = [...Object.keys(FIXED_SPACES), ...Object.keys(DECLARED_SPACES)] as [string, ...string[]];
+export { SPACE_NAMES };
 
 /** What a user can pick from, for the catalog. */
 export function describeSpaces(): { name: string; description: string; needsSpaceConfig: boolean }[] {
@@ -50,12 +51,12 @@ export function fixedSpaces(): AnySpace[] {
  * name `space` or the offending `spaceConfig.*` field.
  */
 export function resolveSpace(name: string, config?: unknown): AnySpace {
-  const fixed = FIXED_SPACES[name];
+  const fixed = (FIXED_SPACES as Record<string, AnySpace | undefined>)[name];
   if (fixed) {
     if (config !== undefined) throw new InvalidRequest('spaceConfig', `space '${name}' is fixed and takes no spaceConfig`);
     return fixed;
   }
-  const declared = DECLARED_SPACES[name];
+  const declared = (DECLARED_SPACES as Record<string, (typeof DECLARED_SPACES)[DeclaredSpaceName] | undefined>)[name];
   if (!declared) throw new InvalidRequest('space', `unknown space '${name}' (one of ${SPACE_NAMES.join(', ')})`);
   if (config === undefined) throw new InvalidRequest('spaceConfig', `space '${name}' needs its declaration in spaceConfig`);
   try {

@@ -6,6 +6,7 @@ import { predictorGuided } from './predictor-guided.js';
 import { randomSearch } from './random-search.js';
 import { randomWalk } from './random-walk.js';
 import { rlStrategy } from './rl/rl-strategy.js';
+import { STRATEGY_NAMES, type StrategyName } from '../search/names.js';
 import type { Strategy } from './strategy.js';
 
 // Strategies differ in their params and state types; the controller only passes them through as JSON.
@@ -20,10 +21,9 @@ const STRATEGIES = {
   nsga2,
   'predictor-guided': predictorGuided,
   rl: rlStrategy,
-} satisfies Record<string, AnyStrategy>;
+} satisfies Record<StrategyName, AnyStrategy>;
 
-export type StrategyName = keyof typeof STRATEGIES;
-export const STRATEGY_NAMES = Object.keys(STRATEGIES) as [StrategyName, ...StrategyName[]];
+export { STRATEGY_NAMES, type StrategyName };
 
 export function getStrategy(name: string): AnyStrategy {
   const strategy = (STRATEGIES as Record<string, AnyStrategy>)[name];

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { SearchSpace } from '../spaces/space.js';
-import type { TrialStatus } from '../search/records.js';
-import type { ArtifactStore } from '../artifacts/artifact-store.js';
+import type { TrialStatus } from '../search/states.js';
+import type { PolicyRegistry } from './rl/policy-registry.js';
 
 /** What a strategy sees of one trial: its architecture and, once finished, its objective value. */
 export interface HistoryEntry<A> {
@@ -22,8 +22,8 @@ export interface ProposeInput<A, P, S> {
   readonly history: readonly HistoryEntry<A>[];
   /** How many new candidates the controller has room for. */
   readonly count: number;
-  /** Where learned artifacts a strategy runs on (RL policies) are kept; absent where none are. */
-  readonly artifacts?: ArtifactStore;
+  /** Trained search policies a strategy may run on (`rl`), looked up in this order; absent where none are. */
+  readonly policies?: readonly PolicyRegistry[];
 }
 
 export interface Proposal<A, S> {

@@ -6,6 +6,21 @@ import { Unavailable } from '../errors.js';
 import { supplyTrainingKernels } from './models/training-kernels.js';
 
 /**
+ * Makes TensorFlow.js's pure-JavaScript CPU backend the active one: what predictors and RL policies run on,
+ * and what models are built and restored on. Its kernels run in a fixed order, so a predictor or policy
+ * trained with the same seed has bit-identical weights on every machine, and it needs no native build.
+ * Called where they first make tensors (never at import), and cheap when CPU is already active. The CPU
+ * backend initialises synchronously, so tensors made right after this call live on it.
+ */
+export function useCpuBackend(): void {
+  if (tf.engine().backendName === 'cpu') return;
+  // Production mode skips debug checks and the "install tfjs-node" banner the CPU backend prints.
+  tf.enableProdMode();
+  void tf.setBackend('cpu');
+  if (tf.engine().backendName !== 'cpu') throw new Error('the TensorFlow.js CPU backend failed to initialise');
+}
+
+/**
  * The TensorFlow.js backends a trial can train on, in the order they are tried (fastest first). The name
  * is what a trial records. `tfjs-node-gpu` and `tfjs-node` are native packages that fail to install
  * offline, so they are not dependencies: only the Batch image installs `tfjs-node-gpu` (batch/Dockerfile).

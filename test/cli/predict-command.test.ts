@@ -10,7 +10,7 @@ import { createBenchmarkEvaluator } from '../../src/evaluators/benchmark-evaluat
 import { BenchmarkCatalog } from '../../src/evaluators/benchmarks.js';
 import { Rng } from '../../src/random/rng.js';
 import { nb201Space } from '../../src/spaces/nb201.js';
-import { authorizedApp } from '../helpers/authorized-app.js';
+import { authorizedApp, withPredictors } from '../helpers/authorized-app.js';
 import { BENCHMARKS_DIR } from '../helpers/nb201-csv.js';
 import { RecordingEvents } from '../helpers/recording-events.js';
 import { runSearchToEnd } from '../helpers/run-search.js';
@@ -48,7 +48,7 @@ const rows = (stdout: string) => stdout.trimEnd().split('\n').filter((line) => /
 beforeAll(async () => {
   db = await startTestStore();
   folder = await mkdtemp(join(tmpdir(), 'nas-predict-cli-'));
-  const authorized = await authorizedApp({ store: db.store, events: new RecordingEvents(), benchmarks: catalog, clock, artifacts: new DirectoryArtifactStore(folder) });
+  const authorized = await authorizedApp(withPredictors({ store: db.store, events: new RecordingEvents(), benchmarks: catalog, clock, artifacts: new DirectoryArtifactStore(folder) }));
   key = authorized.key;
   api = authorized.request;
   service = await serveApi(authorized.app);

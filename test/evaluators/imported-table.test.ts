@@ -6,8 +6,9 @@ import { readConfig } from '../../src/config.js';
 import { InvalidRequest, InvalidTable, Unavailable } from '../../src/errors.js';
 import { createBenchmarkEvaluator } from '../../src/evaluators/benchmark-evaluator.js';
 import { BenchmarkCatalog } from '../../src/evaluators/benchmarks.js';
-import { openTableShelf, type TableShelf } from '../../src/evaluators/imported-table.js';
-import { resolveSearchSpec } from '../../src/search/resolve-spec.js';
+import { openTableShelf } from '../../src/artifacts/open-artifact-store.js';
+import type { TableShelf } from '../../src/evaluators/imported-table.js';
+import { resolveSearchSpec } from '../../src/usecases/resolve-spec.js';
 import { SearchSpecSchema } from '../../src/search/spec.js';
 import { startS3rver } from '../artifacts/store-fixtures.js';
 
@@ -26,7 +27,7 @@ interface Shelf {
 async function folderShelf(): Promise<Shelf> {
   const benchmarksDir = await mkdtemp(join(tmpdir(), 'nas-tables-'));
   const shelf = openTableShelf(readConfig({ NAS_BENCHMARKS_DIR: benchmarksDir }).tables);
-  return { shelf, catalog: () => new BenchmarkCatalog(benchmarksDir), close: () => rm(benchmarksDir, { recursive: true, force: true }) };
+  return { shelf, catalog: () => new BenchmarkCatalog(benchmarksDir, shelf), close: () => rm(benchmarksDir, { recursive: true, force: true }) };
 }
 
 /** The cloud: the artifacts bucket under `tables/` (NAS_TABLES=s3://<bucket>/tables), on s3rver. */

@@ -1,8 +1,12 @@
+import { useCpuBackend } from '../../src/training/backend.js';
 import { describe, expect, it } from 'vitest';
 import { MlpEnsemble } from '../../src/predictors/mlp-ensemble.js';
-import { tf } from '../../src/predictors/tf-cpu.js';
+import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../../src/random/rng.js';
 import { nb201Space } from '../../src/spaces/nb201.js';
+
+// These tests run on the CPU backend, as predictors, policies and model building do.
+useCpuBackend();
 
 const SHAPE = { members: 4, inputSize: nb201Space.encodingLength('path'), hiddenLayers: [32, 16] };
 const SCHEDULE = { epochs: 3, learningRate: 0.01, batchSize: 16 };

@@ -1,13 +1,17 @@
+import { useCpuBackend } from '../../src/training/backend.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nb201Split } from '../../bench/predictor/nb201-split.js';
 import { InvalidRequest } from '../../src/errors.js';
 import { loadNb201Table } from '../../src/evaluators/nb201-table.js';
 import { Predictor, trainPredictor, type Prediction } from '../../src/predictors/predictor.js';
 import { spearman } from '../../src/predictors/rank-correlation.js';
-import { tf } from '../../src/predictors/tf-cpu.js';
+import * as tf from '@tensorflow/tfjs';
 import { mlpSpace } from '../../src/spaces/mlp.js';
 import { nb201Space, type Nb201Cell } from '../../src/spaces/nb201.js';
 import { BENCHMARKS_DIR } from '../helpers/nb201-csv.js';
+
+// These tests run on the CPU backend, as predictors, policies and model building do.
+useCpuBackend();
 
 /** Small and quick, for the tests where ranking quality does not matter. */
 const TINY = { members: 3, hiddenLayers: [16], epochs: 3, updateEpochs: 2, holdOutFraction: 0 };

@@ -1,9 +1,13 @@
+import { useCpuBackend } from '../../src/training/backend.js';
 import { describe, expect, it } from 'vitest';
 import { Predictor } from '../../src/predictors/predictor.js';
-import { tf } from '../../src/predictors/tf-cpu.js';
+import * as tf from '@tensorflow/tfjs';
 import { TrainedPredictors } from '../../src/predictors/trained-predictors.js';
 import { Rng } from '../../src/random/rng.js';
 import { nb201Space } from '../../src/spaces/nb201.js';
+
+// These tests run on the CPU backend, as predictors, policies and model building do.
+useCpuBackend();
 
 const OPTIONS = { members: 2, hiddenLayers: [8], epochs: 2, holdOutFraction: 0 };
 const rng = Rng.fromSeed(8);

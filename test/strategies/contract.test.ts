@@ -3,6 +3,7 @@ import { simulateSearch } from '../../src/benchmarking/simulate-search.js';
 import { loadNb201Table, type Nb201Table } from '../../src/evaluators/nb201-table.js';
 import { Rng } from '../../src/random/rng.js';
 import { nb201Space, type Nb201Cell } from '../../src/spaces/nb201.js';
+import { shippedPolicies } from '../../src/local/shipped-policies.js';
 import { getStrategy, STRATEGY_NAMES } from '../../src/strategies/registry.js';
 import type { HistoryEntry } from '../../src/strategies/strategy.js';
 import { BENCHMARKS_DIR } from '../helpers/nb201-csv.js';
@@ -16,13 +17,16 @@ const accuracy = (cell: Nb201Cell) => table.lookup(nb201Space.format(cell))!.cif
 const evaluate = async (cells: readonly Nb201Cell[]) =>
   cells.map((cell) => ({ score: accuracy(cell), reported: accuracy(cell), costSeconds: 1 }));
 
+/** The policies `rl` runs on here: those shipped with the product. */
+const policies = [shippedPolicies()];
+
 /** The Strategy contract, on every registered strategy, over the real NB201 table. */
 describe.each(STRATEGY_NAMES)('strategy %s', (name) => {
   const strategy = getStrategy(name);
   // The predictor-guided strategy trains an ensemble every 10 finished trials: a small, quick one keeps the suite fast.
   const params = strategy.params.parse(name === 'predictor-guided' ? { predictor: { members: 2, epochs: 10, hiddenLayers: [16] } } : {});
   const run = (seed: number, maxQueries: number) =>
-    simulateSearch({ space: nb201Space, strategy, params, seed, maxQueries, evaluate });
+    simulateSearch({ space: nb201Space, strategy, params, seed, maxQueries, evaluate, policies });
 
   it('repeats exactly for a seed', async () => {
     expect((await run(3, 60)).map((p) => p.arch)).toEqual((await run(3, 60)).map((p) => p.arch));
@@ -40,7 +44,7 @@ describe.each(STRATEGY_NAMES)('strategy %s', (name) => {
     const history: HistoryEntry<Nb201Cell>[] = [];
     for (let round = 0; round < 8; round++) {
       const frozen = JSON.stringify({ state, history });
-      const { state: next, candidates } = await strategy.propose({ space: nb201Space, params, state, history, count: 4 });
+      const { state: next, candidates } = await strategy.propose({ space: nb201Space, params, state, history, count: 4, policies });
       expect(JSON.stringify({ state, history })).toBe(frozen);
       expect(candidates.length).toBeLessThanOrEqual(4);
       const seen = new Set(history.map((h) => h.canonical));
@@ -89,7 +93,7 @@ describe('strategy behaviour', () => {
     }));
     // With the sample as large as the population, every child is a mutation of the single best member.
     const best = history.reduce((a, b) => (b.score! > a.score! ? b : a));
-    const { candidates } = await strategy.propose({ space: nb201Space, params, state: strategy.init(params, 3), history, count: 3 });
+    const { candidates } = await strategy.propose({ space: nb201Space, params, state: strategy.init(params, 3), history, count: 3, policies });
     const bestNeighbours = new Set(nb201Space.neighbours(best.arch).map(nb201Space.canonical));
     for (const child of candidates) expect(bestNeighbours.has(nb201Space.canonical(child))).toBe(true);
   });

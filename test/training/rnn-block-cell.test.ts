@@ -1,10 +1,14 @@
+import { useCpuBackend } from '../../src/training/backend.js';
 import { afterAll, describe, expect, it } from 'vitest';
-import { tf } from '../../src/predictors/tf-cpu.js';
+import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../../src/random/rng.js';
 import { rnnCost, rnnSeedCells, rnnSpace } from '../../src/spaces/rnn.js';
 import type { TaskShape } from '../../src/training/models/model-builder.js';
 import { RNN_MODEL_LAYERS, rnnBlockCellOf } from '../../src/training/models/rnn-block-cell.js';
 import { rnnBuilder, rnnTaskOf } from '../../src/training/models/rnn-builder.js';
+
+// These tests run on the CPU backend, as predictors, policies and model building do.
+useCpuBackend();
 
 const STEPS = 5;
 const VOCAB = 11;

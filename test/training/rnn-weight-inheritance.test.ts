@@ -1,5 +1,6 @@
+import { useCpuBackend } from '../../src/training/backend.js';
 import { afterAll, describe, expect, it } from 'vitest';
-import { tf } from '../../src/predictors/tf-cpu.js';
+import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../../src/random/rng.js';
 import type { RnnCell } from '../../src/spaces/rnn-cell.js';
 import {
@@ -16,6 +17,9 @@ import type { TaskShape } from '../../src/training/models/model-builder.js';
 import { RNN_MODEL_LAYERS, rnnBlockCellOf } from '../../src/training/models/rnn-block-cell.js';
 import { rnnBuilder } from '../../src/training/models/rnn-builder.js';
 import { inheritRnnWeights } from '../../src/training/rnn-weight-inheritance.js';
+
+// These tests run on the CPU backend, as predictors, policies and model building do.
+useCpuBackend();
 
 const STEPS = 6;
 const VOCAB = 13;

@@ -1,5 +1,6 @@
+import { useCpuBackend } from '../../src/training/backend.js';
 import { afterAll, describe, expect, it } from 'vitest';
-import { tf } from '../../src/predictors/tf-cpu.js';
+import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../../src/random/rng.js';
 import { mlpSpace } from '../../src/spaces/mlp.js';
 import { rnnRandomMorphism, rnnSeedCells, rnnSpace } from '../../src/spaces/rnn.js';
@@ -7,6 +8,9 @@ import type { TaskShape } from '../../src/training/models/model-builder.js';
 import { modelBuilderFor } from '../../src/training/models/registry.js';
 import { rnnBuilder } from '../../src/training/models/rnn-builder.js';
 import { inheritWeights } from '../../src/training/weight-inheritance.js';
+
+// These tests run on the CPU backend, as predictors, policies and model building do.
+useCpuBackend();
 
 const built: tf.LayersModel[] = [];
 afterAll(() => built.forEach((model) => model.dispose()));

@@ -5,7 +5,7 @@
  * Illegal actions are masked out of every max/argmax: an edit that does not change the architecture has
  * no value to bootstrap from.
  */
-import { tf } from '../../predictors/tf-cpu.js';
+import * as tf from '@tensorflow/tfjs';
 import type { NStepTransition } from './n-step.js';
 import type { Observation } from './observation.js';
 import { maskedArgmax, type QNetwork } from './q-network.js';

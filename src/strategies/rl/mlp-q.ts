@@ -1,5 +1,5 @@
 /** The MLP variant of the Q-network: ReLU layers over the flat features (tokens and context), dueling head. */
-import { tf } from '../../predictors/tf-cpu.js';
+import * as tf from '@tensorflow/tfjs';
 import type { ObservationLayout } from './observation.js';
 import { dense, duelingHead, duelingHeadSpecs, type ParameterSpec, type QBody } from './q-network.js';
 

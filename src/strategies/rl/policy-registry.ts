@@ -2,16 +2,13 @@
  * Trained policies as artifacts: `<prefix><space>/<name>/weights.json` (see `policy-codec.ts`) and
  * `<prefix><space>/<name>/manifest.json`, the registry record below. A search's artifact store keeps them
  * under `policies/`; the policies shipped with the product live in the repository folder `policies/`,
- * read through a `DirectoryArtifactStore` rooted there (prefix '').
+ * read through a registry over that folder (prefix ''; `shippedPolicies` in src/local/shipped-policies.ts).
  *
  * Contract: `get` of an unknown policy resolves `undefined`; `put` overwrites; `list` returns every
  * manifest (of one space, when given), sorted by space then name.
  */
-import { join } from 'node:path';
 import { z } from 'zod';
 import type { ArtifactStore } from '../../artifacts/artifact-store.js';
-import { DirectoryArtifactStore } from '../../artifacts/directory-artifact-store.js';
-import { PROJECT_ROOT } from '../../config.js';
 import { InvalidRequest } from '../../errors.js';
 import { issueFields } from '../../search/issue-fields.js';
 import { policyNetwork, type PolicyWeights } from './policy-codec.js';
@@ -93,9 +90,4 @@ export class PolicyRegistry {
     const loaded = await Promise.all(manifests.map(async (key) => parseJson((await this.store.get(key))!, PolicyManifestSchema, 'manifest')));
     return loaded.sort((a, b) => a.space.localeCompare(b.space) || a.name.localeCompare(b.name));
   }
-}
-
-/** The policies shipped in the repository (`policies/<space>/<name>/`). */
-export function shippedPolicies(): PolicyRegistry {
-  return new PolicyRegistry(new DirectoryArtifactStore(join(PROJECT_ROOT, 'policies')), '');
 }

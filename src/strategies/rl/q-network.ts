@@ -7,7 +7,8 @@
  */
 import { z } from 'zod';
 import type { Rng } from '../../random/rng.js';
-import { tf } from '../../predictors/tf-cpu.js';
+import * as tf from '@tensorflow/tfjs';
+import { useCpuBackend } from '../../training/backend.js';
 import type { ObservationLayout } from './observation.js';
 
 export const TransformerConfigSchema = z.strictObject({
@@ -81,6 +82,7 @@ export class QNetwork {
 
   static create(config: QNetworkConfig, layout: ObservationLayout, body: QBody, values: readonly Float32Array[]): QNetwork {
     if (values.length !== body.parameters.length) throw new RangeError(`expected ${body.parameters.length} parameter tensors, got ${values.length}`);
+    useCpuBackend();
     const variables = body.parameters.map(({ shape }, k) => {
       const size = shape.reduce((n, d) => n * d, 1);
       if (values[k]!.length !== size) throw new RangeError(`parameter ${k}: expected ${size} values, got ${values[k]!.length}`);

@@ -1,14 +1,14 @@
 import { z } from 'zod';
-import type { ArtifactStore } from '../../artifacts/artifact-store.js';
 import { InvalidRequest } from '../../errors.js';
-import { tf } from '../../predictors/tf-cpu.js';
+import * as tf from '@tensorflow/tfjs';
+import { useCpuBackend } from '../../training/backend.js';
 import { Rng, type RngState } from '../../random/rng.js';
 import type { SearchSpace } from '../../spaces/space.js';
 import { drawUnseen, proposedSet, scoresByCanonical } from '../history.js';
 import type { ProposeInput, Strategy } from '../strategy.js';
 import { epsilonGreedy } from './actors.js';
 import { normalise, observationLayout, observe, scoreScale } from './observation.js';
-import { POLICY_NAME, PolicyRegistry, shippedPolicies, type LoadedPolicy } from './policy-registry.js';
+import { POLICY_NAME, type LoadedPolicy, type PolicyRegistry } from './policy-registry.js';
 
 /**
  * The `rl` strategy: a trained search policy (`nas agent train`, see docs/strategies.md#rl) walks the
@@ -43,7 +43,6 @@ const DEFAULT_EPISODE_LENGTH = 20;
 // Restoring a network costs far more than reading its manifest: each store keeps the policies it loaded,
 // keyed by their creation time, so a policy retrained under the same name is picked up by the next proposal.
 const loaded = new WeakMap<object, Map<string, Promise<LoadedPolicy | undefined>>>();
-const shipped = shippedPolicies();
 
 async function loadFrom(registry: PolicyRegistry, space: string, name: string): Promise<LoadedPolicy | undefined> {
   const manifest = await registry.manifest(space, name);
@@ -60,9 +59,10 @@ async function loadFrom(registry: PolicyRegistry, space: string, name: string): 
   return policy;
 }
 
-async function findPolicy(space: SearchSpace<unknown>, name: string, artifacts: ArtifactStore | undefined): Promise<LoadedPolicy> {
-  const own = artifacts && (await loadFrom(new PolicyRegistry(artifacts), space.name, name));
-  const policy = own ?? (await loadFrom(shipped, space.name, name));
+/** The first of `registries` that has the named policy for the space, checked to fit it. */
+async function findPolicy(space: SearchSpace<unknown>, name: string, registries: readonly PolicyRegistry[]): Promise<LoadedPolicy> {
+  let policy: LoadedPolicy | undefined;
+  for (const registry of registries) if ((policy = await loadFrom(registry, space.name, name))) break;
   if (!policy) throw new InvalidRequest('strategy.params.policy', `no policy '${name}' for space '${space.name}' (train one with 'nas agent train')`);
   const expected = observationLayout(space);
   const { layout } = policy.weights;
@@ -82,8 +82,9 @@ export const rlStrategy: Strategy<RlParams, RlState> = {
   description: 'A learned search policy (Ape-X DQN over edit actions) walking the space greedily, with restarts',
   params,
   init: (_params, seed) => ({ rng: Rng.fromSeed(seed).state(), episode: [] }),
-  async propose<A>({ space, params, state, history, count, artifacts }: ProposeInput<A, RlParams, RlState>) {
-    const policy = await findPolicy(space as SearchSpace<unknown>, params.policy, artifacts);
+  async propose<A>({ space, params, state, history, count, policies = [] }: ProposeInput<A, RlParams, RlState>) {
+    const policy = await findPolicy(space as SearchSpace<unknown>, params.policy, policies);
+    useCpuBackend();
     const length = params.episodeLength ?? episodeLengthOf(policy);
     const rng = Rng.fromState(state.rng);
     const seen = proposedSet(history);

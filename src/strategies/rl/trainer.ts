@@ -7,7 +7,8 @@
  * score scale, learning curve): after a kill, training refills the replay and goes on from the step saved.
  */
 import { z } from 'zod';
-import { tf } from '../../predictors/tf-cpu.js';
+import * as tf from '@tensorflow/tfjs';
+import { useCpuBackend } from '../../training/backend.js';
 import { Rng } from '../../random/rng.js';
 import type { SearchSpace } from '../../spaces/space.js';
 import { ActorPool } from './actors.js';
@@ -86,6 +87,7 @@ const mean = (values: readonly number[]) => (values.length === 0 ? null : values
 
 export async function trainAgent<A>(input: TrainingInput<A>): Promise<TrainingResult> {
   const { space, oracle, options, checkpoint, hooks = {} } = input;
+  useCpuBackend();
   const layout = observationLayout(space);
   const rng = checkpoint ? Rng.fromState(checkpoint.rng) : Rng.fromSeed(options.seed);
   const scale = checkpoint?.scale ?? (await estimateScoreScale(space, oracle, options.scaleSamples, Rng.fromSeed(options.seed + SCALE_SEED_OFFSET)));

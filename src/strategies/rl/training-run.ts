@@ -9,7 +9,7 @@ import type { ArtifactStore } from '../../artifacts/artifact-store.js';
 import { InvalidRequest } from '../../errors.js';
 import { loadTrainingBenchmark, type AnyTrainingBenchmark } from './benchmark-oracle.js';
 import { policyWeights } from './policy-codec.js';
-import { PolicyRegistry, shippedPolicies, type PolicyManifest } from './policy-registry.js';
+import { PolicyRegistry, type PolicyManifest } from './policy-registry.js';
 import { CheckpointSchema, trainAgent, type CurveEntry, type TrainingCheckpoint, type TrainingHooks } from './trainer.js';
 import { TrainingOptionsSchema, type TrainingOptionsInput } from './training-options.js';
 
@@ -34,8 +34,10 @@ export interface TrainingRunInput {
   readonly benchmark: string;
   readonly metric: string;
   readonly options: TrainingOptionsInput;
-  /** Name of a policy of the same space to fine-tune (searched in `store`, then among the shipped ones). */
+  /** Name of a policy of the same space to fine-tune (searched in `store`, then in `shippedPolicies`). */
   readonly fineTuneFrom?: string;
+  /** The policies shipped with the product, a second place to find `fineTuneFrom`. */
+  readonly shippedPolicies?: PolicyRegistry;
   /** Discard an earlier checkpoint of this run instead of resuming it. */
   readonly fresh?: boolean;
   /** A registry the finished policy is published to besides `store`'s own (e.g. the repository's `policies/`). */
@@ -78,7 +80,7 @@ export async function runTraining(input: TrainingRunInput): Promise<TrainingRunR
   if (resuming) {
     settings = RunSchema.parse(savedRun);
   } else {
-    const base = input.fineTuneFrom === undefined ? undefined : (await ownRegistry.get(space, input.fineTuneFrom)) ?? (await shippedPolicies().get(space, input.fineTuneFrom));
+    const base = input.fineTuneFrom === undefined ? undefined : (await ownRegistry.get(space, input.fineTuneFrom)) ?? (await input.shippedPolicies?.get(space, input.fineTuneFrom));
     if (input.fineTuneFrom !== undefined && !base) throw new InvalidRequest('from', `no policy '${input.fineTuneFrom}' for space '${space}' to fine-tune`);
     // A fine-tuned policy keeps its base's network: the parameters must fit it.
     const options = TrainingOptionsSchema.parse({ ...input.options, ...(base ? { network: base.weights.network } : {}) });

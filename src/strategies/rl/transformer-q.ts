@@ -5,7 +5,7 @@
  * operations elsewhere in the cell, which is what a one-edit action changes. Written with plain
  * TensorFlow.js ops so the same code trains and infers on the pure-JS CPU backend.
  */
-import { tf } from '../../predictors/tf-cpu.js';
+import * as tf from '@tensorflow/tfjs';
 import type { ObservationLayout } from './observation.js';
 import { dense, duelingHead, duelingHeadSpecs, type ParameterSpec, type QBody } from './q-network.js';
 

@@ -1,12 +1,25 @@
 import { realpath } from 'node:fs/promises';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { ArtifactStore } from '../../artifacts/artifact-store.js';
-import { DirectoryArtifactStore } from '../../artifacts/directory-artifact-store.js';
 import { PrefixedArtifactStore } from '../../artifacts/prefixed-artifact-store.js';
 import { tenantArtifactPrefix } from '../../artifacts/tenant-prefix.js';
 import { InvalidRequest, Unavailable } from '../../errors.js';
-import type { DatasetRef } from './registry.js';
+import type { BuiltinDataset } from './builtin-dataset.js';
 import { MANIFEST_FILE, prefixStem } from './user-dataset-format.js';
+
+/** Where a dataset comes from, as named by a search: a built-in, or a user dataset in some store. */
+export type DatasetRef =
+  | { readonly kind: 'builtin'; readonly dataset: BuiltinDataset }
+  | { readonly kind: 'directory'; readonly path: string }
+  | { readonly kind: 's3'; readonly bucket: string; readonly prefix: string }
+  /** A path in the caller's own part of the artifact store (`tenants/<t>/<path>`). */
+  | { readonly kind: 'artifacts'; readonly path: string };
+
+/** The operator's folder of `dir:` datasets, and a reader of any folder under it (a directory store). */
+export interface DatasetFolders {
+  readonly root: string;
+  open(folder: string): ArtifactStore;
+}
 
 /** Where uploaded datasets live in a tenant's part of the artifact store: `artifacts:datasets/<name>`. */
 export const UPLOADED_DATASETS_FOLDER = 'datasets/';
@@ -15,7 +28,7 @@ export const UPLOADED_DATASETS_FOLDER = 'datasets/';
  * What one tenant may read datasets from. Every user dataset reference is resolved here, at the API when a
  * search is created and again in the job that reads it, so that a reference can only ever reach:
  * - `artifacts:<path>`: the caller's own `tenants/<t>/<path>`, whatever the path says;
- * - `dir:<path>`: a folder under `directoryRoot`, the datasets folder the operator allows (local service
+ * - `dir:<path>`: a folder under `folders.root`, the datasets folder the operator allows (local service
  *   only; absent in the cloud, where `dir:` is refused);
  * - `s3://<bucket>/<prefix>`: a prefix under one of the tenant's registered `s3Sources`.
  */
@@ -24,7 +37,7 @@ export interface DatasetAccess {
   /** The service's artifact store (the tenant's view of it is taken here). */
   readonly artifacts?: ArtifactStore;
   /** The operator's datasets folder; `dir:` datasets are refused without one. */
-  readonly directoryRoot?: string;
+  readonly folders?: DatasetFolders;
   /** The S3 prefixes the tenant registered (`s3://bucket/prefix/`). */
   readonly s3Sources?: readonly string[];
   /** Opens an S3 bucket (with the tenant's credentials in the cloud). */
@@ -75,12 +88,12 @@ export async function locateUserDataset(ref: UserDatasetRef, access: DatasetAcce
       if (!access.artifacts) throw new Unavailable('this service has no artifact store to read artifacts: datasets from');
       return { store: new PrefixedArtifactStore(access.artifacts, tenantArtifactPrefix(access.tenantId)), prefix: ref.path };
     case 'directory': {
-      if (access.directoryRoot === undefined) {
+      if (access.folders === undefined) {
         throw new InvalidRequest('dataset', "dir: datasets are not allowed on this service; upload the dataset (nas datasets upload) and use the artifacts: reference it returns");
       }
-      const folder = await folderUnderRoot(access.directoryRoot, ref.path);
+      const folder = await folderUnderRoot(access.folders.root, ref.path);
       if (folder === undefined) throw outsideRoot(ref.path);
-      return { store: new DirectoryArtifactStore(folder), prefix: '' };
+      return { store: access.folders.open(folder), prefix: '' };
     }
     case 's3': {
       requireRegisteredSource(ref, access);

@@ -5,21 +5,13 @@ import { issueFields } from '../../search/issue-fields.js';
 import { anbncn } from './anbncn.js';
 import { blobs } from './blobs.js';
 import type { BuiltinDataset } from './builtin-dataset.js';
-import { locateUserDataset, type DatasetAccess } from './dataset-access.js';
+import { locateUserDataset, type DatasetAccess, type DatasetRef } from './dataset-access.js';
 import type { Dataset, DatasetSummary } from './dataset.js';
 import { mnist } from './mnist.js';
 import { readUserDataset } from './read-user-dataset.js';
 import { sotuWords } from './sotu-words.js';
 
 const BUILTIN_DATASETS: readonly BuiltinDataset[] = [mnist, sotuWords, anbncn, blobs];
-
-/** Where a dataset comes from, as named by a search: a built-in, or a user dataset in some store. */
-export type DatasetRef =
-  | { readonly kind: 'builtin'; readonly dataset: BuiltinDataset }
-  | { readonly kind: 'directory'; readonly path: string }
-  | { readonly kind: 's3'; readonly bucket: string; readonly prefix: string }
-  /** A path in the caller's own part of the artifact store (`tenants/<t>/<path>`). */
-  | { readonly kind: 'artifacts'; readonly path: string };
 
 /**
  * Parses `mnist` (a built-in name), `dir:<path>`, `s3://<bucket>/<prefix>` or `artifacts:<path>`;

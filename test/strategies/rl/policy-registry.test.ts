@@ -1,3 +1,4 @@
+import { useCpuBackend } from '../../../src/training/backend.js';
 import { describe, expect, it } from 'vitest';
 import { InvalidRequest } from '../../../src/errors.js';
 import { Rng } from '../../../src/random/rng.js';
@@ -6,9 +7,12 @@ import { createQNetwork } from '../../../src/strategies/rl/networks.js';
 import { observationLayout, observe } from '../../../src/strategies/rl/observation.js';
 import { policyWeights } from '../../../src/strategies/rl/policy-codec.js';
 import { PolicyRegistry } from '../../../src/strategies/rl/policy-registry.js';
-import { tf } from '../../../src/predictors/tf-cpu.js';
+import * as tf from '@tensorflow/tfjs';
 import { manifestFor } from './fixtures.js';
 import { MemoryArtifactStore } from './memory-artifact-store.js';
+
+// These tests run on the CPU backend, as predictors, policies and model building do.
+useCpuBackend();
 
 const qOf = (network: ReturnType<typeof createQNetwork>) => {
   const { features } = observe(nb201Space, nb201Space.sample(Rng.fromSeed(3)), { stepsLeft: 1, best: 0.5, current: 0 });

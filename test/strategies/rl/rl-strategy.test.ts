@@ -26,7 +26,7 @@ async function run(artifacts: MemoryArtifactStore, seed: number, rounds: number,
   let state = rlStrategy.init(params, seed);
   const history: HistoryEntry<Nb201Cell>[] = [];
   for (let round = 0; round < rounds; round++) {
-    const proposal = await rlStrategy.propose({ space: nb201Space, params, state: JSON.parse(JSON.stringify(state)), history, count, artifacts });
+    const proposal = await rlStrategy.propose({ space: nb201Space, params, state: JSON.parse(JSON.stringify(state)), history, count, policies: [new PolicyRegistry(artifacts)] });
     state = proposal.state;
     for (const arch of proposal.candidates) history.push({ arch, canonical: nb201Space.canonical(arch), status: 'SUCCEEDED', score: score(arch) });
   }
@@ -58,14 +58,14 @@ describe('rl strategy', () => {
   it('names the policy field when the policy is missing or built for another space', async () => {
     const params = rlStrategy.params.parse({ policy: 'nope' });
     const propose = (artifacts: MemoryArtifactStore, p = params) =>
-      rlStrategy.propose({ space: nb201Space, params: p, state: rlStrategy.init(p, 1), history: [], count: 1, artifacts });
+      rlStrategy.propose({ space: nb201Space, params: p, state: rlStrategy.init(p, 1), history: [], count: 1, policies: [new PolicyRegistry(artifacts)] });
     await expect(propose(new MemoryArtifactStore())).rejects.toThrow(InvalidRequest);
     // A space read as other tokens than the policy's (the same encoding as one token) cannot run it.
     const other = { ...nb201Space, name: 'other' };
     const tinyParams = rlStrategy.params.parse({ policy: 'tiny' });
     const artifacts = await storeWithPolicy('other');
     await expect(
-      rlStrategy.propose({ space: other, params: tinyParams, state: rlStrategy.init(tinyParams, 1), history: [], count: 1, artifacts }),
+      rlStrategy.propose({ space: other, params: tinyParams, state: rlStrategy.init(tinyParams, 1), history: [], count: 1, policies: [new PolicyRegistry(artifacts)] }),
     ).rejects.toThrow(/does not fit/);
   });
 });

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DirectoryArtifactStore } from '../../../src/artifacts/directory-artifact-store.js';
+import { datasetFoldersAt, DirectoryArtifactStore } from '../../../src/artifacts/directory-artifact-store.js';
 import { PrefixedArtifactStore } from '../../../src/artifacts/prefixed-artifact-store.js';
 import { InvalidRequest, Unavailable } from '../../../src/errors.js';
 import { anbncn } from '../../../src/training/datasets/anbncn.js';
@@ -67,7 +67,7 @@ describe('user datasets', () => {
     const root = await mkdtemp(join(tmpdir(), 'nas-dataset-'));
     folders.push(root);
     await writeDataset(new DirectoryArtifactStore(join(root, 'strings')), '', strings, { samplesPerShard: 16 });
-    expectSameDataset(await loadDataset('dir:strings', { options: {}, access: { tenantId: 't', directoryRoot: root } }), strings);
+    expectSameDataset(await loadDataset('dir:strings', { options: {}, access: { tenantId: 't', folders: datasetFoldersAt(root) } }), strings);
   });
 
   it('read s3:// refs through the S3 store of the named bucket', async () => {

@@ -1,6 +1,7 @@
+import { useCpuBackend } from '../../../src/training/backend.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InvalidRequest } from '../../../src/errors.js';
-import { tf } from '../../../src/predictors/tf-cpu.js';
+import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../../../src/random/rng.js';
 import { cnnCost, cnnSpace, type CnnArch, type ImageTask } from '../../../src/spaces/cnn.js';
 import { dartsCost, dartsSpace, type DartsGenotype, type DartsNetwork } from '../../../src/spaces/darts.js';
@@ -10,6 +11,9 @@ import type { ArchitectureCost, SearchSpace } from '../../../src/spaces/space.js
 import type { ModelSettings, TaskShape } from '../../../src/training/models/model-builder.js';
 import { modelCost } from '../../../src/training/models/model-cost.js';
 import { modelBuilderFor } from '../../../src/training/models/registry.js';
+
+// These tests run on the CPU backend, as predictors, policies and model building do.
+useCpuBackend();
 
 /** Every operation of both cells, strided and not: each reduction-cell input feeds a skip and a dil_conv. */
 const EVERY_DARTS_OP =

@@ -1,7 +1,11 @@
+import { useCpuBackend } from '../../../src/training/backend.js';
 import { describe, expect, it } from 'vitest';
-import { tf } from '../../../src/predictors/tf-cpu.js';
+import * as tf from '@tensorflow/tfjs';
 import { chooseBackend } from '../../../src/training/backend.js';
 import { registerDilatedDepthwiseGradient } from '../../../src/training/models/dilated-depthwise-gradient.js';
+
+// These tests run on the CPU backend, as predictors, policies and model building do.
+useCpuBackend();
 
 registerDilatedDepthwiseGradient();
 

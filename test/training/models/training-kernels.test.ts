@@ -1,7 +1,11 @@
+import { useCpuBackend } from '../../../src/training/backend.js';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { tf } from '../../../src/predictors/tf-cpu.js';
+import * as tf from '@tensorflow/tfjs';
 import { chooseBackend } from '../../../src/training/backend.js';
 import { supplyTrainingKernels } from '../../../src/training/models/training-kernels.js';
+
+// These tests run on the CPU backend, as predictors, policies and model building do.
+useCpuBackend();
 
 interface Case {
   readonly depthwise: boolean;
