@@ -9,6 +9,8 @@ import type { ApiDeps } from '../src/api/deps.js';
 import { readConfig, tenantLimits } from '../src/config.js';
 import { BenchmarkCatalog } from '../src/evaluators/benchmarks.js';
 import { PredictorService } from '../src/predictors/predictor-service.js';
+import { shippedPolicies } from '../src/local/shipped-policies.js';
+import { PolicyRegistry } from '../src/strategies/rl/policy-registry.js';
 import { EventBridgeEvents, type EventBridgeApi } from '../src/events/eventbridge-events.js';
 import type { Events } from '../src/events/events.js';
 import { openSharedData } from '../src/aws/tenant-isolation.js';
@@ -48,6 +50,8 @@ export function createLambdaDeps(env: NodeJS.ProcessEnv = process.env, clients: 
     clock,
     limits: tenantLimits(config),
     ...(artifacts ? { artifacts, predictors: new PredictorService({ store, artifacts, clock }) } : {}),
+    // The registries the controller hands the rl strategy (functions/controller.ts), to refuse a missing policy at creation.
+    policies: [...(artifacts ? [new PolicyRegistry(artifacts)] : []), shippedPolicies()],
     // No operator folder of datasets in the cloud: tenants upload theirs or register their own buckets.
     datasets: { serviceBuckets: s3BucketsOf(env.NAS_ARTIFACTS, env.NAS_TABLES) },
   };

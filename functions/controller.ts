@@ -1,11 +1,15 @@
 import { BatchClient, type JobDetail } from '@aws-sdk/client-batch';
 import { readConfig } from '../src/config.js';
+import { BenchmarkCatalog } from '../src/evaluators/benchmarks.js';
+import { createBenchmarkEvaluator } from '../src/evaluators/benchmark-evaluator.js';
+import { SearchHistories } from '../src/controller/search-history.js';
+import { openTableShelf } from '../src/artifacts/open-artifact-store.js';
 import { openSharedData } from '../src/aws/tenant-isolation.js';
 import { tick, type ControllerDeps } from '../src/controller/tick.js';
 import { PredictorService } from '../src/predictors/predictor-service.js';
 import { JOB_PROFILES, jobKindOf, type JobKind } from '../src/cost/job-profiles.js';
 import { EVENT_SOURCE } from '../src/events/eventbridge-events.js';
-import { BatchJobQueue, stateOf, type BatchApi, type BatchJobTarget } from '../src/jobs/batch-job-queue.js';
+import { BatchJobQueue, stateOf, type BatchApi, type BatchJobQueueOptions, type BatchJobTarget } from '../src/jobs/batch-job-queue.js';
 import type { TrialJob } from '../src/jobs/job-queue.js';
 import type { Store } from '../src/store/store.js';
 import { actAsTenant } from '../src/auth/acting-tenant.js';
@@ -179,6 +183,22 @@ export function jobTargetsFrom(env: NodeJS.ProcessEnv): Record<JobKind, BatchJob
 }
 
 /**
+ * What the queue adapter does about waiting jobs, from the environment: `NAS_GPU_FALLBACK_JOB_QUEUE` (the
+ * on-demand queue for GPU jobs Spot cannot place) and `NAS_MAX_QUEUED_SECONDS` (past it a waiting job is
+ * cancelled and its trial fails CapacityUnavailable).
+ */
+export function queueWaitFrom(env: NodeJS.ProcessEnv): Pick<BatchJobQueueOptions<TrialJob>, 'fallbackQueues' | 'maxQueuedSeconds'> {
+  const gpuQueue = env.NAS_GPU_JOB_QUEUE;
+  const fallback = env.NAS_GPU_FALLBACK_JOB_QUEUE;
+  const maxQueued = env.NAS_MAX_QUEUED_SECONDS === undefined ? undefined : Number(env.NAS_MAX_QUEUED_SECONDS);
+  if (maxQueued !== undefined && !(maxQueued > 0)) throw new Error(`NAS_MAX_QUEUED_SECONDS must be a number of seconds > 0, got '${env.NAS_MAX_QUEUED_SECONDS}'`);
+  return {
+    ...(gpuQueue && fallback ? { fallbackQueues: { [gpuQueue]: fallback } } : {}),
+    ...(maxQueued === undefined ? {} : { maxQueuedSeconds: maxQueued }),
+  };
+}
+
+/**
  * Routes each job by its search's evaluator. A search's spec never changes, so the kind is remembered
  * per search for the life of the warm function (bounded, to keep memory flat).
  */
@@ -208,13 +228,22 @@ export function createControllerDeps(env: NodeJS.ProcessEnv = process.env, clien
   const tableName = env.NAS_TABLE;
   if (!tableName) throw new Error('NAS_TABLE must name the DynamoDB table');
   const { store, artifacts } = openSharedData({ tableName, artifacts: env.NAS_ARTIFACTS }, env);
-  const queue = new BatchJobQueue({ client: clients.batch ?? new BatchClient({}), targetFor: targetResolver(store, jobTargetsFrom(env)) });
+  const queue = new BatchJobQueue({ client: clients.batch ?? new BatchClient({}), targetFor: targetResolver(store, jobTargetsFrom(env)), ...queueWaitFrom(env) });
   const clock = () => new Date();
   // Policies trained into the bucket (nas agent train --on batch) first, then any shipped with the bundle.
   const policies = [...(artifacts ? [new PolicyRegistry(artifacts)] : []), shippedPolicies()];
   const learned = artifacts ? { policies, predictors: new PredictorService({ store, artifacts, clock }) } : { policies };
-  return { controller: { store, queue, clock, staleAfterSeconds: readConfig(env).staleAfterSeconds, ...learned } };
+  const config = readConfig(env);
+  // Searches over imported tables propose only the tables' rows.
+  const benchmarks = new BenchmarkCatalog(config.benchmarksDir, openTableShelf(config.tables));
+  // Benchmark lookups are answered here, in the controller, not by Batch jobs (issue #18); a tick keeps
+  // evaluating one search for up to `sliceMs`, and the one-minute sweep picks up what is left.
+  const inProcess = { evaluator: createBenchmarkEvaluator(benchmarks), sliceMs: IN_PROCESS_SLICE_MS };
+  return { controller: { store, queue, clock, staleAfterSeconds: config.staleAfterSeconds, benchmarks, inProcess, histories: new SearchHistories(), ...learned } };
 }
+
+/** How long one tick evaluates benchmark trials of one search in the controller Lambda before returning. */
+const IN_PROCESS_SLICE_MS = 20_000;
 
 let controllerHandler: ReturnType<typeof createControllerHandler> | undefined;
 

@@ -61,7 +61,30 @@ export class VersionConflict extends Error {
 
 /** Something the service needs (a benchmark file, the store) is not there; the fix is operational. */
 export class Unavailable extends Error {
-  override readonly name = 'Unavailable';
+  override readonly name: string = 'Unavailable';
+}
+
+/**
+ * A GPU trial cannot train on the GPU (no device visible, CUDA or cuDNN failed to load, TensorFlow placed
+ * its ops on the CPU): the job fails at once rather than train at GPU prices on the CPU.
+ * `device` is what could be learned of the GPU anyway (name, driver), for the trial's error.
+ */
+export class GpuUnavailable extends Unavailable {
+  override readonly name = 'GpuUnavailable';
+  constructor(
+    readonly reason: string,
+    readonly device?: string,
+  ) {
+    super(`GpuUnavailable: ${reason}${device ? ` (device: ${device})` : ''}`);
+  }
+}
+
+/**
+ * No compute capacity placed a trial's job within the queue's time limit (Spot and on-demand both, or a
+ * service quota of 0): the job was cancelled and the trial fails with this reason.
+ */
+export class CapacityUnavailable extends Unavailable {
+  override readonly name = 'CapacityUnavailable';
 }
 
 /**

@@ -4,6 +4,7 @@ import type { ArtifactStore } from '../artifacts/artifact-store.js';
 import type { BenchmarkCatalog } from '../evaluators/benchmarks.js';
 import type { Events } from '../events/events.js';
 import type { Store } from '../store/store.js';
+import type { PolicyRegistry } from '../strategies/rl/policy-registry.js';
 
 /** Everything the HTTP app needs, handed in by the adapter that runs it (local server or Lambda). */
 export interface ApiDeps {
@@ -20,6 +21,8 @@ export interface ApiDeps {
   readonly predictors?: PredictorService;
   /** Where datasets may come from besides a tenant's uploads. */
   readonly datasets?: DatasetPlaces;
+  /** The search policies the controller hands strategies (`rl`), so that a missing one is refused at creation. */
+  readonly policies?: readonly PolicyRegistry[];
 }
 
 export interface DatasetPlaces {

@@ -18,6 +18,7 @@ export const SearchViewSchema = z
     id: z.string(),
     status: z.enum(SEARCH_STATUSES),
     reason: z.string().optional(),
+    message: z.string().optional().openapi({ description: 'Why a FAILED search failed, in words (a strategy error, every trial failed)' }),
     spec: SearchSpecSchema,
     trialCount: z.int(),
     trialStatusCounters: TrialStatusCountersSchema,

@@ -1,20 +1,34 @@
+import { attemptVerdict, maxTrialAttemptsOf, withClosedAttempt } from '../search/attempts.js';
 import { createHash } from 'node:crypto';
+import { searchSpend } from '../cost/estimate.js';
+import { JOB_PROFILES, jobKindOf } from '../cost/job-profiles.js';
 import { VersionConflict } from '../errors.js';
 import type { JobQueue, JobState } from '../jobs/job-queue.js';
-import type { SearchRecord, TrialParent, TrialRecord } from '../search/records.js';
+import type { OpenTrial, SearchRecord, TrialLedger, TrialParent, TrialRecord } from '../search/records.js';
 import { INITIAL_TRIAL_STATUS, isActiveSearch, isActiveTrial, moveSearch, TRIAL_TRANSITIONS, type CompletionReason, type SearchTransitionName } from '../search/states.js';
-import { resolveSpace } from '../spaces/registry.js';
 import { getStrategy } from '../strategies/registry.js';
-import type { HistoryEntry, Proposal } from '../strategies/strategy.js';
+import type { Proposal } from '../strategies/strategy.js';
 import { describeEdit } from '../spaces/describe-edit.js';
 import type { PredictorService } from '../predictors/predictor-service.js';
+import type { BenchmarkCatalog } from '../evaluators/benchmarks.js';
 import { prescreen } from './prescreen.js';
-import { parentTrials, transferSeeds } from '../search/warm-start.js';
+import { transferSeeds } from '../search/warm-start.js';
 import type { SearchSpace } from '../spaces/space.js';
 import type { PolicyRegistry } from '../strategies/rl/policy-registry.js';
 import type { Store } from '../store/store.js';
-import { exhaustedBudget, failureReason, freeSlots, searchCostUsd, trialsWithinBudget } from './budgets.js';
-import { orientedScore, orientedScores, summarizeTrials } from '../search/summaries.js';
+import { exhaustedBudget, failureReason, freeSlots, trialsWithinBudget } from './budgets.js';
+import { orientedScore, type SearchSummary } from '../search/summaries.js';
+import {
+  emptyLedger,
+  foldTrial,
+  ledgerCounters,
+  ledgerFromTrials,
+  ledgerTrialCount,
+  openTrialOf,
+  type SearchAggregates,
+} from '../search/trial-ledger.js';
+import { DEFAULT_SLICE_MS, evaluateInProcess, evaluatesInProcess, type InProcessEvaluation } from './in-process-trials.js';
+import { SearchHistories, type SearchHistory } from './search-history.js';
 
 export interface ControllerDeps {
   readonly store: Store;
@@ -24,17 +38,31 @@ export interface ControllerDeps {
   readonly policies?: readonly PolicyRegistry[];
   /** Performance predictors for searches that pre-screen their proposals; without it they do not. */
   readonly predictors?: PredictorService;
+  /** Imported tables: a search over one proposes only the architectures it holds; without it, from the whole space. */
+  readonly benchmarks?: BenchmarkCatalog;
   /**
    * A running trial whose job has not beaten its heart for this long is declared STALE: its job is
    * terminated and the trial runs again as its next attempt.
    * @default 300
    */
   readonly staleAfterSeconds?: number;
+  /** Benchmark lookups the controller answers itself instead of submitting jobs; without it every trial is a job. */
+  readonly inProcess?: InProcessEvaluation;
+  /**
+   * The searches' histories this process keeps between ticks (one per controller process); without it a
+   * tick reads every trial of its search once.
+   */
+  readonly histories?: SearchHistories;
+  /** Asks for another tick of a search whose in-process evaluation was handed back at the end of its slice. */
+  readonly continueLater?: (tenantId: string, searchId: string) => void;
 }
 
 export const DEFAULT_STALE_AFTER_SECONDS = 300;
 
 const MAX_TICK_RETRIES = 5;
+
+/** The strategy threw when asked for candidates (a missing policy, a bug): not retried, the search fails. */
+class StrategyFailure extends Error {}
 
 /** Stable short id of an architecture's canonical form, used for dedupe keys. */
 export function archHash(canonical: string): string {
@@ -63,52 +91,216 @@ export async function tick(deps: ControllerDeps, tenantId: string, searchId: str
 
 async function tickOnce(deps: ControllerDeps, tenantId: string, searchId: string): Promise<SearchRecord | undefined> {
   const { store } = deps;
-  const search = await store.getSearch(tenantId, searchId);
-  if (!search || !isActiveSearch(search.status)) return search;
+  const read = await store.getSearch(tenantId, searchId);
+  if (!read || !isActiveSearch(read.status)) return read;
+  const histories = deps.histories ?? new SearchHistories(1);
+  const sliceStarted = Date.now();
+  let search = read;
+  let known = withLedger(search);
+  for (let first = true; ; first = false) {
+    // One round at a time per process among searches evaluated in-process (`EvaluationTurns`).
+    const release = await deps.inProcess?.turns?.take();
+    try {
+      let history = histories.current(search);
+      // The batch the last in-process round folded is written after its record: write it again unless this
+      // process saw it written (puts of fixed content, so writing twice changes nothing).
+      if (known.ledger.batch.length > 0 && !history?.batchWritten) await store.putTrials(known.ledger.batch);
+      if (!search.ledger) known = await ledgerOfLegacySearch(deps, search);
+      history ??= await histories.build(store, search);
+      history.batchWritten = true;
 
-  let trials = await store.allTrials(tenantId, searchId);
-  if (await reconcileJobs(deps, trials)) trials = await store.allTrials(tenantId, searchId);
+      // The only trials a tick reads: those still open, and (once per call) any written after the record last
+      // counted them, by a tick that died or lost a race between writing a trial and saving the search.
+      let open = await readOpenTrials(deps, search, known, first);
+      if (await reconcileJobs(deps, open, maxTrialAttemptsOf(search.spec))) open = await store.getTrials(tenantId, searchId, open.map((t) => t.number));
+      for (const trial of open) history.record(trial);
 
-  if (search.status === 'STOPPING') {
-    await killActiveTrials(deps, trials, 'search stopped');
-    return finish(deps, search, await store.allTrials(tenantId, searchId), 'finishStop', 'Stopped');
-  }
+      if (search.status === 'STOPPING') {
+        await killActiveTrials(deps, open, 'search stopped');
+        return finish(deps, histories, search, await foldOpen(deps, search, known, await reread(deps, search, open)), 'finishStop', 'Stopped');
+      }
+      let aggregates = await foldOpen(deps, search, known, open);
+      const failure = failureReason(search, summaryOf(aggregates));
+      if (failure) {
+        await killActiveTrials(deps, open, `search failed: ${failure}`);
+        return finish(deps, histories, search, await foldOpen(deps, search, known, await reread(deps, search, open)), 'fail', failure);
+      }
 
-  const objective = search.spec.objectives[0]!;
-  const summary = summarizeTrials(trials, objective);
-  const failure = failureReason(search, summary);
-  if (failure) {
-    await killActiveTrials(deps, trials, `search failed: ${failure}`);
-    return finish(deps, search, await store.allTrials(tenantId, searchId), 'fail', failure);
-  }
+      let strategyState = search.strategyState;
+      const activeCount = aggregates.ledger.open.length;
+      const trialCount = ledgerTrialCount(aggregates.ledger);
+      // New trials have not started, so they add nothing to the spend measured here.
+      const costUsd = spendSoFar(search, aggregates.ledger, deps.clock());
+      const costRoom = trialsWithinBudget(search, costUsd, activeCount);
+      let reason: CompletionReason | undefined = exhaustedBudget(search, trialCount, summaryOf(aggregates)) ?? (costRoom === 0 ? 'BudgetExhausted' : undefined);
+      const inProcess = evaluatesInProcess(deps.inProcess, search) ? deps.inProcess : undefined;
+      let batch: TrialRecord[] = [];
+      if (!reason) {
+        const slots = Math.min(freeSlots(search, trialCount, activeCount), costRoom);
+        if (slots > 0) {
+          const proposal = await proposeCandidates(deps, search, history, slots).catch((error: unknown) => (error instanceof StrategyFailure ? error : Promise.reject(error)));
+          // A strategy that cannot propose would fail the same way on every sweep: the search ends here, saying why.
+          if (proposal instanceof StrategyFailure) {
+            await killActiveTrials(deps, open, `search failed: ${proposal.message}`);
+            return finish(deps, histories, search, await foldOpen(deps, search, known, await reread(deps, search, open)), 'fail', 'StrategyFailed', proposal.message);
+          }
+          strategyState = proposal.state;
+          const fresh = newTrials(deps, search, history, proposal, trialCount, aggregates.elapsedSeconds);
+          if (inProcess) {
+            batch = await evaluateBatch(deps, inProcess, search, fresh);
+            for (const trial of batch) aggregates = foldTrial(aggregates, trial, search.spec.objectives, 0);
+            aggregates = { ...aggregates, ledger: { ...aggregates.ledger, batch } };
+          } else {
+            const created = await createTrials(deps, search, fresh);
+            aggregates = { ...aggregates, ledger: { ...aggregates.ledger, open: [...aggregates.ledger.open, ...created.map(openTrialOf)] } };
+            for (const trial of created) history.record(trial);
+          }
+          for (const trial of batch) history.record(trial);
+          if (proposal.candidates.length === 0) reason = 'SearchSpaceExhausted';
+        }
+      }
+      if (batch.length === 0 && aggregates.ledger.batch.length > 0) aggregates = { ...aggregates, ledger: { ...aggregates.ledger, batch: [] } };
 
-  let strategyState = search.strategyState;
-  const activeCount = trials.filter((t) => isActiveTrial(t.status)).length;
-  // New trials have not started, so they add nothing to the spend measured here.
-  const costUsd = searchCostUsd(search, trials, deps.clock());
-  const costRoom = trialsWithinBudget(search, costUsd, activeCount);
-  let reason: CompletionReason | undefined = exhaustedBudget(search, trials.length, summary) ?? (costRoom === 0 ? 'BudgetExhausted' : undefined);
-  if (!reason) {
-    const slots = Math.min(freeSlots(search, trials.length, activeCount), costRoom);
-    if (slots > 0) {
-      const proposal = await proposeCandidates(deps, search, trials, slots);
-      strategyState = proposal.state;
-      trials = [...trials, ...(await createTrials(deps, search, trials, proposal, summary.elapsedSeconds))];
-      if (proposal.candidates.length === 0) reason = 'SearchSpaceExhausted';
+      if (reason && aggregates.ledger.open.length === 0) {
+        // A search that measured nothing did not succeed, whatever budget it used up.
+        const { folded, firstFailure } = aggregates.ledger;
+        const count = ledgerTrialCount(aggregates.ledger);
+        if (count > 0 && folded.failed === count) {
+          const message = `all ${count} trials failed (trial ${firstFailure?.trialNumber ?? '?'}: ${firstFailure?.message ?? 'no message'})`;
+          return finish(deps, histories, { ...search, strategyState }, aggregates, 'fail', 'AllTrialsFailed', message);
+        }
+        return finish(deps, histories, { ...search, strategyState }, aggregates, 'succeed', reason);
+      }
+      const saved = await save(deps, histories, search, aggregates, (record) => ({
+        ...moveSearch(record, 'run'),
+        costUsd: spendSoFar(search, aggregates.ledger, deps.clock()),
+        strategyState,
+        updatedAt: deps.clock().toISOString(),
+      }));
+      history.version = saved.version;
+      history.batchWritten = batch.length === 0;
+      histories.remember(saved, history);
+      if (batch.length > 0) {
+        await store.putTrials(batch);
+        history.batchWritten = true;
+      }
+      // Another round of in-process evaluation, until the slice is used up: then the search is handed back.
+      if (batch.length === 0 || aggregates.ledger.open.length > 0) return saved;
+      if (Date.now() - sliceStarted >= (inProcess?.sliceMs ?? DEFAULT_SLICE_MS)) {
+        deps.continueLater?.(tenantId, searchId);
+        return saved;
+      }
+      search = saved;
+      known = withLedger(saved);
+    } finally {
+      release?.();
     }
   }
+}
 
-  if (reason && !trials.some((t) => isActiveTrial(t.status))) {
-    return finish(deps, { ...search, strategyState }, trials, 'succeed', reason);
+/** The record's aggregates, with an empty ledger for a record written before ledgers (filled by `ledgerOfLegacySearch`). */
+function withLedger(search: SearchRecord): SearchAggregates {
+  return {
+    ledger: search.ledger ?? emptyLedger(),
+    ...(search.best ? { best: search.best } : {}),
+    elapsedSeconds: search.elapsedSeconds,
+    trainingSeconds: search.trainingSeconds,
+  };
+}
+
+/** A search written before ledgers: its ledger from one full read of its trials (once; the next save stores it). */
+async function ledgerOfLegacySearch(deps: ControllerDeps, search: SearchRecord): Promise<SearchAggregates> {
+  const trials = await deps.store.allTrials(search.tenantId, search.id);
+  const instance = JOB_PROFILES[jobKindOf(search.spec.evaluator.kind)].instance;
+  const { trialCount: _count, ...aggregates } = ledgerFromTrials(trials, search.spec.objectives, (trial) => searchSpend([trial], instance, deps.clock()));
+  return aggregates;
+}
+
+/**
+ * The open trials as stored now, with any trial numbered past the record's count (written by a tick that
+ * crashed or lost the race before saving the search): those are adopted as open, so nothing is lost or
+ * evaluated twice. A trial the record names but the store lacks was never written; it is dropped from the
+ * ledger (its number is given again).
+ */
+async function readOpenTrials(deps: ControllerDeps, search: SearchRecord, known: SearchAggregates, lookPast: boolean): Promise<TrialRecord[]> {
+  const { store } = deps;
+  const numbers = known.ledger.open.map((t) => t.number);
+  const open = numbers.length > 0 ? await store.getTrials(search.tenantId, search.id, numbers) : [];
+  if (!lookPast) return open;
+  const counted = Object.values(known.ledger.folded).reduce((a, b) => a + b, 0) + numbers.length;
+  const past = await store.trialsAfter(search.tenantId, search.id, Math.max(counted, ...numbers));
+  return [...open, ...past.filter((trial) => !numbers.includes(trial.number))];
+}
+
+async function reread(deps: ControllerDeps, search: SearchRecord, open: readonly TrialRecord[]): Promise<TrialRecord[]> {
+  return open.length > 0 ? deps.store.getTrials(search.tenantId, search.id, open.map((t) => t.number)) : [];
+}
+
+/**
+ * `known` with every finished trial of `open` folded in and the still-active ones left open. Applied to the
+ * record in the same conditional write that drops them from `open`, so each is folded exactly once.
+ */
+async function foldOpen(deps: ControllerDeps, search: SearchRecord, known: SearchAggregates, open: readonly TrialRecord[]): Promise<SearchAggregates> {
+  const instance = JOB_PROFILES[jobKindOf(search.spec.evaluator.kind)].instance;
+  let aggregates: SearchAggregates = { ...known, ledger: { ...known.ledger, open: [] } };
+  const stillOpen: OpenTrial[] = [];
+  for (const trial of [...open].sort((a, b) => a.number - b.number)) {
+    if (isActiveTrial(trial.status)) stillOpen.push(openTrialOf(trial));
+    else aggregates = foldTrial(aggregates, trial, search.spec.objectives, searchSpend([trial], instance, deps.clock()));
   }
-  return store.saveSearch({
-    ...moveSearch(search, 'run'),
-    ...summarizeTrials(trials, objective),
-    costUsd,
-    trialCount: trials.length,
-    strategyState,
-    updatedAt: deps.clock().toISOString(),
-  });
+  return { ...aggregates, ledger: { ...aggregates.ledger, open: stillOpen } };
+}
+
+function summaryOf(aggregates: SearchAggregates): SearchSummary {
+  return {
+    trialStatusCounters: ledgerCounters(aggregates.ledger),
+    elapsedSeconds: aggregates.elapsedSeconds,
+    trainingSeconds: aggregates.trainingSeconds,
+    ...(aggregates.best ? { best: aggregates.best } : {}),
+  };
+}
+
+/** Dollars spent: the folded trials', and what the open ones' jobs have run so far. */
+function spendSoFar(search: SearchRecord, ledger: TrialLedger, now: Date): number {
+  const instance = JOB_PROFILES[jobKindOf(search.spec.evaluator.kind)].instance;
+  return ledger.spentUsd + searchSpend(ledger.open, instance, now);
+}
+
+/** Saves `search` with `aggregates` (and what `more` adds); a lost race forgets this process's history of it. */
+async function save(
+  deps: ControllerDeps,
+  histories: SearchHistories,
+  search: SearchRecord,
+  aggregates: SearchAggregates,
+  more: (record: SearchRecord) => SearchRecord,
+): Promise<SearchRecord> {
+  const { best: _old, ...rest } = search;
+  const record: SearchRecord = {
+    ...rest,
+    ...(aggregates.best ? { best: aggregates.best } : {}),
+    ledger: aggregates.ledger,
+    elapsedSeconds: aggregates.elapsedSeconds,
+    trainingSeconds: aggregates.trainingSeconds,
+    trialStatusCounters: ledgerCounters(aggregates.ledger),
+    trialCount: ledgerTrialCount(aggregates.ledger),
+  };
+  try {
+    return await deps.store.saveSearch(more(record));
+  } catch (error) {
+    if (error instanceof VersionConflict) histories.forget(search);
+    throw error;
+  }
+}
+
+/** Runs the in-process evaluator on each new trial, then waits out the batch's simulated time if asked to. */
+async function evaluateBatch(deps: ControllerDeps, inProcess: InProcessEvaluation, search: SearchRecord, fresh: readonly TrialRecord[]): Promise<TrialRecord[]> {
+  const now = () => deps.clock().toISOString();
+  const batch: TrialRecord[] = [];
+  for (const trial of fresh) batch.push(await evaluateInProcess(inProcess.evaluator, search, trial, now));
+  const scale = inProcess.simulatedTimeScale ?? 0;
+  const longest = Math.max(0, ...batch.map((t) => t.costSeconds ?? 0));
+  if (scale > 0 && longest > 0) await new Promise((resolve) => setTimeout(resolve, longest * scale * 1000));
+  return batch;
 }
 
 /**
@@ -117,7 +309,7 @@ async function tickOnce(deps: ControllerDeps, tenantId: string, searchId: string
  * restart) makes its trial STALE and it is resubmitted as the next attempt, and a trial written but never
  * submitted is submitted. Returns whether any record changed.
  */
-async function reconcileJobs(deps: ControllerDeps, trials: readonly TrialRecord[]): Promise<boolean> {
+async function reconcileJobs(deps: ControllerDeps, trials: readonly TrialRecord[], maxTrialAttempts: number): Promise<boolean> {
   const { store, queue } = deps;
   const active = trials.filter((t) => isActiveTrial(t.status));
   const jobIds = active.flatMap((t) => (t.jobId ? [t.jobId] : []));
@@ -133,7 +325,7 @@ async function reconcileJobs(deps: ControllerDeps, trials: readonly TrialRecord[
       const { from, to } = TRIAL_TRANSITIONS.loseJob;
       if (!(await store.updateTrial(trial.tenantId, trial.searchId, trial.number, { status: to, updatedAt: now }, { status: from, attempt }))) continue;
       if (job && job.status !== 'UNKNOWN') await queue.terminate(trial.jobId, 'no heartbeat');
-      await requeueTrial(deps, trial);
+      await requeueTrial(deps, { ...trial, status: to }, maxTrialAttempts, job && job.status !== 'UNKNOWN' ? 'stale' : 'lost');
     } else if (job.status === 'FAILED' || job.status === 'SUCCEEDED') {
       const message = job.status === 'FAILED' ? (job.reason ?? 'job failed') : 'job ended without recording a result';
       const { from, to } = TRIAL_TRANSITIONS.failJob;
@@ -154,17 +346,31 @@ function isSilent(deps: ControllerDeps, trial: TrialRecord): boolean {
   return deps.clock().getTime() - lastSign > (deps.staleAfterSeconds ?? DEFAULT_STALE_AFTER_SECONDS) * 1000;
 }
 
-/** Resubmits a STALE trial as its next attempt; the old attempt can no longer write its result. */
-async function requeueTrial(deps: ControllerDeps, trial: TrialRecord): Promise<void> {
+/**
+ * Resubmits a STALE trial as its next attempt (the old attempt can no longer write its result), or fails
+ * it once it has taken `budget.maxTrialAttempts` containers; either way the closed attempt is recorded, so
+ * spend and the attempt count include it.
+ */
+async function requeueTrial(deps: ControllerDeps, trial: TrialRecord, maxTrialAttempts: number, why: 'stale' | 'lost'): Promise<void> {
+  const now = deps.clock();
+  const pastAttempts = withClosedAttempt(trial, why, now);
+  const verdict = attemptVerdict(trial, maxTrialAttempts, why);
+  if (!verdict.retry) {
+    const { from, to } = TRIAL_TRANSITIONS.failJob;
+    const patch = { status: to, error: verdict.error, pastAttempts, finishedAt: now.toISOString(), updatedAt: now.toISOString() };
+    await deps.store.updateTrial(trial.tenantId, trial.searchId, trial.number, patch, { status: from.filter((s) => s === 'STALE'), attempt: trial.attempt });
+    return;
+  }
   const { from, to } = TRIAL_TRANSITIONS.resubmit;
-  const next = { ...trial, status: to, attempt: trial.attempt + 1 };
+  const next = { ...trial, status: to, attempt: verdict.attempt, pastAttempts };
   const patch = {
     status: next.status,
     attempt: next.attempt,
+    pastAttempts,
     jobId: undefined,
     startedAt: undefined,
     heartbeatAt: undefined,
-    updatedAt: deps.clock().toISOString(),
+    updatedAt: now.toISOString(),
   };
   if (await deps.store.updateTrial(trial.tenantId, trial.searchId, trial.number, patch, { status: from, attempt: trial.attempt })) {
     await submitTrial(deps, next);
@@ -182,49 +388,46 @@ async function submitTrial(deps: ControllerDeps, trial: TrialRecord): Promise<vo
   await deps.store.updateTrial(trial.tenantId, trial.searchId, trial.number, { jobId, updatedAt: deps.clock().toISOString() }, { attempt: trial.attempt });
 }
 
-/** What a strategy sees of a trial, its objective values oriented so that larger is better. */
-function historyEntry(space: SearchSpace<unknown>, search: SearchRecord, trial: TrialRecord): HistoryEntry<unknown> {
-  const arch = space.parse(trial.arch);
-  const score = orientedScore(trial, search.spec.objectives[0]!);
-  const scores = orientedScores(trial, search.spec.objectives);
-  return { arch, canonical: space.canonical(arch), status: trial.status, ...(score === undefined ? {} : { score }), ...(scores ? { scores } : {}) };
-}
-
 /**
  * Asks the strategy for up to `count` candidates. Warm-started searches see their parents first: with
  * `IdenticalTask` the parents' finished trials lead the history (so they are never measured again), with
  * `TransferLearning` the parents' best architectures not yet tried here are proposed before the strategy
- * is asked. Returned `parents` index into `trials`.
+ * is asked. Returned `parents` index into the search's own history.
  */
 async function proposeCandidates(
   deps: ControllerDeps,
   search: SearchRecord,
-  trials: readonly TrialRecord[],
+  history: SearchHistory,
   count: number,
 ): Promise<Proposal<unknown, unknown>> {
-  const space = resolveSpace(search.spec.space, search.spec.spaceConfig);
+  const { space } = history;
   const strategy = getStrategy(search.spec.strategy.name);
-  const own = trials.map((trial) => historyEntry(space, search, trial));
+  const own = history.entries;
   const warmStart = search.spec.warmStart;
-  // TransferLearning seeds are a search's first proposals: once that many trials exist, the parents are done with.
-  const needsParents = warmStart && (warmStart.type === 'IdenticalTask' || trials.length < warmStart.seeds);
-  const inherited = needsParents ? await parentTrials(deps.store, search) : [];
-  if (warmStart?.type === 'TransferLearning') {
+  if (warmStart?.type === 'TransferLearning' && own.length < warmStart.seeds) {
+    // TransferLearning seeds are a search's first proposals: once that many trials exist, the parents are done with.
     const tried = new Set(own.map((entry) => entry.canonical));
-    const seeds = transferSeeds(space, rankedByParent(space, inherited), tried, warmStart.seeds);
+    const seeds = transferSeeds(space, rankedByParent(space, history.inherited), tried, warmStart.seeds);
     if (seeds.length > 0) return { state: search.strategyState, candidates: seeds.slice(0, count) };
   }
   const factor = deps.predictors ? (search.spec.strategy.prescreen?.factor ?? 1) : 1;
-  const prior = warmStart?.type === 'IdenticalTask' ? inherited.flatMap(({ trials: parentTrials }) => parentTrials.map((t) => historyEntry(space, search, t))) : [];
+  const prior = history.prior;
   const policies = deps.policies ? { policies: deps.policies } : {};
-  const proposal = await strategy.propose({
-    space,
-    params: search.spec.strategy.params,
-    state: search.strategyState,
-    history: [...prior, ...own],
-    count: count * factor,
-    ...policies,
-  });
+  const { evaluator } = search.spec;
+  const proposal = await Promise.resolve()
+    .then(async () =>
+      strategy.propose({
+        space: deps.benchmarks && evaluator.kind === 'benchmark' ? await deps.benchmarks.searchSpace(evaluator.benchmark, space) : space,
+        params: search.spec.strategy.params,
+        state: search.strategyState,
+        history: prior.length > 0 ? [...prior, ...own] : own,
+        count: count * factor,
+        ...policies,
+      }),
+    )
+    .catch((error: unknown) => {
+      throw new StrategyFailure(`strategy '${strategy.name}' failed: ${error instanceof Error ? error.message : String(error)}`);
+    });
   // Lineage reaches this search's own trials only: a parent search's trial is no trial of this one.
   const parents = proposal.parents?.map((index) => (index === undefined || index < prior.length ? undefined : index - prior.length));
   const ownProposal = { ...proposal, ...(parents ? { parents } : {}) };
@@ -242,42 +445,39 @@ function rankedByParent(space: SearchSpace<unknown>, parents: readonly { parent:
   );
 }
 
-/** Lineage of a candidate derived from the trial at `history[index]`: its number and the edit, in the space's words. */
-function parentOf(space: SearchSpace<unknown>, history: readonly TrialRecord[], candidate: unknown, index: number | undefined): TrialParent | undefined {
-  const parent = index === undefined ? undefined : history[index];
-  if (!parent) return undefined;
-  return { trialNumber: parent.number, change: describeEdit(space, space.parse(parent.arch), candidate) ?? 'mutation' };
+/** Lineage of a candidate derived from the trial at `history.entries[index]`: its number and the edit, in the space's words. */
+function parentOf(history: SearchHistory, candidate: unknown, index: number | undefined): TrialParent | undefined {
+  const entry = index === undefined ? undefined : history.entries[index];
+  const trialNumber = index === undefined ? undefined : history.trialNumberAt(index);
+  if (!entry || trialNumber === undefined) return undefined;
+  return { trialNumber, change: describeEdit(history.space, entry.arch, candidate) ?? 'mutation' };
 }
 
-async function createTrials(
+/**
+ * The proposal's candidates as new PENDING trials numbered after the search's `trialCount`, each
+ * architecture once: those the search already has (`history.hashes`) or proposed twice are skipped.
+ */
+function newTrials(
   deps: ControllerDeps,
   search: SearchRecord,
-  existing: readonly TrialRecord[],
+  history: SearchHistory,
   proposal: Proposal<unknown, unknown>,
+  trialCount: number,
   startOffsetSeconds: number,
-): Promise<TrialRecord[]> {
-  const { store } = deps;
-  const space = resolveSpace(search.spec.space, search.spec.spaceConfig);
-  const known = new Set(existing.map((t) => t.archHash));
-  let number = existing.reduce((max, t) => Math.max(max, t.number), 0);
-  const created: TrialRecord[] = [];
+): TrialRecord[] {
+  const { space } = history;
+  const known = new Set<string>();
+  const trials: TrialRecord[] = [];
   for (const [i, candidate] of proposal.candidates.entries()) {
-    const parent = parentOf(space, existing, candidate, proposal.parents?.[i]);
     const hash = archHash(space.canonical(candidate));
-    if (known.has(hash)) continue;
+    if (history.hashes.has(hash) || known.has(hash)) continue;
     known.add(hash);
-    number++;
-    // The guard is written first: should we crash before the trial, the architecture is merely skipped,
-    // never evaluated twice.
-    if (!(await store.claimArchitecture(search.tenantId, search.id, hash, number))) {
-      number--;
-      continue;
-    }
+    const parent = parentOf(history, candidate, proposal.parents?.[i]);
     const now = deps.clock().toISOString();
-    const trial: TrialRecord = {
+    trials.push({
       tenantId: search.tenantId,
       searchId: search.id,
-      number,
+      number: trialCount + trials.length + 1,
       status: INITIAL_TRIAL_STATUS,
       arch: space.format(candidate),
       archHash: hash,
@@ -286,7 +486,23 @@ async function createTrials(
       ...(parent ? { parent } : {}),
       createdAt: now,
       updatedAt: now,
-    };
+    });
+  }
+  return trials;
+}
+
+/**
+ * Writes new trials that run as jobs, and submits them. The architecture guard is written first: should
+ * we crash before the trial, the architecture is merely skipped, never evaluated twice; a trial written
+ * before a crash (or a lost race) is adopted by the next tick (`readOpenTrials`).
+ */
+async function createTrials(deps: ControllerDeps, search: SearchRecord, fresh: readonly TrialRecord[]): Promise<TrialRecord[]> {
+  const { store } = deps;
+  const created: TrialRecord[] = [];
+  let number = (fresh[0]?.number ?? 1) - 1;
+  for (const candidate of fresh) {
+    if (!(await store.claimArchitecture(search.tenantId, search.id, candidate.archHash, number + 1))) continue;
+    const trial = { ...candidate, number: ++number };
     if (!(await store.createTrial(trial))) throw new VersionConflict(`trial ${number} of search ${search.id} exists`);
     await submitTrial(deps, trial);
     created.push(trial);
@@ -311,21 +527,24 @@ async function killActiveTrials(deps: ControllerDeps, trials: readonly TrialReco
 
 async function finish(
   deps: ControllerDeps,
+  histories: SearchHistories,
   search: SearchRecord,
-  trials: readonly TrialRecord[],
+  aggregates: SearchAggregates,
   transition: Extract<SearchTransitionName, 'succeed' | 'fail' | 'finishStop'>,
   reason: CompletionReason,
+  message?: string,
 ): Promise<SearchRecord> {
   const now = deps.clock().toISOString();
-  const finished = await deps.store.saveSearch({
-    ...moveSearch(search, transition),
-    ...summarizeTrials(trials, search.spec.objectives[0]!),
-    costUsd: searchCostUsd(search, trials, deps.clock()),
+  const finished = await save(deps, histories, search, aggregates, (record) => ({
+    ...moveSearch(record, transition),
+    costUsd: spendSoFar(search, aggregates.ledger, deps.clock()),
     reason,
-    trialCount: trials.length,
+    ...(message === undefined ? {} : { message }),
     updatedAt: now,
     finishedAt: now,
-  });
+  }));
+  if (aggregates.ledger.batch.length > 0) await deps.store.putTrials(aggregates.ledger.batch);
+  histories.forget(search);
   // Only once the finished state is saved: a release lost to a crash here is found by the next create
   // that finds the quota full (src/usecases/search-quota.ts).
   await deps.store.releaseSlot(search.tenantId, 'searches', search.id);

@@ -12,31 +12,60 @@ export interface JobProfile {
   readonly expectedTrialSeconds: number;
   /** Batch stops an attempt after this long (`attemptDurationSeconds`), which bounds every trial's cost. */
   readonly timeoutSeconds: number;
+  /**
+   * What each container is billed for besides its own run, counted by the hard cap (`committed-spend.ts`):
+   * the instance booting and joining the cluster, the image pull, and the idle minutes before AWS Batch
+   * scales an instance in. Estimates, not measurements (docs/deployment.md lists them as unverified):
+   * generous on purpose, since the cap must not be passed.
+   */
+  readonly overhead: { readonly bootSeconds: number; readonly imagePullSeconds: number; readonly idleSeconds: number };
 }
 
 /**
- * GPU instance types the Spot compute environment may launch, cheapest first. Several types, because Spot
- * capacity is per type and per zone; all have one GPU, 4 vCPUs and 16 GiB, so a job fits on any of them.
+ * GPU instance types the Spot compute environment may launch, cheapest first: one NVIDIA T4 each (compute
+ * capability 7.5), in two sizes, because Spot capacity is per type and per zone.
+ *
+ * Only GPUs the shipped TensorFlow has machine code for. tfjs-node-gpu 4.22 loads libtensorflow 2.9.1
+ * (CUDA 11.2, cuDNN 8). TensorFlow's release builds for CUDA 11.2 set `TF_CUDA_COMPUTE_CAPABILITIES=
+ * sm_35,sm_50,sm_60,sm_70,sm_75,compute_80` (source: `tensorflow/tools/ci_build/release/common_win.bat` of
+ * the 2.5-2.10 releases, and the `release_gpu` configs of their `.bazelrc`): SASS for 3.5 to 7.5, PTX for
+ * 8.0 only. Not yet measured on the shipped library itself (docs/deployment.md gives the one command). So a T4
+ * (g4dn, 7.5) and a V100 (p3, 7.0) run shipped kernels, while an A10G (g5, 8.6) and an L4 (g6, 8.9) must
+ * JIT-compile the 8.0 PTX of every kernel before their first step (minutes per container, unless the CUDA
+ * cache survives, which it does not across Batch instances). g5 and g6 are therefore left out; p3 is left
+ * out for its price (a V100 on Spot costs more than a T4 on demand). The job records the compute capability
+ * and the time of its first GPU operation on every trial (`TrialRecord.gpu`), so this can be checked on a
+ * real instance; see docs/deployment.md for what is still unmeasured.
  */
-export const GPU_SPOT_INSTANCE_TYPES = ['g4dn.xlarge', 'g6.xlarge', 'g5.xlarge'] as const;
+export const GPU_SPOT_INSTANCE_TYPES = ['g4dn.xlarge', 'g4dn.2xlarge'] as const;
+/** The compute capabilities libtensorflow 2.9 ships machine code (SASS) for; others JIT-compile PTX at start. */
+export const NATIVE_COMPUTE_CAPABILITIES = ['3.5', '5.0', '6.0', '7.0', '7.5'] as const;
 /** The on-demand fallback launches only the cheapest type: it is what the budget is estimated against. */
 export const GPU_ON_DEMAND_INSTANCE_TYPES = ['g4dn.xlarge'] as const;
 
 export const JOB_PROFILES = {
   /**
-   * A benchmark lookup: the evaluation itself takes well under a second; the Fargate task's start (image
-   * pull, Node start, a few DynamoDB calls) dominates, and Fargate bills at least a minute anyway.
+   * A benchmark lookup run as a job: the evaluation itself takes well under a second; the Fargate task's
+   * start (image pull, Node start, a few DynamoDB calls) dominates, and Fargate bills at least a minute
+   * anyway. The deployed controller and the local service answer benchmark lookups in-process instead
+   * (issue #18, `src/controller/in-process-trials.ts`): no job, no machine of their own, milliseconds of
+   * the controller Lambda per round of trials. This profile then prices an upper bound only.
    */
   benchmark: {
     instance: { kind: 'fargate', vcpu: 1, memoryGiB: 2, market: 'on-demand' },
     expectedTrialSeconds: 60,
     timeoutSeconds: 15 * 60,
+    // Fargate bills from the start of the image pull (the slim CPU image: ~100 MB) to the task's end.
+    overhead: { bootSeconds: 0, imagePullSeconds: 30, idleSeconds: 0 },
   },
   /** A training job on one GPU (the `train` evaluator): priced on the on-demand fallback type. */
   train: {
     instance: { kind: 'ec2', type: GPU_ON_DEMAND_INSTANCE_TYPES[0], market: 'on-demand' },
     expectedTrialSeconds: 30 * 60,
     timeoutSeconds: 4 * 3600,
+    // A GPU instance boots and joins the ECS cluster (~2 min), pulls the CUDA image (several GB), and idles
+    // before Batch scales it in when no job follows.
+    overhead: { bootSeconds: 120, imagePullSeconds: 180, idleSeconds: 300 },
   },
 } as const satisfies Record<string, JobProfile>;
 

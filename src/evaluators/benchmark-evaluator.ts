@@ -16,7 +16,7 @@ type EvaluationTask = AnyEvaluationTask<BenchmarkEvaluatorSpec>;
  * The `benchmark` evaluator: answers a trial from a precomputed table instead of training, and charges the
  * simulated training time of the measurement. Tables are loaded once per process, on first use.
  */
-export function createBenchmarkEvaluator(catalog: BenchmarkCatalog): Evaluator<BenchmarkEvaluatorSpec> {
+export function createBenchmarkEvaluator(catalog: BenchmarkCatalog): Evaluator<BenchmarkEvaluatorSpec> & { warm(): Promise<void> } {
   const { benchmarksDir } = catalog;
   let nb201: Promise<Nb201Table> | undefined;
 
@@ -54,5 +54,17 @@ export function createBenchmarkEvaluator(catalog: BenchmarkCatalog): Evaluator<B
   const builtIn: Record<string, (task: EvaluationTask) => Promise<Evaluation>> = { nb201: evaluateNb201, nb301: evaluateNb301 };
   return {
     evaluate: (task) => (builtIn[task.evaluator.benchmark] ?? evaluateImported)(task),
+    /**
+     * Loads the NB201 table and the NB301 surrogate now rather than on a search's first trial, so that no
+     * user waits for them (issue #18: the first search after start as fast as the next). A missing file is
+     * not an error here: the search that needs it reports it.
+     */
+    async warm() {
+      nb201 ??= loadNb201Table(benchmarksDir);
+      await nb201.catch(() => {
+        nb201 = undefined;
+      });
+      await loadNb301Surrogate(benchmarksDir).catch(() => undefined);
+    },
   };
 }

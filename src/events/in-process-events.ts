@@ -13,7 +13,10 @@ export class InProcessEvents implements Events {
     private readonly onError: (error: unknown, event: SearchEvent) => void,
   ) {}
 
+  private closed = false;
+
   publish(event: SearchEvent): void {
+    if (this.closed) return;
     const key = `${event.tenantId}/${event.searchId}`;
     const current = this.inFlight.get(key);
     if (current) {
@@ -29,10 +32,15 @@ export class InProcessEvents implements Events {
         } catch (error) {
           this.onError(error, event);
         }
-      } while (entry.again);
+      } while (entry.again && !this.closed);
       this.inFlight.delete(key);
     })();
     this.inFlight.set(key, entry);
+  }
+
+  /** Takes no more events, and lets the calls running finish without another round (the service is closing). */
+  close(): void {
+    this.closed = true;
   }
 
   /** Resolves once no controller call is running. */

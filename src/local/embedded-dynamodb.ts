@@ -1,4 +1,5 @@
-import type { AddressInfo } from 'node:net';
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
 import {
   CreateTableCommand,
   DescribeTableCommand,
@@ -6,7 +7,6 @@ import {
   ResourceNotFoundException,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
-import dynalite from 'dynalite';
 import { dynamoClientConfig } from '../store/client-config.js';
 import { createTableInput } from '../store/table.js';
 import { claimDataFolder } from './data-folder.js';
@@ -25,19 +25,39 @@ export interface EmbeddedDynamoDb {
  * The data folder is claimed and checked first (`claimDataFolder`): a new folder starts empty; a
  * damaged one, or one another process holds, is refused with `DataFolderUnusable` and never reaches dynalite.
  */
+const require = createRequire(import.meta.url);
+
+/** The thread's body: dynalite on a loopback port, closed (and the thread ended) on 'close'. */
+const DYNALITE_THREAD = `
+const { parentPort, workerData } = require('node:worker_threads');
+const server = require(workerData.dynalite)(workerData.options);
+server.listen(0, '127.0.0.1', () => parentPort.postMessage({ port: server.address().port }));
+parentPort.on('message', (message) => {
+  if (message === 'close') server.close(() => process.exit(0));
+});
+`;
+
 export async function startEmbeddedDynamoDb(dataDir: string, tableName: string): Promise<EmbeddedDynamoDb> {
   const folder = await claimDataFolder(dataDir);
-  const server = dynalite({ path: folder.storePath, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  // dynalite runs on a thread of its own: the records' work then takes the machine's second core instead
+  // of queueing behind the API and the controller on one event loop (issue #18). Same process, so it ends
+  // with the service, and the same store code talks to it over loopback.
+  const worker = new Worker(DYNALITE_THREAD, {
+    eval: true,
+    workerData: { dynalite: require.resolve('dynalite'), options: { path: folder.storePath, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 } },
+  });
+  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   const close = async () => {
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    worker.postMessage('close');
+    await exited;
     await folder.release();
   };
   try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve());
+    const port = await new Promise<number>((resolve, reject) => {
+      worker.once('error', reject);
+      worker.once('message', (message: { port: number }) => resolve(message.port));
     });
-    const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const endpoint = `http://127.0.0.1:${port}`;
     await ensureTable(endpoint, tableName);
     return { endpoint, close };
   } catch (error) {

@@ -9,6 +9,9 @@ import { PolicyRegistry } from '../strategies/rl/policy-registry.js';
 import { shippedPolicies } from './shipped-policies.js';
 import { JOB_ENTRY, tenantLimits, type ServiceConfig } from '../config.js';
 import { tick } from '../controller/tick.js';
+import { EvaluationTurns } from '../controller/in-process-trials.js';
+import { SearchHistories } from '../controller/search-history.js';
+import { createBenchmarkEvaluator } from '../evaluators/benchmark-evaluator.js';
 import { BenchmarkCatalog } from '../evaluators/benchmarks.js';
 import { InProcessEvents } from '../events/in-process-events.js';
 import { LocalJobPool } from '../jobs/local-job-pool.js';
@@ -16,6 +19,9 @@ import { dynamoClientConfig } from '../store/client-config.js';
 import { DynamoDbStore } from '../store/dynamodb-store.js';
 import { startEmbeddedDynamoDb } from './embedded-dynamodb.js';
 import { ensureLocalApiKey } from './local-api-key.js';
+
+/** Searches evaluating in-process at once: enough to keep dynalite's thread busy, few enough that reads are not queued behind them. */
+const EVALUATION_TURNS = 3;
 
 export interface LocalService {
   readonly url: string;
@@ -39,6 +45,8 @@ export async function startLocalService(config: ServiceConfig): Promise<LocalSer
   const predictors = new PredictorService({ store, artifacts, clock });
   // The rl strategy finds policies trained here (nas agent train) first, then those shipped with the product.
   const policies = [new PolicyRegistry(artifacts), shippedPolicies()];
+  // The API checks specs against it; the controller keeps searches over imported tables to the tables' rows.
+  const benchmarks = new BenchmarkCatalog(config.benchmarksDir, openTableShelf(config.tables));
 
   const pool: LocalJobPool = new LocalJobPool({
     entry: JOB_ENTRY,
@@ -55,8 +63,15 @@ export async function startLocalService(config: ServiceConfig): Promise<LocalSer
     },
     onJobEnded: (job) => events.publish({ type: 'TrialJobEnded', ...job }),
   });
-  const events = new InProcessEvents(
-    (tenantId, searchId) => tick({ store, queue: pool, clock, policies, predictors, staleAfterSeconds: config.staleAfterSeconds }, tenantId, searchId),
+  // Benchmark lookups are answered by the controller itself; the pool runs training only (issue #18).
+  const inProcess = { evaluator: createBenchmarkEvaluator(benchmarks), simulatedTimeScale: config.simulatedTimeScale, turns: new EvaluationTurns(EVALUATION_TURNS) };
+  const histories = new SearchHistories();
+  // Tables and the surrogate load in the background from the start: the first search does not wait for them.
+  const warming = inProcess.evaluator.warm().catch((error: unknown) => console.error('warming the benchmark tables failed:', error));
+  const continueLater = (tenantId: string, searchId: string) => events.publish({ type: 'SearchSwept', tenantId, searchId });
+  const controller = { store, queue: pool, clock, policies, predictors, benchmarks, staleAfterSeconds: config.staleAfterSeconds, inProcess, histories, continueLater };
+  const events: InProcessEvents = new InProcessEvents(
+    (tenantId, searchId) => tick(controller, tenantId, searchId),
     (error, event) => console.error(`controller failed on ${event.type} for search ${event.searchId}:`, error),
   );
 
@@ -72,11 +87,10 @@ export async function startLocalService(config: ServiceConfig): Promise<LocalSer
   await sweep();
   const sweepTimer = setInterval(sweep, config.sweepSeconds * 1000);
 
-  const benchmarks = new BenchmarkCatalog(config.benchmarksDir, openTableShelf(config.tables));
   // The operator's folder of dir: datasets exists from the start, so that it is clear where they go.
   if (config.datasetsRoot !== undefined) await mkdir(config.datasetsRoot, { recursive: true });
   const datasets = { ...(config.datasetsRoot === undefined ? {} : { folders: datasetFoldersAt(config.datasetsRoot) }), serviceBuckets: s3BucketsOf(config.artifacts, config.tables) };
-  const app = createApp({ store, events, benchmarks, clock, limits: tenantLimits(config), artifacts, predictors, datasets });
+  const app = createApp({ store, events, benchmarks, clock, limits: tenantLimits(config), artifacts, predictors, datasets, policies });
   const apiKey = await ensureLocalApiKey(store, config.dataDir, process.env, clock());
   const server = await new Promise<ServerType>((resolve) => {
     const started = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(started));
@@ -93,6 +107,8 @@ export async function startLocalService(config: ServiceConfig): Promise<LocalSer
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       (server as { closeAllConnections?: () => void }).closeAllConnections?.();
       await closed;
+      events.close();
+      await warming;
       await pool.close();
       await events.idle();
       await dynamo.close();

@@ -1,5 +1,5 @@
 import { orientedScores } from '../search/summaries.js';
-import type { TrialRecord } from '../search/records.js';
+import type { TrialLedger, TrialRecord } from '../search/records.js';
 import type { Objective } from '../search/spec.js';
 import { hypervolume, nonDominatedSort } from './pareto.js';
 
@@ -37,5 +37,30 @@ export function searchFront(trials: readonly TrialRecord[], objectives: readonly
     trials: front.map((s) => s.trial),
     referencePoint: referencePoint.map((value, i) => orient(value, objectives[i]!)),
     hypervolume: hypervolume(front.map((s) => s.scores), referencePoint),
+  };
+}
+
+/**
+ * The same front from a search record's ledger (`TrialLedger.front`, kept by the controller as trials
+ * finish), without reading a single trial: what `/pareto` serves at any search size. Returns the front's
+ * trial numbers, best first by the first objective.
+ */
+export function ledgerFront(
+  ledger: Pick<TrialLedger, 'front' | 'bounds'>,
+  objectives: readonly Objective[],
+  reference?: readonly number[],
+): { readonly trialNumbers: number[]; readonly referencePoint: number[]; readonly hypervolume: number } {
+  const referencePoint =
+    reference?.map((value, i) => orient(value, objectives[i]!)) ??
+    objectives.map((_, i) => {
+      if (!ledger.bounds) return 0;
+      const [low, high] = [ledger.bounds.low[i]!, ledger.bounds.high[i]!];
+      return low - Math.max((high - low) * 0.01, 1e-9);
+    });
+  const front = [...ledger.front].sort((a, b) => b.scores[0]! - a.scores[0]! || a.trialNumber - b.trialNumber);
+  return {
+    trialNumbers: front.map((point) => point.trialNumber),
+    referencePoint: referencePoint.map((value, i) => orient(value, objectives[i]!)),
+    hypervolume: hypervolume(front.map((point) => point.scores), referencePoint),
   };
 }

@@ -1,6 +1,8 @@
 import type { SearchSpec } from './spec.js';
 import type { CompletionReason, SearchStatus, TrialStatus } from './states.js';
 import type { TrialStatusCounters } from './trial-counters.js';
+import type { AttemptSpan } from './attempt-spans.js';
+import type { TrialGpu } from './trial-gpu.js';
 
 /** Search and trial records. Their statuses and the transitions between them are in `states.ts`. */
 
@@ -18,6 +20,8 @@ export interface SearchRecord {
   readonly spec: SearchSpec;
   readonly status: SearchStatus;
   readonly reason?: CompletionReason;
+  /** What went wrong, in words, for a search that FAILED with `StrategyFailed` or `AllTrialsFailed`. */
+  readonly message?: string;
   readonly createdAt: string;
   readonly updatedAt: string;
   readonly finishedAt?: string;
@@ -36,7 +40,49 @@ export interface SearchRecord {
   readonly strategyState: unknown;
   /** When a running trial last reported progress (a training epoch); live views refresh on it. */
   readonly progressAt?: string;
+  /** What the controller has folded in of its trials (`trial-ledger.ts`); absent on records older than it. */
+  readonly ledger?: TrialLedger;
 }
+/**
+ * What a search's record knows of its trials, so that a tick reads only the trials that can still change
+ * (issue #18: O(changed) per tick, not O(trials)). Every finished trial is *folded* into the ledger exactly
+ * once: the fold and the removal of the trial from `open` are one conditional write of the search record
+ * (its version check), so a retried or duplicated tick cannot fold a trial twice. No transactions needed,
+ * which dynalite lacks.
+ */
+export interface TrialLedger {
+  /** Finished trials folded into the aggregates, by status. */
+  readonly folded: TrialStatusCounters;
+  /** Dollars the folded trials spent. */
+  readonly spentUsd: number;
+  /** Trials written (job path) whose outcome is not folded yet, with the status last seen: the only trials a tick reads. */
+  readonly open: readonly OpenTrial[];
+  /**
+   * The trials the controller last evaluated in-process, already folded. They are written after the record
+   * that folds them (the record's version fences the decision; the writes are idempotent puts), so a tick
+   * that finds this batch and cannot tell it was written writes it again.
+   */
+  readonly batch: readonly TrialRecord[];
+  /** The non-dominated finished trials over all objectives (oriented: larger is better), the `/pareto` front. */
+  readonly front: readonly FrontPoint[];
+  /** The lowest-numbered failed trial folded so far, and why it failed (what an `AllTrialsFailed` search says). */
+  readonly firstFailure?: { readonly trialNumber: number; readonly message: string };
+  /** The lowest and highest oriented score seen per objective: the default reference point of `/pareto`. */
+  readonly bounds?: { readonly low: readonly number[]; readonly high: readonly number[] };
+}
+
+export interface OpenTrial {
+  readonly number: number;
+  readonly status: TrialStatus;
+  /** When its job started, for the running spend. */
+  readonly startedAt?: string;
+}
+
+export interface FrontPoint {
+  readonly trialNumber: number;
+  readonly scores: readonly number[];
+}
+
 
 export interface TrialError {
   readonly message: string;
@@ -87,6 +133,10 @@ export interface TrialRecord {
   readonly curve?: readonly EpochObservation[];
   /** Real training: the TensorFlow.js backend the job ran on (`tensorflow` is tfjs-node, GPU or not). */
   readonly backend?: string;
+  /** Real training on a GPU: the device the job proved TensorFlow runs on, with driver and CUDA versions. */
+  readonly gpu?: TrialGpu;
+  /** Containers of this trial that ended without an outcome (Spot reclaims, stale attempts), for spend and retry bounds. */
+  readonly pastAttempts?: readonly AttemptSpan[];
   /** Why the early-stopping rule ended an `EARLY_STOPPED` trial. */
   readonly earlyStopReason?: string;
   /** Real training with a short schedule: the schedule the trial got and why. */

@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { SPACE_NAMES, STRATEGY_NAMES } from './names.js';
+import { AUTO_STRATEGY, REQUESTABLE_STRATEGY_NAMES, SPACE_NAMES } from './names.js';
 import { EarlyStoppingSchema, TrainEvaluatorSchema } from './training-spec.js';
 
 /**
@@ -10,6 +10,9 @@ import { EarlyStoppingSchema, TrainEvaluatorSchema } from './training-spec.js';
  */
 export const MAX_TRIAL_COUNT = 10_000;
 export const MAX_PARALLEL_TRIALS = 64;
+/** Containers a trial may take by default (`budget.maxTrialAttempts`): as many as the job definitions give Spot retries. */
+export const DEFAULT_MAX_TRIAL_ATTEMPTS = 3;
+export const MAX_TRIAL_ATTEMPTS = 10;
 
 export const ObjectiveSchema = z
   .strictObject({
@@ -20,7 +23,8 @@ export const ObjectiveSchema = z
 
 export const StrategySpecSchema = z
   .strictObject({
-    name: z.enum(STRATEGY_NAMES),
+    /** A strategy, or `auto` (the default): the service picks one and says why in `auto`. */
+    name: z.enum(REQUESTABLE_STRATEGY_NAMES),
     params: z.record(z.string(), z.unknown()).default({}),
     /**
      * Pre-screening with the performance predictor, for any strategy: it proposes `factor` times as many
@@ -28,6 +32,8 @@ export const StrategySpecSchema = z
      * the predictor has enough finished trials of the task to learn from (docs/predictors.md).
      */
     prescreen: z.strictObject({ factor: z.int().min(2).max(50).default(5) }).optional(),
+    /** Set by the service, never by a request: the search asked for `auto`, and this is why `name` was chosen. */
+    auto: z.strictObject({ reason: z.string().max(1000) }).optional(),
   })
   .openapi('StrategySpec');
 
@@ -56,6 +62,13 @@ export const BudgetSchema = z
     maxCostUsd: z.number().positive().max(1_000_000).optional(),
     /** Wall-clock seconds for trained trials, simulated training seconds for benchmark trials. */
     maxRuntimeSeconds: z.number().positive().max(365 * 24 * 3600).optional(),
+    /**
+     * Containers one trial may take: its first, and each retry after a Spot interruption or a job that went
+     * silent (`STALE`). Past it the trial is FAILED with the reason, and `maxFailedTrialCount` applies.
+     * Absent means `DEFAULT_MAX_TRIAL_ATTEMPTS` (3), also for searches stored before the field existed
+     * (`maxTrialAttemptsOf` in `attempts.ts` reads it).
+     */
+    maxTrialAttempts: z.int().min(1).max(MAX_TRIAL_ATTEMPTS).optional(),
   })
   .openapi('Budget');
 
@@ -90,7 +103,8 @@ export const SearchSpecSchema = z
       .min(1)
       .max(4)
       .refine((objectives) => new Set(objectives.map((o) => o.metric)).size === objectives.length, 'each metric at most once'),
-    strategy: StrategySpecSchema,
+    /** @default {"name": "auto"} */
+    strategy: StrategySpecSchema.prefault({ name: AUTO_STRATEGY }),
     evaluator: EvaluatorSpecSchema,
     budget: BudgetSchema,
     /** Stops unpromising trials from their learning curves (`train` evaluator only). */

@@ -23,7 +23,10 @@ export const SEARCH_TRANSITIONS = {
   stop: { from: ['CREATED', 'RUNNING'], to: 'STOPPING' },
   /** A budget is spent, or the space exhausted, and no trial is active any more. */
   succeed: { from: ['CREATED', 'RUNNING'], to: 'SUCCEEDED' },
-  /** More trials failed than `maxFailedTrialCount` allows. */
+  /**
+   * More trials failed than `maxFailedTrialCount` allows, every trial failed (nothing was measured), or the
+   * strategy cannot propose (it threw: a missing policy, a bug); retrying would fail the same way.
+   */
   fail: { from: ['CREATED', 'RUNNING'], to: 'FAILED' },
   /** A tick has killed the active trials of a stopping search. */
   finishStop: { from: ['STOPPING'], to: 'STOPPED' },
@@ -36,6 +39,10 @@ export type CompletionReason =
   | 'BudgetExhausted'
   | 'SearchSpaceExhausted'
   | 'MaxFailedTrialsReached'
+  /** The search ended with trials, none of which succeeded: nothing was measured (FAILED). */
+  | 'AllTrialsFailed'
+  /** The strategy threw when asked for candidates; the search's `message` says why (FAILED). */
+  | 'StrategyFailed'
   | 'Stopped';
 
 export const TRIAL_STATUSES = [
@@ -82,6 +89,7 @@ export const TRIAL_TRANSITIONS = {
   /** The controller kills the active trials of a search that is stopping or failed. */
   kill: { from: ['PENDING', 'RUNNING', 'STALE'], to: 'KILLED' },
 } as const satisfies Record<string, Transition<TrialStatus>>;
+export type TrialTransitionName = keyof typeof TRIAL_TRANSITIONS;
 
 /** Statuses some transition leaves: their record is not finished. */
 function unfinished<S extends string>(statuses: readonly S[], transitions: Readonly<Record<string, Transition<S>>>): readonly S[] {
@@ -110,4 +118,15 @@ export function moveSearch<R extends { readonly id: string; readonly status: Sea
   const { from, to }: Transition<SearchStatus> = SEARCH_TRANSITIONS[name];
   if (!from.includes(search.status)) throw new InvalidTransition('search', search.id, search.status, to);
   return { ...search, status: to };
+}
+
+/**
+ * `trial` moved by the transition `name`, for a trial the controller evaluates in-process and writes once,
+ * finished (a benchmark lookup: `claim` then `succeed` or `reject`). Throws `InvalidTransition` when the
+ * table does not let it leave its current status that way, like `moveSearch`.
+ */
+export function moveTrial<R extends { readonly number: number; readonly status: TrialStatus }>(trial: R, name: TrialTransitionName): R {
+  const { from, to }: Transition<TrialStatus> = TRIAL_TRANSITIONS[name];
+  if (!from.includes(trial.status)) throw new InvalidTransition('trial', String(trial.number), trial.status, to);
+  return { ...trial, status: to };
 }

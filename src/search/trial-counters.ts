@@ -6,7 +6,7 @@ type CounterName<S extends string> = S extends `${infer Head}_${infer Tail}` ? `
 /** How many of a search's trials are in each status, one counter per status of `TRIAL_STATUSES`. */
 export type TrialStatusCounters = Record<CounterName<TrialStatus>, number>;
 
-function counterName<S extends TrialStatus>(status: S): CounterName<S> {
+export function counterName<S extends TrialStatus>(status: S): CounterName<S> {
   return status.toLowerCase().replace(/_([a-z])/g, (_match, letter: string) => letter.toUpperCase()) as CounterName<S>;
 }
 

@@ -1,5 +1,7 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
+  BatchWriteCommand,
   DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
@@ -100,6 +102,11 @@ function isPageKey(key: unknown, partition: unknown, prefix: string): key is Rec
   if (!key || typeof key !== 'object' || Array.isArray(key)) return false;
   const { pk, sk, ...others } = key as Record<string, unknown>;
   return Object.keys(others).length === 0 && pk === partition && typeof sk === 'string' && sk.startsWith(prefix);
+}
+
+/** Waits before asking again for what a batch call left unprocessed: 10 ms, doubling, at most 1 s. */
+function backOff(round: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.min(1000, 10 * 2 ** round)));
 }
 
 export interface DynamoDbStoreOptions {
@@ -352,6 +359,64 @@ export class DynamoDbStore implements Store {
       nextToken = page.nextToken;
     } while (nextToken);
     return trials;
+  }
+
+  async getTrials(tenantId: string, searchId: string, trialNumbers: readonly number[]): Promise<TrialRecord[]> {
+    const pk = searchPartition(tenantId, searchId);
+    const found = new Map<number, TrialRecord>();
+    // BatchGetItem takes 100 keys and may leave some unprocessed (throttling): ask again for those.
+    for (let start = 0; start < trialNumbers.length; start += 100) {
+      let keys: Record<string, unknown>[] | undefined = [...new Set(trialNumbers.slice(start, start + 100))].map((n) => ({ pk, sk: trialKey(n) }));
+      for (let round = 0; keys && keys.length > 0; round++) {
+        const requested: Record<string, unknown>[] = keys;
+        const { Responses, UnprocessedKeys } = await this.send(() =>
+          this.documents.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: requested, ConsistentRead: true } } })),
+        );
+        for (const item of Responses?.[this.tableName] ?? []) {
+          const trial = withoutKeys<TrialRecord>(item);
+          found.set(trial.number, trial);
+        }
+        keys = UnprocessedKeys?.[this.tableName]?.Keys;
+        if (keys && keys.length > 0) await backOff(round);
+      }
+    }
+    return trialNumbers.flatMap((n) => (found.has(n) ? [found.get(n)!] : []));
+  }
+
+  async trialsAfter(tenantId: string, searchId: string, trialNumber: number): Promise<TrialRecord[]> {
+    const trials: TrialRecord[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const result = await this.send(() =>
+        this.documents.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+            ExpressionAttributeValues: { ':pk': searchPartition(tenantId, searchId), ':from': trialKey(trialNumber + 1), ':to': 'TRIAL#999999' },
+            ConsistentRead: true,
+            ExclusiveStartKey: start,
+          }),
+        ),
+      );
+      trials.push(...(result.Items ?? []).map((item) => withoutKeys<TrialRecord>(item)));
+      start = result.LastEvaluatedKey;
+    } while (start);
+    return trials;
+  }
+
+  async putTrials(trials: readonly TrialRecord[]): Promise<void> {
+    // BatchWriteItem takes 25 puts and may leave some unprocessed: write those again until none are left.
+    for (let start = 0; start < trials.length; start += 25) {
+      let requests: { PutRequest: { Item: Record<string, unknown> } }[] | undefined = trials
+        .slice(start, start + 25)
+        .map((trial) => ({ PutRequest: { Item: { ...trial, pk: searchPartition(trial.tenantId, trial.searchId), sk: trialKey(trial.number) } } }));
+      for (let round = 0; requests && requests.length > 0; round++) {
+        const pending: { PutRequest: { Item: Record<string, unknown> } }[] = requests;
+        const { UnprocessedItems } = await this.send(() => this.documents.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: pending } })));
+        requests = UnprocessedItems?.[this.tableName] as typeof requests;
+        if (requests && requests.length > 0) await backOff(round);
+      }
+    }
   }
 
   async updateTrial(tenantId: string, searchId: string, trialNumber: number, patch: TrialPatch, expect: TrialExpectation = {}): Promise<boolean> {

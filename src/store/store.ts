@@ -86,6 +86,15 @@ export interface Store {
   /** In trial-number order. */
   listTrials(tenantId: string, searchId: string, page: PageRequest): Promise<Page<TrialRecord>>;
   allTrials(tenantId: string, searchId: string): Promise<TrialRecord[]>;
+  /** The trials with these numbers that exist, in the order asked (batched reads: what a tick reads of its open trials). */
+  getTrials(tenantId: string, searchId: string, trialNumbers: readonly number[]): Promise<TrialRecord[]>;
+  /** The trials numbered above `trialNumber`, in number order (those written after the search record last counted them). */
+  trialsAfter(tenantId: string, searchId: string, trialNumber: number): Promise<TrialRecord[]>;
+  /**
+   * Writes finished trials as they are (batched, unconditional): only for trials whose content the search
+   * record already fixed (the controller's in-process batch), so writing one again changes nothing.
+   */
+  putTrials(trials: readonly TrialRecord[]): Promise<void>;
   /** Applies `patch` if `expect` holds; returns whether it did. */
   updateTrial(tenantId: string, searchId: string, trialNumber: number, patch: TrialPatch, expect?: TrialExpectation): Promise<boolean>;
 

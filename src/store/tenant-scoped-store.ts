@@ -95,6 +95,21 @@ export class TenantScopedStore implements Store {
     return this.forTenant(tenantId).allTrials(tenantId, searchId);
   }
 
+  async getTrials(tenantId: string, searchId: string, trialNumbers: readonly number[]): Promise<TrialRecord[]> {
+    return this.forTenant(tenantId).getTrials(tenantId, searchId, trialNumbers);
+  }
+
+  async trialsAfter(tenantId: string, searchId: string, trialNumber: number): Promise<TrialRecord[]> {
+    return this.forTenant(tenantId).trialsAfter(tenantId, searchId, trialNumber);
+  }
+
+  async putTrials(trials: readonly TrialRecord[]): Promise<void> {
+    // Each tenant's trials go through that tenant's credentials; a batch is one search's, so one tenant's.
+    const byTenant = new Map<string, TrialRecord[]>();
+    for (const trial of trials) byTenant.set(trial.tenantId, [...(byTenant.get(trial.tenantId) ?? []), trial]);
+    for (const [tenantId, own] of byTenant) await this.forTenant(tenantId).putTrials(own);
+  }
+
   async updateTrial(tenantId: string, searchId: string, trialNumber: number, patch: TrialPatch, expect?: TrialExpectation): Promise<boolean> {
     return this.forTenant(tenantId).updateTrial(tenantId, searchId, trialNumber, patch, expect);
   }

@@ -110,6 +110,20 @@ describe('controller tick', () => {
     expect(search.trialStatusCounters.succeeded).toBe(4);
   });
 
+  it('gives a trial up after budget.maxTrialAttempts containers were lost, recording every attempt', async () => {
+    const id = await createSearch({ maxTrialCount: 1, parallelTrialCount: 1, maxTrialAttempts: 2 });
+    await tick(deps, TEST_TENANT, id);
+    queue.forgetAll();
+    await tick(deps, TEST_TENANT, id);
+    expect((await trials(id))[0]).toMatchObject({ status: 'PENDING', attempt: 2, pastAttempts: [{ attempt: 1, endedBy: 'lost' }] });
+    queue.forgetAll();
+    await tick(deps, TEST_TENANT, id);
+    const [trial] = await trials(id);
+    expect(trial).toMatchObject({ status: 'FAILED', attempt: 2, error: { retryable: false, message: expect.stringMatching(/gave up after 2 attempts/) } });
+    expect(trial!.pastAttempts).toHaveLength(2);
+    expect(queue.submitted.map((job) => job.attempt)).toEqual([1, 2]);
+  });
+
   it('declares a running trial STALE when its job stops beating, terminates the job and runs it again', async () => {
     const id = await createSearch({ maxTrialCount: 2, parallelTrialCount: 1 });
     await tick(deps, TEST_TENANT, id);

@@ -35,12 +35,19 @@ beforeAll(async () => {
 });
 afterAll(() => db.close());
 
-/** The controller Lambda as the stack wires it (env → DynamoDB store on dynalite, BatchJobQueue) with a fake Batch. */
-function controller(options: Partial<ControllerHandlerDeps> = {}) {
+/**
+ * The controller Lambda as the stack wires it (env → DynamoDB store on dynalite, BatchJobQueue) with a fake
+ * Batch. The Lambda answers benchmark trials in-process; these tests drive the Batch job path with the same
+ * benchmark searches, so they take that out (`inProcess: true` keeps it).
+ */
+function controller(options: Partial<ControllerHandlerDeps> & { inProcess?: boolean } = {}) {
   const batch = new FakeBatch();
-  const deps = createControllerDeps({ ...ENV, NAS_DYNAMODB_ENDPOINT: db.dynamo.endpoint }, { batch });
+  const { inProcess, ...rest } = options;
+  const wired = createControllerDeps({ ...ENV, NAS_DYNAMODB_ENDPOINT: db.dynamo.endpoint }, { batch });
+  const { inProcess: evaluation, ...jobsOnly } = wired.controller;
+  const deps = { ...wired, controller: inProcess ? { ...jobsOnly, inProcess: evaluation! } : jobsOnly };
   const logged: Record<string, unknown>[] = [];
-  const handler = createControllerHandler({ ...deps, log: (line) => logged.push(line), ...options });
+  const handler = createControllerHandler({ ...deps, log: (line) => logged.push(line), ...rest });
   return { batch, handler, logged };
 }
 
@@ -57,6 +64,18 @@ const nasJobOf = (environment: { name?: string; value?: string }[] = []) =>
   JSON.parse(environment.find((variable) => variable.name === 'NAS_JOB')!.value!) as TrialJob;
 
 describe('controller Lambda', () => {
+  it('GIVEN a benchmark search WHEN its SearchCreated is handled THEN the controller evaluates its trials itself: no Batch job', async () => {
+    const { batch, handler } = controller({ inProcess: true });
+    const id = await createSearch({ maxTrialCount: 6, parallelTrialCount: 2 });
+
+    const result = await handler(searchEvent('SearchCreated', TEST_TENANT, id));
+
+    expect(result).toEqual({ trigger: 'search-event', ticked: [{ tenantId: TEST_TENANT, searchId: id, status: 'SUCCEEDED' }] });
+    expect(batch.inputs('SubmitJob')).toHaveLength(0);
+    const trials = await db.store.allTrials(TEST_TENANT, id);
+    expect(trials.map((t) => [t.number, t.status])).toEqual([1, 2, 3, 4, 5, 6].map((n) => [n, 'SUCCEEDED']));
+  });
+
   it('GIVEN SearchCreated from our bus WHEN handled THEN the parallel slots are submitted to the CPU queue', async () => {
     const { batch, handler, logged } = controller();
     const id = await createSearch({ maxTrialCount: 6, parallelTrialCount: 2 });

@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { InvalidRequest, NotFound } from '../../errors.js';
-import { searchFront } from '../../multiobjective/search-front.js';
+import { ledgerFront, searchFront } from '../../multiobjective/search-front.js';
 import { ObjectiveSchema } from '../../search/spec.js';
 import type { ApiDeps } from '../deps.js';
 import { problemResponses } from '../problem.js';
@@ -59,7 +59,21 @@ const getPareto = createRoute({
   responses: { 200: jsonContent(ParetoSchema, 'The Pareto front'), 400: problemResponses[400], 404: problemResponses[404] },
 });
 
+/** Fronts already computed, per search version (a new version is a new key): heavy reads are served once per change. */
+class VersionCache<V> {
+  private readonly entries = new Map<string, V>();
+  constructor(private readonly capacity: number) {}
+  get(key: string): V | undefined {
+    return this.entries.get(key);
+  }
+  set(key: string, value: V): void {
+    this.entries.set(key, value);
+    if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);
+  }
+}
+
 export function trialRoutes(deps: ApiDeps) {
+  const paretoCache = new VersionCache<unknown>(256);
   return newRouter()
     .openapi(listTrials, async (c) => {
       const { id } = c.req.valid('param');
@@ -86,11 +100,22 @@ export function trialRoutes(deps: ApiDeps) {
       if (reference && (reference.length !== objectives.length || reference.some((v) => !Number.isFinite(v)))) {
         throw new InvalidRequest('reference', `give ${objectives.length} finite numbers, one per objective`);
       }
-      const front = searchFront(await deps.store.allTrials(tenantId, id), objectives, reference);
-      return c.json(
-        { objectives, referencePoint: front.referencePoint, hypervolume: front.hypervolume, items: front.trials.map(toTrialView) },
-        200,
-      );
+      const key = `${tenantId}/${id}@${search.version}?${raw ?? ''}`;
+      const cached = paretoCache.get(key);
+      if (cached) return c.json(cached, 200);
+      // The controller keeps the front on the search record: only its few trials are read (issue #18).
+      const body = search.ledger
+        ? await (async (ledger) => {
+            const front = ledgerFront(ledger, objectives, reference);
+            const trials = await deps.store.getTrials(tenantId, id, front.trialNumbers);
+            return { objectives, referencePoint: front.referencePoint, hypervolume: front.hypervolume, items: trials.map(toTrialView) };
+          })(search.ledger)
+        : await (async () => {
+            const front = searchFront(await deps.store.allTrials(tenantId, id), objectives, reference);
+            return { objectives, referencePoint: front.referencePoint, hypervolume: front.hypervolume, items: front.trials.map(toTrialView) };
+          })();
+      paretoCache.set(key, body);
+      return c.json(body, 200);
     })
     .openapi(getBest, async (c) => {
       const { id } = c.req.valid('param');
