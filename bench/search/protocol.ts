@@ -49,4 +49,6 @@ export interface RunResult extends RunSpec {
   readonly seconds: number[];
   /** Reported value for each task's optimum check (the space's best value), if known. */
   readonly optimum?: number;
+  /** The reported value of the architecture with the best search metric: the most a search can report. */
+  readonly ceiling?: number;
 }

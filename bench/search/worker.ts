@@ -7,6 +7,9 @@ import { shippedPolicies } from '../../src/local/shipped-policies.js';
 import { PolicyRegistry } from '../../src/strategies/rl/policy-registry.js';
 import { getStrategy } from '../../src/strategies/registry.js';
 import { strategyOf, type RunResult, type WorkerInput } from './protocol.js';
+import { AUTO_STRATEGY } from '../../src/search/names.js';
+import type { SearchSpec } from '../../src/search/spec.js';
+import { chooseStrategy } from '../../src/usecases/choose-strategy.js';
 
 const { runs, maxQueries, benchmarksDir, artifactsDir } = workerData as WorkerInput;
 // Policies trained into --artifacts come first, then those shipped with the product.
@@ -16,7 +19,19 @@ const tasks = new Map<TaskName, Promise<AnyBenchmarkTask>>();
 for (const run of runs) {
   if (!tasks.has(run.task)) tasks.set(run.task, loadBenchmarkTask(run.task, benchmarksDir));
   const task = await tasks.get(run.task)!;
-  const { name, params } = strategyOf(run.strategy);
+  // `auto` picks as the service does for a search on this task, with the same policies.
+  const requested = strategyOf(run.strategy);
+  const { name, params } =
+    requested.name === AUTO_STRATEGY
+      ? await chooseStrategy(
+          {
+            space: task.space.name as SearchSpec['space'],
+            objectives: [{ metric: task.searchMetric, direction: 'maximize' }],
+            evaluator: { kind: 'benchmark', benchmark: task.benchmark, metric: task.searchMetric },
+          },
+          policies,
+        )
+      : requested;
   const strategy = getStrategy(name);
   const trajectory = await simulateSearch({
     space: task.space,
@@ -33,6 +48,7 @@ for (const run of runs) {
     reported: trajectory.map((p) => p.reported),
     seconds: trajectory.map((p) => p.seconds),
     ...(task.optimum === undefined ? {} : { optimum: task.optimum }),
+    ...(task.ceiling === undefined ? {} : { ceiling: task.ceiling }),
   };
   parentPort!.postMessage(result);
 }

@@ -18,6 +18,14 @@ export interface BenchmarkTask<A> {
   readonly reportMetric: string;
   /** Best value of `reportMetric` in the whole space, when the benchmark is exhaustive. */
   readonly optimum?: number;
+  /**
+   * What a search that selects by `searchMetric` reports once it has found the best cell by that metric:
+   * the `reportMetric` of the architecture with the best `searchMetric` (a search that measured every cell
+   * reports this, not the optimum; one that stops elsewhere may report more or less).
+   */
+  readonly ceiling?: number;
+  /** The benchmark and the metric the search runs on, as a search spec names them (for `auto`). */
+  readonly benchmark: string;
   readonly evaluate: (archs: readonly A[]) => Promise<SimulatedQuery[]>;
 }
 
@@ -41,6 +49,7 @@ async function loadNb301Task(benchmarksDir: string): Promise<BenchmarkTask<Darts
     space: dartsSpace,
     searchMetric: 'val_accuracy',
     reportMetric: 'val_accuracy',
+    benchmark: 'nb301',
     evaluate: async (genotypes) =>
       (await surrogate.query(genotypes, NB301_MAX_EPOCH)).map((p) => ({
         score: p.valAccuracy * 100,
@@ -66,7 +75,9 @@ async function loadNb201Task(name: Exclude<TaskName, 'nb301'>, benchmarksDir: st
     space: nb201Space,
     searchMetric: search,
     reportMetric: report,
+    benchmark: 'nb201',
     optimum: table.max(report),
+    ceiling: table.valueAtBest(search, report),
     evaluate: async (cells) =>
       cells.map((cell) => {
         const row = table.lookup(nb201Space.format(cell))!;

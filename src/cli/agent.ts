@@ -9,11 +9,12 @@ import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import { ulid } from 'ulid';
 import { DirectoryArtifactStore } from '../artifacts/directory-artifact-store.js';
-import { openArtifactStore } from '../artifacts/open-artifact-store.js';
+import { openArtifactStore, openTableShelf } from '../artifacts/open-artifact-store.js';
 import { readConfig } from '../config.js';
 import { InvalidRequest, Unavailable } from '../errors.js';
 import type { AgentTrainingJob } from '../jobs/job-queue.js';
-import { checkTrainingBenchmark } from '../strategies/rl/benchmark-oracle.js';
+import { checkTrainingBenchmark, loadTableBenchmark, TRAINING_BENCHMARKS } from '../strategies/rl/benchmark-oracle.js';
+import { BenchmarkCatalog } from '../evaluators/benchmarks.js';
 import { shippedPolicies } from '../local/shipped-policies.js';
 import { PolicyRegistry, type PolicyManifest } from '../strategies/rl/policy-registry.js';
 import { TrainingOptionsSchema } from '../strategies/rl/training-options.js';
@@ -93,6 +94,8 @@ async function train(values: Record<string, string | boolean | undefined>): Prom
   const config = readConfig();
   const artifacts = openArtifactStore(config.artifacts);
   const job = jobFrom(values, await jsonOption(values.params as string | undefined));
+  // An imported table is checked here too (space, metric, rows), before a job starts.
+  if (!(job.benchmark in TRAINING_BENCHMARKS)) await loadTableBenchmark(job.space, job.benchmark, job.metric, new BenchmarkCatalog(config.benchmarksDir, openTableShelf(config.tables)));
   const agentQueue = openAgentQueue(queueKind(values.on), config);
   const bar = new cliProgress.SingleBar(
     { format: 'train |{bar}| {value}/{total} steps | loss {loss} | greedy best {best} | {duration_formatted} (ETA {eta_formatted})', hideCursor: true },

@@ -45,7 +45,7 @@ export function searchSummary(search: SearchView): string {
     .join(', ');
   const objective = search.spec.objectives[0]!;
   return [
-    `search ${search.id}: ${search.status}${search.reason ? ` (${search.reason})` : ''}`,
+    `search ${search.id}: ${search.status}${search.reason ? ` (${search.reason})` : ''}${search.message ? `: ${search.message}` : ''}`,
     `  trials: ${search.trialCount}/${search.spec.budget.maxTrialCount} (${counters || 'none yet'})`,
     `  best ${objective.metric} (${objective.direction}): ${search.best ? `${formatValue(search.best.value)} by trial ${search.best.trialNumber}` : '-'}`,
     ...(search.best ? [`  best arch: ${search.best.arch}`] : []),

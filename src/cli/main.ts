@@ -28,7 +28,7 @@ commands:
   serve                         start the local service (API, controller, job pool, embedded DynamoDB)
   search [options]              start a search
       --space nb201  --benchmark nb201  --metric cifar10_test_200  [--direction maximize|minimize]
-      --strategy random  --trials 100  [--parallel 8]  [--seed 7]  [--max-failed N]  [--max-runtime SECONDS]
+      [--strategy auto]  --trials 100  [--parallel 8]  [--seed 7]  [--max-failed N]  [--max-runtime SECONDS]
       [--epochs N]  [--space-config JSON|@FILE]  [--params JSON]  [--name TEXT]  [--follow]
       [--objective METRIC:max|min ...]   several objectives (replaces --metric/--direction; e.g. for nsga2)
       real training instead of a benchmark (docs/training.md):
@@ -45,7 +45,9 @@ commands:
                                 download a trained trial's model (model.json + weights.bin), architecture and recipe
 ${PREDICT_USAGE}
 ${DATASETS_USAGE}
-  check-table <name>            validate the imported table <name>/ under $NAS_TABLES (<benchmarks>/tables) and list every problem
+  check-table <name> [--duplicates refuse|first|mean]
+                                validate the imported table <name>/ under $NAS_TABLES (<benchmarks>/tables) and list every problem;
+                                rows with the same architecture are refused unless the manifest (or --duplicates) keeps the first or the mean
   agent train|stop|list [options]
                                 train RL search policies as jobs (local pool or AWS Batch), stop, list (nas agent --help)
 ${ADMIN_USAGE}
@@ -73,11 +75,13 @@ const { values, positionals } = (() => {
         benchmark: { type: 'string', default: 'nb201' },
         metric: { type: 'string' },
         direction: { type: 'string', default: 'maximize' },
-        strategy: { type: 'string', default: 'random' },
+        // `auto`: the service picks from what bench:search measured, and says which (nas show).
+        strategy: { type: 'string', default: 'auto' },
         trials: { type: 'string', default: '100' },
         parallel: { type: 'string', default: '1' },
         seed: { type: 'string' },
         'max-failed': { type: 'string' },
+        duplicates: { type: 'string' },
         'max-runtime': { type: 'string' },
         name: { type: 'string' },
         epochs: { type: 'string' },
@@ -157,7 +161,7 @@ function searchSpecFromOptions(): SearchSpecInput {
     space: (values.space ?? 'nb201') as SearchSpecInput['space'],
     ...(spaceConfig === undefined ? {} : { spaceConfig }),
     objectives,
-    strategy: { name: values.strategy as SearchSpecInput['strategy']['name'], ...(params ? { params } : {}) },
+    strategy: { name: values.strategy as NonNullable<SearchSpecInput['strategy']>['name'], ...(params ? { params } : {}) },
     evaluator: training
       ? trainEvaluatorFromOptions(objectives[0]!.metric, epochs)
       : { kind: 'benchmark', benchmark: values.benchmark!, metric: objectives[0]!.metric, ...(epochs === undefined ? {} : { fidelity: { epochs } }) },
@@ -287,10 +291,14 @@ async function run(): Promise<void> {
     case 'check-table': {
       const name = positionals[1];
       if (!name) throw new UsageError("'nas check-table' needs a table name: the folder under $NAS_TABLES (<benchmarks>/tables)");
-      const table = await loadImportedTable(openTableShelf(readConfig().tables), name, resolveSpace);
-      return print(`table '${name}' is valid: ${table.size} ${table.manifest.space} architectures, metrics ${table.manifest.metrics.join(', ')}`, {
+      const duplicates = values.duplicates;
+      if (duplicates !== undefined && !['refuse', 'first', 'mean'].includes(duplicates)) throw new UsageError(`--duplicates takes refuse, first or mean, got '${duplicates}'`);
+      const table = await loadImportedTable(openTableShelf(readConfig().tables), name, resolveSpace, duplicates as 'refuse' | 'first' | 'mean' | undefined);
+      const merged = table.duplicateRows > 0 ? ` (${table.duplicateRows} duplicate rows ${table.manifest.duplicates === 'mean' ? 'averaged in' : 'dropped'}; searches follow the manifest's "duplicates": set it to "${table.manifest.duplicates}")` : '';
+      return print(`table '${name}' is valid: ${table.size} ${table.manifest.space} architectures${merged}, metrics ${table.manifest.metrics.join(', ')}`, {
         name,
         size: table.size,
+        duplicateRows: table.duplicateRows,
         manifest: table.manifest,
       });
     }

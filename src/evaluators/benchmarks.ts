@@ -1,5 +1,6 @@
 import { InvalidRequest, InvalidTable, Unavailable } from '../errors.js';
-import { resolveSpace } from '../spaces/registry.js';
+import { resolveSpace, type AnySpace } from '../spaces/registry.js';
+import { restrictToArchitectures } from '../spaces/restricted-space.js';
 import { importedTableNames, loadImportedTable, type ImportedTable, type TableShelf } from './imported-table.js';
 import { NB201_METRICS } from './nb201-table.js';
 import { NB301_MAX_EPOCH, NB301_METRICS } from './nb301-metrics.js';
@@ -41,6 +42,7 @@ const BUILT_IN: readonly BenchmarkInfo[] = [
  */
 export class BenchmarkCatalog {
   private readonly tables = new Map<string, Promise<ImportedTable>>();
+  private readonly restricted = new WeakMap<ImportedTable, AnySpace>();
 
   constructor(
     readonly benchmarksDir: string,
@@ -58,6 +60,18 @@ export class BenchmarkCatalog {
       this.tables.set(name, table);
     }
     return table;
+  }
+
+  /**
+   * The space a search over the named benchmark may propose from: an imported table's rows only (a table
+   * may cover a part of its space), the whole `space` for a built-in benchmark. Built once per table.
+   */
+  async searchSpace(name: string, space: AnySpace): Promise<AnySpace> {
+    if (BUILT_IN.some((b) => b.name === name)) return space;
+    const table = await this.importedTable(name);
+    let restricted = this.restricted.get(table);
+    if (!restricted) this.restricted.set(table, (restricted = restrictToArchitectures(space, table.architectures)));
+    return restricted;
   }
 
   async list(): Promise<BenchmarkInfo[]> {

@@ -19,6 +19,11 @@ export const TableManifestSchema = z.strictObject({
   metrics: z.array(z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, 'letters, digits, _ . - only')).min(1).max(100),
   /** Column with the training seconds each row's measurement cost; 0 when absent. */
   costSecondsColumn: z.string().min(1).optional(),
+  /**
+   * Rows holding the same architecture (by canonical form, e.g. isomorphic NB101 cells): `refuse` the
+   * table (the default), keep the `first`, or average their metrics and costs (`mean`).
+   */
+  duplicates: z.enum(['refuse', 'first', 'mean']).default('refuse'),
 });
 export type TableManifest = z.output<typeof TableManifestSchema>;
 
@@ -27,6 +32,10 @@ export interface ImportedTable {
   readonly manifest: TableManifest;
   readonly space: AnySpace;
   readonly size: number;
+  /** Every architecture the table holds, once each, in row order: a search over the table proposes only these. */
+  readonly architectures: readonly unknown[];
+  /** Rows merged into an earlier one with the same architecture (`duplicates: first | mean`). */
+  readonly duplicateRows: number;
   /** Metrics and cost of an architecture by its canonical form, or undefined when the table lacks it. */
   lookup(canonical: string): { metrics: Readonly<Record<string, number>>; costSeconds: number } | undefined;
   max(metric: string): number;
@@ -91,6 +100,8 @@ export async function loadImportedTable(
   shelf: TableShelf,
   name: string,
   resolveSpace: (name: string, config?: unknown) => AnySpace,
+  /** Overrides the manifest's `duplicates` (`nas check-table --duplicates`). */
+  duplicates?: TableManifest['duplicates'],
 ): Promise<ImportedTable> {
   // One listing says which files exist, so that a table in JSON costs no failed read of table.csv.
   const files = new Set(await shelf.store.list(`${name}/`));
@@ -110,7 +121,7 @@ export async function loadImportedTable(
   }
   const parsed = TableManifestSchema.safeParse(manifestJson);
   if (!parsed.success) throw new InvalidTable(manifestFile, issueFields(parsed.error).map((e) => `${e.field}: ${e.message}`));
-  const manifest = parsed.data;
+  const manifest = { ...parsed.data, ...(duplicates === undefined ? {} : { duplicates }) };
   let space: AnySpace;
   try {
     space = resolveSpace(manifest.space, manifest.spaceConfig);
@@ -125,13 +136,16 @@ export async function loadImportedTable(
   if (tableText === undefined) throw new Unavailable(`imported table '${name}' has neither ${where('table.csv')} nor ${where('table.json')}`);
 
   const problems: string[] = [];
-  const rows = new Map<string, { metrics: Record<string, number>; costSeconds: number; line: number }>();
+  const rows = new Map<string, { arch: unknown; metrics: Record<string, number>; costSeconds: number; line: number; count: number }>();
+  let duplicateRows = 0;
   parseRows(tableText, tableFile).forEach((row, index) => {
     const line = index + 1;
     const report = (column: string, message: string) => problems.length < MAX_PROBLEMS && problems.push(`row ${line}, ${column}: ${message}`);
     let canonical: string | undefined;
+    let arch: unknown;
     try {
-      canonical = space.canonical(space.parse(archValue(row[manifest.archColumn])));
+      arch = space.parse(archValue(row[manifest.archColumn]));
+      canonical = space.canonical(arch);
     } catch (error) {
       if (!(error instanceof InvalidArchitecture)) throw error;
       report(manifest.archColumn, `${error.rule}: ${error.message}`);
@@ -146,8 +160,18 @@ export async function loadImportedTable(
     if (!Number.isFinite(cost) || cost < 0) report(manifest.costSecondsColumn!, `expected seconds >= 0, got ${JSON.stringify(row[manifest.costSecondsColumn!] ?? null)}`);
     if (canonical === undefined) return;
     const earlier = rows.get(canonical);
-    if (earlier) report(manifest.archColumn, `the same architecture as row ${earlier.line}`);
-    else rows.set(canonical, { metrics, costSeconds: cost, line });
+    if (!earlier) rows.set(canonical, { arch, metrics, costSeconds: cost, line, count: 1 });
+    else if (manifest.duplicates === 'refuse') {
+      report(manifest.archColumn, `the same architecture as row ${earlier.line} (set "duplicates": "first" or "mean" in the manifest, or --duplicates, to keep one)`);
+    } else {
+      duplicateRows++;
+      // A running mean: every row of the architecture weighs the same.
+      if (manifest.duplicates === 'mean') {
+        earlier.count++;
+        for (const metric of manifest.metrics) earlier.metrics[metric]! += (metrics[metric]! - earlier.metrics[metric]!) / earlier.count;
+        earlier.costSeconds += (cost - earlier.costSeconds) / earlier.count;
+      }
+    }
   });
   if (rows.size === 0 && problems.length === 0) problems.push('the table has no rows');
   if (problems.length > 0) throw new InvalidTable(tableFile, problems);
@@ -157,6 +181,8 @@ export async function loadImportedTable(
     manifest,
     space,
     size: rows.size,
+    architectures: [...rows.values()].map((row) => row.arch),
+    duplicateRows,
     lookup: (canonical) => rows.get(canonical),
     max: (metric) => Math.max(...[...rows.values()].map((row) => row.metrics[metric] ?? -Infinity)),
   };

@@ -29,6 +29,11 @@ export interface Nb201Table {
   lookup(arch: string): Readonly<Record<string, number>> | undefined;
   /** The largest value of a metric over all architectures (the known optimum). */
   max(metric: string): number;
+  /**
+   * `report` of the architecture with the largest `select` (the first such row on a tie): the best a search
+   * that selects by `select` can report, e.g. the 200-epoch test accuracy of the best 12-epoch validation cell.
+   */
+  valueAtBest(select: string, report: string): number;
   readonly size: number;
 }
 
@@ -56,6 +61,7 @@ export async function loadNb201Table(benchmarksDir: string): Promise<Nb201Table>
   return {
     lookup: (arch) => byArch.get(arch),
     max: (metric) => rowsByArch.reduce((best, row) => Math.max(best, row[metric] ?? -Infinity), -Infinity),
+    valueAtBest: (select, report) => rowsByArch.reduce((best, row) => ((row[select] ?? -Infinity) > (best[select] ?? -Infinity) ? row : best))[report]!,
     size: byArch.size,
   };
 }

@@ -30,6 +30,8 @@ export interface RunAgentTrainingDeps {
   readonly progressSeconds?: number;
   /** See `TrainingRunInput.loadBenchmark`. */
   readonly loadBenchmark?: TrainingRunInput['loadBenchmark'];
+  /** See `TrainingRunInput.tables`: imported tables an agent may train on. */
+  readonly tables?: TrainingRunInput['tables'];
   /** See `TrainingRunInput.shippedPolicies`. */
   readonly shippedPolicies?: TrainingRunInput['shippedPolicies'];
 }
@@ -61,6 +63,7 @@ export async function runAgentTrainingJob(deps: RunAgentTrainingDeps, job: Agent
       store: artifacts,
       benchmarksDir: deps.benchmarksDir,
       ...(deps.loadBenchmark ? { loadBenchmark: deps.loadBenchmark } : {}),
+      ...(deps.tables ? { tables: deps.tables } : {}),
       name: job.name,
       space: job.space,
       benchmark: job.benchmark,

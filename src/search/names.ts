@@ -12,3 +12,11 @@ export type DeclaredSpaceName = (typeof DECLARED_SPACE_NAMES)[number];
 
 export const STRATEGY_NAMES = ['random', 'random-walk', 'local-search', 'evolution', 'nsga2', 'predictor-guided', 'rl'] as const;
 export type StrategyName = (typeof STRATEGY_NAMES)[number];
+
+/**
+ * Not a strategy but a request for one: the service picks a strategy for the space and budget from what
+ * `npm run bench:search` measured (src/usecases/choose-strategy.ts) and records its choice on the search.
+ * A spec that names no strategy asks for it.
+ */
+export const AUTO_STRATEGY = 'auto';
+export const REQUESTABLE_STRATEGY_NAMES = [...STRATEGY_NAMES, AUTO_STRATEGY] as const;

@@ -69,7 +69,8 @@ export const localSearch: Strategy<LocalSearchParams, LocalSearchState> = {
       const best = space
         .neighbours(incumbent)
         .map((arch) => ({ arch, score: scores.get(space.canonical(arch)) ?? -Infinity }))
-        .reduce((a, b) => (b.score > a.score ? b : a));
+        // An incumbent without neighbours (a sparse table's row) is a local optimum: restart.
+        .reduce((a, b) => (b.score > a.score ? b : a), { arch: incumbent, score: -Infinity });
       if (best.score > incumbentScore) {
         incumbent = best.arch;
         frontier = rng.shuffle(space.neighbours(best.arch));

@@ -26,6 +26,13 @@ export interface ProposeInput<A, P, S> {
   readonly policies?: readonly PolicyRegistry[];
 }
 
+export interface StrategyCheckInput<A, P> {
+  readonly space: SearchSpace<A>;
+  readonly params: P;
+  /** The policy registries the controller will hand `propose`; absent where the caller cannot consult them. */
+  readonly policies?: readonly PolicyRegistry[];
+}
+
 export interface Proposal<A, S> {
   readonly state: S;
   readonly candidates: A[];
@@ -48,6 +55,12 @@ export interface Strategy<P, S> {
   /** Validates `strategy.params` of a search spec. */
   readonly params: z.ZodType<P>;
   init(params: P, seed: number): S;
+  /**
+   * Checks at creation what the params schema cannot, with the adapters the strategy will be handed (`rl`:
+   * that a named policy exists for the space and fits it). Throws `InvalidRequest` naming the field.
+   * Optional: strategies without one accept every params their schema accepts.
+   */
+  check?<A>(input: StrategyCheckInput<A, P>): Promise<void>;
   /** May return a promise: a strategy that runs on a learned artifact loads it on first use. */
   propose<A>(input: ProposeInput<A, P, S>): Proposal<A, S> | Promise<Proposal<A, S>>;
 }

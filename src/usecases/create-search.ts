@@ -15,6 +15,7 @@ import { resolveSearchSpec } from './resolve-spec.js';
 import type { SearchSpec, SearchSpecSchema } from '../search/spec.js';
 import { checkWarmStart } from '../search/warm-start.js';
 import type { Store } from '../store/store.js';
+import type { PolicyRegistry } from '../strategies/rl/policy-registry.js';
 import { requireSearch } from './require-search.js';
 import { reserveSearchSlot } from './search-quota.js';
 
@@ -28,6 +29,8 @@ export interface CreateSearchDeps {
   readonly maxActiveSearches: number;
   /** Where a spec's dataset may be read from (uploads, the operator's folder), to check it before accepting the search. */
   readonly datasets: DatasetReaders;
+  /** The policy registries the controller hands strategies: a search naming a policy none holds is refused. */
+  readonly policies?: readonly PolicyRegistry[];
 }
 
 export interface CreateSearchRequest {
@@ -77,7 +80,7 @@ export async function createSearch(deps: CreateSearchDeps, request: CreateSearch
   const { store, clock } = deps;
   const { tenantId, spec: body, idempotencyKey: key } = request;
   const datasets = await datasetAccessFor(store, tenantId, body.evaluator, deps.datasets);
-  const spec = await resolveSearchSpec(body, deps.benchmarks, () => randomInt(2 ** 31 - 1), datasets);
+  const spec = await resolveSearchSpec(body, deps.benchmarks, () => randomInt(2 ** 31 - 1), datasets, deps.policies);
   await checkWarmStart(store, tenantId, spec);
   if (spec.evaluator.kind === 'train' && spec.evaluator.distillation) {
     await requireTeacherModel(store, tenantId, spec.evaluator.distillation.teacher);

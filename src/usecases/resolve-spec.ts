@@ -1,6 +1,9 @@
 import { InvalidRequest } from '../errors.js';
 import type { BenchmarkCatalog } from '../evaluators/benchmarks.js';
-import { resolveSpace } from '../spaces/registry.js';
+import { resolveSpace, type AnySpace } from '../spaces/registry.js';
+import { AUTO_STRATEGY } from '../search/names.js';
+import type { PolicyRegistry } from '../strategies/rl/policy-registry.js';
+import { chooseStrategy } from './choose-strategy.js';
 import { getStrategy } from '../strategies/registry.js';
 import { issueFields } from '../search/issue-fields.js';
 import { ARCHITECTURE_METRICS } from '../search/metrics.js';
@@ -12,14 +15,16 @@ import type { z } from 'zod';
 
 /**
  * Checks what the schema alone cannot (that the benchmark covers the space and answers the metrics, that
- * the strategy accepts its params) and fills in defaults, so that the stored spec says exactly what ran.
- * Throws `InvalidRequest` naming the offending field.
+ * the strategy accepts its params and, given the `policies` the controller will hand it, that a policy it
+ * names exists), picks the strategy of an `auto` spec (recording why), and fills in defaults, so that the
+ * stored spec says exactly what runs. Throws `InvalidRequest` naming the offending field.
  */
 export async function resolveSearchSpec(
   parsed: z.output<typeof SearchSpecSchema>,
   benchmarks: BenchmarkCatalog,
   randomSeed: () => number,
   datasets?: DatasetAccess,
+  policies?: readonly PolicyRegistry[],
 ): Promise<SearchSpec> {
   const resolved = parsed.evaluator.kind === 'benchmark'
     ? await resolveBenchmarkEvaluator(parsed, parsed.evaluator, benchmarks)
@@ -28,18 +33,32 @@ export async function resolveSearchSpec(
     throw new InvalidRequest('earlyStopping', 'early stopping needs learning curves: use it with evaluator.kind "train"');
   }
 
-  const strategy = getStrategy(parsed.strategy.name);
-  const params = strategy.params.safeParse(parsed.strategy.params);
+  const space = resolveSpace(parsed.space, resolved.spaceConfig);
+  const { auto: _ignored, ...requested } = parsed.strategy;
+  let strategySpec: SearchSpec['strategy'];
+  if (requested.name === AUTO_STRATEGY) {
+    const choice = await chooseStrategy({ ...parsed, ...resolved }, policies);
+    const params = await checkedParams(choice.name, choice.params, space, policies).catch(() => undefined);
+    // A policy that does not fit this space's declaration (a `choices` space declared otherwise) is passed over.
+    strategySpec = params
+      ? { ...requested, name: choice.name, params, auto: { reason: choice.reason } }
+      : { ...requested, name: 'predictor-guided', params: await checkedParams('predictor-guided', {}, space), auto: { reason: `${choice.reason}; that failed, so predictor-guided` } };
+  } else {
+    strategySpec = { ...requested, params: await checkedParams(requested.name, requested.params, space, policies) };
+  }
+  return { ...parsed, ...resolved, strategy: strategySpec, seed: parsed.seed ?? randomSeed() };
+}
+
+/** The strategy's params with defaults filled in, checked by its schema and its own `check`. */
+async function checkedParams(name: string, raw: unknown, space: AnySpace, policies?: readonly PolicyRegistry[]): Promise<Record<string, unknown>> {
+  const strategy = getStrategy(name);
+  const params = strategy.params.safeParse(raw);
   if (!params.success) {
     const [first] = issueFields(params.error, ['strategy', 'params']);
     throw new InvalidRequest(first!.field, first!.message);
   }
-  return {
-    ...parsed,
-    ...resolved,
-    strategy: { ...parsed.strategy, params: params.data as Record<string, unknown> },
-    seed: parsed.seed ?? randomSeed(),
-  };
+  await strategy.check?.({ space, params: params.data, ...(policies ? { policies } : {}) });
+  return params.data as Record<string, unknown>;
 }
 
 type ParsedSpec = z.output<typeof SearchSpecSchema>;

@@ -8,6 +8,7 @@ import { drawUnseen, proposedSet, scoresByCanonical } from '../history.js';
 import type { ProposeInput, Strategy } from '../strategy.js';
 import { epsilonGreedy } from './actors.js';
 import { normalise, observationLayout, observe, scoreScale } from './observation.js';
+import { OnlineOptionsSchema, proposeOnline } from './online-agent.js';
 import { POLICY_NAME, type LoadedPolicy, type PolicyRegistry } from './policy-registry.js';
 
 /**
@@ -19,10 +20,19 @@ import { POLICY_NAME, type LoadedPolicy, type PolicyRegistry } from './policy-re
  * The policy is looked up by name in the search's artifact store (`policies/<space>/<name>/`), then among
  * the policies shipped in the repository. Scores in the policy's context are z-scores over the search's
  * own finished trials, so a policy trained on one dataset reads another's accuracies on the same scale.
+ *
+ * Without a policy (none named and no `default` for the space, or `policy: null`) the agent learns during
+ * the search from the search's own trials, Dyna-style (`online-agent.ts`, options in `online`).
  */
 const params = z.strictObject({
-  /** A policy of the search's space, by name. @default 'default' */
-  policy: z.string().regex(POLICY_NAME).default('default'),
+  /**
+   * A policy of the search's space, by name; a named policy that does not exist is refused at creation.
+   * Absent: the space's `default` policy where there is one, else learning during the search. `null`:
+   * always learn during the search.
+   */
+  policy: z.string().regex(POLICY_NAME).nullable().optional(),
+  /** Learning during the search (no policy): see `OnlineOptionsSchema`. */
+  online: OnlineOptionsSchema.prefault({}),
   /** Probability of a random legal move instead of the greedy one. @default 0.05 */
   epsilon: z.number().min(0).max(1).default(0.05),
   /** Moves before a restart; the policy's training episode length when absent. */
@@ -37,6 +47,8 @@ interface RlState {
 
 /** Draws of a random unseen start before the space is taken to be exhausted. */
 const MAX_START_DRAWS = 1000;
+/** The policy an `rl` search runs when it names none, where the space has one. */
+const DEFAULT_POLICY = 'default';
 /** Episode length of policies whose manifest does not record one. */
 const DEFAULT_EPISODE_LENGTH = 20;
 
@@ -61,15 +73,35 @@ async function loadFrom(registry: PolicyRegistry, space: string, name: string): 
 
 /** The first of `registries` that has the named policy for the space, checked to fit it. */
 async function findPolicy(space: SearchSpace<unknown>, name: string, registries: readonly PolicyRegistry[]): Promise<LoadedPolicy> {
-  let policy: LoadedPolicy | undefined;
-  for (const registry of registries) if ((policy = await loadFrom(registry, space.name, name))) break;
+  const policy = await lookUpPolicy(space, name, registries);
   if (!policy) throw new InvalidRequest('strategy.params.policy', `no policy '${name}' for space '${space.name}' (train one with 'nas agent train')`);
-  const expected = observationLayout(space);
-  const { layout } = policy.weights;
-  if (layout.tokens !== expected.tokens || layout.tokenWidth !== expected.tokenWidth || layout.actions !== expected.actions) {
-    throw new InvalidRequest('strategy.params.policy', `policy '${name}' does not fit space '${space.name}' (layout ${JSON.stringify(layout)})`);
+  if (!fits(space, policy)) {
+    throw new InvalidRequest('strategy.params.policy', `policy '${name}' does not fit space '${space.name}' (layout ${JSON.stringify(policy.weights.layout)})`);
   }
   return policy;
+}
+
+async function lookUpPolicy(space: SearchSpace<unknown>, name: string, registries: readonly PolicyRegistry[]): Promise<LoadedPolicy | undefined> {
+  for (const registry of registries) {
+    const policy = await loadFrom(registry, space.name, name);
+    if (policy) return policy;
+  }
+  return undefined;
+}
+
+/** The policy the params name, the space's default when they name none, or `undefined`: learn during the search. */
+async function policyFor(space: SearchSpace<unknown>, params: RlParams, registries: readonly PolicyRegistry[]): Promise<LoadedPolicy | undefined> {
+  if (params.policy === null) return undefined;
+  if (params.policy !== undefined) return findPolicy(space, params.policy, registries);
+  const fallback = await lookUpPolicy(space, DEFAULT_POLICY, registries);
+  // A default that does not fit this space's declaration (a `choices` space declared otherwise) is no default.
+  return fallback && fits(space, fallback) ? fallback : undefined;
+}
+
+function fits(space: SearchSpace<unknown>, policy: LoadedPolicy): boolean {
+  const expected = observationLayout(space);
+  const { layout } = policy.weights;
+  return layout.tokens === expected.tokens && layout.tokenWidth === expected.tokenWidth && layout.actions === expected.actions;
 }
 
 function episodeLengthOf(policy: LoadedPolicy): number {
@@ -82,8 +114,17 @@ export const rlStrategy: Strategy<RlParams, RlState> = {
   description: 'A learned search policy (Ape-X DQN over edit actions) walking the space greedily, with restarts',
   params,
   init: (_params, seed) => ({ rng: Rng.fromSeed(seed).state(), episode: [] }),
+  async check({ space, params, policies }) {
+    // A named policy must exist where the registries can be consulted; without a name the search may learn.
+    if (policies !== undefined && typeof params.policy === 'string') await findPolicy(space as SearchSpace<unknown>, params.policy, policies);
+  },
   async propose<A>({ space, params, state, history, count, policies = [] }: ProposeInput<A, RlParams, RlState>) {
-    const policy = await findPolicy(space as SearchSpace<unknown>, params.policy, policies);
+    const policy = await policyFor(space as SearchSpace<unknown>, params, policies);
+    if (!policy) {
+      const rng = Rng.fromState(state.rng);
+      const candidates = await proposeOnline(space, history, proposedSet(history), count, params.online, rng);
+      return { state: { rng: rng.state(), episode: [] }, candidates };
+    }
     useCpuBackend();
     const length = params.episodeLength ?? episodeLengthOf(policy);
     const rng = Rng.fromState(state.rng);

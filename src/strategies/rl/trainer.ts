@@ -14,7 +14,7 @@ import type { SearchSpace } from '../../spaces/space.js';
 import { ActorPool } from './actors.js';
 import { Learner, type Transition } from './learner.js';
 import { createQNetwork, restoreQNetwork } from './networks.js';
-import { observationLayout } from './observation.js';
+import { observationLayout, type ScoreScale } from './observation.js';
 import { decodeParameters, encodeParameters } from './policy-codec.js';
 import type { QNetwork } from './q-network.js';
 import { PrioritizedReplay } from './replay.js';
@@ -76,6 +76,8 @@ export interface TrainingResult {
   readonly elapsedSeconds: number;
   readonly curve: CurveEntry[];
   readonly greedyEpisodeBest: number | null;
+  /** The score scale rewards and contexts were normalised with; a policy reads scores on it. */
+  readonly scale: ScoreScale;
 }
 
 /** Greedy-actor episodes averaged for the learning curve. */
@@ -161,5 +163,5 @@ export async function trainAgent<A>(input: TrainingInput<A>): Promise<TrainingRe
     }
   }
   target.dispose();
-  return { network: online, learnerSteps: learner.steps, envSteps, elapsedSeconds: elapsed(), curve, greedyEpisodeBest: mean(greedyBests) };
+  return { network: online, learnerSteps: learner.steps, envSteps, elapsedSeconds: elapsed(), curve, greedyEpisodeBest: mean(greedyBests), scale };
 }

@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import type { ArtifactStore } from '../../artifacts/artifact-store.js';
 import { InvalidRequest } from '../../errors.js';
-import { loadTrainingBenchmark, type AnyTrainingBenchmark } from './benchmark-oracle.js';
+import { loadTrainingBenchmark, type AnyTrainingBenchmark, type TrainingTables } from './benchmark-oracle.js';
 import { policyWeights } from './policy-codec.js';
 import { PolicyRegistry, type PolicyManifest } from './policy-registry.js';
 import { CheckpointSchema, trainAgent, type CurveEntry, type TrainingCheckpoint, type TrainingHooks } from './trainer.js';
@@ -29,6 +29,8 @@ export interface TrainingRunInput {
   readonly benchmarksDir: string;
   /** Where the space's scores come from. @default `loadTrainingBenchmark` over `benchmarksDir` */
   readonly loadBenchmark?: (space: string, benchmark: string, metric: string) => Promise<AnyTrainingBenchmark>;
+  /** Imported tables an agent may train on (the benchmark catalog); without it, nb201 and nb301 only. */
+  readonly tables?: TrainingTables;
   readonly name: string;
   readonly space: string;
   readonly benchmark: string;
@@ -90,7 +92,7 @@ export async function runTraining(input: TrainingRunInput): Promise<TrainingRunR
   }
   const checkpoint: TrainingCheckpoint | undefined = resuming ? CheckpointSchema.parse(savedCheckpoint) : undefined;
   input.hooks?.onStart?.({ steps: settings.options.steps, ...(checkpoint ? { resumedFrom: checkpoint.learnerSteps } : {}) });
-  const load = input.loadBenchmark ?? ((space, benchmark, metric) => loadTrainingBenchmark(space, benchmark, metric, input.benchmarksDir));
+  const load = input.loadBenchmark ?? ((space, benchmark, metric) => loadTrainingBenchmark(space, benchmark, metric, input.benchmarksDir, input.tables));
   const benchmark = await load(settings.space, settings.benchmark, settings.metric);
   const writeCurve = (curve: readonly CurveEntry[]) => store.put(key('curve.jsonl'), curve.map((entry) => `${JSON.stringify(entry)}\n`).join(''));
 

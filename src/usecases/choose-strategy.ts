@@ -1,0 +1,60 @@
+import type { SearchSpec } from '../search/spec.js';
+import type { PolicyManifest, PolicyRegistry } from '../strategies/rl/policy-registry.js';
+
+/** What `auto` picked, with the params to run it with and why, in words recorded on the search. */
+export interface StrategyChoice {
+  readonly name: 'rl' | 'predictor-guided' | 'nsga2';
+  readonly params: Record<string, unknown>;
+  readonly reason: string;
+}
+
+type ChoiceInput = Pick<SearchSpec, 'space' | 'objectives' | 'evaluator'>;
+
+/**
+ * Where a policy learnt its search behaviour: the benchmark and the data set its metric measures. On NB201
+ * a dataset's metrics (`cifar10_valid_12`, `cifar10_test_200`) describe one table; a metric with a lower
+ * fidelity (`val_accuracy@20` on NB301) is another table of answers than the final one.
+ */
+function taskOf(benchmark: string, metric: string): string {
+  return benchmark === 'nb201' ? `${benchmark}:${metric.split('_')[0]}` : `${benchmark}:${metric}`;
+}
+
+/**
+ * `strategy: {"name": "auto"}`, the default: the strategy that `npm run bench:search` measured best for the
+ * space and budget (docs/strategies.md#auto).
+ * - Several objectives: `nsga2`, the only strategy that searches a front.
+ * - A policy trained for the space on another task (another dataset or fidelity than the search's own):
+ *   `rl` with that policy. It beat every other strategy at 10-100 queries on every NB201 dataset it was not
+ *   trained on and on NB301 (docs/benchmarks.md). A policy is never run on the very table it was trained
+ *   on: that is memory, not search, and not what was measured.
+ * - Otherwise `predictor-guided`, which was ahead of `rl` learning during the search on the imported
+ *   tables and of every baseline from 20 queries on (docs/benchmarks.md).
+ */
+export async function chooseStrategy(spec: ChoiceInput, policies: readonly PolicyRegistry[] = []): Promise<StrategyChoice> {
+  if (spec.objectives.length > 1) {
+    return { name: 'nsga2', params: {}, reason: `${spec.objectives.length} objectives: nsga2 searches the Pareto front` };
+  }
+  const benchmark = spec.evaluator.kind === 'benchmark' ? spec.evaluator.benchmark : undefined;
+  const metric = spec.evaluator.metric ?? spec.objectives[0]!.metric;
+  const own = benchmark === undefined ? undefined : taskOf(benchmark, metric);
+  const manifests: PolicyManifest[] = [];
+  const named = new Set<string>();
+  for (const registry of policies) {
+    for (const manifest of await registry.list(spec.space)) {
+      // The first registry that has a name wins, as at search time.
+      if (!named.has(manifest.name)) manifests.push(manifest);
+      named.add(manifest.name);
+    }
+  }
+  const others = manifests.filter((manifest) => taskOf(manifest.benchmark, manifest.metric) !== own);
+  const policy = others.find((manifest) => manifest.name === 'default') ?? others[0];
+  if (policy) {
+    return {
+      name: 'rl',
+      params: { policy: policy.name },
+      reason: `space '${spec.space}' has policy '${policy.name}' (trained on ${policy.benchmark} ${policy.metric}, not this search's task): rl with a policy measured best at 10-100 queries`,
+    };
+  }
+  const why = manifests.length > 0 ? `its policies were trained on this very task` : `no search policy was trained for space '${spec.space}'`;
+  return { name: 'predictor-guided', params: {}, reason: `${why}: predictor-guided measured best without one` };
+}
