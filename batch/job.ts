@@ -21,8 +21,9 @@ import { chooseBackend } from '../src/training/backend.js';
 const config = readConfig();
 const locations = { tableName: config.tableName, artifacts: config.artifacts };
 // One per process, whoever the job is for: it keeps the benchmark tables it has read.
+const benchmarks = new BenchmarkCatalog(config.benchmarksDir, openTableShelf(config.tables));
 const evaluator = evaluatorByKind({
-  benchmark: createBenchmarkEvaluator(new BenchmarkCatalog(config.benchmarksDir, openTableShelf(config.tables))),
+  benchmark: createBenchmarkEvaluator(benchmarks),
   train: createTrainEvaluator(),
 });
 const clock = () => new Date();
@@ -48,7 +49,7 @@ async function run(job: Job, data: DataStores): Promise<void> {
   // Agent training is learner-bound: take the fastest backend here, as training jobs do.
   await chooseBackend();
   // `config.artifacts` always names a store (a folder by default).
-  return runAgentTrainingJob({ artifacts: data.artifacts!, benchmarksDir: config.benchmarksDir, clock, shippedPolicies: shippedPolicies() }, job);
+  return runAgentTrainingJob({ artifacts: data.artifacts!, benchmarksDir: config.benchmarksDir, tables: benchmarks, clock, shippedPolicies: shippedPolicies() }, job);
 }
 
 function describeError(error: unknown): string {

@@ -26,6 +26,12 @@ export interface ArtifactsProps {
    */
   readonly removalPolicy?: RemovalPolicy;
   /**
+   * Empties the bucket (every version) when it leaves the stack, so that a throwaway stage's `cdk destroy`
+   * can delete it: CDK's custom resource for this, a function that runs only then. Only with `DESTROY`.
+   * @default false
+   */
+  readonly autoDeleteObjects?: boolean;
+  /**
    * How long an overwritten or deleted object's previous version is kept.
    * @default Duration.days(30)
    */
@@ -48,6 +54,7 @@ export class Artifacts extends Construct {
       enforceSSL: true,
       versioned: true,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+      autoDeleteObjects: props.autoDeleteObjects ?? false,
       lifecycleRules: [
         // Versioning guards against a bad overwrite; old versions of multi-GB checkpoints should not pile up.
         { noncurrentVersionExpiration: props.noncurrentVersionExpiration ?? Duration.days(30) },

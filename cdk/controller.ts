@@ -37,6 +37,9 @@ export interface ControllerProps {
   readonly staleAfterSeconds?: number;
 }
 
+/** How much longer than a queue's own time limit the controller lets a job wait before cancelling it itself. */
+export const QUEUE_WAIT_SLACK_SECONDS = 10 * 60;
+
 /** The custom metric counting trial jobs that Batch reports FAILED (from the controller's log lines). */
 export const FAILED_JOBS_METRIC = { namespace: 'ServerlessNas', metricName: 'FailedTrialJobs' } as const;
 /** Search events the controller acts on; the API puts the first two. */
@@ -90,6 +93,10 @@ export class Controller extends Construct {
         NAS_CPU_JOB_DEFINITION: trainingQueue.benchmarkJob.jobDefinitionArn,
         NAS_GPU_JOB_QUEUE: trainingQueue.gpuQueue.jobQueueArn,
         NAS_GPU_JOB_DEFINITION: trainingQueue.trainJob.jobDefinitionArn,
+        // Where a GPU job goes when Spot cannot place it, and how long any job may wait before its trial
+        // fails CapacityUnavailable: a little past the queues' own limit, for blocks Batch does not act on.
+        NAS_GPU_FALLBACK_JOB_QUEUE: trainingQueue.gpuOnDemandQueue.jobQueueArn,
+        NAS_MAX_QUEUED_SECONDS: String(trainingQueue.runnableTimeoutSeconds + QUEUE_WAIT_SLACK_SECONDS),
         NAS_STALE_AFTER_SECONDS: String(props.staleAfterSeconds ?? 300),
         NAS_ARTIFACTS: `s3://${props.artifacts.bucketName}`,
         [TENANT_ROLE_ENV]: props.tenantRole.roleArn,

@@ -1,5 +1,6 @@
-import { CfnOutput, Stack, Tags, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, RemovalPolicy, Stack, Tags, type StackProps } from 'aws-cdk-lib';
 import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { Construct } from 'constructs';
 import { Alarms } from './alarms.js';
 import { Api } from './api.js';
@@ -31,6 +32,30 @@ export interface NasStackProps extends StackProps {
   readonly apiDomain?: { readonly name: string; readonly certificateArn: string };
   /** IAM (SigV4) in front of the API's own keys (`-c apiAuth=iam`). See `ApiProps.iamAuthorization`. @default false */
   readonly apiIamAuthorization?: boolean;
+  /**
+   * The deployment stage (`-c stage=dev`): part of the stack's name (`stackNameFor`), and so of every
+   * resource name CloudFormation generates, and a `stage` tag on every resource. @default none (production)
+   */
+  readonly stage?: string;
+  /**
+   * A throwaway deployment (`-c ephemeral=true`): the records table and the artifacts bucket (emptied first)
+   * are deleted with the stack, and the table drops deletion protection. Never for data you want to keep.
+   * @default false
+   */
+  readonly ephemeral?: boolean;
+  /** See `TrainingQueueProps.runnableTimeoutMinutes` (`-c runnableTimeoutMinutes=...`). @default 60 */
+  readonly runnableTimeoutMinutes?: number;
+}
+
+/** The stack's name: `ServerlessNas`, or `ServerlessNas-<stage>` for a named stage. */
+export const STACK_NAME = 'ServerlessNas';
+const STAGE_NAME = /^[a-z][a-z0-9-]{0,19}$/;
+
+/** The stack name of `stage`; refuses a stage that would not make valid, short resource names. */
+export function stackNameFor(stage: string | undefined): string {
+  if (stage === undefined) return STACK_NAME;
+  if (!STAGE_NAME.test(stage)) throw new Error(`-c stage must be 1-20 lowercase letters, digits and '-', starting with a letter, got '${stage}'`);
+  return `${STACK_NAME}-${stage}`;
 }
 
 export const PROJECT_TAG = { key: 'project', value: 'serverless-nas' } as const;
@@ -48,8 +73,9 @@ export class NasStack extends Stack {
 
   constructor(scope: Construct, id: string, props: NasStackProps = {}) {
     super(scope, id, props);
-    this.records = new Records(this, 'Records');
-    this.artifacts = new Artifacts(this, 'Artifacts');
+    const throwaway = props.ephemeral === true;
+    this.records = new Records(this, 'Records', throwaway ? { removalPolicy: RemovalPolicy.DESTROY, deletionProtection: false } : {});
+    this.artifacts = new Artifacts(this, 'Artifacts', throwaway ? { removalPolicy: RemovalPolicy.DESTROY, autoDeleteObjects: true } : {});
     this.tenantRole = new TenantRole(this, 'TenantRole', { table: this.records.table, artifacts: this.artifacts.bucket });
     const { tenantRole } = this;
     this.trainingQueue = new TrainingQueue(this, 'TrainingQueue', {
@@ -58,6 +84,8 @@ export class NasStack extends Stack {
       tenantRole,
       ...(props.maxvCpus ? { maxvCpus: props.maxvCpus } : {}),
       ...(props.benchmarksDir ? { benchmarksDir: props.benchmarksDir } : {}),
+      ...(props.runnableTimeoutMinutes === undefined ? {} : { runnableTimeoutMinutes: props.runnableTimeoutMinutes }),
+      ...(throwaway ? { removalPolicy: RemovalPolicy.DESTROY } : {}),
     });
     this.controller = new Controller(this, 'Controller', { table: this.records.table, trainingQueue: this.trainingQueue, artifacts: this.artifacts.bucket, tenantRole });
     const { apiDomain } = props;
@@ -70,6 +98,7 @@ export class NasStack extends Stack {
       ...(props.apiIamAuthorization ? { iamAuthorization: true } : {}),
     });
     this.alarms = new Alarms(this, 'Alarms', { controller: this.controller, api: this.api, email: props.alarmEmail });
+    this.trainingQueue.queueWaitAlarm.addAlarmAction(new SnsAction(this.alarms.topic));
     this.costGuard = new CostGuard(this, 'CostGuard', {
       monthlyLimitUsd: props.monthlyBudgetUsd ?? 100,
       topic: this.alarms.topic,
@@ -88,6 +117,8 @@ export class NasStack extends Stack {
     new CfnOutput(this, 'AgentJobDefinition', { value: this.trainingQueue.agentJob.jobDefinitionArn, description: 'NAS_AGENT_JOB_DEFINITION: the job definition of agent-training jobs' });
     new CfnOutput(this, 'TenantRoleArn', { value: this.tenantRole.roleArn, description: "The role tenants' own dataset buckets allow, for their tenant tag only (docs/deployment.md)" });
     new CfnOutput(this, 'AlarmTopic', { value: this.alarms.topic.topicArn, description: 'Subscribe here for alarms and budget notifications' });
+    new CfnOutput(this, 'GpuOnDemandJobQueue', { value: this.trainingQueue.gpuOnDemandQueue.jobQueueName, description: 'AWS Batch queue of training jobs Spot could not place' });
     Tags.of(this).add(PROJECT_TAG.key, PROJECT_TAG.value);
+    if (props.stage !== undefined) Tags.of(this).add('stage', props.stage);
   }
 }

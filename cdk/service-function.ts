@@ -47,6 +47,9 @@ export function serviceFunction(scope: Construct, id: string, props: ServiceFunc
       sourcesContent: false,
       // Ship the SDK version the adapters are tested with instead of whichever the runtime carries.
       bundleAwsSDK: true,
+      // A native module esbuild cannot bundle; the NB301 surrogate imports it only when a search asks for
+      // NB301, so the functions run without it (docs/deployment.md: NB301 lookups in the cloud).
+      externalModules: ['onnxruntime-node'],
       // Some CommonJS dependencies of the SDK clients require() Node built-ins at run time, which an ES
       // module bundle cannot do without a real `require` in scope.
       banner: "import { createRequire as __nasCreateRequire } from 'node:module'; const require = __nasCreateRequire(import.meta.url);",

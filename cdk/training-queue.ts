@@ -1,5 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { Duration, IgnoreMode, Size, Stack, type RemovalPolicy } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { Rule } from 'aws-cdk-lib/aws-events';
 import {
   Action,
   AllocationStrategy,
@@ -9,7 +11,11 @@ import {
   EcsMachineImageType,
   FargateComputeEnvironment,
   JobQueue,
+  JobStateTimeLimitActionsAction,
+  JobStateTimeLimitActionsReason,
+  JobStateTimeLimitActionsState,
   ManagedEc2EcsComputeEnvironment,
+  type JobStateTimeLimitAction,
   Reason,
   RetryStrategy,
   type EcsFargateContainerDefinitionProps,
@@ -33,10 +39,12 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { grantListArtifacts, TABLES_PREFIX } from './artifacts.js';
+import { CUDA_BASE_IMAGE, NODE_BASE_IMAGE } from './images.js';
 import { acknowledgeNag, arnWildcardFinding } from './nag.js';
 import type { TenantRole } from './tenant-role.js';
 import { TENANT_ROLE_ENV } from '../src/aws/tenant-credentials.js';
 import { readConfig } from '../src/config.js';
+import { SPOT_RETRY_STATUS_REASONS } from '../src/jobs/batch-job-queue.js';
 import { AGENT_JOB_TIMEOUT_SECONDS } from '../src/jobs/job-queue.js';
 import { GPU_ON_DEMAND_INSTANCE_TYPES, GPU_SPOT_INSTANCE_TYPES, JOB_PROFILES } from '../src/cost/job-profiles.js';
 
@@ -66,6 +74,19 @@ export interface TrainingQueueProps {
    * @default NAS_BENCHMARKS_DIR or `../shared/benchmarks` beside the repository
    */
   readonly benchmarksDir?: string;
+  /**
+   * How long a job may wait RUNNABLE for capacity on its last queue (on-demand GPU, Fargate) before the
+   * queue cancels it and its trial fails `CapacityUnavailable` (`-c runnableTimeoutMinutes=...`). Batch
+   * takes 10 minutes to 24 hours.
+   * @default 60
+   */
+  readonly runnableTimeoutMinutes?: number;
+  /**
+   * How long a GPU job may wait RUNNABLE for Spot capacity before it is cancelled there and submitted to the
+   * on-demand queue (by the controller's queue adapter, `fallbackQueues`). At least 10 minutes.
+   * @default 15
+   */
+  readonly spotWaitMinutes?: number;
   /** @default RetentionDays.ONE_MONTH */
   readonly logRetention?: RetentionDays;
   /** For the job log group. @default the log group's default (retain) */
@@ -76,6 +97,16 @@ export interface TrainingQueueProps {
 type ContainerBasics = Pick<EcsFargateContainerDefinitionProps, 'image' | 'jobRole' | 'executionRole' | 'environment'>;
 
 export const DEFAULT_MAX_VCPUS = { gpuSpot: 64, gpuOnDemand: 16, cpu: 64 } as const;
+export const DEFAULT_RUNNABLE_TIMEOUT_MINUTES = 60;
+export const DEFAULT_SPOT_WAIT_MINUTES = 15;
+/** Batch's bounds on a state time limit (`maxTimeSeconds`: 600 to 86,400). */
+const STATE_TIME_LIMIT_MINUTES = { min: 10, max: 24 * 60 } as const;
+/**
+ * What the GPU job definition adds to the environment: the backend forced (`FORCE_BACKEND_VARIABLE` of
+ * src/training/backend.ts, not imported here to keep TensorFlow.js out of synthesis), and the CUDA cache in
+ * the nas user's home (batch/Dockerfile creates it).
+ */
+export const GPU_JOB_ENVIRONMENT = { NAS_TF_BACKEND: 'tfjs-node-gpu', CUDA_CACHE_PATH: '/home/nas/.nv/ComputeCache' } as const;
 
 /**
  * The agent-training job (`nas agent train --on batch`) on Fargate: the learner is a small network whose
@@ -91,25 +122,36 @@ const AGENT_PREFIXES = { training: 'training', policies: 'policies' } as const;
  * Only these files go into the image's build context (Docker ignore syntax, applied when CDK stages the
  * asset): the job needs the sources and the lockfile, nothing of the tests, docs, data or node_modules.
  */
-export const IMAGE_CONTEXT = ['*', '!package.json', '!package-lock.json', '!.npmrc', '!tsconfig.json', '!src', '!batch'];
+export const IMAGE_CONTEXT = ['*', '!package.json', '!package-lock.json', '!tsconfig.json', '!src', '!batch'];
 
 /**
- * AWS Batch for trial jobs: the `batch/Dockerfile` image (CUDA, Node 20, tfjs-node-gpu) running
- * `batch/job.ts` with the trial in `NAS_JOB`.
+ * AWS Batch for trial jobs, two images running `batch/job.ts` with the trial in `NAS_JOB`: `batch/Dockerfile`
+ * (CUDA, Node 22, tfjs-node-gpu) on the GPU queues only, `batch/Dockerfile.cpu` (Node 22, no CUDA) on Fargate.
  *
- * - GPU queue: a managed EC2 compute environment on Spot (several one-GPU types, price-capacity
- *   optimized) and, second in order, an on-demand one with the cheapest type. Batch places a job in the
- *   second only when the first is at its `maxvCpus`; when Spot capacity is short, jobs wait RUNNABLE.
- * - CPU queue: Fargate, for benchmark lookups, predictor jobs and the training of RL search policies
- *   (`nas agent train --on batch`): no instance to wait for or to idle.
+ * - GPU queue: a managed EC2 compute environment on Spot (T4 types only, price-capacity optimized). A job
+ *   Spot cannot place within `spotWaitMinutes` is cancelled there (the queue's state time limit) and the
+ *   controller's queue adapter submits it to the GPU on-demand queue; Batch alone would move a job to a
+ *   second environment only once the first is at its `maxvCpus`, never for want of Spot capacity.
+ * - GPU on-demand queue: the cheapest type, on demand; cancels what it cannot place in
+ *   `runnableTimeoutMinutes`, and the trial fails `CapacityUnavailable`.
+ * - CPU queue: Fargate Spot first, Fargate on demand second, for benchmark lookups, predictor jobs and the
+ *   training of RL search policies (`nas agent train --on batch`); the same time limit.
+ * - An alarm when a queue reports a job blocked (Batch's "Job Queue Blocked" events) or cancels one for
+ *   capacity: a new account's G-instance quota of 0 shows up here.
  *
  * A job is retried by Batch only when its Spot host is reclaimed (`Host EC2*`); any other failure ends
  * it at once and the controller decides. Every attempt stops at the job profile's timeout.
  */
 export class TrainingQueue extends Construct {
   readonly vpc: IVpc;
+  /** Spot GPUs; what it cannot place goes to `gpuOnDemandQueue`. */
   readonly gpuQueue: JobQueue;
+  readonly gpuOnDemandQueue: JobQueue;
   readonly cpuQueue: JobQueue;
+  /** Fires when a queue reports a job blocked, or cancels one it could not place. */
+  readonly queueWaitAlarm: Alarm;
+  /** How long a job may wait on its last queue, in seconds: the controller's adapter waits a little longer. */
+  readonly runnableTimeoutSeconds: number;
   /** Training on one GPU. */
   readonly trainJob: EcsJobDefinition;
   /** Benchmark lookups (and later predictor jobs) on Fargate. */
@@ -156,6 +198,7 @@ export class TrainingQueue extends Construct {
       maxvCpus: maxvCpus.gpuOnDemand,
       updateToLatestImageVersion: true,
     });
+    const cpuSpot = new FargateComputeEnvironment(this, 'CpuSpot', { ...network, spot: true, maxvCpus: maxvCpus.cpu });
     const cpu = new FargateComputeEnvironment(this, 'Cpu', { ...network, spot: false, maxvCpus: maxvCpus.cpu });
     for (const environment of [gpuSpot, gpuOnDemand]) {
       acknowledgeNag(
@@ -166,14 +209,28 @@ export class TrainingQueue extends Construct {
       );
     }
 
+    const runnableTimeout = minutesWithin('runnableTimeoutMinutes', props.runnableTimeoutMinutes ?? DEFAULT_RUNNABLE_TIMEOUT_MINUTES);
+    const spotWait = minutesWithin('spotWaitMinutes', props.spotWaitMinutes ?? DEFAULT_SPOT_WAIT_MINUTES);
+    this.runnableTimeoutSeconds = runnableTimeout * 60;
     this.gpuQueue = new JobQueue(this, 'GpuQueue', {
       priority: 1,
-      computeEnvironments: [
-        { computeEnvironment: gpuSpot, order: 1 },
-        { computeEnvironment: gpuOnDemand, order: 2 },
-      ],
+      computeEnvironments: [{ computeEnvironment: gpuSpot, order: 1 }],
+      jobStateTimeLimitActions: cancelWaiting(spotWait),
     });
-    this.cpuQueue = new JobQueue(this, 'CpuQueue', { priority: 1, computeEnvironments: [{ computeEnvironment: cpu, order: 1 }] });
+    this.gpuOnDemandQueue = new JobQueue(this, 'GpuOnDemandQueue', {
+      priority: 1,
+      computeEnvironments: [{ computeEnvironment: gpuOnDemand, order: 1 }],
+      jobStateTimeLimitActions: cancelWaiting(runnableTimeout),
+    });
+    this.cpuQueue = new JobQueue(this, 'CpuQueue', {
+      priority: 1,
+      computeEnvironments: [
+        { computeEnvironment: cpuSpot, order: 1 },
+        { computeEnvironment: cpu, order: 2 },
+      ],
+      jobStateTimeLimitActions: cancelWaiting(runnableTimeout),
+    });
+    this.queueWaitAlarm = this.createQueueWaitAlarm();
 
     this.logGroup = new LogGroup(this, 'JobLogs', { retention: props.logRetention ?? RetentionDays.ONE_MONTH, removalPolicy: props.removalPolicy });
     this.jobRole = new Role(this, 'JobRole', {
@@ -195,14 +252,19 @@ export class TrainingQueue extends Construct {
     const executionRole = new Role(this, 'ExecutionRole', { assumedBy: new ServicePrincipal('ecs-tasks.amazonaws.com') });
     acknowledgeNag(executionRole, 'AwsSolutions-IAM5', 'ecr:GetAuthorizationToken, which every image pull needs, supports no resource-level permissions.', ['Resource::*']);
 
-    const image = ContainerImage.fromAsset(fileURLToPath(new URL('..', import.meta.url)), {
-      file: 'batch/Dockerfile',
-      exclude: IMAGE_CONTEXT,
-      ignoreMode: IgnoreMode.DOCKER,
-      // GPU instances and the Fargate tasks are x86; build for them wherever `cdk deploy` runs.
-      platform: Platform.LINUX_AMD64,
-      buildContexts: { benchmarks: props.benchmarksDir ?? readConfig().benchmarksDir },
-    });
+    const jobImage = (file: string, buildArgs: Record<string, string>) =>
+      ContainerImage.fromAsset(fileURLToPath(new URL('..', import.meta.url)), {
+        file,
+        exclude: IMAGE_CONTEXT,
+        ignoreMode: IgnoreMode.DOCKER,
+        // GPU instances and the Fargate tasks are x86; build for them wherever `cdk deploy` runs.
+        platform: Platform.LINUX_AMD64,
+        buildArgs,
+        buildContexts: { benchmarks: props.benchmarksDir ?? readConfig().benchmarksDir },
+      });
+    // CUDA only where a GPU is: Fargate bills the pull of every image it starts.
+    const gpuJobImage = jobImage('batch/Dockerfile', { CUDA_IMAGE: CUDA_BASE_IMAGE, NODE_IMAGE: NODE_BASE_IMAGE });
+    const image = jobImage('batch/Dockerfile.cpu', { NODE_IMAGE: NODE_BASE_IMAGE });
     const environment = {
       NAS_TABLE: props.table.tableName,
       NAS_ARTIFACTS: `s3://${props.artifacts.bucketName}`,
@@ -220,6 +282,9 @@ export class TrainingQueue extends Construct {
       'TrainJob',
       new EcsEc2ContainerDefinition(this, 'TrainContainer', {
         ...common,
+        image: gpuJobImage,
+        // On the GPU or not at all: the job fails GpuUnavailable rather than train on the CPU at GPU prices.
+        environment: { ...environment, ...GPU_JOB_ENVIRONMENT },
         gpu: 1,
         cpu: 4,
         // Of an xlarge's 16 GiB the ECS agent offers ~15.3 GiB; asking for more would leave the job RUNNABLE forever.
@@ -282,7 +347,33 @@ export class TrainingQueue extends Construct {
 
   /** The queues, in the order of the controller's event rule. */
   get queues(): JobQueue[] {
-    return [this.gpuQueue, this.cpuQueue];
+    return [this.gpuQueue, this.gpuOnDemandQueue, this.cpuQueue];
+  }
+
+  /**
+   * An alarm on jobs waiting for capacity: Batch's "Job Queue Blocked" events of our queues (a job at the
+   * head of a queue that cannot be placed, with the reason) and jobs a queue's time limit cancelled. Counted
+   * by EventBridge (`TriggeredRules` of the rule), so no function runs for it.
+   */
+  private createQueueWaitAlarm(): Alarm {
+    const queueArns = this.queues.map((queue) => queue.jobQueueArn);
+    const rule = new Rule(this, 'QueueWait', {
+      description: 'serverless-nas jobs blocked in, or cancelled by, a Batch queue for want of capacity',
+      eventPattern: {
+        source: ['aws.batch'],
+        detailType: ['Batch Job Queue Blocked', 'Batch Job State Change'],
+        detail: { jobQueue: queueArns, statusReason: [{ prefix: 'Canceled by JobStateTimeLimit' }, { prefix: 'CAPACITY:' }, { prefix: 'MISCONFIGURATION:' }] },
+      },
+    });
+    return new Alarm(this, 'QueueWaitAlarm', {
+      alarmDescription:
+        'Trial jobs wait for capacity: a queue reports a job blocked (Spot or on-demand capacity short, a G-instance quota of 0, maxvCpus too small) or cancelled one; its trial fails CapacityUnavailable. See docs/deployment.md, Prerequisites.',
+      metric: new Metric({ namespace: 'AWS/Events', metricName: 'TriggeredRules', dimensionsMap: { RuleName: rule.ruleName }, statistic: 'Sum', period: Duration.minutes(15) }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
   }
 
   /**
@@ -309,7 +400,11 @@ export class TrainingQueue extends Construct {
       propagateTags: true,
       timeout: Duration.seconds(timeoutSeconds),
       retryAttempts: 3,
-      retryStrategies: [RetryStrategy.of(Action.RETRY, Reason.SPOT_INSTANCE_RECLAIMED), RetryStrategy.of(Action.EXIT, Reason.custom({ onReason: '*' }))],
+      // Retry only when the host went away (EC2 Spot reclaim, Fargate Spot interruption); the controller decides the rest.
+      retryStrategies: [
+        ...SPOT_RETRY_STATUS_REASONS.map((onStatusReason) => RetryStrategy.of(Action.RETRY, Reason.custom({ onStatusReason }))),
+        RetryStrategy.of(Action.EXIT, Reason.custom({ onReason: '*' })),
+      ],
     });
   }
 
@@ -324,4 +419,24 @@ export class TrainingQueue extends Construct {
     });
     return vpc;
   }
+}
+
+/** Cancels jobs that wait RUNNABLE past `minutes` for any blocking reason Batch detects. */
+function cancelWaiting(minutes: number): JobStateTimeLimitAction[] {
+  return [
+    JobStateTimeLimitActionsReason.INSUFFICIENT_INSTANCE_CAPACITY,
+    JobStateTimeLimitActionsReason.COMPUTE_ENVIRONMENT_MAX_RESOURCE,
+    JobStateTimeLimitActionsReason.JOB_RESOURCE_REQUIREMENT,
+  ].map((reason) => ({
+    action: JobStateTimeLimitActionsAction.CANCEL,
+    state: JobStateTimeLimitActionsState.RUNNABLE,
+    maxTime: Duration.minutes(minutes),
+    reason,
+  }));
+}
+
+function minutesWithin(name: string, minutes: number): number {
+  const { min, max } = STATE_TIME_LIMIT_MINUTES;
+  if (!Number.isInteger(minutes) || minutes < min || minutes > max) throw new RangeError(`${name} must be a whole number of minutes from ${min} to ${max} (AWS Batch's limits), got ${minutes}`);
+  return minutes;
 }

@@ -48,6 +48,7 @@ export const DEFAULT_PRICES: PriceTable = {
   minimumBilledSeconds: 60,
   ec2: {
     'g4dn.xlarge': { vcpus: 4, memoryGiB: 16, gpus: 1, gpuModel: 'NVIDIA T4 16 GB', onDemandPerHour: 0.526, spotPerHour: 0.21 },
+    'g4dn.2xlarge': { vcpus: 8, memoryGiB: 32, gpus: 1, gpuModel: 'NVIDIA T4 16 GB', onDemandPerHour: 0.752, spotPerHour: 0.3 },
     'g6.xlarge': { vcpus: 4, memoryGiB: 16, gpus: 1, gpuModel: 'NVIDIA L4 24 GB', onDemandPerHour: 0.8048, spotPerHour: 0.37 },
     'g5.xlarge': { vcpus: 4, memoryGiB: 16, gpus: 1, gpuModel: 'NVIDIA A10G 24 GB', onDemandPerHour: 1.006, spotPerHour: 0.44 },
     'p3.2xlarge': { vcpus: 8, memoryGiB: 61, gpus: 1, gpuModel: 'NVIDIA V100 16 GB', onDemandPerHour: 3.06, spotPerHour: 0.92 },

@@ -2,6 +2,7 @@ import type { ArtifactStore } from '../artifacts/artifact-store.js';
 import type { DatasetAccess } from '../training/datasets/dataset-access.js';
 import type { EarlyStopVerdict } from '../search/early-stopping.js';
 import type { EpochObservation, TrialSchedule } from '../search/records.js';
+import type { TrialGpu } from '../search/trial-gpu.js';
 import type { EvaluatorSpec } from '../search/spec.js';
 
 /** One architecture to measure, with the metrics the search needs from it. */
@@ -43,6 +44,8 @@ export interface Evaluation {
   readonly costSeconds: number;
   /** Real training: the TensorFlow.js backend it ran on. */
   readonly backend?: string;
+  /** Real training on a GPU: the device it was shown to run on (`src/training/gpu-check.ts`). */
+  readonly gpu?: TrialGpu;
   /** Real training that the early-stopping rule ended: after which epoch, and why. */
   readonly earlyStopped?: { readonly epoch: number; readonly reason: string };
   /** Real training: the artifact prefix the trained model was saved under. */

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { TrialSchedule } from '../search/records.js';
+import type { TrialGpu } from '../search/trial-gpu.js';
 import type { EvaluatorSpec } from '../search/spec.js';
 import { resolveSpace } from '../spaces/registry.js';
 import { loadCheckpoint, saveCheckpoint } from '../training/checkpoints.js';
@@ -21,10 +22,17 @@ type TrainEvaluatorSpec = Extract<EvaluatorSpec, { kind: 'train' }>;
 
 export interface TrainEvaluatorOptions {
   /**
-   * Makes the fastest backend that can train `model` on `dataset` the active one and names it.
+   * Makes the fastest backend that can train `model` on `dataset` the active one and names it, with the
+   * GPU it was shown to run on when it is `tfjs-node-gpu`.
    * @default `chooseBackend` with the kernels of one training step (src/training/backend.ts)
    */
-  readonly selectBackend?: (model: tf.LayersModel, dataset: Dataset) => Promise<string>;
+  readonly selectBackend?: (model: tf.LayersModel, dataset: Dataset) => Promise<string | SelectedBackend>;
+}
+
+/** The backend a trial trains on, and on a GPU, which one. */
+export interface SelectedBackend {
+  readonly name: string;
+  readonly gpu?: TrialGpu;
 }
 
 /** Where a trial's training artifacts live under its `TrainingRun.artifactPrefix`. */
@@ -51,8 +59,11 @@ export function createTrainEvaluator(options: TrainEvaluatorOptions = {}): Evalu
       const hasOptions = Object.keys(evaluator.datasetOptions).length > 0;
       const dataset = await loadDataset(evaluator.dataset, { ...(hasOptions ? { options: evaluator.datasetOptions } : {}), access: run.datasets });
       const selectBackend = options.selectBackend ?? fastestBackend;
-      let backend = '';
-      const trained = await trainWithCheckpoints(task, run, dataset, async (model) => (backend = await selectBackend(model, dataset)));
+      let backend: SelectedBackend = { name: '' };
+      const trained = await trainWithCheckpoints(task, run, dataset, async (model) => {
+        const selected = await selectBackend(model, dataset);
+        backend = typeof selected === 'string' ? { name: selected } : selected;
+      });
       try {
         const test = await evaluateSplit(trained.model, dataset, dataset.test);
         const latency = await measureLatencyMs(trained.model, dataset);
@@ -61,7 +72,8 @@ export function createTrainEvaluator(options: TrainEvaluatorOptions = {}): Evalu
         return {
           metrics: { ...trained.validation, ...splitMetrics('test', test), latency_ms: latency },
           costSeconds: trained.seconds,
-          backend,
+          backend: backend.name,
+          ...(backend.gpu ? { gpu: backend.gpu } : {}),
           modelKey,
           ...(trained.earlyStopped ? { earlyStopped: trained.earlyStopped } : {}),
           ...(trained.schedule ? { schedule: trained.schedule } : {}),
@@ -152,8 +164,9 @@ async function startingModel(task: EvaluationTask<TrainEvaluatorSpec>, run: Trai
   return model;
 }
 
-async function fastestBackend(model: tf.LayersModel, dataset: Dataset): Promise<string> {
-  return (await chooseBackend({ kernels: await trainingStepKernels(model, dataset) })).name;
+async function fastestBackend(model: tf.LayersModel, dataset: Dataset): Promise<SelectedBackend> {
+  const { name, gpu } = await chooseBackend({ kernels: await trainingStepKernels(model, dataset) });
+  return { name, ...(gpu ? { gpu } : {}) };
 }
 
 function buildModel(task: EvaluationTask<TrainEvaluatorSpec>, dataset: Dataset, seed: number): tf.LayersModel {

@@ -41,9 +41,43 @@ export interface BatchJobQueueOptions<J extends Job> {
    * @default 3
    */
   readonly spotAttempts?: number;
+  /**
+   * On-demand queues to try when a queue cannot place a job: `{ [spotQueue]: onDemandQueue }`, by the name
+   * or ARN the jobs are submitted with (DescribeJobs answers with ARNs; both are matched). A job the Spot
+   * queue gave up on for capacity (its time limit cancelled it RUNNABLE, or it waited past
+   * `maxQueuedSeconds`) is submitted again, under the same name and definition, to the fallback queue, and
+   * `describe` and `terminate` of the original id follow it there: the controller keeps the id it recorded.
+   * @default {} (no fallback)
+   */
+  readonly fallbackQueues?: Readonly<Record<string, string>>;
+  /**
+   * The longest a job may wait to start (SUBMITTED to STARTING), whatever the queue's own time limit
+   * detects: past it the job is cancelled with `CapacityUnavailable` (or moved to its fallback queue).
+   * Batch's `jobStateTimeLimitActions` act only on the blocking reasons Batch recognises; a G-instance
+   * quota of 0 may not be one of them.
+   * @default no limit of its own
+   */
+  readonly maxQueuedSeconds?: number;
+  /** @default () => new Date() */
+  readonly clock?: () => Date;
 }
 
 export const DEFAULT_SPOT_ATTEMPTS = 3;
+
+/**
+ * Why Batch retries a job: its host went away. `Host EC2*` is an EC2 Spot reclaim (AWS's documented
+ * pattern); a Fargate Spot task's interruption reads "Your Spot Task was interrupted." (ECS's stopped reason).
+ */
+export const SPOT_RETRY_STATUS_REASONS = ['Host EC2*', 'Your Spot Task was interrupted*'] as const;
+
+/**
+ * How a job that waited too long reads once cancelled: Batch's own words when a queue's time limit
+ * cancels it ("Canceled by JobStateTimeLimit action due to reason: CAPACITY:INSUFFICIENT_INSTANCE_CAPACITY"),
+ * or the reason this adapter gives when it cancels one itself.
+ */
+const CAPACITY_FAILURE = /JobStateTimeLimit|CAPACITY:|MISCONFIGURATION:COMPUTE_ENVIRONMENT_MAX_RESOURCE|^CapacityUnavailable/;
+const CAPACITY_CODE = 'CapacityUnavailable';
+const WAITING: ReadonlySet<string> = new Set(['SUBMITTED', 'PENDING', 'RUNNABLE']);
 /** DescribeJobs takes at most 100 ids per call. */
 const DESCRIBE_CHUNK = 100;
 const BATCH_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
@@ -102,8 +136,11 @@ export class BatchJobQueue<J extends Job = TrialJob> implements JobQueue<J> {
   }
 
   async submit(job: J): Promise<{ jobId: string }> {
+    return this.submitTo(await this.options.targetFor(job), job);
+  }
+
+  private async submitTo(target: BatchJobTarget, job: J): Promise<{ jobId: string }> {
     const name = batchJobName(job);
-    const target = await this.options.targetFor(job);
     const existing = await this.findByName(target.jobQueue, name);
     if (existing) return { jobId: existing };
     const submitted = await this.options.client.send(
@@ -117,10 +154,7 @@ export class BatchJobQueue<J extends Job = TrialJob> implements JobQueue<J> {
         retryStrategy: {
           attempts: this.spotAttempts,
           // AWS's documented pattern: retry only when the host went away (Spot reclaim), exit on anything else.
-          evaluateOnExit: [
-            { onStatusReason: 'Host EC2*', action: 'RETRY' },
-            { onReason: '*', action: 'EXIT' },
-          ],
+          evaluateOnExit: [...SPOT_RETRY_STATUS_REASONS.map((onStatusReason) => ({ onStatusReason, action: 'RETRY' as const })), { onReason: '*', action: 'EXIT' }],
         },
         timeout: { attemptDurationSeconds: Math.max(60, Math.ceil(target.timeoutSeconds)) },
       }),
@@ -132,22 +166,74 @@ export class BatchJobQueue<J extends Job = TrialJob> implements JobQueue<J> {
   async describe(jobIds: readonly string[]): Promise<Map<string, JobState>> {
     const ids = [...new Set(jobIds)];
     const states = new Map<string, JobState>(ids.map((id) => [id, { status: 'UNKNOWN' }]));
-    for (let start = 0; start < ids.length; start += DESCRIBE_CHUNK) {
-      const { jobs = [] } = await this.options.client.send(new DescribeJobsCommand({ jobs: ids.slice(start, start + DESCRIBE_CHUNK) }));
-      for (const job of jobs) {
-        if (job.jobId && states.has(job.jobId)) states.set(job.jobId, stateOf(job));
-      }
+    for (const job of await this.describeDetails(ids)) {
+      if (job.jobId && states.has(job.jobId)) states.set(job.jobId, await this.followed(job));
     }
     return states;
   }
 
   async terminate(jobId: string, reason: string): Promise<void> {
+    await this.terminateOne(jobId, reason);
+    if (Object.keys(this.options.fallbackQueues ?? {}).length === 0) return;
+    // A job moved to its fallback queue lives on under another id: stop that one too.
+    const [detail] = await this.describeDetails([jobId]);
+    const fallback = detail && this.fallbackOf(detail.jobQueue);
+    if (detail?.jobName && fallback) {
+      const moved = await this.findByName(fallback, detail.jobName);
+      if (moved) await this.terminateOne(moved, reason);
+    }
+  }
+
+  private async terminateOne(jobId: string, reason: string): Promise<void> {
     try {
       await this.options.client.send(new TerminateJobCommand({ jobId, reason: reason.slice(0, 255) }));
     } catch (error) {
       // Batch answers ClientException for an id it does not know (expired or never submitted): nothing to stop.
       if ((error as { name?: string }).name !== 'ClientException') throw error;
     }
+  }
+
+  private async describeDetails(ids: readonly string[]): Promise<JobDetail[]> {
+    const details: JobDetail[] = [];
+    for (let start = 0; start < ids.length; start += DESCRIBE_CHUNK) {
+      const { jobs = [] } = await this.options.client.send(new DescribeJobsCommand({ jobs: ids.slice(start, start + DESCRIBE_CHUNK) }));
+      details.push(...jobs);
+    }
+    return details;
+  }
+
+  /** The fallback queue of `jobQueue` (name or ARN), if any. */
+  private fallbackOf(jobQueue: string | undefined): string | undefined {
+    if (!jobQueue) return undefined;
+    const fallbacks = this.options.fallbackQueues ?? {};
+    const name = jobQueue.split('/').at(-1)!;
+    return fallbacks[jobQueue] ?? Object.entries(fallbacks).find(([queue]) => queue === name || queue.split('/').at(-1) === name)?.[1];
+  }
+
+  /**
+   * A job's state, after what the adapter does about waiting: a job queued past `maxQueuedSeconds` is
+   * cancelled as `CapacityUnavailable`; one that failed for capacity on a queue with a fallback continues
+   * there (submitted once, found by name after), and reads as the fallback job reads.
+   */
+  private async followed(job: JobDetail): Promise<JobState> {
+    let state = stateOf(job);
+    const { maxQueuedSeconds } = this.options;
+    const now = (this.options.clock ?? (() => new Date()))().getTime();
+    if (maxQueuedSeconds !== undefined && job.jobId && job.status && WAITING.has(job.status) && job.createdAt !== undefined && now - job.createdAt > maxQueuedSeconds * 1000) {
+      const reason = `${CAPACITY_CODE}: not started within ${Math.round(maxQueuedSeconds / 60)} minutes of being submitted`;
+      await this.terminateOne(job.jobId, reason);
+      state = { status: 'FAILED', reason, code: CAPACITY_CODE };
+    }
+    const fallback = this.fallbackOf(job.jobQueue);
+    if (state.code !== CAPACITY_CODE || !fallback) return state;
+    const original = jobOf<J>(job);
+    if (!original) return state;
+    const { jobId } = await this.submitTo({ ...(await this.options.targetFor(original)), jobQueue: fallback }, original);
+    const [moved] = await this.describeDetails([jobId]);
+    // Just submitted: Batch may not describe it yet.
+    if (!moved) return { status: 'QUEUED' };
+    // The fallback's own wait is judged like any job's, but it has no fallback of its own.
+    return this.fallbackOf(moved.jobQueue) ? stateOf(moved) : this.followed(moved);
   }
 
   /** The id of the newest job on `jobQueue` named exactly `name`, preferring one that has not failed. */
@@ -168,11 +254,28 @@ export class BatchJobQueue<J extends Job = TrialJob> implements JobQueue<J> {
   }
 }
 
-/** A Batch job's state in the queue's terms; a failure says why, with the exit code when there is one. */
+/** The job a Batch job runs, from its `NAS_JOB` environment. */
+function jobOf<J extends Job>(detail: JobDetail): J | undefined {
+  const raw = detail.container?.environment?.find((variable) => variable.name === 'NAS_JOB')?.value;
+  try {
+    return raw ? (JSON.parse(raw) as J) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A Batch job's state in the queue's terms; a failure says why, with the exit code when there is one. A job
+ * cancelled for want of capacity reads `CapacityUnavailable` (`code` too), so its trial fails with that reason.
+ */
 export function stateOf(job: Partial<Pick<JobDetail, 'status' | 'statusReason' | 'container' | 'attempts'>>): JobState {
   const status = job.status ? STATUS_OF[job.status] : undefined;
   if (!status) return { status: 'UNKNOWN' };
   if (status !== 'FAILED') return { status };
+  if (job.statusReason && CAPACITY_FAILURE.test(job.statusReason)) {
+    const reason = job.statusReason.startsWith(CAPACITY_CODE) ? job.statusReason : `${CAPACITY_CODE}: ${job.statusReason}`;
+    return { status, reason, code: CAPACITY_CODE };
+  }
   const lastAttempt = job.attempts?.at(-1)?.container;
   const exitCode = job.container?.exitCode ?? lastAttempt?.exitCode;
   const parts = [job.statusReason, job.container?.reason ?? lastAttempt?.reason, exitCode === undefined ? undefined : `exit code ${exitCode}`];

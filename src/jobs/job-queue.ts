@@ -37,6 +37,11 @@ export interface JobState {
   readonly status: JobStatus;
   /** Why a job failed, as the queue saw it (exit code, worker crash, Spot interruption). */
   readonly reason?: string;
+  /**
+   * A failure the service names: `CapacityUnavailable` when no capacity placed the job in time (the queue's
+   * time limit cancelled it while RUNNABLE); `reason` then starts with the same word.
+   */
+  readonly code?: 'CapacityUnavailable';
 }
 
 /** Unique per trial attempt (per agent-training submission): resubmitting it is recognised as a duplicate. */

@@ -1,7 +1,8 @@
 import type { ArtifactStore } from '../artifacts/artifact-store.js';
 import { tenantArtifactPrefix } from '../artifacts/tenant-prefix.js';
 import { curveScore, earlyStopVerdict, type EarlyStopVerdict } from '../search/early-stopping.js';
-import { InvalidArchitecture, InvalidRequest } from '../errors.js';
+import { GpuUnavailable, InvalidArchitecture, InvalidRequest } from '../errors.js';
+import { attemptVerdict, maxTrialAttemptsOf, withClosedAttempt } from '../search/attempts.js';
 import type { DatasetFolders } from '../training/datasets/dataset-access.js';
 import { InvalidDataset } from '../training/datasets/invalid-dataset.js';
 import type { Evaluator, TrainingRun } from '../evaluators/evaluator.js';
@@ -43,7 +44,7 @@ export interface RunTrialDeps {
 }
 
 /** The architecture metrics (`params`, `flops`) among `wanted`, from the space's cost model. */
-function architectureMetrics(spec: SearchSpec, arch: string, wanted: readonly string[]): Record<string, number> {
+export function architectureMetrics(spec: SearchSpec, arch: string, wanted: readonly string[]): Record<string, number> {
   if (!wanted.some((metric) => ARCHITECTURE_METRICS.includes(metric))) return {};
   const space = resolveSpace(spec.space, spec.spaceConfig);
   const { params, flops } = space.cost(space.parse(arch));
@@ -133,6 +134,31 @@ function parentOfRun(parent: TrialRecord): NonNullable<TrainingRun['parent']> {
   };
 }
 
+/**
+ * AWS Batch started this attempt again after a Spot interruption: the reclaimed container's run goes into
+ * `pastAttempts` (what it cost, counted by the hard cap; the claim below overwrites `startedAt`), ending one
+ * heartbeat after its last sign of life. Past `budget.maxTrialAttempts` the trial fails here instead, with
+ * the reason, and resolves 'gave-up'.
+ */
+async function closeReclaimedContainer(deps: RunTrialDeps, search: SearchRecord, trial: TrialRecord): Promise<Pick<TrialRecord, 'pastAttempts'> | 'gave-up'> {
+  if (trial.status !== 'RUNNING' || !trial.startedAt) return {};
+  const now = deps.clock();
+  const lastSign = Date.parse(trial.heartbeatAt ?? trial.startedAt) + (deps.heartbeatSeconds ?? 30) * 1000;
+  const pastAttempts = withClosedAttempt(trial, 'spot-reclaim', new Date(Math.min(now.getTime(), lastSign)));
+  const verdict = attemptVerdict(trial, maxTrialAttemptsOf(search.spec), 'spot-reclaim');
+  if (verdict.retry) return { pastAttempts };
+  const { from, to } = TRIAL_TRANSITIONS.reject;
+  const finished = now.toISOString();
+  await deps.store.updateTrial(
+    trial.tenantId,
+    trial.searchId,
+    trial.number,
+    { status: to, error: verdict.error, pastAttempts, finishedAt: finished, updatedAt: finished },
+    { attempt: trial.attempt, status: from },
+  );
+  return 'gave-up';
+}
+
 /** Failures that would repeat on every retry: the architecture, the spec or the user's dataset is wrong. */
 function isPermanent(error: unknown): error is Error {
   return error instanceof InvalidArchitecture || error instanceof InvalidRequest || error instanceof InvalidDataset;
@@ -160,11 +186,13 @@ export async function runTrialJob(deps: RunTrialDeps, job: TrialJob): Promise<vo
   const { attempt } = job;
   const claim = deps.reclaimRunning ? TRIAL_TRANSITIONS.reclaim : TRIAL_TRANSITIONS.claim;
   const started = clock().toISOString();
+  const reclaimed = deps.reclaimRunning ? await closeReclaimedContainer(deps, search, trial) : {};
+  if (reclaimed === 'gave-up') return;
   const claimed = await store.updateTrial(
     job.tenantId,
     job.searchId,
     job.trialNumber,
-    { status: claim.to, startedAt: started, heartbeatAt: started, updatedAt: started },
+    { status: claim.to, startedAt: started, heartbeatAt: started, updatedAt: started, ...reclaimed },
     { attempt, status: claim.from },
   );
   if (!claimed) return;
@@ -191,6 +219,7 @@ export async function runTrialJob(deps: RunTrialDeps, job: TrialJob): Promise<vo
     const finished = clock().toISOString();
     const training = {
       ...(measured.backend ? { backend: measured.backend } : {}),
+      ...(measured.gpu ? { gpu: measured.gpu } : {}),
       ...(measured.modelKey ? { modelKey: measured.modelKey } : {}),
       ...(measured.earlyStopped ? { earlyStopReason: measured.earlyStopped.reason } : {}),
       ...(measured.schedule ? { schedule: measured.schedule } : {}),
@@ -205,6 +234,20 @@ export async function runTrialJob(deps: RunTrialDeps, job: TrialJob): Promise<vo
     );
   } catch (error) {
     if (error instanceof AttemptSuperseded) return;
+    if (error instanceof GpuUnavailable) {
+      // Fail fast with the reason on the trial (another host may do better, hence retryable), and end the
+      // container with an error, so Batch and its alarm count it too.
+      const finished = clock().toISOString();
+      const { from, to } = TRIAL_TRANSITIONS.reject;
+      await store.updateTrial(
+        job.tenantId,
+        job.searchId,
+        job.trialNumber,
+        { status: to, error: { message: error.message, retryable: true }, finishedAt: finished, updatedAt: finished },
+        { attempt, status: from },
+      );
+      throw error;
+    }
     if (!isPermanent(error)) throw error;
     const finished = clock().toISOString();
     const { from, to } = TRIAL_TRANSITIONS.reject;

@@ -2,7 +2,9 @@ import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
-import { Unavailable } from '../errors.js';
+import { GpuUnavailable, Unavailable } from '../errors.js';
+import type { TrialGpu } from '../search/trial-gpu.js';
+import { nodeGpuProbe, verifyGpu } from './gpu-check.js';
 import { supplyTrainingKernels } from './models/training-kernels.js';
 
 /**
@@ -35,6 +37,8 @@ export interface ChosenBackend {
   readonly name: TrainingBackend;
   /** Each faster backend that was passed over, and why (absent package, no GPU, missing kernels). */
   readonly skipped: readonly { readonly name: TrainingBackend; readonly reason: string }[];
+  /** With `tfjs-node-gpu`: the GPU TensorFlow was shown to run on, and the driver and CUDA versions. */
+  readonly gpu?: TrialGpu;
 }
 
 export interface ChooseBackendOptions {
@@ -46,6 +50,11 @@ export interface ChooseBackendOptions {
   readonly gpuPresent?: () => boolean;
   /** Loads a package by name. @default dynamic import() */
   readonly loadPackage?: (name: string) => Promise<unknown>;
+  /**
+   * Proves, once `tfjs-node-gpu` is active, that TensorFlow runs on the GPU (throws `GpuUnavailable`).
+   * @default `verifyGpu(nodeGpuProbe(env))` (src/training/gpu-check.ts)
+   */
+  readonly verifyGpu?: () => Promise<TrialGpu>;
 }
 
 /** The registry name both native packages give their backend. */
@@ -58,7 +67,7 @@ const importByName = (name: string): Promise<unknown> => import(name);
 const nvidiaDevicePresent = () => existsSync('/dev/nvidia0');
 
 /** Whether a backend could be started, or why not. */
-type Attempt = { readonly ok: true } | { readonly ok: false; readonly reason: string };
+type Attempt = { readonly ok: true; readonly gpu?: TrialGpu } | { readonly ok: false; readonly reason: string };
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message.split('\n')[0]! : String(error);
@@ -107,7 +116,9 @@ async function startWasm(kernels: ReadonlySet<string>, load: (name: string) => P
  * Selects the fastest TensorFlow.js backend that can train the model and makes it the active one:
  * `tfjs-node-gpu` (only with a GPU present), `tfjs-node`, `wasm` (only if it has every kernel in
  * `kernels`), then `cpu`, which always works. `NAS_TF_BACKEND` forces one of them; a forced backend that
- * cannot start throws `Unavailable` rather than silently training elsewhere.
+ * cannot start throws `Unavailable` rather than silently training elsewhere (`GpuUnavailable` for
+ * `tfjs-node-gpu`, which the GPU queue's job definition forces). `tfjs-node-gpu` counts as started only once
+ * TensorFlow is shown to run on the GPU (`verifyGpu`), whose report `gpu` carries.
  *
  * @example
  * const kernels = await trainingStepKernels(model, dataset); // on the CPU backend, before choosing
@@ -115,13 +126,23 @@ async function startWasm(kernels: ReadonlySet<string>, load: (name: string) => P
  */
 export async function chooseBackend(options: ChooseBackendOptions = {}): Promise<ChosenBackend> {
   const { kernels = new Set<string>(), env = process.env, gpuPresent = nvidiaDevicePresent, loadPackage = importByName } = options;
+  const proveGpu = options.verifyGpu ?? (() => verifyGpu(nodeGpuProbe(env)));
   const forced = env[FORCE_BACKEND_VARIABLE] || undefined;
   if (forced !== undefined && !(TRAINING_BACKENDS as readonly string[]).includes(forced)) {
     throw new Error(`${FORCE_BACKEND_VARIABLE} must be one of ${TRAINING_BACKENDS.join(', ')}, got '${forced}'`);
   }
   const attempts: Record<TrainingBackend, () => Promise<Attempt>> = {
-    'tfjs-node-gpu': async () =>
-      gpuPresent() ? startNative('@tensorflow/tfjs-node-gpu', loadPackage) : { ok: false, reason: 'no GPU present' },
+    'tfjs-node-gpu': async () => {
+      if (!gpuPresent()) return { ok: false, reason: 'no GPU present' };
+      const started = await startNative('@tensorflow/tfjs-node-gpu', loadPackage);
+      if (!started.ok) return started;
+      try {
+        return { ok: true, gpu: await proveGpu() };
+      } catch (error) {
+        if (!(error instanceof GpuUnavailable) || forced !== undefined) throw error;
+        return { ok: false, reason: error.message };
+      }
+    },
     'tfjs-node': () => startNative('@tensorflow/tfjs-node', loadPackage),
     wasm: () => startWasm(kernels, loadPackage),
     cpu: async () => {
@@ -132,10 +153,12 @@ export async function chooseBackend(options: ChooseBackendOptions = {}): Promise
   const skipped: { name: TrainingBackend; reason: string }[] = [];
   for (const name of forced === undefined ? TRAINING_BACKENDS : [forced as TrainingBackend]) {
     const attempt = await attempts[name]();
-    if (attempt.ok) return { name, skipped };
+    if (attempt.ok) return { name, skipped, ...(attempt.gpu ? { gpu: attempt.gpu } : {}) };
     skipped.push({ name, reason: attempt.reason });
   }
   const reasons = skipped.map(({ name, reason }) => `${name}: ${reason}`).join('; ');
+  // A GPU job (the GPU queue forces tfjs-node-gpu) fails with the one reason that names the GPU.
+  if (forced === 'tfjs-node-gpu') throw new GpuUnavailable(reasons.replace(/^tfjs-node-gpu: /, ''));
   throw new Unavailable(
     forced === undefined ? `no TensorFlow.js backend could start (${reasons})` : `${FORCE_BACKEND_VARIABLE}=${forced} cannot train here (${reasons})`,
   );

@@ -13,7 +13,11 @@ import { CostGuard } from '../../cdk/cost-guard.js';
 import { NasStack } from '../../cdk/nas-stack.js';
 import { Records } from '../../cdk/records.js';
 import { API_STAGE } from '../../cdk/api.js';
-import { AGENT_JOB_SIZE, DEFAULT_MAX_VCPUS } from '../../cdk/training-queue.js';
+import { AGENT_JOB_SIZE, DEFAULT_MAX_VCPUS, DEFAULT_RUNNABLE_TIMEOUT_MINUTES, DEFAULT_SPOT_WAIT_MINUTES, GPU_JOB_ENVIRONMENT } from '../../cdk/training-queue.js';
+import { CUDA_BASE_IMAGE, NODE_BASE_IMAGE } from '../../cdk/images.js';
+import { QUEUE_WAIT_SLACK_SECONDS } from '../../cdk/controller.js';
+import { stackNameFor } from '../../cdk/nas-stack.js';
+import { FORCE_BACKEND_VARIABLE } from '../../src/training/backend.js';
 import { GPU_ON_DEMAND_INSTANCE_TYPES, GPU_SPOT_INSTANCE_TYPES, JOB_PROFILES } from '../../src/cost/job-profiles.js';
 import { createTableInput, TTL_ATTRIBUTE } from '../../src/store/table.js';
 import { scheduledEvent } from '../functions/eventbridge-event-shapes.js';
@@ -185,7 +189,18 @@ describe('NasStack', () => {
 
     it('THEN the stack prints the bare execute-api host as the API URL (its stage is the /v1 clients append), the Batch targets of agent training and what else an operator needs', () => {
       const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
-      expect(Object.keys(outputs).sort()).toEqual(['AgentJobDefinition', 'AgentJobQueue', 'AlarmTopic', 'ApiUrl', 'ArtifactsBucket', 'CpuJobQueue', 'GpuJobQueue', 'RecordsTable', 'TenantRoleArn']);
+      expect(Object.keys(outputs).sort()).toEqual([
+        'AgentJobDefinition',
+        'AgentJobQueue',
+        'AlarmTopic',
+        'ApiUrl',
+        'ArtifactsBucket',
+        'CpuJobQueue',
+        'GpuJobQueue',
+        'GpuOnDemandJobQueue',
+        'RecordsTable',
+        'TenantRoleArn',
+      ]);
       expect(outputs.ApiUrl!.Value).toEqual({
         'Fn::Join': ['', ['https://', ref(restApi()), '.execute-api.', { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }]],
       });
@@ -279,8 +294,8 @@ describe('NasStack', () => {
   describe('TrainingQueue', () => {
     const environments = () => Object.values(template.findResources('AWS::Batch::ComputeEnvironment')).map((r) => r.Properties);
 
-    it('THEN a GPU Spot environment, an on-demand fallback and a Fargate environment exist, each capped in vCPUs and scaling to zero', () => {
-      template.resourceCountIs('AWS::Batch::ComputeEnvironment', 3);
+    it('THEN a GPU Spot environment, an on-demand fallback, and Fargate Spot and on-demand environments exist, each capped in vCPUs and scaling to zero', () => {
+      template.resourceCountIs('AWS::Batch::ComputeEnvironment', 4);
       template.hasResourceProperties('AWS::Batch::ComputeEnvironment', {
         Type: 'managed',
         ComputeResources: Match.objectLike({
@@ -302,22 +317,59 @@ describe('NasStack', () => {
         }),
       });
       template.hasResourceProperties('AWS::Batch::ComputeEnvironment', { ComputeResources: Match.objectLike({ Type: 'FARGATE', MaxvCpus: DEFAULT_MAX_VCPUS.cpu }) });
+      template.hasResourceProperties('AWS::Batch::ComputeEnvironment', { ComputeResources: Match.objectLike({ Type: 'FARGATE_SPOT', MaxvCpus: DEFAULT_MAX_VCPUS.cpu }) });
       for (const environment of environments()) expect(environment.ComputeResources.MaxvCpus).toBeGreaterThan(0);
     });
 
-    it('THEN the GPU queue tries Spot first and on-demand second; the CPU queue runs on Fargate', () => {
+    /** Cancel a job RUNNABLE this long for each blocking reason Batch detects. */
+    const cancelAfter = (minutes: number) =>
+      ['CAPACITY:INSUFFICIENT_INSTANCE_CAPACITY', 'MISCONFIGURATION:COMPUTE_ENVIRONMENT_MAX_RESOURCE', 'MISCONFIGURATION:JOB_RESOURCE_REQUIREMENT'].map((reason) => ({
+        Action: 'CANCEL',
+        State: 'RUNNABLE',
+        MaxTimeSeconds: minutes * 60,
+        Reason: reason,
+      }));
+
+    it('THEN the GPU queue runs Spot only and cancels what Spot cannot place in time, for the on-demand queue to run; the CPU queue tries Fargate Spot, then Fargate; no queue waits forever', () => {
       const arnOf = (type: string) => {
         const [id] = Object.keys(template.findResources('AWS::Batch::ComputeEnvironment', { Properties: { ComputeResources: { Type: type } } }));
         return { 'Fn::GetAtt': [id, 'ComputeEnvironmentArn'] };
       };
-      const [spot, onDemand, fargate] = [arnOf('SPOT'), arnOf('EC2'), arnOf('FARGATE')];
+      const [spot, onDemand, fargateSpot, fargate] = [arnOf('SPOT'), arnOf('EC2'), arnOf('FARGATE_SPOT'), arnOf('FARGATE')];
+      template.resourceCountIs('AWS::Batch::JobQueue', 3);
+      template.hasResourceProperties('AWS::Batch::JobQueue', {
+        ComputeEnvironmentOrder: [{ ComputeEnvironment: spot, Order: 1 }],
+        JobStateTimeLimitActions: cancelAfter(DEFAULT_SPOT_WAIT_MINUTES),
+      });
+      template.hasResourceProperties('AWS::Batch::JobQueue', {
+        ComputeEnvironmentOrder: [{ ComputeEnvironment: onDemand, Order: 1 }],
+        JobStateTimeLimitActions: cancelAfter(DEFAULT_RUNNABLE_TIMEOUT_MINUTES),
+      });
       template.hasResourceProperties('AWS::Batch::JobQueue', {
         ComputeEnvironmentOrder: [
-          { ComputeEnvironment: spot, Order: 1 },
-          { ComputeEnvironment: onDemand, Order: 2 },
+          { ComputeEnvironment: fargateSpot, Order: 1 },
+          { ComputeEnvironment: fargate, Order: 2 },
         ],
+        JobStateTimeLimitActions: cancelAfter(DEFAULT_RUNNABLE_TIMEOUT_MINUTES),
       });
-      template.hasResourceProperties('AWS::Batch::JobQueue', { ComputeEnvironmentOrder: [{ ComputeEnvironment: fargate, Order: 1 }] });
+    });
+
+    it('THEN an alarm on the topic fires when a queue reports a job blocked or cancels one for capacity', () => {
+      const queues = stack.trainingQueue.queues.map((queue) => getAtt(queue, 'JobQueueArn'));
+      const [ruleId] = Object.keys(
+        template.findResources('AWS::Events::Rule', {
+          Properties: { EventPattern: { 'detail-type': ['Batch Job Queue Blocked', 'Batch Job State Change'], detail: Match.objectLike({ jobQueue: queues }) } },
+        }),
+      );
+      expect(ruleId).toBeDefined();
+      expect(resources[ruleId!]!.Properties!.EventPattern.detail.statusReason).toEqual([{ prefix: 'Canceled by JobStateTimeLimit' }, { prefix: 'CAPACITY:' }, { prefix: 'MISCONFIGURATION:' }]);
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/Events',
+        MetricName: 'TriggeredRules',
+        Dimensions: [{ Name: 'RuleName', Value: { Ref: ruleId } }],
+        Threshold: 1,
+        AlarmActions: [ref(stack.alarms.topic)],
+      });
     });
 
     it('THEN the instances run in public subnets without NAT, with no inbound rule, and the VPC logs rejected traffic', () => {
@@ -332,11 +384,13 @@ describe('NasStack', () => {
       Attempts: 3,
       EvaluateOnExit: [
         { Action: 'RETRY', OnStatusReason: 'Host EC2*' },
+        { Action: 'RETRY', OnStatusReason: 'Your Spot Task was interrupted*' },
         { Action: 'EXIT', OnReason: '*' },
       ],
     };
 
-    it('THEN the training job asks for one GPU, retries only Spot reclaims and stops at its timeout', () => {
+    it('THEN the training job asks for one GPU, forces the GPU backend with a writable CUDA cache, retries only Spot reclaims and stops at its timeout', () => {
+      expect(GPU_JOB_ENVIRONMENT).toEqual({ [FORCE_BACKEND_VARIABLE]: 'tfjs-node-gpu', CUDA_CACHE_PATH: '/home/nas/.nv/ComputeCache' });
       template.hasResourceProperties('AWS::Batch::JobDefinition', {
         Type: 'container',
         PlatformCapabilities: ['EC2'],
@@ -353,6 +407,8 @@ describe('NasStack', () => {
           Environment: Match.arrayWith([
             { Name: 'NAS_TABLE', Value: ref(stack.records.table) },
             { Name: 'NAS_TABLES', Value: { 'Fn::Join': ['', ['s3://', ref(stack.artifacts.bucket), '/tables']] } },
+            { Name: 'NAS_TF_BACKEND', Value: 'tfjs-node-gpu' },
+            { Name: 'CUDA_CACHE_PATH', Value: '/home/nas/.nv/ComputeCache' },
           ]),
           LogConfiguration: Match.objectLike({ LogDriver: 'awslogs', Options: Match.objectLike({ 'awslogs-group': ref(stack.trainingQueue.logGroup) }) }),
         }),
@@ -376,18 +432,38 @@ describe('NasStack', () => {
       });
     });
 
-    it('THEN every job definition runs the batch/Dockerfile image, built at deploy from the sources and the benchmark data', () => {
-      const definitions = Object.values(template.findResources('AWS::Batch::JobDefinition')).map((r) => r.Properties.ContainerProperties.Image);
-      expect(new Set(definitions.map((image) => JSON.stringify(image))).size).toBe(1);
+    it('THEN the GPU job runs the CUDA image (batch/Dockerfile) and the Fargate jobs the slim one (batch/Dockerfile.cpu), both Node 22 on bases pinned by digest, built at deploy from the sources and the benchmark data', () => {
+      const imageOf = (platform: string) =>
+        Object.values(template.findResources('AWS::Batch::JobDefinition', { Properties: { PlatformCapabilities: [platform] } })).map((r) => JSON.stringify(r.Properties.ContainerProperties.Image));
+      expect(new Set(imageOf('EC2')).size).toBe(1);
+      expect(new Set(imageOf('FARGATE')).size).toBe(1);
+      expect(imageOf('EC2')[0]).not.toEqual(imageOf('FARGATE')[0]);
       const assets = JSON.parse(readFileSync(join(assemblyDir, 'ServerlessNas.assets.json'), 'utf8')) as {
-        dockerImages: Record<string, { source: { directory: string; dockerFile: string; platform: string; dockerBuildContexts: Record<string, string> } }>;
+        dockerImages: Record<string, { source: { directory: string; dockerFile: string; platform: string; dockerBuildArgs?: Record<string, string>; dockerBuildContexts: Record<string, string> } }>;
       };
-      const images = Object.values(assets.dockerImages);
-      expect(images).toHaveLength(1);
-      const { source } = images[0]!;
-      expect(source).toMatchObject({ dockerFile: 'batch/Dockerfile', platform: 'linux/amd64', dockerBuildContexts: { benchmarks: expect.stringMatching(/benchmarks$/) } });
-      // The staged build context holds what the Dockerfile copies, and nothing else (no node_modules, tests or data).
-      expect(readdirSync(join(assemblyDir, source.directory)).sort()).toEqual(['.npmrc', 'batch', 'package-lock.json', 'package.json', 'src', 'tsconfig.json']);
+      const images = Object.values(assets.dockerImages).map(({ source }) => source);
+      expect(images.map((source) => source.dockerFile).sort()).toEqual(['batch/Dockerfile', 'batch/Dockerfile.cpu']);
+      const gpu = images.find((source) => source.dockerFile === 'batch/Dockerfile')!;
+      const cpu = images.find((source) => source.dockerFile === 'batch/Dockerfile.cpu')!;
+      expect(gpu.dockerBuildArgs).toEqual({ CUDA_IMAGE: CUDA_BASE_IMAGE, NODE_IMAGE: NODE_BASE_IMAGE });
+      expect(cpu.dockerBuildArgs).toEqual({ NODE_IMAGE: NODE_BASE_IMAGE });
+      for (const source of images) {
+        expect(source).toMatchObject({ platform: 'linux/amd64', dockerBuildContexts: { benchmarks: expect.stringMatching(/benchmarks$/) } });
+        // The staged build context holds what the Dockerfile copies, and nothing else (no node_modules, tests or data).
+        expect(readdirSync(join(assemblyDir, source.directory)).sort()).toEqual(['batch', 'package-lock.json', 'package.json', 'src', 'tsconfig.json']);
+      }
+      expect(NODE_BASE_IMAGE).toMatch(/^node:22-bookworm-slim@sha256:[0-9a-f]{64}$/);
+      expect(CUDA_BASE_IMAGE).toMatch(/^nvidia\/cuda:11\.8\.0-cudnn8-runtime-ubuntu22\.04@sha256:[0-9a-f]{64}$/);
+    });
+
+    it("THEN each Dockerfile's own default base images (for a build by hand) are the pinned ones, and the CUDA image gives its user a home for the CUDA cache", () => {
+      const dockerfile = (name: string) => readFileSync(new URL(`../../batch/${name}`, import.meta.url), 'utf8');
+      expect(dockerfile('Dockerfile')).toContain(`ARG CUDA_IMAGE=${CUDA_BASE_IMAGE}\n`);
+      expect(dockerfile('Dockerfile')).toContain(`ARG NODE_IMAGE=${NODE_BASE_IMAGE}\n`);
+      expect(dockerfile('Dockerfile.cpu')).toContain(`ARG NODE_IMAGE=${NODE_BASE_IMAGE}\n`);
+      expect(dockerfile('Dockerfile.cpu')).not.toMatch(/FROM .*cuda/i);
+      expect(dockerfile('Dockerfile')).toMatch(/CUDA_CACHE_PATH=\/home\/nas\/\.nv\/ComputeCache/);
+      expect(dockerfile('Dockerfile')).toMatch(/useradd .*--create-home --home-dir \/home\/nas/);
     });
 
     it('THEN agent training runs on Fargate with the artifacts bucket, as its own role, sized for the learner', () => {
@@ -450,6 +526,8 @@ describe('NasStack', () => {
             NAS_CPU_JOB_DEFINITION: ref(trainingQueue.benchmarkJob),
             NAS_GPU_JOB_QUEUE: getAtt(trainingQueue.gpuQueue, 'JobQueueArn'),
             NAS_GPU_JOB_DEFINITION: ref(trainingQueue.trainJob),
+            NAS_GPU_FALLBACK_JOB_QUEUE: getAtt(trainingQueue.gpuOnDemandQueue, 'JobQueueArn'),
+            NAS_MAX_QUEUED_SECONDS: String(DEFAULT_RUNNABLE_TIMEOUT_MINUTES * 60 + QUEUE_WAIT_SLACK_SECONDS),
             NAS_TENANT_ROLE_ARN: getAtt(stack.tenantRole.role, 'Arn'),
           }),
         },
@@ -462,13 +540,14 @@ describe('NasStack', () => {
       template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 24 * 3600 });
     });
 
-    it('THEN a rule on the default bus sends it the ended jobs of our two queues only', () => {
+    it('THEN a rule on the default bus sends it the ended jobs of our three queues only', () => {
+      const { gpuQueue, gpuOnDemandQueue, cpuQueue } = stack.trainingQueue;
       template.hasResourceProperties('AWS::Events::Rule', {
         EventBusName: Match.absent(),
         EventPattern: {
           source: ['aws.batch'],
           'detail-type': ['Batch Job State Change'],
-          detail: { jobQueue: [getAtt(stack.trainingQueue.gpuQueue, 'JobQueueArn'), getAtt(stack.trainingQueue.cpuQueue, 'JobQueueArn')], status: ['SUCCEEDED', 'FAILED'] },
+          detail: { jobQueue: [gpuQueue, gpuOnDemandQueue, cpuQueue].map((queue) => getAtt(queue, 'JobQueueArn')), status: ['SUCCEEDED', 'FAILED'] },
         },
         Targets: [target()],
       });
@@ -622,7 +701,7 @@ describe('NasStack', () => {
           AlarmActions: [ref(stack.alarms.topic)],
         });
       }
-      template.resourceCountIs('AWS::CloudWatch::Alarm', 5);
+      template.resourceCountIs('AWS::CloudWatch::Alarm', 6);
       template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com', TopicArn: ref(stack.alarms.topic) });
     });
   });
@@ -849,5 +928,45 @@ describe('CostGuard', () => {
       Budget: { BudgetLimit: { Amount: 25, Unit: 'USD' }, CostFilters: { TagKeyValue: ['user:project$serverless-nas'] } },
       NotificationsWithSubscribers: Match.arrayWith([Match.objectLike({ Subscribers: [{ SubscriptionType: 'SNS', Address: { Ref: Match.anyValue() } }] })]),
     });
+  });
+});
+
+describe('stages', () => {
+  // Without bundling the functions: the stacks differ in names and removal policies only.
+  const synth = (props: ConstructorParameters<typeof NasStack>[2]) => {
+    const app = new App({ context: { ...cdkJson.context, 'aws:cdk:bundling-stacks': [] } });
+    const stack = new NasStack(app, stackNameFor(props?.stage), props);
+    return { stack, template: Template.fromStack(stack) };
+  };
+
+  it('GIVEN -c stage=dev WHEN the app names the stack THEN it is ServerlessNas-dev, every resource is tagged with the stage; a bad stage is refused', () => {
+    expect(stackNameFor(undefined)).toBe('ServerlessNas');
+    expect(stackNameFor('dev')).toBe('ServerlessNas-dev');
+    expect(() => stackNameFor('Dev_1')).toThrow(/-c stage must be/);
+    const { template } = synth({ stage: 'dev' });
+    template.hasResourceProperties('AWS::DynamoDB::Table', { Tags: Match.arrayWith([{ Key: 'stage', Value: 'dev' }]) });
+    template.hasResourceProperties('AWS::Batch::JobQueue', { Tags: Match.objectLike({ stage: 'dev' }) });
+  });
+
+  it('GIVEN -c ephemeral=true WHEN synthesized THEN the table and the bucket (emptied first) are deleted with the stack, and cdk-nag still passes', () => {
+    const { template, stack } = synth({ stage: 'tmp', ephemeral: true });
+    template.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Delete', Properties: Match.objectLike({ DeletionProtectionEnabled: false }) });
+    template.hasResource('AWS::S3::Bucket', { DeletionPolicy: 'Delete' });
+    template.resourceCountIs('Custom::S3AutoDeleteObjects', 1);
+    const report = new AwsSolutionsChecks().validateScope(stack);
+    expect(report.violations.map((v) => `${v.severity} ${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath).join(', ')}`)).toEqual([]);
+  });
+
+  it('GIVEN no switch WHEN synthesized THEN the table and the bucket are retained', () => {
+    const { template } = synth({});
+    template.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Retain' });
+    template.hasResource('AWS::S3::Bucket', { DeletionPolicy: 'Retain' });
+    template.resourceCountIs('Custom::S3AutoDeleteObjects', 0);
+  });
+
+  it('GIVEN -c runnableTimeoutMinutes=30 WHEN synthesized THEN the last queues cancel after 30 minutes; a limit Batch refuses is refused', () => {
+    const { template } = synth({ runnableTimeoutMinutes: 30 });
+    template.hasResourceProperties('AWS::Batch::JobQueue', { JobStateTimeLimitActions: Match.arrayWith([Match.objectLike({ MaxTimeSeconds: 1800 })]) });
+    expect(() => synth({ runnableTimeoutMinutes: 5 })).toThrow(/runnableTimeoutMinutes must be a whole number of minutes from 10 to 1440/);
   });
 });

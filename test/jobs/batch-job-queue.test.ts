@@ -41,6 +41,7 @@ describe('BatchJobQueue.submit', () => {
         attempts: 3,
         evaluateOnExit: [
           { onStatusReason: 'Host EC2*', action: 'RETRY' },
+          { onStatusReason: 'Your Spot Task was interrupted*', action: 'RETRY' },
           { onReason: '*', action: 'EXIT' },
         ],
       },
@@ -179,6 +180,73 @@ describe('BatchJobQueue.describe', () => {
     const batch = new FakeBatch();
     expect((await queueOn(batch).describe([])).size).toBe(0);
     expect(batch.sent).toEqual([]);
+  });
+});
+
+describe('no job waits forever', () => {
+  const ON_DEMAND = 'arn:aws:batch:eu-west-1:123456789012:job-queue/nas-gpu-on-demand';
+  const CANCELLED = 'Canceled by JobStateTimeLimit action due to reason: CAPACITY:INSUFFICIENT_INSTANCE_CAPACITY';
+  const gpuQueue = (batch: FakeBatch, options: { maxQueuedSeconds?: number; clock?: () => Date } = {}) =>
+    new BatchJobQueue({ client: batch, targetFor: () => GPU, fallbackQueues: { 'nas-gpu': ON_DEMAND }, ...options });
+
+  it('GIVEN a job the queue time limit cancelled WHEN its state is read THEN it is CapacityUnavailable, with Batch\'s words', () => {
+    expect(stateOf({ status: 'FAILED', statusReason: CANCELLED })).toEqual({ status: 'FAILED', reason: `CapacityUnavailable: ${CANCELLED}`, code: 'CapacityUnavailable' });
+    expect(stateOf({ status: 'FAILED', statusReason: 'Essential container in task exited' }).code).toBeUndefined();
+  });
+
+  it('GIVEN Spot could not place a GPU job WHEN the controller reads it THEN the same job is submitted to the on-demand queue once, and its id reads as the new job', async () => {
+    const batch = new FakeBatch();
+    const queue = gpuQueue(batch);
+    const { jobId } = await queue.submit(job(3));
+    batch.update(jobId, 'FAILED', { statusReason: CANCELLED });
+
+    expect((await queue.describe([jobId])).get(jobId)).toEqual({ status: 'QUEUED' });
+    const moved = batch.jobs[1]!;
+    expect(moved).toMatchObject({ jobQueue: ON_DEMAND, jobName: `${SEARCH}-3-1`, jobDefinition: GPU.jobDefinition, container: batch.jobs[0]!.container });
+    expect(batch.inputs<{ timeout: unknown }>('SubmitJob')[1]!.timeout).toEqual({ attemptDurationSeconds: GPU.timeoutSeconds });
+
+    batch.update(moved.jobId, 'RUNNING');
+    expect((await queue.describe([jobId])).get(jobId)).toEqual({ status: 'RUNNING' });
+    expect(batch.inputs('SubmitJob')).toHaveLength(2);
+
+    await queue.terminate(jobId, 'search stopped');
+    expect(batch.inputs('TerminateJob')).toContainEqual({ jobId: moved.jobId, reason: 'search stopped' });
+  });
+
+  it('GIVEN on-demand cannot place it either WHEN read THEN the trial\'s job is FAILED CapacityUnavailable', async () => {
+    const batch = new FakeBatch();
+    const queue = gpuQueue(batch);
+    const { jobId } = await queue.submit(job(4));
+    batch.update(jobId, 'FAILED', { statusReason: CANCELLED });
+    await queue.describe([jobId]);
+    batch.update(batch.jobs[1]!.jobId, 'FAILED', { statusReason: CANCELLED });
+    expect((await queue.describe([jobId])).get(jobId)).toMatchObject({ status: 'FAILED', code: 'CapacityUnavailable' });
+  });
+
+  it('GIVEN a job waiting past maxQueuedSeconds (a blocking reason Batch does not act on, e.g. a quota of 0) WHEN read THEN it is cancelled and moved on, or fails CapacityUnavailable', async () => {
+    const batch = new FakeBatch();
+    // The fake's jobs are created at 1_700_000_000_000 on; these two were submitted an hour before that.
+    const later = () => new Date(1_700_000_000_000 + 60_000);
+    const cpuOnly = new BatchJobQueue({ client: batch, targetFor: () => CPU, maxQueuedSeconds: 1800, clock: later });
+    const { jobId } = await cpuOnly.submit(job(5));
+    batch.update(jobId, 'RUNNABLE', { createdAt: 1_700_000_000_000 - 3600_000 });
+    expect((await cpuOnly.describe([jobId])).get(jobId)).toEqual({ status: 'FAILED', reason: 'CapacityUnavailable: not started within 30 minutes of being submitted', code: 'CapacityUnavailable' });
+    expect(batch.inputs('TerminateJob')).toEqual([{ jobId, reason: 'CapacityUnavailable: not started within 30 minutes of being submitted' }]);
+
+    const gpu = gpuQueue(batch, { maxQueuedSeconds: 1800, clock: later });
+    const spot = (await gpu.submit(job(6))).jobId;
+    batch.update(spot, 'RUNNABLE', { createdAt: 1_700_000_000_000 - 3600_000 });
+    expect((await gpu.describe([spot])).get(spot)).toEqual({ status: 'QUEUED' });
+    expect(batch.jobs.at(-1)).toMatchObject({ jobQueue: ON_DEMAND, jobName: `${SEARCH}-6-1` });
+  });
+
+  it('GIVEN a job still within its wait WHEN read THEN nothing is done to it', async () => {
+    const batch = new FakeBatch();
+    const queue = new BatchJobQueue({ client: batch, targetFor: () => CPU, maxQueuedSeconds: 1800, clock: () => new Date(1_700_000_000_000 + 60_000) });
+    const { jobId } = await queue.submit(job(7));
+    batch.update(jobId, 'RUNNABLE');
+    expect((await queue.describe([jobId])).get(jobId)).toEqual({ status: 'QUEUED' });
+    expect(batch.inputs('TerminateJob')).toEqual([]);
   });
 });
 

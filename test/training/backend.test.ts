@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Unavailable } from '../../src/errors.js';
+import { GpuUnavailable, Unavailable } from '../../src/errors.js';
+import type { TrialGpu } from '../../src/search/trial-gpu.js';
 import { cnnSpace } from '../../src/spaces/cnn.js';
 import { mlpSpace } from '../../src/spaces/mlp.js';
 import { chooseBackend } from '../../src/training/backend.js';
@@ -85,10 +86,32 @@ describe('chooseBackend', () => {
     model.dispose();
   });
 
-  it('prefers tfjs-node-gpu when a GPU is present and the package loads', async () => {
-    const chosen = await chooseBackend({ env: noEnv, gpuPresent: () => true, loadPackage: fakeNativePackage });
-    expect(chosen).toEqual({ name: 'tfjs-node-gpu', skipped: [] });
+  const t4: TrialGpu = { device: 'Tesla T4', computeCapability: '7.5', driverVersion: '550.127.05', firstOpMs: 300 };
+
+  it('prefers tfjs-node-gpu when a GPU is present, the package loads and TensorFlow is shown to run on the GPU', async () => {
+    const chosen = await chooseBackend({ env: noEnv, gpuPresent: () => true, loadPackage: fakeNativePackage, verifyGpu: async () => t4 });
+    expect(chosen).toEqual({ name: 'tfjs-node-gpu', skipped: [], gpu: t4 });
     expect(tf.getBackend()).toBe('tensorflow');
+  });
+
+  it('GIVEN the GPU queue forces tfjs-node-gpu WHEN TensorFlow is on the CPU THEN the choice fails with GpuUnavailable, not a slower backend', async () => {
+    const onCpu = async () => Promise.reject(new GpuUnavailable('TensorFlow placed its operations on the CPU'));
+    const forced = { NAS_TF_BACKEND: 'tfjs-node-gpu' };
+    await expect(chooseBackend({ env: forced, gpuPresent: () => true, loadPackage: fakeNativePackage, verifyGpu: onCpu })).rejects.toThrow(
+      'GpuUnavailable: TensorFlow placed its operations on the CPU',
+    );
+    await expect(chooseBackend({ env: forced, gpuPresent: () => false, verifyGpu: async () => t4 })).rejects.toThrow(/^GpuUnavailable: no GPU present$/);
+    const missing = chooseBackend({ env: forced, gpuPresent: () => true, loadPackage: async () => Promise.reject(new Error('libcudart.so.11.0: cannot open')), verifyGpu: async () => t4 });
+    await expect(missing).rejects.toThrow(GpuUnavailable);
+    await expect(missing).rejects.toThrow(/@tensorflow\/tfjs-node-gpu is not installed \(libcudart/);
+  });
+
+  it('GIVEN nothing is forced WHEN TensorFlow is on the CPU THEN tfjs-node-gpu is passed over with the reason, never recorded as the backend', async () => {
+    const onCpu = async () => Promise.reject(new GpuUnavailable('TensorFlow placed its operations on the CPU'));
+    const chosen = await chooseBackend({ env: noEnv, gpuPresent: () => true, loadPackage: fakeNativePackage, verifyGpu: onCpu });
+    expect(chosen.name).not.toBe('tfjs-node-gpu');
+    expect(chosen.skipped[0]).toEqual({ name: 'tfjs-node-gpu', reason: 'GpuUnavailable: TensorFlow placed its operations on the CPU' });
+    expect(chosen.gpu).toBeUndefined();
   });
 
   it('takes tfjs-node without a GPU, never loading the GPU package', async () => {
