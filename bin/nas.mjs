@@ -3,4 +3,6 @@
 import { register } from 'tsx/esm/api';
 
 register();
+const { quietSdkNoticeOnNode20 } = await import('../src/aws/node-20-notice.ts');
+quietSdkNoticeOnNode20();
 await import('../src/cli/main.ts');

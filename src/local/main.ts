@@ -1,8 +1,10 @@
 /** `npm start` / `nas serve`: the whole service on this machine (API, controller, job pool, embedded DynamoDB). */
+import { quietSdkNoticeOnNode20 } from '../aws/node-20-notice.js';
 import { readConfig } from '../config.js';
 import { DataFolderUnusable } from '../errors.js';
 import { startLocalService } from './local-service.js';
 
+quietSdkNoticeOnNode20();
 const config = readConfig();
 const service = await startLocalService(config).catch((error: unknown) => {
   // The operator's fix is in the message (stop the other service, or restore a backup); a stack adds nothing.

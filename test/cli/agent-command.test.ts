@@ -11,8 +11,9 @@ import { PolicyRegistry } from '../../src/strategies/rl/policy-registry.js';
 import { BENCHMARKS_DIR } from '../helpers/nb201-csv.js';
 
 const NAS = join(PROJECT_ROOT, 'bin', 'nas.mjs');
-// Long enough (a few seconds on 2 cores) to be killed halfway; small enough to finish in a test.
-const TRAIN = ['agent', 'train', '--space', 'nb201', '--benchmark', 'nb201', '--metric', 'cifar10_valid_12', '--name', 'killed', '--steps', '1000', '--params', '{"warmup":50,"scaleSamples":16,"checkpointInterval":100,"network":{"kind":"mlp","hidden":[16]}}'];
+// Long enough to be killed halfway: progress is written once a second, ~150 steps apart on 2 cores, so the kill
+// after step 200 is seen lands well before step 600; small enough to finish in a test.
+const TRAIN = ['agent', 'train', '--space', 'nb201', '--benchmark', 'nb201', '--metric', 'cifar10_valid_12', '--name', 'killed', '--steps', '600', '--params', '{"warmup":50,"scaleSamples":16,"checkpointInterval":100,"network":{"kind":"mlp","hidden":[16]}}'];
 
 let artifactsDir: string;
 let env: NodeJS.ProcessEnv;
@@ -27,24 +28,28 @@ const progressOf = async () => JSON.parse(await readFile(join(artifactsDir, 'tra
 
 describe('nas agent train', () => {
   it('runs training as a job in the local pool; after the command is killed, the job stops and the same command resumes it from its checkpoint', async () => {
-    const first = spawn(process.execPath, [NAS, ...TRAIN], { env, cwd: PROJECT_ROOT, stdio: 'ignore' });
-    await waitFor(async () => ((await progressOf().catch(() => undefined))?.step >= 300 ? true : undefined), 'the job to pass step 300', 60_000);
+    // The pool's child process inherits the command's output pipes, so they close only once both have ended.
+    const first = spawn(process.execPath, [NAS, ...TRAIN], { env, cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let pipesClosed = false;
+    first.once('close', () => (pipesClosed = true));
+    first.stdout!.resume();
+    first.stderr!.resume();
+    await waitFor(async () => ((await progressOf().catch(() => undefined))?.step >= 200 ? true : undefined), 'the job to pass step 200', 60_000);
     first.kill('SIGKILL');
-    // The pool's child process notices its parent is gone and stops: progress stops moving.
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    // The pool's child process notices its parent is gone and stops, leaving the run unfinished.
+    await waitFor(async () => (pipesClosed ? true : undefined), "the pool's child process to stop", 10_000);
     const stopped = await progressOf();
-    await new Promise((resolve) => setTimeout(resolve, 2500));
-    expect(await progressOf()).toEqual(stopped);
     expect(stopped.state).toBe('running');
+    expect(stopped.step).toBeLessThan(600);
 
     const { stdout } = await nas(TRAIN);
     const resumedFrom = Number(/resuming run 'killed' from step (\d+)/.exec(stdout)?.[1]);
-    expect(resumedFrom).toBeGreaterThanOrEqual(300);
+    expect(resumedFrom).toBeGreaterThanOrEqual(200);
     expect(resumedFrom % 100).toBe(0);
     expect(stdout).toMatch(/submitted run 'killed' as job agent-nb201-killed-\w+ \(local\)/);
-    expect(stdout).toContain('trained  nb201/killed: nb201 cifar10_valid_12, 1000 steps, seed 0');
-    expect((await new PolicyRegistry(new DirectoryArtifactStore(artifactsDir)).get('nb201', 'killed'))?.manifest.steps).toBe(1000);
-    expect(await progressOf()).toMatchObject({ state: 'succeeded', step: 1000, resumedFrom });
+    expect(stdout).toContain('trained  nb201/killed: nb201 cifar10_valid_12, 600 steps, seed 0');
+    expect((await new PolicyRegistry(new DirectoryArtifactStore(artifactsDir)).get('nb201', 'killed'))?.manifest.steps).toBe(600);
+    expect(await progressOf()).toMatchObject({ state: 'succeeded', step: 600, resumedFrom });
   }, 120_000);
 
   it.each([

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SearchView, TrialView } from '../../src/api/views.js';
 import { PROJECT_ROOT, readConfig } from '../../src/config.js';
 import { startLocalService, type LocalService } from '../../src/local/local-service.js';
+import { waitFor } from '../../src/local/service-process.js';
 import { EXAMPLE_SEARCH_SPEC } from '../../src/search/spec.js';
 import { launchChromium } from './chromium.js';
 
@@ -31,18 +32,18 @@ const screenshot = async (name: string) => {
 async function runEvolvedSearch(): Promise<string> {
   const spec = { ...EXAMPLE_SEARCH_SPEC, name: 'evolved cells', strategy: { name: 'evolution', params: { populationSize: 3, sampleSize: 2 } }, budget: { maxTrialCount: 15, parallelTrialCount: 3 }, seed: 9 };
   const { id } = (await (await api('/v1/searches', { method: 'POST', body: JSON.stringify(spec) })).json()) as SearchView;
-  for (;;) {
+  return waitFor(async () => {
     const search = (await (await api(`/v1/searches/${id}`)).json()) as SearchView;
-    if (search.status === 'SUCCEEDED') return id;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+    return search.status === 'SUCCEEDED' ? id : undefined;
+  }, 'the evolution search to succeed');
 }
 
 beforeAll(async () => {
   browser = await launchChromium();
   dataDir = await mkdtemp(join(tmpdir(), 'nas-dashboard-'));
-  // Each NB201 trial then takes about half a second, so the page sees the search running before it ends.
-  service = await startLocalService({ ...readConfig({}), port: 0, dataDir, workers: 2, sweepSeconds: 2, simulatedTimeScale: 0.0002 });
+  // Each NB201 trial then takes about a quarter of a second: a 30-trial search runs for seconds, long enough for
+  // the page to see it running before it ends.
+  service = await startLocalService({ ...readConfig({}), port: 0, dataDir, workers: 2, sweepSeconds: 2, simulatedTimeScale: 0.0001 });
   page = await browser.newPage({ viewport: VIEWPORT });
   page.setDefaultTimeout(30_000);
   await mkdir(SCREENSHOTS, { recursive: true });

