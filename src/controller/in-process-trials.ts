@@ -1,7 +1,7 @@
 import { InvalidArchitecture, InvalidRequest } from '../errors.js';
-import type { Evaluator } from '../evaluators/evaluator.js';
+import { evaluationTaskOf, type Evaluator } from '../evaluators/evaluator.js';
 import { architectureMetrics } from '../jobs/run-trial.js';
-import { ARCHITECTURE_METRICS, searchMetrics } from '../search/metrics.js';
+import { searchMetrics } from '../search/metrics.js';
 import type { SearchRecord, TrialRecord } from '../search/records.js';
 import type { EvaluatorSpec } from '../search/spec.js';
 import { moveTrial } from '../search/states.js';
@@ -83,12 +83,7 @@ export async function evaluateInProcess(evaluator: Evaluator, search: SearchReco
   const running = { ...moveTrial(trial, 'claim'), startedAt, updatedAt: startedAt };
   try {
     const wanted = searchMetrics(search.spec);
-    const measured = await evaluator.evaluate({
-      space: search.spec.space,
-      arch: trial.arch,
-      evaluator: search.spec.evaluator,
-      metrics: wanted.filter((metric) => !ARCHITECTURE_METRICS.includes(metric)),
-    });
+    const measured = await evaluator.evaluate(evaluationTaskOf(search.spec, trial.arch));
     const finishedAt = now();
     const metrics = { ...measured.metrics, ...architectureMetrics(search.spec, trial.arch, wanted) };
     return { ...moveTrial(running, 'succeed'), metrics, costSeconds: measured.costSeconds, finishedAt, updatedAt: finishedAt };

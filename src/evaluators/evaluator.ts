@@ -3,7 +3,14 @@ import type { DatasetAccess } from '../training/datasets/dataset-access.js';
 import type { EarlyStopVerdict } from '../search/early-stopping.js';
 import type { EpochObservation, TrialSchedule } from '../search/records.js';
 import type { TrialGpu } from '../search/trial-gpu.js';
-import type { EvaluatorSpec } from '../search/spec.js';
+import { ARCHITECTURE_METRICS, searchMetrics } from '../search/metrics.js';
+import type { EvaluatorSpec, SearchSpec } from '../search/spec.js';
+
+/** The task of measuring `arch` for a search: its space, evaluator and the metrics the evaluator must answer. */
+export function evaluationTaskOf(spec: SearchSpec, arch: string): EvaluationTask {
+  const wanted = searchMetrics(spec);
+  return { space: spec.space, arch, evaluator: spec.evaluator, metrics: wanted.filter((metric) => !ARCHITECTURE_METRICS.includes(metric)) };
+}
 
 /** One architecture to measure, with the metrics the search needs from it. */
 export interface EvaluationTask<E extends EvaluatorSpec = EvaluatorSpec> {

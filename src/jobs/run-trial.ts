@@ -5,7 +5,7 @@ import { GpuUnavailable, InvalidArchitecture, InvalidRequest } from '../errors.j
 import { attemptVerdict, maxTrialAttemptsOf, withClosedAttempt } from '../search/attempts.js';
 import type { DatasetFolders } from '../training/datasets/dataset-access.js';
 import { InvalidDataset } from '../training/datasets/invalid-dataset.js';
-import type { Evaluator, TrainingRun } from '../evaluators/evaluator.js';
+import { evaluationTaskOf, type Evaluator, type TrainingRun } from '../evaluators/evaluator.js';
 import type { EpochObservation, SearchRecord, TrialRecord } from '../search/records.js';
 import { isActiveTrial, TRIAL_TRANSITIONS } from '../search/states.js';
 import { ARCHITECTURE_METRICS, searchMetrics, selectionDirection } from '../search/metrics.js';
@@ -204,13 +204,7 @@ export async function runTrialJob(deps: RunTrialDeps, job: TrialJob): Promise<vo
   }, (deps.heartbeatSeconds ?? 30) * 1000);
   try {
     const wanted = searchMetrics(search.spec);
-    const measured = await evaluator.evaluate({
-      space: search.spec.space,
-      arch: trial.arch,
-      evaluator: search.spec.evaluator,
-      metrics: wanted.filter((metric) => !ARCHITECTURE_METRICS.includes(metric)),
-      ...(await runOf(deps, search, trial)),
-    });
+    const measured = await evaluator.evaluate({ ...evaluationTaskOf(search.spec, trial.arch), ...(await runOf(deps, search, trial)) });
     const { costSeconds } = measured;
     const metrics = { ...measured.metrics, ...architectureMetrics(search.spec, trial.arch, wanted) };
     if (deps.simulatedTimeScale > 0) {
@@ -234,30 +228,20 @@ export async function runTrialJob(deps: RunTrialDeps, job: TrialJob): Promise<vo
     );
   } catch (error) {
     if (error instanceof AttemptSuperseded) return;
+    const reject = async (cause: Error, retryable: boolean) => {
+      const finished = clock().toISOString();
+      const { from, to } = TRIAL_TRANSITIONS.reject;
+      const patch = { status: to, error: { message: cause.message, retryable }, finishedAt: finished, updatedAt: finished };
+      await store.updateTrial(job.tenantId, job.searchId, job.trialNumber, patch, { attempt, status: from });
+    };
     if (error instanceof GpuUnavailable) {
       // Fail fast with the reason on the trial (another host may do better, hence retryable), and end the
       // container with an error, so Batch and its alarm count it too.
-      const finished = clock().toISOString();
-      const { from, to } = TRIAL_TRANSITIONS.reject;
-      await store.updateTrial(
-        job.tenantId,
-        job.searchId,
-        job.trialNumber,
-        { status: to, error: { message: error.message, retryable: true }, finishedAt: finished, updatedAt: finished },
-        { attempt, status: from },
-      );
+      await reject(error, true);
       throw error;
     }
     if (!isPermanent(error)) throw error;
-    const finished = clock().toISOString();
-    const { from, to } = TRIAL_TRANSITIONS.reject;
-    await store.updateTrial(
-      job.tenantId,
-      job.searchId,
-      job.trialNumber,
-      { status: to, error: { message: error.message, retryable: false }, finishedAt: finished, updatedAt: finished },
-      { attempt, status: from },
-    );
+    await reject(error, false);
   } finally {
     clearInterval(heartbeat);
   }
