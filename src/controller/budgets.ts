@@ -1,6 +1,6 @@
-import { searchSpend, spendOf, trialsWithinCost } from '../cost/estimate.js';
+import { spendOf, trialsWithinCost } from '../cost/estimate.js';
 import { JOB_PROFILES, jobKindOf } from '../cost/job-profiles.js';
-import type { SearchRecord, TrialRecord } from '../search/records.js';
+import type { SearchRecord } from '../search/records.js';
 import type { CompletionReason } from '../search/states.js';
 import type { SearchSummary } from '../search/summaries.js';
 
@@ -23,11 +23,6 @@ export function exhaustedBudget(search: SearchRecord, trialCount: number, summar
   if (trialCount >= maxTrialCount) return 'MaxTrialsReached';
   if (maxRuntimeSeconds !== undefined && summary.elapsedSeconds >= maxRuntimeSeconds) return 'BudgetExhausted';
   return undefined;
-}
-
-/** Dollars the search's trial jobs have cost so far, from their run times (derived, like every counter). */
-export function searchCostUsd(search: SearchRecord, trials: readonly TrialRecord[], now: Date): number {
-  return searchSpend(trials, JOB_PROFILES[jobKindOf(search.spec.evaluator.kind)].instance, now);
 }
 
 /** How many more trials may start before the spend could pass `maxCostUsd` (unbounded without one). */
