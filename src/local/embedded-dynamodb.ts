@@ -8,6 +8,7 @@ import {
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
 import { dynamoClientConfig } from '../store/client-config.js';
+import { moveLegacyTrialItems } from '../store/legacy-trial-keys.js';
 import { createTableInput } from '../store/table.js';
 import { claimDataFolder } from './data-folder.js';
 
@@ -70,6 +71,8 @@ async function ensureTable(endpoint: string, tableName: string): Promise<void> {
   const client = new DynamoDBClient(dynamoClientConfig({ NAS_DYNAMODB_ENDPOINT: endpoint }));
   try {
     await client.send(new DescribeTableCommand({ TableName: tableName }));
+    // A data folder from before trial keys began with their tenant keeps its trials.
+    await moveLegacyTrialItems(client, tableName);
   } catch (error) {
     if (!(error instanceof ResourceNotFoundException)) throw error;
     await client.send(new CreateTableCommand(createTableInput(tableName)));

@@ -1,8 +1,10 @@
 import { DeleteItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Conflict, InvalidRequest, Unavailable, VersionConflict } from '../../src/errors.js';
 import { dynamoClientConfig } from '../../src/store/client-config.js';
 import { DynamoDbStore } from '../../src/store/dynamodb-store.js';
+import { moveLegacyTrialItems } from '../../src/store/legacy-trial-keys.js';
 import { newSearch, newTrial, TEST_TENANT } from '../helpers/records.js';
 import { startTestStore, type TestStore } from '../helpers/store.js';
 
@@ -55,6 +57,26 @@ describe('DynamoDB store on dynalite', () => {
     expect(await db.store.createTrial(newTrial('S-claim', 1))).toBe(true);
     expect(await db.store.createTrial(newTrial('S-claim', 1, { arch: 'other' }))).toBe(false);
     expect((await db.store.getTrial(TEST_TENANT, 'S-claim', 1))?.arch).toBe(newTrial('S-claim', 1).arch);
+  });
+
+  it('moves the trials and guards of a table from before trial keys began with their tenant, once', async () => {
+    const client = new DynamoDBClient(dynamoClientConfig({ NAS_DYNAMODB_ENDPOINT: db.dynamo.endpoint }));
+    try {
+      const trial = newTrial('S-legacy', 1);
+      const documents = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+      const put = (item: Record<string, unknown>) => documents.send(new PutCommand({ TableName: 'nas', Item: item }));
+      await put({ ...trial, pk: 'SEARCH#S-legacy', sk: 'TRIAL#000001' });
+      await put({ pk: 'SEARCH#S-legacy', sk: 'HASH#abc', trialNumber: 1 });
+      expect(await db.store.getTrial(TEST_TENANT, 'S-legacy', 1)).toBeUndefined();
+
+      expect(await moveLegacyTrialItems(client, 'nas')).toBe(2);
+      expect(await db.store.getTrial(TEST_TENANT, 'S-legacy', 1)).toEqual(trial);
+      // The guard moved with it: the architecture stays claimed.
+      expect(await db.store.claimArchitecture(TEST_TENANT, 'S-legacy', 'abc', 2)).toBe(false);
+      expect(await moveLegacyTrialItems(client, 'nas')).toBe(0);
+    } finally {
+      client.destroy();
+    }
   });
 
   it("keeps a search's trials under its tenant: another tenant naming the same search id finds nothing and changes nothing", async () => {
