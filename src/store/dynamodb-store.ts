@@ -219,26 +219,12 @@ export class DynamoDbStore implements Store {
   }
 
   async listActiveSearches(): Promise<{ tenantId: string; searchId: string }[]> {
-    const active: { tenantId: string; searchId: string }[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const result = await this.send(() =>
-        this.documents.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            IndexName: ACTIVE_SEARCHES_INDEX.name,
-            KeyConditionExpression: 'activePk = :active',
-            ExpressionAttributeValues: { ':active': ACTIVE_PARTITION },
-            ExclusiveStartKey: start,
-          }),
-        ),
-      );
-      for (const item of result.Items ?? []) {
-        active.push({ tenantId: String(item.pk).slice('TENANT#'.length), searchId: String(item.sk).slice('SEARCH#'.length) });
-      }
-      start = result.LastEvaluatedKey;
-    } while (start);
-    return active;
+    const items = await this.queryAll({
+      IndexName: ACTIVE_SEARCHES_INDEX.name,
+      KeyConditionExpression: 'activePk = :active',
+      ExpressionAttributeValues: { ':active': ACTIVE_PARTITION },
+    });
+    return items.map((item) => ({ tenantId: String(item.pk).slice('TENANT#'.length), searchId: String(item.sk).slice('SEARCH#'.length) }));
   }
 
   async claimIdempotencyKey(tenantId: string, key: string, binding: IdempotencyBinding): Promise<IdempotencyBinding> {
@@ -267,22 +253,14 @@ export class DynamoDbStore implements Store {
   }
 
   async listApiKeys(tenantId: string): Promise<ApiKeyRecord[]> {
-    const keys: ApiKeyRecord[] = [];
-    let nextToken: string | undefined;
-    do {
-      const page = await this.queryPage<ApiKeyRecord>(
-        {
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': tenantKey(tenantId), ':prefix': apiKeyKey('') },
-          ConsistentRead: true,
-        },
-        { limit: 1000, nextToken },
-      );
-      keys.push(...page.items);
-      nextToken = page.nextToken;
-    } while (nextToken);
-    return keys.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+    const items = await this.queryAll({
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': tenantKey(tenantId), ':prefix': apiKeyKey('') },
+      ConsistentRead: true,
+    });
+    return items.map((item) => withoutKeys<ApiKeyRecord>(item)).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   }
+
 
   async deleteApiKey(tenantId: string, keyHash: string): Promise<boolean> {
     let revoked: boolean;
@@ -351,15 +329,14 @@ export class DynamoDbStore implements Store {
   }
 
   async allTrials(tenantId: string, searchId: string): Promise<TrialRecord[]> {
-    const trials: TrialRecord[] = [];
-    let nextToken: string | undefined;
-    do {
-      const page = await this.listTrials(tenantId, searchId, { limit: 1000, nextToken });
-      trials.push(...page.items);
-      nextToken = page.nextToken;
-    } while (nextToken);
-    return trials;
+    const items = await this.queryAll({
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': searchPartition(tenantId, searchId), ':prefix': 'TRIAL#' },
+      ConsistentRead: true,
+    });
+    return items.map((item) => withoutKeys<TrialRecord>(item));
   }
+
 
   async getTrials(tenantId: string, searchId: string, trialNumbers: readonly number[]): Promise<TrialRecord[]> {
     const pk = searchPartition(tenantId, searchId);
@@ -384,24 +361,12 @@ export class DynamoDbStore implements Store {
   }
 
   async trialsAfter(tenantId: string, searchId: string, trialNumber: number): Promise<TrialRecord[]> {
-    const trials: TrialRecord[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const result = await this.send(() =>
-        this.documents.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-            ExpressionAttributeValues: { ':pk': searchPartition(tenantId, searchId), ':from': trialKey(trialNumber + 1), ':to': 'TRIAL#999999' },
-            ConsistentRead: true,
-            ExclusiveStartKey: start,
-          }),
-        ),
-      );
-      trials.push(...(result.Items ?? []).map((item) => withoutKeys<TrialRecord>(item)));
-      start = result.LastEvaluatedKey;
-    } while (start);
-    return trials;
+    const items = await this.queryAll({
+      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+      ExpressionAttributeValues: { ':pk': searchPartition(tenantId, searchId), ':from': trialKey(trialNumber + 1), ':to': 'TRIAL#999999' },
+      ConsistentRead: true,
+    });
+    return items.map((item) => withoutKeys<TrialRecord>(item));
   }
 
   async putTrials(trials: readonly TrialRecord[]): Promise<void> {
@@ -616,6 +581,18 @@ export class DynamoDbStore implements Store {
       if (isConditionFailure(error)) return false;
       throw error;
     }
+  }
+
+  /** Every item a query finds, page after page. */
+  private async queryAll(query: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const result = await this.send(() => this.documents.send(new QueryCommand({ ...query, TableName: this.tableName, ExclusiveStartKey: start })));
+      items.push(...(result.Items ?? []));
+      start = result.LastEvaluatedKey;
+    } while (start);
+    return items;
   }
 
   private async queryPage<T>(query: Omit<QueryCommandInput, 'TableName'>, page: PageRequest): Promise<Page<T>> {
