@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { Duration } from 'aws-cdk-lib';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogLevel, NodejsFunction, OutputFormat, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { acknowledgeNag } from './nag.js';
@@ -43,6 +43,8 @@ export function serviceFunction(scope: Construct, id: string, props: ServiceFunc
       format: OutputFormat.ESM,
       mainFields: ['module', 'main'],
       minify: true,
+      // Errors only: esbuild's size notes on every synth are nothing an operator acts on.
+      logLevel: LogLevel.ERROR,
       sourceMap: true,
       sourcesContent: false,
       // Ship the SDK version the adapters are tested with instead of whichever the runtime carries.

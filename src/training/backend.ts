@@ -127,6 +127,8 @@ async function startWasm(kernels: ReadonlySet<string>, load: (name: string) => P
 export async function chooseBackend(options: ChooseBackendOptions = {}): Promise<ChosenBackend> {
   const { kernels = new Set<string>(), env = process.env, gpuPresent = nvidiaDevicePresent, loadPackage = importByName } = options;
   const proveGpu = options.verifyGpu ?? (() => verifyGpu(nodeGpuProbe(env)));
+  // As for the CPU backend: no debug checks, and no "install tfjs-node" banner when it ends up on cpu or wasm.
+  tf.enableProdMode();
   const forced = env[FORCE_BACKEND_VARIABLE] || undefined;
   if (forced !== undefined && !(TRAINING_BACKENDS as readonly string[]).includes(forced)) {
     throw new Error(`${FORCE_BACKEND_VARIABLE} must be one of ${TRAINING_BACKENDS.join(', ')}, got '${forced}'`);
