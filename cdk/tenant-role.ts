@@ -12,8 +12,11 @@ const SESSION_TENANT = `\${aws:PrincipalTag/${TENANT_TAG}}`;
 export const TENANT_OBJECTS = `tenants/${SESSION_TENANT}/*`;
 /** A tenant's items: partition keys `TENANT#<t>` and `TENANT#<t>#...` (src/store/table.ts). */
 export const TENANT_PARTITIONS = [`TENANT#${SESSION_TENANT}`, `TENANT#${SESSION_TENANT}#*`];
-/** What the store does to a tenant's items; no Scan, which names no partition and would pass the condition. */
-const ITEM_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'];
+/**
+ * What the store does to a tenant's items, batched reads and writes of trials included (IAM checks
+ * `LeadingKeys` on every key of a batch); no Scan, which names no partition and would pass the condition.
+ */
+const ITEM_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:BatchWriteItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'];
 
 /** Trusts nobody by itself: `grantAssumeAsTenant` adds each role that may mint tenant credentials. */
 class GrantedRolesOnly extends PrincipalBase {

@@ -11,6 +11,9 @@ import { JOB_PROFILES, jobKindOf, type JobKind } from '../src/cost/job-profiles.
 import { EVENT_SOURCE } from '../src/events/eventbridge-events.js';
 import { BatchJobQueue, stateOf, type BatchApi, type BatchJobQueueOptions, type BatchJobTarget } from '../src/jobs/batch-job-queue.js';
 import type { TrialJob } from '../src/jobs/job-queue.js';
+import { evaluatorKindLookup } from '../src/jobs/evaluator-kinds.js';
+import { EvaluatorRoutedQueue } from '../src/jobs/evaluator-routed-queue.js';
+import { ExternalLeaseQueue } from '../src/jobs/external-lease-queue.js';
 import type { Store } from '../src/store/store.js';
 import { actAsTenant } from '../src/auth/acting-tenant.js';
 import { shippedPolicies } from '../src/local/shipped-policies.js';
@@ -161,8 +164,11 @@ function describeError(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** The kinds of trial job Batch runs: an `external` trial is leased to the user's workers instead. */
+type BatchJobKind = Exclude<JobKind, 'external'>;
+
 /** The Batch targets per kind of job, from the function's environment (set by the CDK stack). */
-export function jobTargetsFrom(env: NodeJS.ProcessEnv): Record<JobKind, BatchJobTarget> {
+export function jobTargetsFrom(env: NodeJS.ProcessEnv): Record<BatchJobKind, BatchJobTarget> {
   const required = (name: string) => {
     const value = env[name];
     if (!value) throw new Error(`${name} must name the Batch ${name.includes('QUEUE') ? 'job queue' : 'job definition'}`);
@@ -198,22 +204,13 @@ export function queueWaitFrom(env: NodeJS.ProcessEnv): Pick<BatchJobQueueOptions
   };
 }
 
-/**
- * Routes each job by its search's evaluator. A search's spec never changes, so the kind is remembered
- * per search for the life of the warm function (bounded, to keep memory flat).
- */
-export function targetResolver(store: Store, targets: Record<JobKind, BatchJobTarget>) {
-  const kinds = new Map<string, JobKind>();
+/** Routes each job by its search's evaluator (read once per search for the life of the warm function). */
+export function targetResolver(store: Store, targets: Record<BatchJobKind, BatchJobTarget>) {
+  const evaluatorKind = evaluatorKindLookup(store);
   return async (job: TrialJob): Promise<BatchJobTarget> => {
-    const key = `${job.tenantId}/${job.searchId}`;
-    let kind = kinds.get(key);
-    if (!kind) {
-      const search = await store.getSearch(job.tenantId, job.searchId);
-      if (!search) throw new Error(`search ${job.searchId} of tenant ${job.tenantId} not found while submitting its trial job`);
-      kind = jobKindOf(search.spec.evaluator.kind);
-      if (kinds.size >= 10_000) kinds.clear();
-      kinds.set(key, kind);
-    }
+    const kind = jobKindOf(await evaluatorKind(job));
+    // The controller's queue leases external trials to the user's workers (`EvaluatorRoutedQueue`): none comes here.
+    if (kind === 'external') throw new Error(`trial ${job.trialNumber} of search ${job.searchId} is trained by the user's workers, not by a Batch job`);
     return targets[kind];
   };
 }
@@ -228,7 +225,11 @@ export function createControllerDeps(env: NodeJS.ProcessEnv = process.env, clien
   const tableName = env.NAS_TABLE;
   if (!tableName) throw new Error('NAS_TABLE must name the DynamoDB table');
   const { store, artifacts } = openSharedData({ tableName, artifacts: env.NAS_ARTIFACTS }, env);
-  const queue = new BatchJobQueue({ client: clients.batch ?? new BatchClient({}), targetFor: targetResolver(store, jobTargetsFrom(env)), ...queueWaitFrom(env) });
+  const queue = new EvaluatorRoutedQueue({
+    evaluatorKind: evaluatorKindLookup(store),
+    jobs: new BatchJobQueue({ client: clients.batch ?? new BatchClient({}), targetFor: targetResolver(store, jobTargetsFrom(env)), ...queueWaitFrom(env) }),
+    external: new ExternalLeaseQueue(store),
+  });
   const clock = () => new Date();
   // Policies trained into the bucket (nas agent train --on batch) first, then any shipped with the bundle.
   const policies = [...(artifacts ? [new PolicyRegistry(artifacts)] : []), shippedPolicies()];

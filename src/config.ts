@@ -44,6 +44,11 @@ export interface ServiceConfig {
   readonly maxActiveSearches: number;
   /** Per-tenant open event streams (`NAS_MAX_EVENT_STREAMS`, default 5). */
   readonly maxEventStreams: number;
+  /**
+   * Train the predictors of each search that finishes, in the background, so the first prediction after it
+   * answers at once (`NAS_WARM_PREDICTORS`, default on; `0` turns it off, as the tests do).
+   */
+  readonly warmPredictors: boolean;
 }
 
 function numberFrom(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {
@@ -84,5 +89,6 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig 
     requestsPerMinute: numberFrom(env, 'NAS_RATE_LIMIT_PER_MINUTE', DEFAULT_LIMITS.requestsPerMinute, 1),
     maxActiveSearches: numberFrom(env, 'NAS_MAX_ACTIVE_SEARCHES', DEFAULT_LIMITS.maxActiveSearches, 1),
     maxEventStreams: numberFrom(env, 'NAS_MAX_EVENT_STREAMS', DEFAULT_LIMITS.maxEventStreams, 1),
+    warmPredictors: env.NAS_WARM_PREDICTORS !== '0',
   };
 }

@@ -22,7 +22,7 @@ import { parseArgs } from 'node:util';
 import type { SearchView, TrialView } from '../../src/api/views.js';
 import { DirectoryArtifactStore } from '../../src/artifacts/directory-artifact-store.js';
 import { newApiKey } from '../../src/auth/api-keys.js';
-import { NasClient } from '../../src/cli/client.js';
+import { createClient } from '../../src/client/index.js';
 import { createTrainEvaluator } from '../../src/evaluators/train-evaluator.js';
 import { startServiceProcess, waitFor } from '../../src/local/service-process.js';
 import type { SearchSpecInput } from '../../src/search/spec.js';
@@ -107,7 +107,7 @@ const dataDir = await mkdtemp(join(tmpdir(), 'nas-bench-lm-'));
 const apiKey = newApiKey();
 const service = await startServiceProcess({ NAS_API_KEY: apiKey, NAS_DATA_DIR: dataDir, NAS_WORKERS: values.parallel, NAS_SWEEP_SECONDS: '2' });
 try {
-  const client = new NasClient(service.url, apiKey);
+  const client = createClient({ baseUrl: service.url, apiKey });
   const started = performance.now();
   const { id } = await client.createSearch(spec);
   console.log(`search ${id}: ${task}, ${setting('trials')} trials, ${values.parallel} at a time`);

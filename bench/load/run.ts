@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { newApiKey } from '../../src/auth/api-keys.js';
-import { NasClient } from '../../src/cli/client.js';
+import { createClient } from '../../src/client/index.js';
 import { startServiceProcess, waitFor } from '../../src/local/service-process.js';
 import { EXAMPLE_SEARCH_SPEC } from '../../src/search/spec.js';
 
@@ -41,7 +41,7 @@ const service = await startServiceProcess({
   NAS_MAX_ACTIVE_SEARCHES: '10000',
 });
 try {
-  const client = new NasClient(service.url, apiKey);
+  const client = createClient({ baseUrl: service.url, apiKey });
   const started = performance.now();
   const ids = await Promise.all(
     Array.from({ length: searches }, (_, seed) =>
@@ -51,13 +51,17 @@ try {
     ),
   );
 
-  // Readers poll what a dashboard or CLI would: the search list and each search.
+  // Readers poll what a dashboard or CLI would: the search list, and each search with its trials, best and front.
+  const reads = ['', '/trials?limit=50', '/best', '/pareto'];
   const load = await autocannon({
     url: service.url,
     connections: Number(values.connections),
     headers: { authorization: `Bearer ${apiKey}` },
     duration: Number(values.seconds),
-    requests: [{ method: 'GET', path: '/v1/searches?limit=50' }, ...ids.slice(0, 5).map((id) => ({ method: 'GET' as const, path: `/v1/searches/${id}` }))],
+    requests: [
+      { method: 'GET', path: '/v1/searches?limit=50' },
+      ...ids.slice(0, 5).flatMap((id) => reads.map((read) => ({ method: 'GET' as const, path: `/v1/searches/${id}${read}` }))),
+    ],
   });
 
   await waitFor(

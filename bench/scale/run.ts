@@ -6,15 +6,19 @@
  *
  * Reports per search: trials/s over the first and the last 20 % of its trials and their ratio (1.0 is
  * flat), peak service RSS, and `/pareto` latency p50/p99 over --pareto-calls sequential calls.
- * Options: --sizes 3000,10000 --parallel 8 --strategy random --pareto-calls 200 --timeout 1800 --out DIR
+ *
+ * First, on a service of its own, the cold start a user would wait for: the wall time of the first
+ * --cold-start-trials search after the service started against the next one's (target: within 20 %),
+ * and how long the first `POST /v1/predictions` after them takes (target: ≤ 2 s). 0 skips it.
+ * Options: --sizes 3000,10000 --parallel 8 --strategy random --pareto-calls 200 --cold-start-trials 100 --timeout 1800 --out DIR
  */
 import { readFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { newApiKey } from '../../src/auth/api-keys.js';
-import { NasClient } from '../../src/cli/client.js';
-import { startServiceProcess } from '../../src/local/service-process.js';
+import { createClient, type NasClient } from '../../src/client/index.js';
+import { startServiceProcess, waitFor } from '../../src/local/service-process.js';
 import { EXAMPLE_SEARCH_SPEC } from '../../src/search/spec.js';
 
 const { values } = parseArgs({
@@ -24,6 +28,7 @@ const { values } = parseArgs({
     strategy: { type: 'string', default: 'random' },
     'sample-ms': { type: 'string', default: '250' },
     'pareto-calls': { type: 'string', default: '200' },
+    'cold-start-trials': { type: 'string', default: '100' },
     timeout: { type: 'string', default: '1800' },
     out: { type: 'string', default: join('bench-results', 'scale') },
   },
@@ -56,13 +61,65 @@ function rateBetween(samples: readonly { t: number; trials: number }[], from: nu
   return (to - from) / ((at(to) - at(from)) / 1000);
 }
 
+/** Runs one search of `trials` trials to its end; its wall time in seconds, by the service's clock (polling would blur a fast search). */
+async function searchSeconds(client: NasClient, trials: number, seed: number): Promise<number> {
+  const { id } = await client.createSearch({
+    ...EXAMPLE_SEARCH_SPEC,
+    strategy: { name: values.strategy as 'random' },
+    seed,
+    budget: { maxTrialCount: trials, parallelTrialCount: Number(values.parallel) },
+  });
+  const finished = await waitFor(
+    async () => {
+      const search = await client.getSearch(id);
+      return ['CREATED', 'RUNNING'].includes(search.status) ? undefined : search;
+    },
+    `the search of ${trials} trials to finish`,
+    Number(values.timeout) * 1000,
+  );
+  return (Date.parse(finished.finishedAt!) - Date.parse(finished.createdAt)) / 1000;
+}
+
+/** The first and the next search after the service started, and the first prediction after them. */
+async function measureColdStart(trials: number) {
+  const dataDir = await mkdtemp(join(tmpdir(), 'nas-cold-start-'));
+  const apiKey = newApiKey();
+  const service = await startServiceProcess({ NAS_API_KEY: apiKey, NAS_DATA_DIR: dataDir, NAS_RATE_LIMIT_PER_MINUTE: '100000000' });
+  try {
+    const client = createClient({ baseUrl: service.url, apiKey });
+    const firstSearchSeconds = await searchSeconds(client, trials, 1);
+    const nextSearchSeconds = await searchSeconds(client, trials, 2);
+    const started = performance.now();
+    const response = await fetch(`${service.url}/v1/predictions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        space: EXAMPLE_SEARCH_SPEC.space,
+        evaluator: EXAMPLE_SEARCH_SPEC.evaluator,
+        metric: EXAMPLE_SEARCH_SPEC.objectives[0].metric,
+        architectures: ['|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|'],
+      }),
+    });
+    await response.arrayBuffer();
+    if (!response.ok) throw new Error(`POST /v1/predictions answered ${response.status}`);
+    const firstPredictionSeconds = (performance.now() - started) / 1000;
+    return { trials, firstSearchSeconds, nextSearchSeconds, firstToNextRatio: firstSearchSeconds / nextSearchSeconds, firstPredictionSeconds };
+  } finally {
+    await service.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+const coldStartTrials = Number(values['cold-start-trials']);
+const coldStart = coldStartTrials > 0 ? await measureColdStart(coldStartTrials) : undefined;
+
 const results = [];
 for (const size of sizes) {
   const dataDir = await mkdtemp(join(tmpdir(), 'nas-scale-'));
   const apiKey = newApiKey();
   const service = await startServiceProcess({ NAS_API_KEY: apiKey, NAS_DATA_DIR: dataDir, NAS_RATE_LIMIT_PER_MINUTE: '100000000' });
   try {
-    const client = new NasClient(service.url, apiKey);
+    const client = createClient({ baseUrl: service.url, apiKey });
     const pid = service.child.pid!;
     const rssAtStart = await rssMb(pid);
     const started = performance.now();
@@ -127,8 +184,18 @@ const markdown = [
       `| ${r.trials} | ${r.status} | ${fmt(r.wallSeconds, 1)} | ${fmt(r.trialsPerSecond)} | ${fmt(r.firstFifthTrialsPerSecond)} | ${fmt(r.lastFifthTrialsPerSecond)} | ${fmt(r.flatCostRatio, 2)} | ${fmt(r.rssMb.start)} / ${fmt(r.rssMb.peak)} | ${fmt(r.paretoMs.p50, 1)} / ${fmt(r.paretoMs.p99, 1)} |`,
   ),
   '',
+  ...(coldStart
+    ? [
+        `Cold start, on a fresh service: searches of ${coldStart.trials} trials (target: the first within 20 % of the next; the first prediction ≤ 2 s).`,
+        '',
+        '| first search s | next search s | first / next | first prediction s |',
+        '| --- | --- | --- | --- |',
+        `| ${fmt(coldStart.firstSearchSeconds, 1)} | ${fmt(coldStart.nextSearchSeconds, 1)} | ${fmt(coldStart.firstToNextRatio, 2)} | ${fmt(coldStart.firstPredictionSeconds, 1)} |`,
+        '',
+      ]
+    : []),
 ].join('\n');
 await mkdir(values.out, { recursive: true });
-await writeFile(join(values.out, 'results.json'), JSON.stringify({ config: values, results }, null, 2));
+await writeFile(join(values.out, 'results.json'), JSON.stringify({ config: values, coldStart, results }, null, 2));
 await writeFile(join(values.out, 'results.md'), markdown);
 console.log(markdown);

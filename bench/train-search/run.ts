@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { SearchView } from '../../src/api/views.js';
 import { newApiKey } from '../../src/auth/api-keys.js';
-import { NasClient } from '../../src/cli/client.js';
+import { createClient } from '../../src/client/index.js';
 import { startServiceProcess, waitFor } from '../../src/local/service-process.js';
 
 const { values } = parseArgs({
@@ -32,7 +32,7 @@ const apiKey = newApiKey();
 const parallel = Number(values.parallel);
 const service = await startServiceProcess({ NAS_API_KEY: apiKey, NAS_DATA_DIR: dataDir, NAS_WORKERS: String(parallel), NAS_SWEEP_SECONDS: '2' });
 try {
-  const client = new NasClient(service.url, apiKey);
+  const client = createClient({ baseUrl: service.url, apiKey });
   const started = performance.now();
   const { id } = await client.createSearch({
     space: 'mlp',

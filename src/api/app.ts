@@ -14,6 +14,7 @@ import { predictorRoutes } from './routes/predictors.js';
 import { eventRoutes } from './routes/events.js';
 import { searchRoutes } from './routes/searches.js';
 import { trialRoutes } from './routes/trials.js';
+import { externalTrialRoutes } from './routes/external-trials.js';
 
 /** Request bodies above this are refused before parsing (a search spec is a few hundred bytes). */
 export const MAX_BODY_BYTES = 256 * 1024;
@@ -46,16 +47,19 @@ export function createApp(deps: ApiDeps) {
   const limits = { ...DEFAULT_LIMITS, ...deps.limits };
   app.use('/v1/*', requireApiKey(deps), tenantRateLimit(deps, limits.requestsPerMinute), refuseUnsafeJson);
   app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', { type: 'http', scheme: 'bearer', description: 'An API key: Authorization: Bearer nas_...' });
-  app.get('/health', (c) => c.json({ status: 'ok' }));
-  app.route('/', searchRoutes(deps));
-  app.route('/', trialRoutes(deps));
-  app.route('/', datasetRoutes(deps));
-  app.route('/', modelRoutes(deps));
-  app.route('/', predictionRoutes(deps));
-  app.route('/', predictorRoutes(deps));
-  app.route('/', catalogRoutes(deps));
-  app.route('/', eventRoutes(deps));
-  app.route('/', dashboardRoutes(deps));
+  // One chain, so that its type carries every route: `AppType`, from which the SDK (src/client) is typed.
+  const routes = app
+    .get('/health', (c) => c.json({ status: 'ok' }, 200))
+    .route('/', searchRoutes(deps))
+    .route('/', trialRoutes(deps))
+    .route('/', externalTrialRoutes(deps))
+    .route('/', datasetRoutes(deps))
+    .route('/', modelRoutes(deps))
+    .route('/', predictionRoutes(deps))
+    .route('/', predictorRoutes(deps))
+    .route('/', catalogRoutes(deps))
+    .route('/', eventRoutes(deps))
+    .route('/', dashboardRoutes(deps));
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
     security: [{ apiKey: [] }],
@@ -69,5 +73,8 @@ export function createApp(deps: ApiDeps) {
     problemResponse({ type: '/problems/not-found', title: 'Not found', status: 404, detail: `no route for ${c.req.method} ${c.req.path}` }),
   );
   app.onError((error, c) => problemResponse(errorToProblem(error, c)));
-  return app;
+  return routes;
 }
+
+/** The API's type: every route with its parameters, bodies and answers, for `hono/client` (src/client). */
+export type AppType = ReturnType<typeof createApp>;

@@ -25,7 +25,7 @@ export const SearchViewSchema = z
     best: z.object({ trialNumber: z.int(), arch: z.string(), value: z.number(), metrics: Metrics }).optional(),
     elapsedSeconds: z.number().openapi({ description: 'Wall-clock seconds of trained trials, simulated makespan of benchmark trials' }),
     trainingSeconds: z.number().openapi({ description: "Sum of the trials' training seconds" }),
-    costUsd: z.number().optional().openapi({ description: 'Dollars the trial jobs have cost so far (measured run times, list prices)' }),
+    costUsd: z.number().optional().openapi({ description: 'Dollars the trial jobs have cost so far: every container, with its boot, image pull and idle tail, at the dearest list price its queue may launch (what budget.maxCostUsd caps)' }),
     progressAt: z.string().optional().openapi({ description: 'When a running trial last reported a training epoch (followers refresh on it)' }),
     createdAt: z.string(),
     updatedAt: z.string(),
@@ -63,6 +63,8 @@ export const TrialViewSchema = z
     startedAt: z.string().optional(),
     finishedAt: z.string().optional(),
     updatedAt: z.string(),
+    workerId: z.string().optional().openapi({ description: 'External workers: the worker that claimed the current attempt, as it named itself' }),
+    leaseExpiresAt: z.string().optional().openapi({ description: "External workers: when the running attempt's lease runs out unless a report extends it" }),
   })
   .openapi('Trial');
 
@@ -95,11 +97,13 @@ export function toSearchView(search: SearchRecord): SearchView {
 }
 
 export function toTrialView(trial: TrialRecord): TrialView {
-  const { tenantId: _tenant, jobId: _job, startOffsetSeconds: _offset, modelKey: _model, ...view } = trial;
+  // A lease id entitles its holder to write the trial's outcome: only the worker that claimed it knows it.
+  const { tenantId: _tenant, jobId: _job, startOffsetSeconds: _offset, modelKey: _model, leaseId: _lease, leaseSeconds: _seconds, ...view } = trial;
   return view;
 }
 
 function describeInstance(instance: JobInstance): string {
+  if (instance.kind === 'external') return 'your own workers (external evaluator): no trial job of ours, nothing billed per trial';
   const machine = instance.kind === 'fargate' ? `Fargate ${instance.vcpu} vCPU / ${instance.memoryGiB} GiB` : `EC2 ${instance.type}`;
   return `${machine}, ${instance.market}`;
 }

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { NasClient } from './client.js';
+import type { NasClient } from '../client/index.js';
 import { table } from './format.js';
 import { UsageError } from './usage-error.js';
 

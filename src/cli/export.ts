@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ModelExport } from '../api/routes/models.js';
-import type { NasClient } from './client.js';
+import type { NasClient } from '../client/index.js';
 
 /**
  * Writes a trial's export into `folder`: the TensorFlow.js model files as the service serves them

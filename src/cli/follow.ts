@@ -1,6 +1,6 @@
 import { SingleBar } from 'cli-progress';
 import type { SearchView } from '../api/views.js';
-import type { NasClient } from './client.js';
+import type { NasClient } from '../client/index.js';
 import { formatValue } from './format.js';
 
 const POLL_MS = 500;

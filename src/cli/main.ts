@@ -12,7 +12,7 @@ import { openTableShelf } from '../artifacts/open-artifact-store.js';
 import { loadImportedTable } from '../evaluators/imported-table.js';
 import { resolveSpace } from '../spaces/registry.js';
 import type { SearchSpecInput } from '../search/spec.js';
-import { ApiError, NasClient, ServiceUnreachable } from './client.js';
+import { ApiError, createClient, ServiceUnreachable } from '../client/index.js';
 import { adminStore, ADMIN_USAGE, runAdmin } from './admin.js';
 import { BACKUP_USAGE, runBackupCommand } from './backup.js';
 import { DATASETS_USAGE, runDatasetsCommand } from './datasets.js';
@@ -121,7 +121,7 @@ function apiKey(): string | undefined {
   }
 }
 
-const client = new NasClient(values.url ?? process.env.NAS_URL ?? 'http://127.0.0.1:8080', apiKey());
+const client = createClient({ baseUrl: values.url ?? process.env.NAS_URL ?? 'http://127.0.0.1:8080', apiKey: apiKey() });
 const print = (text: string, data: unknown) => console.log(values.json ? JSON.stringify(data, null, 2) : text);
 
 function integer(option: string, raw: string | undefined): number | undefined {
@@ -285,7 +285,7 @@ async function run(): Promise<void> {
       return print(predictionsText(request.metric, response), response);
     }
     case 'predictors': {
-      const list = await client.predictors(values.space);
+      const list = await client.predictors(values.space as SearchSpecInput['space'] | undefined);
       return print(predictorsTable(list), list);
     }
     case 'check-table': {
@@ -334,7 +334,7 @@ run().catch((error: unknown) => {
   } else if (error instanceof InvalidTable || error instanceof Unavailable) {
     console.error(`error: ${error.message}`);
   } else if (error instanceof ServiceUnreachable) {
-    console.error(`error: ${error.message}`);
+    console.error(`error: ${error.message}: start it with 'npm start' (or 'nas serve'), or point NAS_URL / --url at it`);
   } else {
     console.error(error);
   }

@@ -1,6 +1,6 @@
-import { spendOf, trialsWithinCost } from '../cost/estimate.js';
-import { JOB_PROFILES, jobKindOf } from '../cost/job-profiles.js';
-import type { SearchRecord } from '../search/records.js';
+import { capVerdict, committedSpend, trialPricing, type CapVerdict, type SpendTrial, type TrialPricing } from '../cost/committed-spend.js';
+import { jobKindOf } from '../cost/job-profiles.js';
+import type { SearchRecord, TrialLedger } from '../search/records.js';
 import type { CompletionReason } from '../search/states.js';
 import type { SearchSummary } from '../search/summaries.js';
 
@@ -15,8 +15,8 @@ export function failureReason(search: SearchRecord, summary: SearchSummary): Com
 }
 
 /**
- * Why no new trial may start. Trials already running finish: their cost is committed, and killing them
- * would throw away work that was paid for.
+ * Why no new trial may start by count or runtime. Trials already running finish: their cost is
+ * committed, and killing them would throw away work that was paid for. `maxCostUsd` is `costCap`'s.
  */
 export function exhaustedBudget(search: SearchRecord, trialCount: number, summary: SearchSummary): CompletionReason | undefined {
   const { maxTrialCount, maxRuntimeSeconds } = search.spec.budget;
@@ -25,12 +25,29 @@ export function exhaustedBudget(search: SearchRecord, trialCount: number, summar
   return undefined;
 }
 
-/** How many more trials may start before the spend could pass `maxCostUsd` (unbounded without one). */
-export function trialsWithinBudget(search: SearchRecord, costUsd: number, activeTrialCount: number): number {
+/** How the search's trial containers are priced: one accounting for the spend it records and for its cap. */
+function pricingOf(search: SearchRecord): TrialPricing {
+  return trialPricing(jobKindOf(search.spec.evaluator.kind));
+}
+
+/** Dollars `trials` of the search have been billed by `now`, every container they took counted. */
+export function trialsSpentUsd(search: SearchRecord, trials: readonly SpendTrial[], now: Date): number {
+  return committedSpend(trials, pricingOf(search), now).spentUsd;
+}
+
+/** Dollars the search has spent: its folded trials', and what its open ones have run so far. */
+export function searchSpentUsd(search: SearchRecord, ledger: TrialLedger, now: Date): number {
+  return ledger.spentUsd + trialsSpentUsd(search, ledger.open, now);
+}
+
+/**
+ * The hard cap on `maxCostUsd` for this tick (`capVerdict`): which open trials to kill, how many may
+ * start. Undefined without a cap.
+ */
+export function costCap(search: SearchRecord, ledger: TrialLedger, now: Date): CapVerdict | undefined {
   const { maxCostUsd } = search.spec.budget;
-  if (maxCostUsd === undefined) return Number.POSITIVE_INFINITY;
-  const profile = JOB_PROFILES[jobKindOf(search.spec.evaluator.kind)];
-  return trialsWithinCost({ maxCostUsd, spentUsd: costUsd, activeTrialCount, usdPerTrial: spendOf(profile.expectedTrialSeconds, profile.instance) });
+  if (maxCostUsd === undefined) return undefined;
+  return capVerdict({ maxCostUsd, trials: ledger.open, pricing: pricingOf(search), now, foldedSpentUsd: ledger.spentUsd });
 }
 
 /** Room for new trials under `parallelTrialCount` and `maxTrialCount`. */

@@ -20,9 +20,14 @@ export class SearchHistory {
   /** The trial number of each entry. */
   readonly numbers: number[] = [];
   readonly hashes = new Set<string>();
+  /**
+   * The canonical forms of `prior` and `entries`, the history a strategy is shown: handed to it as
+   * `proposed`, kept here so that a proposal never rebuilds it from the whole history.
+   */
+  readonly proposed = new Set<string>();
   private readonly indexOf = new Map<number, number>();
   /** Finished trials of `IdenticalTask` parents, as history entries. */
-  prior: HistoryEntry<unknown>[] = [];
+  private priorEntries: HistoryEntry<unknown>[] = [];
   /** The parents' finished trials (warm start), read once. */
   inherited: { parent: SearchRecord; trials: TrialRecord[] }[] = [];
 
@@ -47,6 +52,17 @@ export class SearchHistory {
     this.entries.push(entry);
     this.numbers.push(trial.number);
     this.hashes.add(trial.archHash);
+    this.proposed.add(entry.canonical);
+  }
+
+  get prior(): readonly HistoryEntry<unknown>[] {
+    return this.priorEntries;
+  }
+
+  /** Sets the parents' entries that lead the history, once, as the history is built. */
+  inheritPrior(entries: HistoryEntry<unknown>[]): void {
+    this.priorEntries = entries;
+    for (const entry of entries) this.proposed.add(entry.canonical);
   }
 
   /** The number of the trial at `index` of `entries`. */
@@ -91,7 +107,7 @@ export class SearchHistories {
     if (warmStart) {
       history.inherited = await parentTrials(store, search);
       if (warmStart.type === 'IdenticalTask') {
-        history.prior = history.inherited.flatMap(({ trials }) => trials.map((trial) => historyEntry(space, search, trial)));
+        history.inheritPrior(history.inherited.flatMap(({ trials }) => trials.map((trial) => historyEntry(space, search, trial))));
       }
     }
     this.remember(search, history);

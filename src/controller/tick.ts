@@ -1,10 +1,8 @@
 import { attemptVerdict, maxTrialAttemptsOf, withClosedAttempt } from '../search/attempts.js';
 import { createHash } from 'node:crypto';
-import { searchSpend } from '../cost/estimate.js';
-import { JOB_PROFILES, jobKindOf } from '../cost/job-profiles.js';
 import { VersionConflict } from '../errors.js';
 import type { JobQueue, JobState } from '../jobs/job-queue.js';
-import type { OpenTrial, SearchRecord, TrialLedger, TrialParent, TrialRecord } from '../search/records.js';
+import type { OpenTrial, SearchRecord, TrialParent, TrialRecord } from '../search/records.js';
 import { INITIAL_TRIAL_STATUS, isActiveSearch, isActiveTrial, moveSearch, TRIAL_TRANSITIONS, type CompletionReason, type SearchTransitionName } from '../search/states.js';
 import { getStrategy } from '../strategies/registry.js';
 import type { Proposal } from '../strategies/strategy.js';
@@ -16,7 +14,7 @@ import { transferSeeds } from '../search/warm-start.js';
 import type { SearchSpace } from '../spaces/space.js';
 import type { PolicyRegistry } from '../strategies/rl/policy-registry.js';
 import type { Store } from '../store/store.js';
-import { exhaustedBudget, failureReason, freeSlots, trialsWithinBudget } from './budgets.js';
+import { costCap, exhaustedBudget, failureReason, freeSlots, searchSpentUsd, trialsSpentUsd } from './budgets.js';
 import { orientedScore, type SearchSummary } from '../search/summaries.js';
 import {
   emptyLedger,
@@ -126,14 +124,22 @@ async function tickOnce(deps: ControllerDeps, tenantId: string, searchId: string
         return finish(deps, histories, search, await foldOpen(deps, search, known, await reread(deps, search, open)), 'fail', failure);
       }
 
+      const inProcess = evaluatesInProcess(deps.inProcess, search) ? deps.inProcess : undefined;
+      // The hard cap: open trials whose expected spend would carry the search past maxCostUsd stop now.
+      // Trials evaluated in-process run no job and cost nothing: only the trial counts bound them.
+      const cap = inProcess ? undefined : costCap(search, aggregates.ledger, deps.clock());
+      if (cap && cap.kill.length > 0) {
+        await killActiveTrials(deps, open.filter((t) => cap.kill.includes(t.number)), cap.message);
+        open = await reread(deps, search, open);
+        for (const trial of open) history.record(trial);
+        aggregates = await foldOpen(deps, search, known, open);
+      }
+
       let strategyState = search.strategyState;
       const activeCount = aggregates.ledger.open.length;
       const trialCount = ledgerTrialCount(aggregates.ledger);
-      // New trials have not started, so they add nothing to the spend measured here.
-      const costUsd = spendSoFar(search, aggregates.ledger, deps.clock());
-      const costRoom = trialsWithinBudget(search, costUsd, activeCount);
+      const costRoom = cap?.startable ?? Number.POSITIVE_INFINITY;
       let reason: CompletionReason | undefined = exhaustedBudget(search, trialCount, summaryOf(aggregates)) ?? (costRoom === 0 ? 'BudgetExhausted' : undefined);
-      const inProcess = evaluatesInProcess(deps.inProcess, search) ? deps.inProcess : undefined;
       let batch: TrialRecord[] = [];
       if (!reason) {
         const slots = Math.min(freeSlots(search, trialCount, activeCount), costRoom);
@@ -169,11 +175,11 @@ async function tickOnce(deps: ControllerDeps, tenantId: string, searchId: string
           const message = `all ${count} trials failed (trial ${firstFailure?.trialNumber ?? '?'}: ${firstFailure?.message ?? 'no message'})`;
           return finish(deps, histories, { ...search, strategyState }, aggregates, 'fail', 'AllTrialsFailed', message);
         }
-        return finish(deps, histories, { ...search, strategyState }, aggregates, 'succeed', reason);
+        return finish(deps, histories, { ...search, strategyState }, aggregates, 'succeed', reason, reason === 'BudgetExhausted' && cap?.exhausted ? cap.message : undefined);
       }
       const saved = await save(deps, histories, search, aggregates, (record) => ({
         ...moveSearch(record, 'run'),
-        costUsd: spendSoFar(search, aggregates.ledger, deps.clock()),
+        costUsd: searchSpentUsd(search, aggregates.ledger, deps.clock()),
         strategyState,
         updatedAt: deps.clock().toISOString(),
       }));
@@ -211,8 +217,7 @@ function withLedger(search: SearchRecord): SearchAggregates {
 /** A search written before ledgers: its ledger from one full read of its trials (once; the next save stores it). */
 async function ledgerOfLegacySearch(deps: ControllerDeps, search: SearchRecord): Promise<SearchAggregates> {
   const trials = await deps.store.allTrials(search.tenantId, search.id);
-  const instance = JOB_PROFILES[jobKindOf(search.spec.evaluator.kind)].instance;
-  const { trialCount: _count, ...aggregates } = ledgerFromTrials(trials, search.spec.objectives, (trial) => searchSpend([trial], instance, deps.clock()));
+  const { trialCount: _count, ...aggregates } = ledgerFromTrials(trials, search.spec.objectives, (trial) => trialsSpentUsd(search, [trial], deps.clock()));
   return aggregates;
 }
 
@@ -241,12 +246,11 @@ async function reread(deps: ControllerDeps, search: SearchRecord, open: readonly
  * record in the same conditional write that drops them from `open`, so each is folded exactly once.
  */
 async function foldOpen(deps: ControllerDeps, search: SearchRecord, known: SearchAggregates, open: readonly TrialRecord[]): Promise<SearchAggregates> {
-  const instance = JOB_PROFILES[jobKindOf(search.spec.evaluator.kind)].instance;
   let aggregates: SearchAggregates = { ...known, ledger: { ...known.ledger, open: [] } };
   const stillOpen: OpenTrial[] = [];
   for (const trial of [...open].sort((a, b) => a.number - b.number)) {
     if (isActiveTrial(trial.status)) stillOpen.push(openTrialOf(trial));
-    else aggregates = foldTrial(aggregates, trial, search.spec.objectives, searchSpend([trial], instance, deps.clock()));
+    else aggregates = foldTrial(aggregates, trial, search.spec.objectives, trialsSpentUsd(search, [trial], deps.clock()));
   }
   return { ...aggregates, ledger: { ...aggregates.ledger, open: stillOpen } };
 }
@@ -258,12 +262,6 @@ function summaryOf(aggregates: SearchAggregates): SearchSummary {
     trainingSeconds: aggregates.trainingSeconds,
     ...(aggregates.best ? { best: aggregates.best } : {}),
   };
-}
-
-/** Dollars spent: the folded trials', and what the open ones' jobs have run so far. */
-function spendSoFar(search: SearchRecord, ledger: TrialLedger, now: Date): number {
-  const instance = JOB_PROFILES[jobKindOf(search.spec.evaluator.kind)].instance;
-  return ledger.spentUsd + searchSpend(ledger.open, instance, now);
 }
 
 /** Saves `search` with `aggregates` (and what `more` adds); a lost race forgets this process's history of it. */
@@ -339,9 +337,11 @@ async function reconcileJobs(deps: ControllerDeps, trials: readonly TrialRecord[
   return changed;
 }
 
-/** Whether a running trial's job stopped beating its heart (a hung process, a lost container). */
+/** Whether a running trial's job stopped beating its heart (a hung process, a lost container), or its worker's lease ran out. */
 function isSilent(deps: ControllerDeps, trial: TrialRecord): boolean {
   if (trial.status !== 'RUNNING') return false;
+  // An external worker chose how long it may stay silent: each report extends its lease.
+  if (trial.leaseExpiresAt) return deps.clock().getTime() > Date.parse(trial.leaseExpiresAt);
   const lastSign = Date.parse(trial.heartbeatAt ?? trial.startedAt ?? trial.updatedAt);
   return deps.clock().getTime() - lastSign > (deps.staleAfterSeconds ?? DEFAULT_STALE_AFTER_SECONDS) * 1000;
 }
@@ -421,6 +421,7 @@ async function proposeCandidates(
         params: search.spec.strategy.params,
         state: search.strategyState,
         history: prior.length > 0 ? [...prior, ...own] : own,
+        proposed: history.proposed,
         count: count * factor,
         ...policies,
       }),
@@ -537,7 +538,7 @@ async function finish(
   const now = deps.clock().toISOString();
   const finished = await save(deps, histories, search, aggregates, (record) => ({
     ...moveSearch(record, transition),
-    costUsd: spendSoFar(search, aggregates.ledger, deps.clock()),
+    costUsd: searchSpentUsd(search, aggregates.ledger, deps.clock()),
     reason,
     ...(message === undefined ? {} : { message }),
     updatedAt: now,

@@ -6,7 +6,9 @@ import { DEFAULT_PRICES, hourlyPrice, type PriceTable } from './prices.js';
 /**
  * `budget.maxCostUsd` as a hard cap: what a search has spent and has committed to spend, from its trial
  * records alone (pure, like every counter the controller derives), and what the controller must do about
- * it. `searchSpend` in `estimate.ts` prices finished work for display; this module is stricter on purpose:
+ * it. The search's recorded `costUsd` is this module's `spentUsd` too, so what a user sees is what the cap
+ * weighs. `estimate.ts` prices a whole search before it starts, one container per trial; this module is
+ * stricter on purpose, an upper bound of the bill:
  *
  * - every container is counted, not only the trial's current attempt (`TrialRecord.pastAttempts`: Spot
  *   interruptions and stale attempts the next container's `startedAt` overwrote);

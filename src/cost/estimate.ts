@@ -2,8 +2,8 @@ import { JOB_PROFILES, jobKindOf } from './job-profiles.js';
 import { DEFAULT_PRICES, hourlyPrice, type JobInstance, type Market, type PriceTable } from './prices.js';
 
 /**
- * What a search costs in compute: pure functions over the price table, for refusing a search whose
- * estimate exceeds its `maxCostUsd` (API) and for recording what finished trials spent (controller).
+ * What a search would cost in compute: pure functions over the price table, for refusing a search whose
+ * estimate exceeds its `maxCostUsd` (API). What it has spent, and the cap itself, are `committed-spend.ts`'s.
  * Only the trial jobs' machines are counted; the control plane (Lambda, DynamoDB, EventBridge) costs
  * cents per thousand trials and is left out.
  */
@@ -36,11 +36,6 @@ export interface SearchCostEstimate {
 export function billedSeconds(seconds: number, prices: PriceTable = DEFAULT_PRICES): number {
   if (!Number.isFinite(seconds) || seconds < 0) throw new RangeError(`seconds must be a finite number >= 0, got ${seconds}`);
   return seconds === 0 ? 0 : Math.max(Math.ceil(seconds), prices.minimumBilledSeconds);
-}
-
-/** Dollars one trial job spent running `trialSeconds` on `instance`. */
-export function spendOf(trialSeconds: number, instance: JobInstance, prices: PriceTable = DEFAULT_PRICES): number {
-  return (billedSeconds(trialSeconds, prices) / 3600) * hourlyPrice(instance, prices);
 }
 
 /**
@@ -82,47 +77,6 @@ export function estimateForEvaluator(
 ): SearchCostEstimate {
   const profile = JOB_PROFILES[jobKindOf(input.evaluatorKind)];
   return estimateSearchCost({ ...input, expectedTrialSeconds: profile.expectedTrialSeconds, instance: profile.instance }, prices);
-}
-
-/** The part of a trial record that says how long its job ran. */
-export interface TrialTimes {
-  readonly startedAt?: string;
-  readonly finishedAt?: string;
-}
-
-/** Seconds a trial's job has run: from `startedAt` to `finishedAt`, or to `now` while it runs; 0 if it never started. */
-export function trialJobSeconds(trial: TrialTimes, now: Date): number {
-  if (!trial.startedAt) return 0;
-  const end = trial.finishedAt ? Date.parse(trial.finishedAt) : now.getTime();
-  return Math.max(0, (end - Date.parse(trial.startedAt)) / 1000);
-}
-
-/**
- * Dollars the search's trial jobs have spent so far, derived from the trial records (like every other
- * counter on the search, so a replayed event cannot count a trial twice). A job that ran before its
- * attempt was declared lost is not counted: its record was reset for the next attempt.
- */
-export function searchSpend(trials: readonly TrialTimes[], instance: JobInstance, now: Date, prices: PriceTable = DEFAULT_PRICES): number {
-  return trials.reduce((sum, trial) => sum + spendOf(trialJobSeconds(trial, now), instance, prices), 0);
-}
-
-export interface CostRoom {
-  readonly maxCostUsd: number;
-  /** What the search's trials have spent (`searchSpend`), running ones included. */
-  readonly spentUsd: number;
-  /** Trials still running or queued: each may spend up to `usdPerTrial` more. */
-  readonly activeTrialCount: number;
-  /** What one more trial is expected to cost (`estimateSearchCost(...).breakdown.usdPerTrial`). */
-  readonly usdPerTrial: number;
-}
-
-/** How many more trials may start without the search's spend passing `maxCostUsd`. */
-export function trialsWithinCost(room: CostRoom): number {
-  const { maxCostUsd, spentUsd, activeTrialCount, usdPerTrial } = room;
-  if (usdPerTrial <= 0) return Number.POSITIVE_INFINITY;
-  const left = maxCostUsd - spentUsd - activeTrialCount * usdPerTrial;
-  // A hair of slack so that a budget set to exactly N trials' price admits N trials despite float rounding.
-  return Math.max(0, Math.floor(left / usdPerTrial + 1e-9));
 }
 
 /** Refuses an estimate above the user's limit: the message names both amounts and the prices used. */

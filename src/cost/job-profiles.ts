@@ -67,11 +67,25 @@ export const JOB_PROFILES = {
     // before Batch scales it in when no job follows.
     overhead: { bootSeconds: 120, imagePullSeconds: 180, idleSeconds: 300 },
   },
+  /**
+   * The `external` evaluator: the user's own workers train each trial on their machines and report over
+   * HTTP, so no job of ours runs, nothing is billed, and how long a trial takes is theirs to know. A silent
+   * worker's lease runs out (docs/training.md) instead of a job's timeout.
+   */
+  external: {
+    instance: { kind: 'external', market: 'on-demand' },
+    expectedTrialSeconds: 0,
+    timeoutSeconds: 0,
+    overhead: { bootSeconds: 0, imagePullSeconds: 0, idleSeconds: 0 },
+  },
 } as const satisfies Record<string, JobProfile>;
 
 export type JobKind = keyof typeof JOB_PROFILES;
 
-/** Which kind of job an evaluator needs: training on a GPU; anything else (benchmark lookups, predictors) on Fargate. */
+/**
+ * Which kind of job an evaluator needs: training on a GPU; none of ours for the user's own workers
+ * (`external`); anything else (benchmark lookups, predictors) on Fargate.
+ */
 export function jobKindOf(evaluatorKind: string): JobKind {
-  return evaluatorKind === 'train' ? 'train' : 'benchmark';
+  return evaluatorKind === 'train' || evaluatorKind === 'external' ? evaluatorKind : 'benchmark';
 }

@@ -36,10 +36,15 @@ export interface PriceTable {
   readonly fargate: FargatePrice;
 }
 
-/** A machine a trial job runs on: an EC2 instance type (GPU training) or a Fargate task size (benchmark lookups). */
+/**
+ * A machine a trial job runs on: an EC2 instance type (GPU training) or a Fargate task size (benchmark
+ * lookups); or `external`, the user's own workers (the `external` evaluator), which the service does not
+ * bill: they price at nothing, whatever the market.
+ */
 export type JobInstance =
   | { readonly kind: 'ec2'; readonly type: string; readonly market: Market }
-  | { readonly kind: 'fargate'; readonly vcpu: number; readonly memoryGiB: number; readonly market: Market };
+  | { readonly kind: 'fargate'; readonly vcpu: number; readonly memoryGiB: number; readonly market: Market }
+  | { readonly kind: 'external'; readonly market: Market };
 
 export const DEFAULT_PRICES: PriceTable = {
   region: 'us-east-1',
@@ -58,6 +63,7 @@ export const DEFAULT_PRICES: PriceTable = {
 
 /** Dollars per hour of `instance`; throws `RangeError` for an instance type the table does not price. */
 export function hourlyPrice(instance: JobInstance, prices: PriceTable = DEFAULT_PRICES): number {
+  if (instance.kind === 'external') return 0;
   if (instance.kind === 'fargate') {
     const { vcpu, memoryGiB, market } = instance;
     if (!(vcpu > 0) || !(memoryGiB > 0)) throw new RangeError(`a Fargate task needs vcpu and memoryGiB > 0, got ${vcpu} vCPU / ${memoryGiB} GiB`);

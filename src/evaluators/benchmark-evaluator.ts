@@ -55,16 +55,16 @@ export function createBenchmarkEvaluator(catalog: BenchmarkCatalog): Evaluator<B
   return {
     evaluate: (task) => (builtIn[task.evaluator.benchmark] ?? evaluateImported)(task),
     /**
-     * Loads the NB201 table and the NB301 surrogate now rather than on a search's first trial, so that no
-     * user waits for them (issue #18: the first search after start as fast as the next). A missing file is
-     * not an error here: the search that needs it reports it.
+     * Loads the NB201 table now rather than on a search's first trial, so that no user waits for it (issue
+     * #18: the first search after start as fast as the next). The NB301 surrogate stays for the first trial
+     * that needs it: it costs a service that never queries it some 45 MB of memory, and its first trial
+     * about 0.3 s. A missing file is not an error here: the search that needs it reports it.
      */
     async warm() {
       nb201 ??= loadNb201Table(benchmarksDir);
       await nb201.catch(() => {
         nb201 = undefined;
       });
-      await loadNb301Surrogate(benchmarksDir).catch(() => undefined);
     },
   };
 }

@@ -69,14 +69,20 @@ export interface Evaluator<E extends EvaluatorSpec = EvaluatorSpec> {
   evaluate(task: EvaluationTask<E>): Promise<Evaluation>;
 }
 
+/** The evaluator kinds a trial job runs; `external` trials are trained by the user's own workers instead. */
+export type JobEvaluatorKind = Exclude<EvaluatorSpec['kind'], 'external'>;
+
 /** One evaluator per evaluator kind, behind the single port a trial job calls. */
 export function evaluatorByKind(evaluators: {
-  readonly [K in EvaluatorSpec['kind']]: Evaluator<Extract<EvaluatorSpec, { kind: K }>>;
+  readonly [K in JobEvaluatorKind]: Evaluator<Extract<EvaluatorSpec, { kind: K }>>;
 }): Evaluator {
   return {
-    evaluate: (task) =>
-      task.evaluator.kind === 'benchmark'
-        ? evaluators.benchmark.evaluate({ ...task, evaluator: task.evaluator })
-        : evaluators.train.evaluate({ ...task, evaluator: task.evaluator }),
+    evaluate: (task) => {
+      const { evaluator } = task;
+      if (evaluator.kind === 'external') return Promise.reject(new Error("an external trial is trained by the user's workers, never by a trial job"));
+      return evaluator.kind === 'benchmark'
+        ? evaluators.benchmark.evaluate({ ...task, evaluator })
+        : evaluators.train.evaluate({ ...task, evaluator });
+    },
   };
 }

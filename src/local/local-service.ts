@@ -15,10 +15,14 @@ import { createBenchmarkEvaluator } from '../evaluators/benchmark-evaluator.js';
 import { BenchmarkCatalog } from '../evaluators/benchmarks.js';
 import { InProcessEvents } from '../events/in-process-events.js';
 import { LocalJobPool } from '../jobs/local-job-pool.js';
+import { evaluatorKindLookup } from '../jobs/evaluator-kinds.js';
+import { EvaluatorRoutedQueue } from '../jobs/evaluator-routed-queue.js';
+import { ExternalLeaseQueue } from '../jobs/external-lease-queue.js';
 import { dynamoClientConfig } from '../store/client-config.js';
 import { DynamoDbStore } from '../store/dynamodb-store.js';
 import { startEmbeddedDynamoDb } from './embedded-dynamodb.js';
 import { ensureLocalApiKey } from './local-api-key.js';
+import { PredictionWarmup } from '../usecases/prediction-warmup.js';
 
 /** Searches evaluating in-process at once: enough to keep dynalite's thread busy, few enough that reads are not queued behind them. */
 const EVALUATION_TURNS = 3;
@@ -69,9 +73,17 @@ export async function startLocalService(config: ServiceConfig): Promise<LocalSer
   // Tables and the surrogate load in the background from the start: the first search does not wait for them.
   const warming = inProcess.evaluator.warm().catch((error: unknown) => console.error('warming the benchmark tables failed:', error));
   const continueLater = (tenantId: string, searchId: string) => events.publish({ type: 'SearchSwept', tenantId, searchId });
-  const controller = { store, queue: pool, clock, policies, predictors, benchmarks, staleAfterSeconds: config.staleAfterSeconds, inProcess, histories, continueLater };
+  // Trials of external searches are leased to the user's workers over the API; the pool runs the others.
+  const queue = new EvaluatorRoutedQueue({ evaluatorKind: evaluatorKindLookup(store), jobs: pool, external: new ExternalLeaseQueue(store) });
+  const controller = { store, queue, clock, policies, predictors, benchmarks, staleAfterSeconds: config.staleAfterSeconds, inProcess, histories, continueLater };
+  const warmup = config.warmPredictors
+    ? new PredictionWarmup({ predictors }, (error, search) => console.error(`warming the predictors of search ${search.id} failed:`, error))
+    : undefined;
   const events: InProcessEvents = new InProcessEvents(
-    (tenantId, searchId) => tick(controller, tenantId, searchId),
+    async (tenantId, searchId) => {
+      const search = await tick(controller, tenantId, searchId);
+      warmup?.afterTick(search);
+    },
     (error, event) => console.error(`controller failed on ${event.type} for search ${event.searchId}:`, error),
   );
 
@@ -111,6 +123,7 @@ export async function startLocalService(config: ServiceConfig): Promise<LocalSer
       await warming;
       await pool.close();
       await events.idle();
+      await warmup?.idle();
       await dynamo.close();
     },
   };

@@ -51,6 +51,8 @@ interface Loaded {
  */
 export class PredictorService {
   private readonly loaded = new Map<string, Loaded>();
+  /** Refreshes under way: a request arriving during one (a warm-up's training) waits for it rather than training again. */
+  private readonly refreshing = new Map<string, Promise<Loaded>>();
 
   constructor(private readonly options: PredictorServiceOptions) {}
 
@@ -61,8 +63,18 @@ export class PredictorService {
     const now = this.options.clock().getTime();
     const cached = this.loaded.get(key);
     if (cached && now - cached.checkedAt < (this.options.refreshSeconds ?? 30) * 1000) return cached;
+    let refresh = this.refreshing.get(key);
+    if (!refresh) {
+      refresh = this.refresh(location, tenantId, task, now).finally(() => this.refreshing.delete(key));
+      this.refreshing.set(key, refresh);
+    }
+    return refresh;
+  }
 
-    const current = cached ?? (await this.load(location, task));
+  /** Loads the stored predictor if this process has none, and trains it on the trials that finished since. */
+  private async refresh(location: PredictorLocation, tenantId: string, task: PredictionTask, now: number): Promise<Loaded> {
+    const key = artifactKey(location);
+    const current = this.loaded.get(key) ?? (await this.load(location, task));
     const data = await this.trainingData(tenantId, task);
     const known = new Set(current?.predictor.toJSON().training.archs ?? []);
     const fresh = data.filter((row) => !known.has(row.arch));

@@ -34,7 +34,7 @@ export interface SearchRecord {
   readonly elapsedSeconds: number;
   /** Sum of the trials' training seconds (GPU-seconds in the cloud). */
   readonly trainingSeconds: number;
-  /** Dollars the trial jobs have cost so far, from their measured run times and the price table. */
+  /** Dollars the trial jobs have cost so far, every container counted as the hard cap counts it (`committed-spend.ts`). */
   readonly costUsd?: number;
   /** The strategy's JSON state between controller ticks. */
   readonly strategyState: unknown;
@@ -76,6 +76,8 @@ export interface OpenTrial {
   readonly status: TrialStatus;
   /** When its job started, for the running spend. */
   readonly startedAt?: string;
+  /** Containers it took before the current one: the hard cap counts them while the trial is open. */
+  readonly pastAttempts?: TrialRecord['pastAttempts'];
 }
 
 export interface FrontPoint {
@@ -147,6 +149,14 @@ export interface TrialRecord {
   readonly startedAt?: string;
   /** Last sign of life from the running job; see `ControllerDeps.staleAfterSeconds`. */
   readonly heartbeatAt?: string;
+  /** External workers: the lease a worker holds on this attempt; its reports and its completion present it. */
+  readonly leaseId?: string;
+  /** External workers: when the lease runs out unless a report extends it; past it the attempt is STALE. */
+  readonly leaseExpiresAt?: string;
+  /** External workers: how far each report extends the lease, as the claim asked. */
+  readonly leaseSeconds?: number;
+  /** External workers: the worker that claimed this attempt, as it named itself. */
+  readonly workerId?: string;
   readonly finishedAt?: string;
   readonly updatedAt: string;
 }

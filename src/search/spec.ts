@@ -49,6 +49,18 @@ export const EvaluatorSpecSchema = z
       fidelity: z.strictObject({ epochs: z.int().min(1).max(10_000) }).optional(),
     }),
     TrainEvaluatorSchema,
+    z.strictObject({
+      /** The user's own workers train each trial and report its metrics over HTTP (ask/tell, docs/training.md). */
+      kind: z.literal('external'),
+      /** The metrics workers report; objectives and `metric` name metrics from here (or `params`, `flops`, which the service computes). */
+      metrics: z
+        .array(z.string().min(1).max(100))
+        .min(1)
+        .max(20)
+        .refine((metrics) => new Set(metrics).size === metrics.length, 'each metric at most once'),
+      /** The metric early stopping judges reports by; defaults to the first objective's metric. */
+      metric: z.string().min(1).max(100).optional(),
+    }),
   ])
   .openapi('EvaluatorSpec');
 
@@ -58,7 +70,12 @@ export const BudgetSchema = z
     parallelTrialCount: z.int().min(1).max(MAX_PARALLEL_TRIALS).default(1),
     /** The search fails once this many trials have failed; unlimited when absent. */
     maxFailedTrialCount: z.int().min(0).max(MAX_TRIAL_COUNT).optional(),
-    /** Refuse the search if its estimated cost (on-demand prices, docs/deployment.md) exceeds this. */
+    /**
+     * A hard cap in dollars: the search is refused if its estimate (on-demand prices) exceeds it; while it runs,
+     * trials start only while they fit whole, running ones are killed when the committed spend (every
+     * container, with boot, image pull and idle tail) would pass it, and the search ends `BudgetExhausted`
+     * (docs/deployment.md, "The hard cap on `maxCostUsd`").
+     */
     maxCostUsd: z.number().positive().max(1_000_000).optional(),
     /** Wall-clock seconds for trained trials, simulated training seconds for benchmark trials. */
     maxRuntimeSeconds: z.number().positive().max(365 * 24 * 3600).optional(),
@@ -107,7 +124,7 @@ export const SearchSpecSchema = z
     strategy: StrategySpecSchema.prefault({ name: AUTO_STRATEGY }),
     evaluator: EvaluatorSpecSchema,
     budget: BudgetSchema,
-    /** Stops unpromising trials from their learning curves (`train` evaluator only). */
+    /** Stops unpromising trials from their learning curves (`train` epochs, `external` workers' reports). */
     earlyStopping: EarlyStoppingSchema.optional(),
     /** Learn from earlier searches of the same space (docs/strategies.md#warm-start). */
     warmStart: WarmStartSchema.optional(),

@@ -97,5 +97,6 @@ export function ledgerFromTrials(
 }
 
 export function openTrialOf(trial: TrialRecord): OpenTrial {
-  return { number: trial.number, status: trial.status, ...(trial.startedAt ? { startedAt: trial.startedAt } : {}) };
+  const { number, status, startedAt, pastAttempts } = trial;
+  return { number, status, ...(startedAt ? { startedAt } : {}), ...(pastAttempts?.length ? { pastAttempts } : {}) };
 }

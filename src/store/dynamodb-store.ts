@@ -412,6 +412,12 @@ export class DynamoDbStore implements Store {
       values[':expectAttempt'] = expect.attempt;
       conditions.push('#expectAttempt = :expectAttempt');
     }
+    if (expect.lease) {
+      // ISO timestamps of one format order as strings do.
+      Object.assign(names, { '#expectLeaseId': 'leaseId', '#expectLeaseExpiresAt': 'leaseExpiresAt' });
+      Object.assign(values, { ':expectLeaseId': expect.lease.id, ':expectLeaseLiveAt': expect.lease.liveAt });
+      conditions.push('#expectLeaseId = :expectLeaseId AND #expectLeaseExpiresAt > :expectLeaseLiveAt');
+    }
     const update = [sets.length ? `SET ${sets.join(', ')}` : '', removes.length ? `REMOVE ${removes.join(', ')}` : '']
       .filter(Boolean)
       .join(' ');
@@ -435,7 +441,7 @@ export class DynamoDbStore implements Store {
     }
   }
 
-  async countRequest(tenantId: string, at: Date, windowMs: number): Promise<RequestWindow> {
+  async countRequest(tenantId: string, at: Date, windowMs: number, requests = 1): Promise<RequestWindow> {
     const now = at.getTime();
     // Two writers may both find the window over; the conditional put lets one start the next, and the
     // other counts in it on its next turn.
@@ -446,9 +452,9 @@ export class DynamoDbStore implements Store {
             new UpdateCommand({
               TableName: this.tableName,
               Key: rateItemKey(tenantId),
-              UpdateExpression: 'ADD requests :one',
+              UpdateExpression: 'ADD requests :requests',
               ConditionExpression: 'windowEnd > :now',
-              ExpressionAttributeValues: { ':one': 1, ':now': now },
+              ExpressionAttributeValues: { ':requests': requests, ':now': now },
               ReturnValues: 'ALL_NEW',
             }),
           ),
@@ -462,13 +468,13 @@ export class DynamoDbStore implements Store {
         this.documents.send(
           new PutCommand({
             TableName: this.tableName,
-            Item: { ...rateItemKey(tenantId), requests: 1, windowEnd, ...deleteAfter(windowEnd + windowMs) },
+            Item: { ...rateItemKey(tenantId), requests, windowEnd, ...deleteAfter(windowEnd + windowMs) },
             ConditionExpression: 'attribute_not_exists(windowEnd) OR windowEnd <= :now',
             ExpressionAttributeValues: { ':now': now },
           }),
         ),
       );
-      if (started) return { count: 1, endsAt: new Date(windowEnd) };
+      if (started) return { count: requests, endsAt: new Date(windowEnd) };
     }
   }
 

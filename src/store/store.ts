@@ -16,6 +16,8 @@ export interface PageRequest {
 export interface TrialExpectation {
   readonly status?: readonly TrialStatus[];
   readonly attempt?: number;
+  /** The trial's lease is `id` and runs out after `liveAt` (an external worker's report or completion). */
+  readonly lease?: { readonly id: string; readonly liveAt: string };
 }
 
 export interface IdempotencyBinding {
@@ -101,10 +103,11 @@ export interface Store {
   // What keeps one tenant from taking the whole service, counted in the store so that every API instance
   // (every Lambda) sees the same numbers. Each is one conditional write: dynalite has no transactions.
   /**
-   * Counts a request in the tenant's current window, which starts at its first request and lasts
-   * `windowMs`; a request after the window's end starts the next one.
+   * Counts `requests` (default 1: an API instance may count several at once) in the tenant's current
+   * window, which starts at its first request and lasts `windowMs`; a request after the window's end
+   * starts the next one.
    */
-  countRequest(tenantId: string, at: Date, windowMs: number): Promise<RequestWindow>;
+  countRequest(tenantId: string, at: Date, windowMs: number, requests?: number): Promise<RequestWindow>;
   /**
    * Gives `holder` a slot of the tenant's `pool` with `stamp` (a time, in ms since the epoch), if the pool
    * has fewer than `max` holders or `holder` already has one (then its stamp is renewed). Atomic: concurrent

@@ -114,8 +114,8 @@ export class TenantScopedStore implements Store {
     return this.forTenant(tenantId).updateTrial(tenantId, searchId, trialNumber, patch, expect);
   }
 
-  async countRequest(tenantId: string, at: Date, windowMs: number): Promise<RequestWindow> {
-    return this.forTenant(tenantId).countRequest(tenantId, at, windowMs);
+  async countRequest(tenantId: string, at: Date, windowMs: number, requests?: number): Promise<RequestWindow> {
+    return this.forTenant(tenantId).countRequest(tenantId, at, windowMs, requests);
   }
 
   async takeSlot(tenantId: string, pool: SlotPool, holder: string, stamp: number, max: number): Promise<boolean> {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Rng, type RngState } from '../random/rng.js';
-import { drawUnseenDerived, proposedSet } from './history.js';
+import { drawUnseenDerived, recentFinished, SeenCanonicals } from './history.js';
 import type { Strategy } from './strategy.js';
 
 /**
@@ -30,16 +30,16 @@ export const evolution: Strategy<EvolutionParams, EvolutionState> = {
   description: 'Regularized (aging) evolution with tournament selection (Real et al. 2019)',
   params,
   init: (_params, seed) => ({ rng: Rng.fromSeed(seed).state() }),
-  propose({ space, params, state, history, count }) {
+  propose({ space, params, state, history, proposed, count }) {
     const rng = Rng.fromState(state.rng);
-    const seen = proposedSet(history);
-    const population = history.filter((entry) => entry.score !== undefined).slice(-params.populationSize);
+    const seen = SeenCanonicals.of({ history, proposed });
+    const population = recentFinished(history, params.populationSize);
     const { candidates, parents } = drawUnseenDerived(space, seen, count, MAX_DRAWS_PER_CANDIDATE, (found) => {
       // Until the initial population is proposed (or while none of it has finished), draw at random.
       if (history.length + found < params.populationSize || population.length === 0) return { arch: space.sample(rng) };
       const tournament = rng.shuffle(population).slice(0, params.sampleSize);
-      const parent = tournament.reduce((best, entry) => (entry.score! > best.score! ? entry : best));
-      return { arch: space.mutate(parent.arch, rng), parent: history.indexOf(parent) };
+      const parent = tournament.reduce((best, member) => (member.entry.score! > best.entry.score! ? member : best));
+      return { arch: space.mutate(parent.entry.arch, rng), parent: parent.index };
     });
     return { state: { rng: rng.state() }, candidates, parents };
   },

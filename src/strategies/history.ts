@@ -1,9 +1,40 @@
 import { isActiveTrial } from '../search/states.js';
-import type { HistoryEntry } from './strategy.js';
+import type { HistoryEntry, ProposeInput } from './strategy.js';
 
-/** Canonical forms already proposed: a strategy must never propose one of these again. */
-export function proposedSet<A>(history: readonly HistoryEntry<A>[]): Set<string> {
-  return new Set(history.map((entry) => entry.canonical));
+/**
+ * The canonical forms a proposal must not return: the history's (a strategy never proposes one again)
+ * and those the proposal chose so far. The history's set is the caller's, never written to, so that a
+ * proposal costs no scan of the history; a caller that keeps none has it built here.
+ */
+export class SeenCanonicals {
+  private readonly chosen = new Set<string>();
+
+  private constructor(private readonly proposed: ReadonlySet<string>) {}
+
+  static of<A>({ history, proposed }: Pick<ProposeInput<A, unknown, unknown>, 'history' | 'proposed'>): SeenCanonicals {
+    return new SeenCanonicals(proposed ?? new Set(history.map((entry) => entry.canonical)));
+  }
+
+  has(canonical: string): boolean {
+    return this.proposed.has(canonical) || this.chosen.has(canonical);
+  }
+
+  add(canonical: string): void {
+    this.chosen.add(canonical);
+  }
+}
+
+/**
+ * The `size` most recent finished entries in trial order, each with its index in `history`: read from the
+ * end, so the cost is that of the tail holding them, not of the whole history.
+ */
+export function recentFinished<A>(history: readonly HistoryEntry<A>[], size: number): { entry: HistoryEntry<A>; index: number }[] {
+  const recent: { entry: HistoryEntry<A>; index: number }[] = [];
+  for (let index = history.length - 1; index >= 0 && recent.length < size; index--) {
+    const entry = history[index]!;
+    if (entry.score !== undefined) recent.push({ entry, index });
+  }
+  return recent.reverse();
 }
 
 /** Score of each finished architecture by canonical form (larger is better). */
@@ -31,7 +62,7 @@ export interface Draw<A> {
  */
 export function drawUnseenDerived<A>(
   space: { canonical(a: A): string },
-  seen: Set<string>,
+  seen: SeenCanonicals,
   count: number,
   maxDrawsPerCandidate: number,
   next: (found: number) => Draw<A>,
@@ -52,7 +83,7 @@ export function drawUnseenDerived<A>(
 /** `drawUnseenDerived` for strategies whose candidates have no parent. */
 export function drawUnseen<A>(
   space: { canonical(a: A): string },
-  seen: Set<string>,
+  seen: SeenCanonicals,
   count: number,
   maxDrawsPerCandidate: number,
   next: (found: number) => A,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Rng, type RngState } from '../random/rng.js';
-import { pendingSet, proposedSet, scoresByCanonical } from './history.js';
+import { pendingSet, scoresByCanonical, SeenCanonicals } from './history.js';
 import type { Strategy } from './strategy.js';
 
 /**
@@ -30,11 +30,12 @@ export const localSearch: Strategy<LocalSearchParams, LocalSearchState> = {
   description: 'Best-improvement local search over one-edit neighbours with random restarts (White et al. 2020)',
   params,
   init: (_params, seed) => ({ rng: Rng.fromSeed(seed).state(), frontier: [] }),
-  propose({ space, state, history, count }) {
+  propose({ space, state, history, proposed, count }) {
     const rng = Rng.fromState(state.rng);
-    const seen = proposedSet(history);
-    const scores = scoresByCanonical(history);
-    const pending = pendingSet(history);
+    const seen = SeenCanonicals.of({ history, proposed });
+    // Scores and pending trials are read from the history only when a move is decided, once per neighbourhood.
+    let outcomes: { scores: Map<string, number>; pending: Set<string> } | undefined;
+    const outcomesOf = () => (outcomes ??= { scores: scoresByCanonical(history), pending: pendingSet(history) });
     let incumbent = state.incumbent === undefined ? undefined : space.parse(state.incumbent);
     let frontier = state.frontier.map((arch) => space.parse(arch));
     const candidates: ReturnType<typeof space.sample>[] = [];
@@ -64,6 +65,7 @@ export const localSearch: Strategy<LocalSearchParams, LocalSearchState> = {
       // Every neighbour is proposed: move once they (and the incumbent) have finished.
       const neighbourhood = [incumbent, ...space.neighbours(incumbent)].map((a) => space.canonical(a));
       const proposedNow = new Set(candidates.map((c) => space.canonical(c)));
+      const { scores, pending } = outcomesOf();
       if (neighbourhood.some((canonical) => pending.has(canonical) || proposedNow.has(canonical))) break;
       const incumbentScore = scores.get(neighbourhood[0]!) ?? -Infinity;
       const best = space

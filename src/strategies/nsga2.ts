@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { crowdingDistance, nonDominatedSort } from '../multiobjective/pareto.js';
 import { Rng, type RngState } from '../random/rng.js';
-import { drawUnseenDerived, proposedSet } from './history.js';
+import { drawUnseenDerived, SeenCanonicals } from './history.js';
 import type { HistoryEntry, Strategy } from './strategy.js';
 
 /**
@@ -46,9 +46,9 @@ export const nsga2: Strategy<Nsga2Params, Nsga2State> = {
   description: 'NSGA-II multi-objective evolution with one-edit mutations (Deb et al. 2002)',
   params,
   init: (_params, seed) => ({ rng: Rng.fromSeed(seed).state() }),
-  propose({ space, params, state, history, count }) {
+  propose({ space, params, state, history, proposed, count }) {
     const rng = Rng.fromState(state.rng);
-    const seen = proposedSet(history);
+    const seen = SeenCanonicals.of({ history, proposed });
     const population = survivors(history, params.populationSize);
     const seeds = (space.seeds?.() ?? []).filter((seed) => !seen.has(space.canonical(seed)));
     const { candidates, parents } = drawUnseenDerived(space, seen, count, MAX_DRAWS_PER_CANDIDATE, (found) => {

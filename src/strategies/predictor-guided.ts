@@ -4,7 +4,7 @@ import { PredictorOptionsSchema } from '../predictors/predictor-options.js';
 import { TrainedPredictors } from '../predictors/trained-predictors.js';
 import { Rng, type RngState } from '../random/rng.js';
 import type { SearchSpace } from '../spaces/space.js';
-import { drawUnseen, proposedSet } from './history.js';
+import { drawUnseen, SeenCanonicals } from './history.js';
 import type { HistoryEntry, Strategy } from './strategy.js';
 
 /**
@@ -49,12 +49,13 @@ const fittedPredictors = new TrainedPredictors(8);
 const PREDICTOR_SEED = 0;
 
 /** The unseen neighbours of `parents`, each with the history index of the parent it came from, in random order. */
-function neighbourPool<A>(space: SearchSpace<A>, history: readonly HistoryEntry<A>[], parents: readonly HistoryEntry<A>[], seen: ReadonlySet<string>, rng: Rng) {
+function neighbourPool<A>(space: SearchSpace<A>, history: readonly HistoryEntry<A>[], parents: readonly HistoryEntry<A>[], seen: SeenCanonicals, rng: Rng) {
   const pool = new Map<string, { arch: A; parent: number }>();
   for (const parent of parents) {
+    const index = history.indexOf(parent);
     for (const arch of space.neighbours(parent.arch)) {
       const canonical = space.canonical(arch);
-      if (!seen.has(canonical) && !pool.has(canonical)) pool.set(canonical, { arch, parent: history.indexOf(parent) });
+      if (!seen.has(canonical) && !pool.has(canonical)) pool.set(canonical, { arch, parent: index });
     }
   }
   return rng.shuffle([...pool.values()]);
@@ -65,9 +66,9 @@ export const predictorGuided: Strategy<PredictorGuidedParams, PredictorGuidedSta
   description: 'BANANAS-like: a neural predictor ensemble ranks neighbours of the best architectures (White et al. 2021)',
   params,
   init: (_params, seed) => ({ rng: Rng.fromSeed(seed).state() }),
-  propose({ space, params, state, history, count }) {
+  propose({ space, params, state, history, proposed, count }) {
     const rng = Rng.fromState(state.rng);
-    const seen = proposedSet(history);
+    const seen = SeenCanonicals.of({ history, proposed });
     const finished = history.filter((entry) => entry.score !== undefined);
     const atRandom = (n: number) => drawUnseen(space, seen, n, MAX_DRAWS_PER_CANDIDATE, () => space.sample(rng));
     if (finished.length < params.initialRandom) return { state: { rng: rng.state() }, candidates: atRandom(count) };

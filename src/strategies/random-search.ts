@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Rng, type RngState } from '../random/rng.js';
-import { drawUnseen, proposedSet } from './history.js';
+import { drawUnseen, SeenCanonicals } from './history.js';
 import type { Strategy } from './strategy.js';
 
 /**
@@ -22,9 +22,9 @@ export const randomSearch: Strategy<RandomSearchParams, RandomSearchState> = {
   description: 'Uniform random sampling without repeats',
   params,
   init: (_params, seed) => ({ rng: Rng.fromSeed(seed).state() }),
-  propose({ space, params, state, history, count }) {
+  propose({ space, params, state, history, proposed, count }) {
     const rng = Rng.fromState(state.rng);
-    const candidates = drawUnseen(space, proposedSet(history), count, params.maxDrawsPerCandidate, () => space.sample(rng));
+    const candidates = drawUnseen(space, SeenCanonicals.of({ history, proposed }), count, params.maxDrawsPerCandidate, () => space.sample(rng));
     return { state: { rng: rng.state() }, candidates };
   },
 };

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Rng, type RngState } from '../random/rng.js';
-import { proposedSet } from './history.js';
+import { SeenCanonicals } from './history.js';
 import type { Strategy } from './strategy.js';
 
 /**
@@ -24,9 +24,9 @@ export const randomWalk: Strategy<RandomWalkParams, RandomWalkState> = {
   description: 'Random walk over one-edit neighbours, restarting when stuck',
   params,
   init: (_params, seed) => ({ rng: Rng.fromSeed(seed).state() }),
-  propose({ space, state, history, count }) {
+  propose({ space, state, history, proposed, count }) {
     const rng = Rng.fromState(state.rng);
-    const seen = proposedSet(history);
+    const seen = SeenCanonicals.of({ history, proposed });
     let current = state.current === undefined ? undefined : space.parse(state.current);
     const candidates = [];
     for (let restarts = 0; candidates.length < count && restarts < count * MAX_RESTARTS_PER_CANDIDATE; ) {

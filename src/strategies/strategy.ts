@@ -20,6 +20,11 @@ export interface ProposeInput<A, P, S> {
   readonly state: S;
   /** Every trial of the search so far, in trial-number order, including those still running. */
   readonly history: readonly HistoryEntry<A>[];
+  /**
+   * The canonical forms of `history`'s entries, where the caller keeps them between proposals (the
+   * controller does), so that a proposal costs no scan of the history; derived from `history` when absent.
+   */
+  readonly proposed?: ReadonlySet<string>;
   /** How many new candidates the controller has room for. */
   readonly count: number;
   /** Trained search policies a strategy may run on (`rl`), looked up in this order; absent where none are. */

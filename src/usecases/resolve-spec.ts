@@ -26,11 +26,15 @@ export async function resolveSearchSpec(
   datasets?: DatasetAccess,
   policies?: readonly PolicyRegistry[],
 ): Promise<SearchSpec> {
-  const resolved = parsed.evaluator.kind === 'benchmark'
-    ? await resolveBenchmarkEvaluator(parsed, parsed.evaluator, benchmarks)
-    : await resolveTrainEvaluator(parsed, parsed.evaluator, datasets);
-  if (parsed.earlyStopping && parsed.evaluator.kind !== 'train') {
-    throw new InvalidRequest('earlyStopping', 'early stopping needs learning curves: use it with evaluator.kind "train"');
+  const { evaluator } = parsed;
+  const resolved =
+    evaluator.kind === 'benchmark'
+      ? await resolveBenchmarkEvaluator(parsed, evaluator, benchmarks)
+      : evaluator.kind === 'train'
+        ? await resolveTrainEvaluator(parsed, evaluator, datasets)
+        : resolveExternalEvaluator(parsed, evaluator);
+  if (parsed.earlyStopping && evaluator.kind === 'benchmark') {
+    throw new InvalidRequest('earlyStopping', 'early stopping needs learning curves: use it with evaluator.kind "train" or "external"');
   }
 
   const space = resolveSpace(parsed.space, resolved.spaceConfig);
@@ -64,12 +68,12 @@ async function checkedParams(name: string, raw: unknown, space: AnySpace, polici
 type ParsedSpec = z.output<typeof SearchSpecSchema>;
 type ResolvedEvaluator = Pick<SearchSpec, 'evaluator' | 'spaceConfig'>;
 
-/** Throws `InvalidRequest` on `field` unless `metric` is one of `known` or an architecture metric. */
-function requireMetric(metric: string, field: string, known: readonly string[], source: string): void {
+/** Throws `InvalidRequest` on `field` unless `metric` is one of `known` or an architecture metric; `where` says where to find them. */
+function requireMetric(metric: string, field: string, known: readonly string[], source: string, where = 'GET /v1/catalog lists all'): void {
   if (known.includes(metric) || ARCHITECTURE_METRICS.includes(metric)) return;
   throw new InvalidRequest(
     field,
-    `${source} has no metric '${metric}' (e.g. ${known.slice(0, 6).join(', ')}, ...; GET /v1/catalog lists all; params and flops work everywhere)`,
+    `${source} has no metric '${metric}' (e.g. ${known.slice(0, 6).join(', ')}, ...; ${where}; params and flops work everywhere)`,
   );
 }
 
@@ -130,4 +134,19 @@ async function resolveTrainEvaluator(
     throw new InvalidRequest('evaluator.metric', `select on validation, never on test ('${metric}'): test metrics are only reported`);
   }
   return { ...(parsed.spaceConfig === undefined ? {} : { spaceConfig: parsed.spaceConfig }), evaluator: { ...evaluator, model, metric } };
+}
+
+/**
+ * The user's workers report the metrics the evaluator declares: the objectives and the selection metric
+ * must be among them (or be architecture metrics, which the service computes), so that a completion can be
+ * checked for every metric the search ranks on.
+ */
+function resolveExternalEvaluator(parsed: ParsedSpec, evaluator: Extract<ParsedSpec['evaluator'], { kind: 'external' }>): ResolvedEvaluator {
+  resolveSpace(parsed.space, parsed.spaceConfig);
+  const source = 'the external evaluator';
+  const where = 'declare it in evaluator.metrics';
+  parsed.objectives.forEach((objective, i) => requireMetric(objective.metric, `objectives[${i}].metric`, evaluator.metrics, source, where));
+  const metric = evaluator.metric ?? parsed.objectives[0]!.metric;
+  requireMetric(metric, 'evaluator.metric', evaluator.metrics, source, where);
+  return { ...(parsed.spaceConfig === undefined ? {} : { spaceConfig: parsed.spaceConfig }), evaluator: { ...evaluator, metric } };
 }

@@ -39,8 +39,8 @@ export const LAYERS = [
   },
   {
     name: 'transports',
-    why: 'what starts and wires everything: the HTTP API, the CLI, the local service and its configuration, the Lambdas and the job entry',
-    paths: ['src/api/', 'src/cli/', 'src/local/', 'src/config.ts', 'functions/', 'batch/'],
+    why: 'what starts and wires everything: the HTTP API, its SDK (typed from the API) and the CLI on it, the local service and its configuration, the Lambdas and the job entry',
+    paths: ['src/api/', 'src/client/', 'src/cli/', 'src/local/', 'src/config.ts', 'functions/', 'batch/'],
   },
 ] as const;
 

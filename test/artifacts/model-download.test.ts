@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DOWNLOAD_URL_SECONDS } from '../../src/api/routes/models.js';
-import { NasClient } from '../../src/cli/client.js';
+import { createClient } from '../../src/client/index.js';
 import { exportModel } from '../../src/cli/export.js';
 import { BenchmarkCatalog } from '../../src/evaluators/benchmarks.js';
 import { authorizedApp } from '../helpers/authorized-app.js';
@@ -84,7 +84,7 @@ describe.each([
   });
 
   it('WHEN nas export runs THEN it writes both files byte for byte', async () => {
-    const exported = await exportModel(new NasClient(url, key), 'S-export', 1, folder);
+    const exported = await exportModel(createClient({ baseUrl: url, apiKey: key }), 'S-export', 1, folder);
     expect(exported.files.map((file) => file.name)).toEqual(['model.json', 'weights.bin']);
     expect(sha256(await readFile(join(folder, 'weights.bin')))).toBe(sha256(WEIGHTS));
     expect(await readFile(join(folder, 'model.json'), 'utf8')).toBe(MODEL_JSON);

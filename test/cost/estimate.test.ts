@@ -4,10 +4,6 @@ import {
   checkCostLimit,
   estimateForEvaluator,
   estimateSearchCost,
-  searchSpend,
-  spendOf,
-  trialJobSeconds,
-  trialsWithinCost,
 } from '../../src/cost/estimate.js';
 import { GPU_ON_DEMAND_INSTANCE_TYPES, GPU_SPOT_INSTANCE_TYPES, JOB_PROFILES, jobKindOf } from '../../src/cost/job-profiles.js';
 import { DEFAULT_PRICES, hourlyPrice, type JobInstance, type PriceTable } from '../../src/cost/prices.js';
@@ -38,20 +34,17 @@ describe('hourlyPrice', () => {
     for (const type of [...GPU_SPOT_INSTANCE_TYPES, ...GPU_ON_DEMAND_INSTANCE_TYPES]) {
       expect(DEFAULT_PRICES.ec2[type]!.spotPerHour).toBeLessThan(DEFAULT_PRICES.ec2[type]!.onDemandPerHour);
     }
-    for (const profile of Object.values(JOB_PROFILES)) expect(hourlyPrice(profile.instance)).toBeGreaterThan(0);
+    // The user's own workers (the external evaluator) are the one machine the service does not bill.
+    for (const profile of Object.values(JOB_PROFILES)) expect(hourlyPrice(profile.instance) > 0).toBe(profile.instance.kind !== 'external');
   });
 });
 
-describe('spendOf', () => {
+describe('billedSeconds', () => {
   it('bills per second with a one-minute minimum, and nothing for a job that never ran', () => {
     expect(billedSeconds(0)).toBe(0);
     expect(billedSeconds(0.4)).toBe(60);
     expect(billedSeconds(60.2)).toBe(61);
-    expect(spendOf(3600, G4DN)).toBeCloseTo(0.526, 10);
-    expect(spendOf(1800, G4DN_SPOT)).toBeCloseTo(0.105, 10);
-    expect(spendOf(5, FARGATE)).toBeCloseTo((60 / 3600) * (0.04048 + 0.00889), 10);
-    expect(spendOf(0, G4DN)).toBe(0);
-    expect(() => spendOf(-1, G4DN)).toThrow(RangeError);
+    expect(() => billedSeconds(-1)).toThrow(RangeError);
   });
 });
 
@@ -119,33 +112,5 @@ describe('checkCostLimit', () => {
       ok: false,
       message: 'estimated cost $26.30 (100 trials at $0.2630, us-east-1, 2025 prices) exceeds maxCostUsd $20.00: lower maxTrialCount or raise maxCostUsd',
     });
-  });
-});
-
-describe('spend of a search', () => {
-  const now = new Date('2025-06-01T12:00:00Z');
-
-  it("counts each trial's job from startedAt to finishedAt, or to now while it runs", () => {
-    expect(trialJobSeconds({ startedAt: '2025-06-01T11:00:00Z', finishedAt: '2025-06-01T11:30:00Z' }, now)).toBe(1800);
-    expect(trialJobSeconds({ startedAt: '2025-06-01T11:59:00Z' }, now)).toBe(60);
-    expect(trialJobSeconds({}, now)).toBe(0);
-    expect(trialJobSeconds({ startedAt: '2025-06-01T12:00:10Z' }, now)).toBe(0);
-  });
-
-  it('sums the spend of every trial', () => {
-    const trials = [
-      { startedAt: '2025-06-01T10:00:00Z', finishedAt: '2025-06-01T11:00:00Z' },
-      { startedAt: '2025-06-01T11:30:00Z' },
-      {},
-    ];
-    expect(searchSpend(trials, G4DN, now)).toBeCloseTo(0.526 * 1.5, 10);
-  });
-
-  it('lets new trials start only while the spend, the running trials and the new ones fit under maxCostUsd', () => {
-    expect(trialsWithinCost({ maxCostUsd: 10, spentUsd: 0, activeTrialCount: 0, usdPerTrial: 1 })).toBe(10);
-    expect(trialsWithinCost({ maxCostUsd: 10, spentUsd: 4.5, activeTrialCount: 2, usdPerTrial: 1 })).toBe(3);
-    expect(trialsWithinCost({ maxCostUsd: 10, spentUsd: 9.5, activeTrialCount: 2, usdPerTrial: 1 })).toBe(0);
-    expect(trialsWithinCost({ maxCostUsd: 0.3, spentUsd: 0, activeTrialCount: 0, usdPerTrial: 0.1 })).toBe(3);
-    expect(trialsWithinCost({ maxCostUsd: 1, spentUsd: 0, activeTrialCount: 0, usdPerTrial: 0 })).toBe(Number.POSITIVE_INFINITY);
   });
 });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { SearchView } from '../../src/api/views.js';
 import { newApiKey } from '../../src/auth/api-keys.js';
-import { NasClient } from '../../src/cli/client.js';
+import { createClient } from '../../src/client/index.js';
 import { startServiceProcess, waitFor, type ServiceProcess } from '../../src/local/service-process.js';
 
 const TRIALS = 40;
@@ -23,7 +23,7 @@ describe('killing the service mid-search', () => {
     // 0.15-0.4 s of real time per simulated trial, so that jobs are surely mid-run when we kill them.
     const env = { NAS_API_KEY: API_KEY, NAS_DATA_DIR: dataDir, NAS_SIMULATED_TIME_SCALE: '0.0001', NAS_WORKERS: '2', NAS_SWEEP_SECONDS: '1' };
     service = await startServiceProcess(env);
-    let client = new NasClient(service.url, API_KEY);
+    let client = createClient({ baseUrl: service.url, apiKey: API_KEY });
     const { id } = await client.createSearch({
       space: 'nb201',
       objectives: [{ metric: 'cifar10_valid_12', direction: 'maximize' }],
@@ -41,7 +41,7 @@ describe('killing the service mid-search', () => {
     await service.crash();
 
     service = await startServiceProcess(env);
-    client = new NasClient(service.url, API_KEY);
+    client = createClient({ baseUrl: service.url, apiKey: API_KEY });
     const resumedFrom = await client.getSearch(id);
     expect(resumedFrom.status).toBe('RUNNING');
     expect(resumedFrom.trialStatusCounters.succeeded).toBeLessThan(TRIALS);

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NasClient } from '../../src/cli/client.js';
+import { createClient, type NasClient } from '../../src/client/index.js';
 import { EXAMPLE_SEARCH_SPEC } from '../../src/search/spec.js';
 import { PROJECT_ROOT, readConfig } from '../../src/config.js';
 import { startLocalService, type LocalService } from '../../src/local/local-service.js';
@@ -18,7 +18,7 @@ let client: NasClient;
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'nas-e2e-'));
   service = await startLocalService({ ...readConfig({}), port: 0, dataDir, workers: 2, sweepSeconds: 2 });
-  client = new NasClient(service.url, service.apiKey);
+  client = createClient({ baseUrl: service.url, apiKey: service.apiKey });
 });
 afterAll(async () => {
   await service.close();
@@ -58,6 +58,15 @@ describe('a random search on NB201 through the HTTP API', () => {
     expect(best.metrics?.cifar10_test_200).toBe(max);
     expect(search.best).toMatchObject({ trialNumber: best.number, value: max, arch: best.arch });
     expect(max).toBe(Number(nb201Row(best.arch)!.cifar10_test_200));
+
+    // Nobody asked for a prediction, yet the search's end trained the predictor of its objective, so the
+    // first prediction asked does not wait for training.
+    const warmed = await waitFor(
+      async () => (await client.predictors('nb201')).items.find((p) => p.task.metric === 'cifar10_test_200'),
+      'the predictor warmed by the finished search',
+      120_000,
+    );
+    expect(warmed.trainingSize).toBeGreaterThanOrEqual(80);
   });
 });
 

@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { SearchView, TrialView } from '../../src/api/views.js';
 import { newApiKey } from '../../src/auth/api-keys.js';
-import { NasClient } from '../../src/cli/client.js';
+import { createClient } from '../../src/client/index.js';
 import { exportModel } from '../../src/cli/export.js';
 import { startServiceProcess, waitFor, type ServiceProcess } from '../../src/local/service-process.js';
 import { loadDataset } from '../../src/training/datasets/registry.js';
@@ -28,7 +28,7 @@ describe('a real training search on the local service', () => {
     dataDir = await mkdtemp(join(tmpdir(), 'nas-train-e2e-'));
     const env = { NAS_API_KEY: API_KEY, NAS_DATA_DIR: dataDir, NAS_WORKERS: '1', NAS_SWEEP_SECONDS: '1', NAS_STALE_AFTER_SECONDS: '5' };
     service = await startServiceProcess(env);
-    let client = new NasClient(service.url, API_KEY);
+    let client = createClient({ baseUrl: service.url, apiKey: API_KEY });
     const { id } = await client.createSearch({
       space: 'mlp',
       objectives: [{ metric: 'validation_accuracy', direction: 'maximize' }],
@@ -45,7 +45,7 @@ describe('a real training search on the local service', () => {
     await service.crash();
 
     service = await startServiceProcess(env);
-    client = new NasClient(service.url, API_KEY);
+    client = createClient({ baseUrl: service.url, apiKey: API_KEY });
     const finished = await waitFor<SearchView>(async () => {
       const search = await client.getSearch(id);
       return ['CREATED', 'RUNNING'].includes(search.status) ? undefined : search;

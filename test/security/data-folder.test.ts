@@ -6,7 +6,7 @@ import { type AttributeValue, DynamoDBClient, paginateScan, PutItemCommand } fro
 import { afterEach, describe, expect, it } from 'vitest';
 import { runAdmin, adminStore } from '../../src/cli/admin.js';
 import { backupDataFolder, restoreDataFolder } from '../../src/cli/backup.js';
-import { NasClient } from '../../src/cli/client.js';
+import { createClient } from '../../src/client/index.js';
 import { UsageError } from '../../src/cli/usage-error.js';
 import { PROJECT_ROOT, readConfig } from '../../src/config.js';
 import { DataFolderUnusable } from '../../src/errors.js';
@@ -155,7 +155,7 @@ describe('a data folder has one service at a time', () => {
   it('refuses a second service with a clear message and a non-zero exit, while the first keeps working', async () => {
     const dataDir = await tempFolder();
     const first = await startService(dataDir);
-    const api = new NasClient(first.url, first.apiKey);
+    const api = createClient({ baseUrl: first.url, apiKey: first.apiKey });
 
     const second = await runServiceProcess(dataDir);
     const inProcess = await refusal(startEmbeddedDynamoDb(dataDir, TABLE));
@@ -186,10 +186,10 @@ describe('nas backup and nas restore', () => {
   it('give back every search, API key and record in a new folder', async () => {
     const [dataDir, backups, restoredDir] = await Promise.all([tempFolder(), tempFolder(), tempFolder()]);
     const service = await startService(dataDir);
-    const local = new NasClient(service.url, service.apiKey);
+    const local = createClient({ baseUrl: service.url, apiKey: service.apiKey });
     const created = await runAdmin('create-key', { tenant: 'acme', name: 'ci' }, adminStore({ NAS_DYNAMODB_ENDPOINT: service.dynamoEndpoint }), new Date());
     const acmeKey = created.text;
-    const acme = new NasClient(service.url, acmeKey);
+    const acme = createClient({ baseUrl: service.url, apiKey: acmeKey });
     const searches = [await local.createSearch(SMALL_SEARCH), await acme.createSearch({ ...SMALL_SEARCH, name: 'acme' })];
     // DynamoDB JSON carries binary values as base64: one record with bytes checks the round trip.
     const dynamoClient = client(service.dynamoEndpoint);
@@ -208,8 +208,8 @@ describe('nas backup and nas restore', () => {
 
     const again = await startService(restoredDir);
     const [localSearch, acmeSearch] = searches;
-    expect(await new NasClient(again.url, service.apiKey).getSearch(localSearch!.id)).toMatchObject({ id: localSearch!.id, spec: localSearch!.spec });
-    expect(await new NasClient(again.url, acmeKey).getSearch(acmeSearch!.id)).toMatchObject({ id: acmeSearch!.id, spec: { name: 'acme' } });
+    expect(await createClient({ baseUrl: again.url, apiKey: service.apiKey }).getSearch(localSearch!.id)).toMatchObject({ id: localSearch!.id, spec: localSearch!.spec });
+    expect(await createClient({ baseUrl: again.url, apiKey: acmeKey }).getSearch(acmeSearch!.id)).toMatchObject({ id: acmeSearch!.id, spec: { name: 'acme' } });
   });
 
   it('refuse a store that holds records unless --force, and a backup cut short', async () => {

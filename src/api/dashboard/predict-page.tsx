@@ -25,7 +25,8 @@ const EXAMPLE_TASK: PredictionTask = {
 
 function describeSearch(search: SearchRecord): string {
   const { spec } = search;
-  const evaluator = spec.evaluator.kind === 'benchmark' ? spec.evaluator.benchmark : `training on ${spec.evaluator.dataset}`;
+  const evaluator =
+    spec.evaluator.kind === 'benchmark' ? spec.evaluator.benchmark : spec.evaluator.kind === 'train' ? `training on ${spec.evaluator.dataset}` : 'trained by your workers';
   return `${spec.name ?? search.id} (${spec.space}, ${evaluator}, ${search.trialStatusCounters.succeeded} succeeded, ${formatTimestamp(search.createdAt)})`;
 }
 

@@ -20,6 +20,7 @@ import { SignInPage } from './sign-in-page.js';
 import { STYLESHEET } from './stylesheet.js';
 import { parseTrialOrder } from './trial-order.js';
 import { LiveTrial, TrialPage, type TrialPageData } from './trial-page.js';
+import { windowAround, windowNumbers, windowUpTo } from './trial-window.js';
 
 const SEARCHES_PER_PAGE = 25;
 /** Searches the predictor form offers to start from, newest first. */
@@ -44,11 +45,12 @@ async function loadSearchPage(deps: ApiDeps, c: Context<ApiEnv>): Promise<Search
   const id = c.req.param('id')!;
   const tenantId = c.get('tenantId');
   const search = await loadSearch(deps, tenantId, id);
-  const trials = await deps.store.allTrials(tenantId, id);
+  const window = windowUpTo(search.trialCount, c.req.query('upTo'));
+  const trials = await deps.store.getTrials(tenantId, id, windowNumbers(window));
   const order = parseTrialOrder(c.req.query());
-  if (!search.best) return { search, trials, order };
+  if (!search.best) return { search, trials, window, order };
   const space = resolveSpace(search.spec.space, search.spec.spaceConfig);
-  return { search, trials, order, bestGraph: space.graph(space.parse(search.best.arch)) };
+  return { search, trials, window, order, bestGraph: space.graph(space.parse(search.best.arch)) };
 }
 
 async function loadTrialPage(deps: ApiDeps, c: Context<ApiEnv>): Promise<TrialPageData> {
@@ -56,9 +58,9 @@ async function loadTrialPage(deps: ApiDeps, c: Context<ApiEnv>): Promise<TrialPa
   const number = c.req.param('number')!;
   const tenantId = c.get('tenantId');
   const search = await loadSearch(deps, tenantId, id);
-  const trials = await deps.store.allTrials(tenantId, id);
-  const trial = /^[1-9]\d{0,8}$/.test(number) ? trials.find((t) => t.number === Number(number)) : undefined;
+  const trial = /^[1-9]\d{0,8}$/.test(number) ? await deps.store.getTrial(tenantId, id, Number(number)) : undefined;
   if (!trial) throw new NotFound('trial', `${id}/${number}`);
+  const trials = await deps.store.getTrials(tenantId, id, windowNumbers(windowAround(Math.max(search.trialCount, trial.number), trial.number)));
   const space = resolveSpace(search.spec.space, search.spec.spaceConfig);
   return { search, trial, trials, graph: space.graph(space.parse(trial.arch)) };
 }

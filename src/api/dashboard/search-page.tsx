@@ -15,10 +15,13 @@ import { progressBySearchTime, progressByTrialNumber } from './search-progress.j
 import { StatusBadge } from './status-badge.js';
 import { TrialTable } from './trial-table.js';
 import type { TrialOrder } from './trial-order.js';
+import type { TrialWindow } from './trial-window.js';
 
 export interface SearchPageData {
   readonly search: SearchRecord;
+  /** The trials of `window`: what the charts and the table draw. */
   readonly trials: readonly TrialRecord[];
+  readonly window: TrialWindow;
   readonly order: TrialOrder;
   /** The best trial's architecture as its space draws it; absent until a trial succeeds. */
   readonly bestGraph?: ArchitectureGraph;
@@ -49,7 +52,7 @@ function StopButton({ search }: { search: SearchRecord }) {
 }
 
 /** Everything on the search page that changes while it runs; the page script swaps it in on every change. */
-export function LiveSearch({ search, trials, order, bestGraph }: SearchPageData) {
+export function LiveSearch({ search, trials, window, order, bestGraph }: SearchPageData) {
   const objective = search.spec.objectives[0]!;
   const max = search.spec.budget.maxTrialCount;
   const scatter = paretoScatter(trials, search.spec.objectives);
@@ -126,7 +129,7 @@ export function LiveSearch({ search, trials, order, bestGraph }: SearchPageData)
       )}
       <LineageSection trials={trials} objective={objective} bestTrialNumber={search.best?.trialNumber} trialHref={(n) => trialPath(search.id, n)} />
       <h2>Trials</h2>
-      <TrialTable trials={trials} metric={objective.metric} order={order} />
+      <TrialTable trials={trials} metric={objective.metric} order={order} window={window} />
     </div>
   );
 }
@@ -135,7 +138,11 @@ export function LiveSearch({ search, trials, order, bestGraph }: SearchPageData)
 function specTerms({ spec, createdAt }: SearchRecord): [string, string][] {
   return [
     ['space', spec.space],
-    spec.evaluator.kind === 'benchmark' ? ['benchmark', spec.evaluator.benchmark] : ['training on', spec.evaluator.dataset],
+    spec.evaluator.kind === 'benchmark'
+      ? ['benchmark', spec.evaluator.benchmark]
+      : spec.evaluator.kind === 'train'
+        ? ['training on', spec.evaluator.dataset]
+        : ['trained by', `your workers (external), reporting ${spec.evaluator.metrics.join(', ')}`],
     [spec.objectives.length > 1 ? 'objectives' : 'objective', spec.objectives.map((o) => `${o.direction} ${o.metric}`).join(', ')],
     ...(spec.evaluator.kind === 'train' ? [['schedule', `${spec.evaluator.schedule.epochs} epochs, batch ${spec.evaluator.schedule.batchSize}`] as [string, string]] : []),
     ...(spec.earlyStopping ? [['early stopping', spec.earlyStopping.algorithm] as [string, string]] : []),

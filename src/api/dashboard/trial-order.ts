@@ -23,8 +23,9 @@ export function nextTrialOrder(current: TrialOrder, key: TrialSortKey): TrialOrd
   return current.key === key ? { key, descending: !current.descending } : { key, descending: key === 'value' };
 }
 
-export function trialOrderQuery(order: TrialOrder): string {
-  return `?sort=${order.key}&order=${order.descending ? 'desc' : 'asc'}`;
+/** The query string of `order`, and of the trial window ending at `upTo` where it is not the latest trials. */
+export function trialOrderQuery(order: TrialOrder, upTo?: number): string {
+  return `?sort=${order.key}&order=${order.descending ? 'desc' : 'asc'}${upTo === undefined ? '' : `&upTo=${upTo}`}`;
 }
 
 /** Sorted copy of `trials`; trials without a value of `metric` come last in either direction. */

@@ -10,7 +10,7 @@ import { StatusBadge } from './status-badge.js';
 export interface TrialPageData {
   readonly search: SearchRecord;
   readonly trial: TrialRecord;
-  /** All the search's trials: the others' curves are drawn behind this one's, and its children are listed. */
+  /** The search's trials around this one (`windowAround`): their curves are drawn behind this one's, and its children are listed. */
   readonly trials: readonly TrialRecord[];
   readonly graph: ArchitectureGraph;
 }

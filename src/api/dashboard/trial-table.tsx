@@ -3,15 +3,16 @@ import { formatDuration, formatMetric } from './format.js';
 import { trialPath } from './page-paths.js';
 import { StatusBadge } from './status-badge.js';
 import { nextTrialOrder, sortTrials, trialOrderQuery, type TrialOrder, type TrialSortKey } from './trial-order.js';
+import { TRIALS_PER_WINDOW, type TrialWindow } from './trial-window.js';
 
-/** Rows drawn at most: a 10,000-trial search stays a light page, and sorting picks which rows those are. */
-const TRIAL_ROW_LIMIT = 200;
+/** The `upTo` a link to `window` carries: none for the latest trials, which is what a page shows unasked. */
+const upToOf = (window: TrialWindow) => (window.to < window.total ? window.to : undefined);
 
-function SortableHeader(props: { sortKey: TrialSortKey; label: string; order: TrialOrder; numeric?: boolean }) {
+function SortableHeader(props: { sortKey: TrialSortKey; label: string; order: TrialOrder; window: TrialWindow; numeric?: boolean }) {
   const active = props.order.key === props.sortKey;
   return (
     <th class={props.numeric ? 'num' : undefined} aria-sort={active ? (props.order.descending ? 'descending' : 'ascending') : undefined}>
-      <a href={trialOrderQuery(nextTrialOrder(props.order, props.sortKey))} data-sort={props.sortKey}>
+      <a href={trialOrderQuery(nextTrialOrder(props.order, props.sortKey), upToOf(props.window))} data-sort={props.sortKey}>
         {props.label}
         {active && <span class="sort-arrow">{props.order.descending ? ' ▼' : ' ▲'}</span>}
       </a>
@@ -19,8 +20,37 @@ function SortableHeader(props: { sortKey: TrialSortKey; label: string; order: Tr
   );
 }
 
-export function TrialTable({ trials, metric, order }: { trials: readonly TrialRecord[]; metric: string; order: TrialOrder }) {
-  const shown = sortTrials(trials, order, metric).slice(0, TRIAL_ROW_LIMIT);
+/** Links to the windows before and after `window`, in the same order. */
+function WindowLinks({ window, order }: { window: TrialWindow; order: TrialOrder }) {
+  if (window.from <= 1 && window.to >= window.total) return null;
+  const later = Math.min(window.total, window.to + TRIALS_PER_WINDOW);
+  return (
+    <p class="note window">
+      Trials {window.from}–{window.to} of {window.total}
+      {window.from > 1 && (
+        <>
+          {' · '}
+          <a href={trialOrderQuery(order, window.from - 1)} data-window="earlier">
+            earlier
+          </a>
+        </>
+      )}
+      {window.to < window.total && (
+        <>
+          {' · '}
+          <a href={trialOrderQuery(order, later < window.total ? later : undefined)} data-window="later">
+            later
+          </a>
+        </>
+      )}
+      ; {'GET /v1/searches/{id}/trials'} lists them all.
+    </p>
+  );
+}
+
+/** The trials of `window`, sorted as `order` asks. */
+export function TrialTable({ trials, metric, order, window }: { trials: readonly TrialRecord[]; metric: string; order: TrialOrder; window: TrialWindow }) {
+  const shown = sortTrials(trials, order, metric);
   // Lineage (evolution, network morphisms): a column for the trial each architecture was derived from.
   const derived = trials.some((trial) => trial.parent);
   return (
@@ -28,9 +58,9 @@ export function TrialTable({ trials, metric, order }: { trials: readonly TrialRe
       <table id="trials" class="trials">
         <thead>
           <tr>
-            <SortableHeader sortKey="number" label="#" order={order} numeric />
-            <SortableHeader sortKey="status" label="Status" order={order} />
-            <SortableHeader sortKey="value" label={metric} order={order} numeric />
+            <SortableHeader sortKey="number" label="#" order={order} window={window} numeric />
+            <SortableHeader sortKey="status" label="Status" order={order} window={window} />
+            <SortableHeader sortKey="value" label={metric} order={order} window={window} numeric />
             <th class="num">Training</th>
             <th class="num">Finished at</th>
             {derived && <th class="num">Parent</th>}
@@ -66,11 +96,7 @@ export function TrialTable({ trials, metric, order }: { trials: readonly TrialRe
           })}
         </tbody>
       </table>
-      {trials.length > shown.length && (
-        <p class="note">
-          Showing {shown.length} of {trials.length} trials in this order; {'GET /v1/searches/{id}/trials'} lists them all.
-        </p>
-      )}
+      <WindowLinks window={window} order={order} />
     </>
   );
 }

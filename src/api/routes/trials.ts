@@ -5,6 +5,7 @@ import { ObjectiveSchema } from '../../search/spec.js';
 import type { ApiDeps } from '../deps.js';
 import { problemResponses } from '../problem.js';
 import { jsonContent, newRouter, PageQuerySchema, SearchIdParamSchema, TrialParamsSchema } from '../router.js';
+import { SearchReadCache } from '../search-read-cache.js';
 import { pageSchema, toTrialView, TrialViewSchema } from '../views.js';
 import { requireSearch } from '../../usecases/require-search.js';
 
@@ -59,28 +60,19 @@ const getPareto = createRoute({
   responses: { 200: jsonContent(ParetoSchema, 'The Pareto front'), 400: problemResponses[400], 404: problemResponses[404] },
 });
 
-/** Fronts already computed, per search version (a new version is a new key): heavy reads are served once per change. */
-class VersionCache<V> {
-  private readonly entries = new Map<string, V>();
-  constructor(private readonly capacity: number) {}
-  get(key: string): V | undefined {
-    return this.entries.get(key);
-  }
-  set(key: string, value: V): void {
-    this.entries.set(key, value);
-    if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);
-  }
-}
-
 export function trialRoutes(deps: ApiDeps) {
-  const paretoCache = new VersionCache<unknown>(256);
+  const cache = new SearchReadCache();
   return newRouter()
     .openapi(listTrials, async (c) => {
       const { id } = c.req.valid('param');
       const tenantId = c.get('tenantId');
-      await requireSearch(deps, tenantId, id);
-      const page = await deps.store.listTrials(tenantId, id, c.req.valid('query'));
-      return c.json({ items: page.items.map(toTrialView), ...(page.nextToken ? { nextToken: page.nextToken } : {}) }, 200);
+      const search = await requireSearch(deps, tenantId, id);
+      const query = c.req.valid('query');
+      const body = await cache.read(search, `trials?${query.limit}&${query.nextToken ?? ''}`, async () => {
+        const page = await deps.store.listTrials(tenantId, id, query);
+        return { items: page.items.map(toTrialView), ...(page.nextToken ? { nextToken: page.nextToken } : {}) };
+      });
+      return c.json(body, 200);
     })
     .openapi(getTrial, async (c) => {
       const { id, number } = c.req.valid('param');
@@ -100,28 +92,27 @@ export function trialRoutes(deps: ApiDeps) {
       if (reference && (reference.length !== objectives.length || reference.some((v) => !Number.isFinite(v)))) {
         throw new InvalidRequest('reference', `give ${objectives.length} finite numbers, one per objective`);
       }
-      const key = `${tenantId}/${id}@${search.version}?${raw ?? ''}`;
-      const cached = paretoCache.get(key);
-      if (cached) return c.json(cached, 200);
       // The controller keeps the front on the search record: only its few trials are read (issue #18).
-      const body = search.ledger
-        ? await (async (ledger) => {
-            const front = ledgerFront(ledger, objectives, reference);
-            const trials = await deps.store.getTrials(tenantId, id, front.trialNumbers);
-            return { objectives, referencePoint: front.referencePoint, hypervolume: front.hypervolume, items: trials.map(toTrialView) };
-          })(search.ledger)
-        : await (async () => {
-            const front = searchFront(await deps.store.allTrials(tenantId, id), objectives, reference);
-            return { objectives, referencePoint: front.referencePoint, hypervolume: front.hypervolume, items: front.trials.map(toTrialView) };
-          })();
-      paretoCache.set(key, body);
+      const body = await cache.read(search, `pareto?${raw ?? ''}`, () =>
+        search.ledger
+          ? (async (ledger) => {
+              const front = ledgerFront(ledger, objectives, reference);
+              const trials = await deps.store.getTrials(tenantId, id, front.trialNumbers);
+              return { objectives, referencePoint: front.referencePoint, hypervolume: front.hypervolume, items: trials.map(toTrialView) };
+            })(search.ledger)
+          : (async () => {
+              const front = searchFront(await deps.store.allTrials(tenantId, id), objectives, reference);
+              return { objectives, referencePoint: front.referencePoint, hypervolume: front.hypervolume, items: front.trials.map(toTrialView) };
+            })(),
+      );
       return c.json(body, 200);
     })
     .openapi(getBest, async (c) => {
       const { id } = c.req.valid('param');
       const tenantId = c.get('tenantId');
       const search = await requireSearch(deps, tenantId, id);
-      const trial = search.best && (await deps.store.getTrial(tenantId, id, search.best.trialNumber));
+      const best = search.best;
+      const trial = best && (await cache.read(search, 'best', () => deps.store.getTrial(tenantId, id, best.trialNumber)));
       if (!trial) throw new NotFound('best trial of search', id);
       return c.json(toTrialView(trial), 200);
     });

@@ -23,7 +23,7 @@ import type { Rng } from '../../random/rng.js';
 import type { SearchSpace } from '../../spaces/space.js';
 import { useCpuBackend } from '../../training/backend.js';
 import type { HistoryEntry } from '../strategy.js';
-import { drawUnseen } from '../history.js';
+import { drawUnseen, type SeenCanonicals } from '../history.js';
 import { normalise, observe, type ScoreScale } from './observation.js';
 import { maskedArgmax, type QNetwork } from './q-network.js';
 import { trainAgent } from './trainer.js';
@@ -113,7 +113,7 @@ function trainedAgent<A>(space: SearchSpace<A>, model: Predictor<A>, key: string
 export async function proposeOnline<A>(
   space: SearchSpace<A>,
   history: readonly HistoryEntry<A>[],
-  seen: Set<string>,
+  seen: SeenCanonicals,
   count: number,
   options: OnlineOptions,
   rng: Rng,

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { useCpuBackend } from '../../training/backend.js';
 import { Rng, type RngState } from '../../random/rng.js';
 import type { SearchSpace } from '../../spaces/space.js';
-import { drawUnseen, proposedSet, scoresByCanonical } from '../history.js';
+import { drawUnseen, scoresByCanonical, SeenCanonicals } from '../history.js';
 import type { ProposeInput, Strategy } from '../strategy.js';
 import { epsilonGreedy } from './actors.js';
 import { normalise, observationLayout, observe, scoreScale } from './observation.js';
@@ -118,17 +118,17 @@ export const rlStrategy: Strategy<RlParams, RlState> = {
     // A named policy must exist where the registries can be consulted; without a name the search may learn.
     if (policies !== undefined && typeof params.policy === 'string') await findPolicy(space as SearchSpace<unknown>, params.policy, policies);
   },
-  async propose<A>({ space, params, state, history, count, policies = [] }: ProposeInput<A, RlParams, RlState>) {
+  async propose<A>({ space, params, state, history, proposed, count, policies = [] }: ProposeInput<A, RlParams, RlState>) {
     const policy = await policyFor(space as SearchSpace<unknown>, params, policies);
     if (!policy) {
       const rng = Rng.fromState(state.rng);
-      const candidates = await proposeOnline(space, history, proposedSet(history), count, params.online, rng);
+      const candidates = await proposeOnline(space, history, SeenCanonicals.of({ history, proposed }), count, params.online, rng);
       return { state: { rng: rng.state(), episode: [] }, candidates };
     }
     useCpuBackend();
     const length = params.episodeLength ?? episodeLengthOf(policy);
     const rng = Rng.fromState(state.rng);
-    const seen = proposedSet(history);
+    const seen = SeenCanonicals.of({ history, proposed });
     const scores = scoresByCanonical(history);
     const scale = scoreScale([...scores.values()]);
     const scoreOf = (arch: A) => scores.get(space.canonical(arch));
@@ -168,7 +168,7 @@ export const rlStrategy: Strategy<RlParams, RlState> = {
 };
 
 /** Legal actions from `arch` whose result has not been proposed yet, with that result. */
-function unseenMoves<A>(space: SearchSpace<A>, arch: A, seen: ReadonlySet<string>): { action: number; next: A }[] {
+function unseenMoves<A>(space: SearchSpace<A>, arch: A, seen: SeenCanonicals): { action: number; next: A }[] {
   return space.legalActions(arch).flatMap((legal, action) => {
     if (!legal) return [];
     const next = space.applyAction(arch, action);

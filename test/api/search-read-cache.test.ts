@@ -1,0 +1,78 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SearchReadCache } from '../../src/api/search-read-cache.js';
+import { BenchmarkCatalog } from '../../src/evaluators/benchmarks.js';
+import type { SearchRecord } from '../../src/search/records.js';
+import { authorizedApp } from '../helpers/authorized-app.js';
+import { BENCHMARKS_DIR } from '../helpers/nb201-csv.js';
+import { RecordingEvents } from '../helpers/recording-events.js';
+import { newSearch, newTrial } from '../helpers/records.js';
+import { startTestStore, type TestStore } from '../helpers/store.js';
+
+describe('the search read cache', () => {
+  const search = newSearch('S-1');
+  const counting = () => {
+    let loads = 0;
+    return { load: async () => ++loads, loads: () => loads };
+  };
+
+  it('reads once per version, and again once the search changed (a new version, a training epoch)', async () => {
+    const cache = new SearchReadCache();
+    const { load, loads } = counting();
+    expect(await cache.read(search, 'best', load)).toBe(1);
+    expect(await cache.read(search, 'best', load)).toBe(1);
+    expect(await cache.read({ ...search, version: search.version + 1 }, 'best', load)).toBe(2);
+    expect(await cache.read({ ...search, version: search.version + 1, progressAt: new Date(1).toISOString() }, 'best', load)).toBe(3);
+    expect(loads()).toBe(3);
+  });
+
+  it("never answers one tenant's read with another's, even for the same search id and version", async () => {
+    const cache = new SearchReadCache();
+    const other: SearchRecord = { ...search, tenantId: 'tenant-b' };
+    expect(await cache.read(search, 'trials?50&', async () => 'a')).toBe('a');
+    expect(await cache.read(other, 'trials?50&', async () => 'b')).toBe('b');
+  });
+
+  it('shares one read between concurrent requests, keeps no failure, and drops the least recently used', async () => {
+    const cache = new SearchReadCache(2);
+    const { load, loads } = counting();
+    await Promise.all([cache.read(search, 'q', load), cache.read(search, 'q', load)]);
+    expect(loads()).toBe(1);
+    await expect(cache.read(search, 'fails', () => Promise.reject(new Error('store down')))).rejects.toThrow('store down');
+    expect(await cache.read(search, 'fails', async () => 'recovered')).toBe('recovered');
+    await cache.read(search, 'q', load);
+    await cache.read(search, 'third', load);
+    await cache.read(search, 'q', load);
+    expect(loads()).toBe(2);
+  });
+});
+
+describe('cached reads over the API', () => {
+  let db: TestStore;
+  beforeAll(async () => {
+    db = await startTestStore();
+  });
+  afterAll(() => db?.close());
+
+  it('serve each tenant its own trials and best, for the same search id at the same version', async () => {
+    const deps = { store: db.store, events: new RecordingEvents(), benchmarks: new BenchmarkCatalog(BENCHMARKS_DIR), clock: () => new Date() };
+    const id = '01KCACHETENANTS00000000000';
+    const tenants = ['cache-a', 'cache-b'];
+    for (const [i, tenantId] of tenants.entries()) {
+      const arch = i === 0 ? '|none~0|+|none~0|none~1|+|none~0|none~1|none~2|' : '|skip_connect~0|+|none~0|none~1|+|none~0|none~1|none~2|';
+      await db.store.createSearch({ ...newSearch(id, undefined, tenantId), trialCount: 1, best: { trialNumber: 1, arch, value: 1, metrics: {} } });
+      await db.store.createTrial(newTrial(id, 1, { tenantId, arch, status: 'SUCCEEDED' }));
+    }
+    // One app, so one cache, answering both tenants.
+    const { app, key: keyA } = await authorizedApp(deps, tenants[0]);
+    const { key: keyB } = await authorizedApp(deps, tenants[1]);
+    const as = async (key: string, path: string) =>
+      (await (await app.request(path, { headers: { authorization: `Bearer ${key}` } })).json()) as { arch?: string; items?: { arch: string }[] };
+    for (const path of [`/v1/searches/${id}/trials`, `/v1/searches/${id}/best`]) {
+      const a = await as(keyA, path);
+      const b = await as(keyB, path);
+      expect(JSON.stringify(a)).toContain('none~0|+');
+      expect(JSON.stringify(b)).toContain('skip_connect');
+      expect(JSON.stringify(a)).not.toContain('skip_connect');
+    }
+  });
+});
