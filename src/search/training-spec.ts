@@ -81,9 +81,6 @@ export const TRAIN_METRICS: readonly string[] = [
   'latency_ms',
 ];
 
-/** Metrics a trial reports after every epoch, which early stopping and learning curves use. */
-export const EPOCH_METRICS: readonly string[] = ['validation_accuracy', 'validation_loss', 'validation_perplexity'];
-
 export const EarlyStoppingSchema = z
   .discriminatedUnion('algorithm', [
     z.strictObject({

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SearchView, TrialView } from '../../src/api/views.js';
+import { createClient, runWorker } from '../../src/client/index.js';
 import { PROJECT_ROOT, readConfig } from '../../src/config.js';
 import { startLocalService, type LocalService } from '../../src/local/local-service.js';
 import { waitFor } from '../../src/local/service-process.js';
@@ -243,6 +244,36 @@ describe('the dashboard in Chromium', () => {
     await page.fill('#predict textarea[name=architectures]', trials[0]!.arch);
     await page.click('#predict button[type=submit]');
     await expect(page.locator('#predict .form-errors p').textContent()).resolves.toMatch(/needs 10/);
+  });
+
+  it("draws an external search's learning curves from its workers' reports", async () => {
+    const spec = {
+      name: 'trained by your workers',
+      space: 'choices',
+      spaceConfig: { decisions: { width: { options: [8, 16, 32, 64] } } },
+      objectives: [{ metric: 'accuracy', direction: 'maximize' }],
+      strategy: { name: 'random' },
+      evaluator: { kind: 'external', metrics: ['accuracy'] },
+      budget: { maxTrialCount: 3, parallelTrialCount: 1 },
+      seed: 4,
+    };
+    const created = (await (await api('/v1/searches', { method: 'POST', body: JSON.stringify(spec) })).json()) as SearchView;
+    // A worker as a user writes one: wider is better, reported after each of three steps.
+    await runWorker({
+      client: createClient({ baseUrl: service.url, apiKey: service.apiKey }),
+      searchId: created.id,
+      backoff: { baseMs: 50, maxMs: 200 },
+      train: async ({ arch, report }) => {
+        const width = Number(arch.split('=')[1]);
+        let metrics = {};
+        for (let step = 1; step <= 3; step++) await report(step, (metrics = { accuracy: (width / 64) * (step / 3) }));
+        return metrics;
+      },
+    });
+    await page.goto(`${service.url}/searches/${created.id}`);
+    const accuracy = page.locator('#learning-curves figure').first();
+    await expect(accuracy.locator('figcaption').textContent()).resolves.toContain('accuracy per step');
+    await expect(accuracy.locator('g.curve').count()).resolves.toBe(3);
   });
 
   it('draws the lineage of trials derived from one another, and each trial names its parent', async () => {

@@ -1,30 +1,43 @@
 import type { TrialRecord } from '../../search/records.js';
 import type { SearchSpec } from '../../search/spec.js';
-import { EPOCH_METRICS } from '../../search/training-spec.js';
 import { niceTicks, type Axis } from './chart-geometry.js';
 import { formatTick } from './format.js';
 import type { Point } from './search-progress.js';
 
-/** One trial's learning curve: a metric after each finished epoch. */
+/** One trial's learning curve: a metric at each step it was measured at (an epoch of our training, a worker's report). */
 export interface CurveSeries {
   readonly trialNumber: number;
-  /** Epoch (x) and the metric's value (y), in epoch order; epochs without a finite value are left out. */
+  /** Step (x) and the metric's value (y), in step order; steps without a finite value are left out. */
   readonly points: readonly Point[];
-  /** Stopped by the early-stopping rule: its curve ends before the schedule's last epoch on purpose. */
+  /** Stopped by the early-stopping rule: its curve ends where the rule stopped it, on purpose. */
   readonly earlyStopped: boolean;
 }
 
+/** What a search's curves run over, and how far they are meant to go (0 when the trials decide). */
+export interface CurveSteps {
+  readonly unit: 'epoch' | 'step';
+  readonly scheduled: number;
+}
+
 /**
- * The metrics a search's curves can show, the one it selects on (`evaluator.metric`, else the first
- * objective) first, then the other per-epoch metrics its trials report; empty for a search without learning
- * curves (any evaluator but `train`). Before any epoch finished, the selection metric (or validation accuracy).
+ * A `train` search's curves run over the epochs of its schedule, known in advance. Every other evaluator's
+ * trials report steps of their own choosing (an external worker's reports, a container's printed metrics),
+ * so their curves run as far as the longest one.
+ */
+export function curveStepsOf(spec: SearchSpec): CurveSteps {
+  return spec.evaluator.kind === 'train' ? { unit: 'epoch', scheduled: spec.evaluator.schedule.epochs } : { unit: 'step', scheduled: 0 };
+}
+
+/**
+ * The metrics a search's curves can show, whatever evaluates its trials: of those its trials reported at
+ * some step, the one it selects on (`evaluator.metric`, else the first objective) first, then its other
+ * objectives, then the rest by name. Empty while no trial reported a step (always, for a benchmark search).
  */
 export function curveMetricsOf(spec: SearchSpec, trials: readonly TrialRecord[]): string[] {
-  if (spec.evaluator.kind !== 'train') return [];
-  const selection = spec.evaluator.metric ?? spec.objectives[0]!.metric;
   const reported = new Set(trials.flatMap((trial) => (trial.curve ?? []).flatMap((o) => Object.keys(o.metrics))));
-  const candidates = [...new Set([selection, ...EPOCH_METRICS])].filter((metric) => EPOCH_METRICS.includes(metric));
-  return reported.size === 0 ? candidates.slice(0, 1) : candidates.filter((metric) => reported.has(metric));
+  const selection = spec.evaluator.metric ?? spec.objectives[0]!.metric;
+  const ranked = [selection, ...spec.objectives.map((o) => o.metric), ...[...reported].sort()];
+  return [...new Set(ranked)].filter((metric) => reported.has(metric));
 }
 
 /** Every trial's curve of `metric`, in trial-number order; trials without a point are left out. */
@@ -43,15 +56,17 @@ export function curveSeries(trials: readonly TrialRecord[], metric: string): Cur
 }
 
 /**
- * The axes of a curve chart. Epochs run from 1 to the schedule's last epoch (or the longest curve, if
- * longer), so that a curve that stopped early visibly ends short of the right edge; values span every point.
+ * The axes of a curve chart. Steps run from 1 (or the first step reported, if lower) to the schedule's last
+ * epoch (or the longest curve, if longer), so that a curve that stopped early visibly ends short of the
+ * right edge; values span every point.
  */
-export function curveAxes(series: readonly CurveSeries[], scheduledEpochs: number): { xAxis: Axis; yAxis: Axis } {
+export function curveAxes(series: readonly CurveSeries[], scheduledSteps: number): { xAxis: Axis; yAxis: Axis } {
   const points = series.flatMap((s) => s.points);
-  const lastEpoch = Math.max(scheduledEpochs, ...points.map((p) => p.x));
+  const firstStep = Math.min(1, ...points.map((p) => p.x));
+  const lastStep = Math.max(scheduledSteps, ...points.map((p) => p.x));
   const ys = points.map((p) => p.y);
-  // Whole epochs only: a 3-epoch schedule gets ticks 1, 2, 3 rather than 1, 1.5, 2, ...
-  const xTicks = niceTicks(1, Math.max(lastEpoch, 2), Math.min(6, lastEpoch)).filter((tick) => Number.isInteger(tick));
+  // Whole steps only: a 3-epoch schedule gets ticks 1, 2, 3 rather than 1, 1.5, 2, ...
+  const xTicks = niceTicks(firstStep, Math.max(lastStep, firstStep + 1), Math.min(6, lastStep - firstStep + 1)).filter((tick) => Number.isInteger(tick));
   return {
     xAxis: { ticks: xTicks, format: String },
     yAxis: { ticks: niceTicks(Math.min(...ys), Math.max(...ys), 5), format: formatTick },

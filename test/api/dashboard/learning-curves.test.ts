@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { curveAxes, curveMetricsOf, curveSeries } from '../../../src/api/dashboard/learning-curves.js';
+import { curveAxes, curveMetricsOf, curveSeries, curveStepsOf } from '../../../src/api/dashboard/learning-curves.js';
 import type { EpochObservation, TrialRecord } from '../../../src/search/records.js';
 import { SearchSpecSchema, type SearchSpec } from '../../../src/search/spec.js';
 import { newTrial, testSpec } from '../../helpers/records.js';
@@ -14,6 +14,21 @@ const trainSpec = (metric?: string): SearchSpec => ({
   }),
   seed: 1,
 });
+
+/** A search trained by the user's own workers, ranking on accuracy and latency. */
+const externalSpec: SearchSpec = {
+  ...SearchSpecSchema.parse({
+    space: 'mlp',
+    objectives: [
+      { metric: 'accuracy', direction: 'maximize' },
+      { metric: 'latency_ms', direction: 'minimize' },
+    ],
+    strategy: { name: 'random' },
+    evaluator: { kind: 'external', metrics: ['loss', 'latency_ms', 'accuracy'] },
+    budget: { maxTrialCount: 4 },
+  }),
+  seed: 1,
+};
 
 const observations = (values: Record<string, number>[]): EpochObservation[] => values.map((metrics, i) => ({ epoch: i + 1, metrics, seconds: i }));
 
@@ -36,8 +51,22 @@ describe('curveMetricsOf', () => {
     expect(curveMetricsOf(trainSpec('latency_ms'), trials)).toEqual(['validation_loss', 'validation_perplexity']);
   });
 
-  it('before any epoch finished, promises the selection metric', () => {
-    expect(curveMetricsOf(trainSpec('validation_loss'), [newTrial('s', 1)])).toEqual(['validation_loss']);
+  it('shows nothing before a trial reported a step, whatever trains the trials', () => {
+    for (const spec of [trainSpec('validation_loss'), externalSpec]) expect(curveMetricsOf(spec, [newTrial('s', 1, { status: 'RUNNING' })])).toEqual([]);
+  });
+
+  it("shows an external search's reported metrics: the selection metric, the other objectives, then the rest by name", () => {
+    const trials = [trial(1, [{ loss: 0.9 }, { loss: 0.7, latency_ms: 12 }]), trial(2, [{ zeta: 1, accuracy: 0.4 }])];
+    expect(curveMetricsOf(externalSpec, trials)).toEqual(['accuracy', 'latency_ms', 'loss', 'zeta']);
+    expect(curveMetricsOf({ ...externalSpec, evaluator: { ...externalSpec.evaluator, metric: 'loss' } }, trials)).toEqual(['loss', 'accuracy', 'latency_ms', 'zeta']);
+  });
+});
+
+describe('curveStepsOf', () => {
+  it("runs a train search's curves over its schedule's epochs, and any other search's over the steps its trials report", () => {
+    const sevenEpochs = { ...trainSpec(), evaluator: SearchSpecSchema.shape.evaluator.parse({ kind: 'train', dataset: 'blobs', schedule: { epochs: 7 } }) };
+    expect(curveStepsOf(sevenEpochs)).toEqual({ unit: 'epoch', scheduled: 7 });
+    expect(curveStepsOf(externalSpec)).toEqual({ unit: 'step', scheduled: 0 });
   });
 });
 
@@ -74,6 +103,13 @@ describe('curveAxes', () => {
       expect(xAxis.ticks[0]).toBeLessThanOrEqual(1);
       expect(xAxis.ticks.at(-1)).toBeGreaterThanOrEqual(epochs);
     }
+  });
+
+  it('without a schedule, spans the steps reported, a step 0 included', () => {
+    const { xAxis } = curveAxes(series([{ x: 0, y: 0.3 }, { x: 40, y: 0.5 }]), 0);
+    expect(xAxis.ticks[0]).toBe(0);
+    expect(xAxis.ticks.at(-1)).toBeGreaterThanOrEqual(40);
+    expect(xAxis.ticks.every(Number.isInteger)).toBe(true);
   });
 
   it('reaches beyond the schedule for a longer curve, and spans every value', () => {

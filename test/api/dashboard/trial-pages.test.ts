@@ -152,3 +152,40 @@ describe('a train search with lineage', () => {
     expect(JSON.parse(evaluator)).toEqual(spec.evaluator);
   });
 });
+
+describe('an external search', () => {
+  const EXTERNAL_ID = '01KDASHBOARDEXTERNAL000000';
+  const externalSpec: SearchSpec = {
+    ...SearchSpecSchema.parse({
+      space: 'mlp',
+      objectives: [{ metric: 'accuracy', direction: 'maximize' }],
+      strategy: { name: 'random' },
+      evaluator: { kind: 'external', metrics: ['accuracy', 'loss'] },
+      budget: { maxTrialCount: 3 },
+      earlyStopping: { algorithm: 'median' },
+    }),
+    seed: 1,
+  };
+  /** What workers reported, one step apart: trial 2 was stopped at step 2, trial 3 is still training. */
+  const reports = (accuracies: number[]): EpochObservation[] => accuracies.map((accuracy, i) => ({ epoch: i + 1, metrics: { accuracy, loss: 1 - accuracy }, seconds: i }));
+
+  beforeAll(async () => {
+    await db.store.createSearch({ ...newSearch(EXTERNAL_ID, externalSpec, TENANT), status: 'RUNNING', trialCount: 3 });
+    await db.store.createTrial(newTrial(EXTERNAL_ID, 1, { tenantId: TENANT, status: 'SUCCEEDED', arch: 'dense(64,relu,0)', curve: reports([0.5, 0.6, 0.7]), workerId: 'gpu-box-1' }));
+    await db.store.createTrial(newTrial(EXTERNAL_ID, 2, { tenantId: TENANT, status: 'EARLY_STOPPED', arch: 'dense(8,relu,0)', curve: reports([0.2, 0.25]), earlyStopReason: 'median rule' }));
+    await db.store.createTrial(newTrial(EXTERNAL_ID, 3, { tenantId: TENANT, status: 'RUNNING', arch: 'dense(32,relu,0)', curve: reports([0.4]) }));
+  });
+
+  it("draws the learning curves of the workers' reports, per step, like any other search's", async () => {
+    const { status, html } = await get(`/searches/${EXTERNAL_ID}`);
+    expect(status).toBe(200);
+    const charts = html.slice(html.indexOf('id="learning-curves"'), html.indexOf('</section>', html.indexOf('id="learning-curves"')));
+    expect(count(charts, /<figure class="chart curve-chart">/)).toBe(2);
+    expect(charts).toContain('accuracy per step');
+    expect(charts).toContain('loss per step');
+    expect(count(charts, /<g class="curve[^"]*" data-trial="\d+">/)).toBe(6);
+    expect(count(charts, /<g class="curve early-stopped" data-trial="2">/)).toBe(2);
+    const trialPage = await get(`/searches/${EXTERNAL_ID}/trials/3`);
+    expect(count(trialPage.html, /<g class="curve highlighted" data-trial="3">/)).toBe(2);
+  });
+});
