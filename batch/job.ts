@@ -6,10 +6,11 @@
 import { datasetFoldersAt } from '../src/artifacts/directory-artifact-store.js';
 import { openSharedData, openTenantData, type DataStores } from '../src/aws/tenant-isolation.js';
 import { createBenchmarkEvaluator } from '../src/evaluators/benchmark-evaluator.js';
+import { createContainerEvaluator, inheritedEnv } from '../src/evaluators/container-evaluator.js';
 import { evaluatorByKind } from '../src/evaluators/evaluator.js';
 import { createTrainEvaluator } from '../src/evaluators/train-evaluator.js';
 import { BenchmarkCatalog } from '../src/evaluators/benchmarks.js';
-import { openTableShelf } from '../src/artifacts/open-artifact-store.js';
+import { artifactUri, openTableShelf } from '../src/artifacts/open-artifact-store.js';
 import { isAgentTraining, type Job } from '../src/jobs/job-queue.js';
 import { runAgentTrainingJob } from '../src/jobs/run-agent-training.js';
 import { shippedPolicies } from '../src/local/shipped-policies.js';
@@ -25,6 +26,10 @@ const benchmarks = new BenchmarkCatalog(config.benchmarksDir, openTableShelf(con
 const evaluator = evaluatorByKind({
   benchmark: createBenchmarkEvaluator(benchmarks),
   train: createTrainEvaluator(),
+  // A container trial's command runs on this host only where the operator allows it (the local service).
+  ...(config.containerCommands === 'local'
+    ? { container: createContainerEvaluator({ checkpointUri: (prefix) => artifactUri(config.artifacts, prefix), baseEnv: inheritedEnv(process.env) }) }
+    : {}),
 });
 const clock = () => new Date();
 

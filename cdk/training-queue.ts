@@ -272,6 +272,8 @@ export class TrainingQueue extends Construct {
       NAS_TABLES: `s3://${props.artifacts.bucketName}/${TABLES_PREFIX}`,
       // No operator folder of datasets in the cloud: dir: datasets are refused (tenants upload theirs).
       NAS_DATASETS_ROOT: 'none',
+      // A container trial's command never runs in our image, as our job role: a tenant's code is not ours to run.
+      NAS_CONTAINER_COMMANDS: 'off',
       [TENANT_ROLE_ENV]: props.tenantRole.roleArn,
     };
     const common = { image, jobRole: this.jobRole, executionRole, environment };

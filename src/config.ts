@@ -49,6 +49,12 @@ export interface ServiceConfig {
    * answers at once (`NAS_WARM_PREDICTORS`, default on; `0` turns it off, as the tests do).
    */
   readonly warmPredictors: boolean;
+  /**
+   * Whether `container` trials may run their command as a process on this host (`NAS_CONTAINER_COMMANDS`:
+   * `local`, the default, or `off`). Any tenant of the service could then run any command here, as this
+   * service's user: turn it off for a service others reach. The cloud's jobs are started with `off`.
+   */
+  readonly containerCommands: 'local' | 'off';
 }
 
 function numberFrom(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {
@@ -68,6 +74,12 @@ function datasetsRootFrom(env: NodeJS.ProcessEnv): { datasetsRoot?: string } {
   const raw = env.NAS_DATASETS_ROOT;
   if (raw === 'none') return {};
   return { datasetsRoot: resolve(raw || join(env.NAS_DATA_DIR || '.nas-data', 'datasets')) };
+}
+
+function containerCommandsFrom(env: NodeJS.ProcessEnv): ServiceConfig['containerCommands'] {
+  const raw = env.NAS_CONTAINER_COMMANDS || 'local';
+  if (raw !== 'local' && raw !== 'off') throw new Error(`NAS_CONTAINER_COMMANDS must be local or off, got '${raw}'`);
+  return raw;
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig {
@@ -90,5 +102,6 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig 
     maxActiveSearches: numberFrom(env, 'NAS_MAX_ACTIVE_SEARCHES', DEFAULT_LIMITS.maxActiveSearches, 1),
     maxEventStreams: numberFrom(env, 'NAS_MAX_EVENT_STREAMS', DEFAULT_LIMITS.maxEventStreams, 1),
     warmPredictors: env.NAS_WARM_PREDICTORS !== '0',
+    containerCommands: containerCommandsFrom(env),
   };
 }

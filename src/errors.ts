@@ -25,6 +25,14 @@ export class InvalidArchitecture extends Error {
   }
 }
 
+/**
+ * A user's training command (a `container` trial) failed: it exited non-zero, ran past its time or printed
+ * no value of a metric. Its own code's doing, so the trial fails for good, with `message` as the reason.
+ */
+export class TrainingCommandFailed extends Error {
+  override readonly name = 'TrainingCommandFailed';
+}
+
 /** A record that the caller named does not exist (or belongs to another tenant). */
 export class NotFound extends Error {
   override readonly name = 'NotFound';

@@ -5,6 +5,7 @@ import type { BenchmarkCatalog } from '../evaluators/benchmarks.js';
 import type { Events } from '../events/events.js';
 import type { Store } from '../store/store.js';
 import type { PolicyRegistry } from '../strategies/rl/policy-registry.js';
+import type { ContainerTrials } from '../usecases/create-search.js';
 
 /** Everything the HTTP app needs, handed in by the adapter that runs it (local server or Lambda). */
 export interface ApiDeps {
@@ -23,6 +24,8 @@ export interface ApiDeps {
   readonly datasets?: DatasetPlaces;
   /** The search policies the controller hands strategies (`rl`), so that a missing one is refused at creation. */
   readonly policies?: readonly PolicyRegistry[];
+  /** How `container` trials run here; absent: `container` searches are refused (400). */
+  readonly containerTrials?: ContainerTrials;
 }
 
 export interface DatasetPlaces {

@@ -1,3 +1,5 @@
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import type { TableShelf } from '../evaluators/imported-table.js';
 import type { ArtifactStore } from './artifact-store.js';
@@ -22,6 +24,16 @@ export function openArtifactStore(location: string, openBucket = openS3Bucket): 
   if (bucket === '') throw new Error(`NAS_ARTIFACTS must name a bucket: s3://<bucket>/<prefix>, got '${location}'`);
   const keyPrefix = prefix.filter(Boolean).map((part) => `${part}/`).join('');
   return openBucket(bucket, keyPrefix);
+}
+
+/**
+ * Where `key` of the artifact store at `location` is, as a URI a program outside this one can use:
+ * `s3://<bucket>/<prefix>/<key>`, or a `file:` URL under the directory.
+ */
+export function artifactUri(location: string, key: string): string {
+  if (location.startsWith('s3://')) return `${location.replace(/\/+$/, '')}/${key}`;
+  const url = pathToFileURL(join(resolve(location), key)).href;
+  return key.endsWith('/') && !url.endsWith('/') ? `${url}/` : url;
 }
 
 /** The buckets of `s3://<bucket>/<prefix>` locations; none for a directory. */

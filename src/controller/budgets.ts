@@ -1,5 +1,5 @@
-import { capVerdict, committedSpend, trialPricing, type CapVerdict, type SpendTrial, type TrialPricing } from '../cost/committed-spend.js';
-import { jobKindOf } from '../cost/job-profiles.js';
+import { capVerdict, committedSpend, trialPricingOf, type CapVerdict, type SpendTrial, type TrialPricing } from '../cost/committed-spend.js';
+import { jobProfileOf } from '../cost/job-profiles.js';
 import type { SearchRecord, TrialLedger } from '../search/records.js';
 import type { CompletionReason } from '../search/states.js';
 import type { SearchSummary } from '../search/summaries.js';
@@ -27,7 +27,7 @@ export function exhaustedBudget(search: SearchRecord, trialCount: number, summar
 
 /** How the search's trial containers are priced: one accounting for the spend it records and for its cap. */
 function pricingOf(search: SearchRecord): TrialPricing {
-  return trialPricing(jobKindOf(search.spec.evaluator.kind));
+  return trialPricingOf(jobProfileOf(search.spec.evaluator));
 }
 
 /** Dollars `trials` of the search have been billed by `now`, every container they took counted. */

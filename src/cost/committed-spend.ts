@@ -1,6 +1,6 @@
 import type { TrialRecord } from '../search/records.js';
 import { isActiveTrial } from '../search/states.js';
-import { GPU_ON_DEMAND_INSTANCE_TYPES, GPU_SPOT_INSTANCE_TYPES, JOB_PROFILES, type JobKind } from './job-profiles.js';
+import { GPU_ON_DEMAND_INSTANCE_TYPES, GPU_SPOT_INSTANCE_TYPES, JOB_PROFILES, type JobKind, type JobProfile } from './job-profiles.js';
 import { DEFAULT_PRICES, hourlyPrice, type PriceTable } from './prices.js';
 
 /**
@@ -52,8 +52,15 @@ const TRAIN_INSTANCE_TYPES = [...new Set<string>([...GPU_SPOT_INSTANCE_TYPES, ..
  * trialPricing('train').usdPerHour // 0.752: g4dn.2xlarge on demand, the dearest type the GPU queue launches
  */
 export function trialPricing(kind: JobKind, prices: PriceTable = DEFAULT_PRICES, marginSeconds = DEFAULT_MARGIN_SECONDS): TrialPricing {
+  return trialPricingOf(JOB_PROFILES[kind], prices, marginSeconds);
+}
+
+/**
+ * The pricing of trial jobs run as `profile` (`jobProfileOf` a search's evaluator: a `container` trial's
+ * own size). An EC2 job is priced at the dearest GPU type the queue may launch, whatever type it asked for.
+ */
+export function trialPricingOf(profile: JobProfile, prices: PriceTable = DEFAULT_PRICES, marginSeconds = DEFAULT_MARGIN_SECONDS): TrialPricing {
   if (!(marginSeconds >= 0) || !Number.isFinite(marginSeconds)) throw new RangeError(`marginSeconds must be a finite number >= 0, got ${marginSeconds}`);
-  const profile = JOB_PROFILES[kind];
   const usdPerHour =
     profile.instance.kind === 'ec2'
       ? Math.max(...TRAIN_INSTANCE_TYPES.map((type) => hourlyPrice({ kind: 'ec2', type, market: 'on-demand' }, prices)))

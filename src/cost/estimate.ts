@@ -1,4 +1,4 @@
-import { JOB_PROFILES, jobKindOf } from './job-profiles.js';
+import { JOB_PROFILES, jobKindOf, type JobProfile } from './job-profiles.js';
 import { DEFAULT_PRICES, hourlyPrice, type JobInstance, type Market, type PriceTable } from './prices.js';
 
 /**
@@ -75,8 +75,17 @@ export function estimateForEvaluator(
   input: { readonly evaluatorKind: string; readonly maxTrialCount: number; readonly parallelTrialCount: number },
   prices: PriceTable = DEFAULT_PRICES,
 ): SearchCostEstimate {
-  const profile = JOB_PROFILES[jobKindOf(input.evaluatorKind)];
-  return estimateSearchCost({ ...input, expectedTrialSeconds: profile.expectedTrialSeconds, instance: profile.instance }, prices);
+  return estimateForProfile(JOB_PROFILES[jobKindOf(input.evaluatorKind)], input, prices);
+}
+
+/** The estimate of a search whose trials run as `profile`'s jobs (`jobProfileOf` its evaluator). */
+export function estimateForProfile(
+  profile: JobProfile,
+  budget: { readonly maxTrialCount: number; readonly parallelTrialCount: number },
+  prices: PriceTable = DEFAULT_PRICES,
+): SearchCostEstimate {
+  const { maxTrialCount, parallelTrialCount } = budget;
+  return estimateSearchCost({ maxTrialCount, parallelTrialCount, expectedTrialSeconds: profile.expectedTrialSeconds, instance: profile.instance }, prices);
 }
 
 /** Refuses an estimate above the user's limit: the message names both amounts and the prices used. */

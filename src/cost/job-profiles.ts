@@ -1,3 +1,5 @@
+import { DEFAULT_CONTAINER_TIMEOUT_SECONDS, type ContainerEvaluatorSpec } from '../search/container-spec.js';
+import type { EvaluatorSpec } from '../search/spec.js';
 import type { JobInstance } from './prices.js';
 
 /**
@@ -88,4 +90,36 @@ export type JobKind = keyof typeof JOB_PROFILES;
  */
 export function jobKindOf(evaluatorKind: string): JobKind {
   return evaluatorKind === 'train' || evaluatorKind === 'external' ? evaluatorKind : 'benchmark';
+}
+
+/** Memory ECS offers a job on a g4dn.xlarge (16 GiB, less the agent's share): a GPU container above it needs a 2xlarge. */
+const G4DN_XLARGE_JOB_MIB = 14 * 1024;
+
+/**
+ * A `container` trial's job, sized by its `resources`: with a GPU, on the GPU queue's T4 instances, priced
+ * on the smallest type that fits it (the cap prices the dearest type the queue may launch, as for
+ * training); without, a Fargate task of its size. The image is the user's, of unknown size: its pull is
+ * counted generously. How long a trial runs is the user's code's to know: the estimate assumes what a
+ * training trial takes, and `timeoutSeconds` bounds it.
+ */
+export function containerJobProfile(evaluator: Pick<ContainerEvaluatorSpec, 'resources' | 'timeoutSeconds'>): JobProfile {
+  const { gpu, vcpus, memoryMiB } = evaluator.resources;
+  const timeoutSeconds = evaluator.timeoutSeconds ?? DEFAULT_CONTAINER_TIMEOUT_SECONDS;
+  const expectedTrialSeconds = Math.min(JOB_PROFILES.train.expectedTrialSeconds, timeoutSeconds);
+  if (gpu > 0) {
+    const fitsXlarge = vcpus <= 4 && memoryMiB <= G4DN_XLARGE_JOB_MIB;
+    const type = fitsXlarge ? GPU_ON_DEMAND_INSTANCE_TYPES[0] : GPU_SPOT_INSTANCE_TYPES[1];
+    return { instance: { kind: 'ec2', type, market: 'on-demand' }, expectedTrialSeconds, timeoutSeconds, overhead: { bootSeconds: 120, imagePullSeconds: 300, idleSeconds: 300 } };
+  }
+  return {
+    instance: { kind: 'fargate', vcpu: vcpus, memoryGiB: memoryMiB / 1024, market: 'on-demand' },
+    expectedTrialSeconds,
+    timeoutSeconds,
+    overhead: { bootSeconds: 0, imagePullSeconds: 120, idleSeconds: 0 },
+  };
+}
+
+/** The job a search's trials run as: the evaluator kind's profile, or a container's own size. */
+export function jobProfileOf(evaluator: EvaluatorSpec): JobProfile {
+  return evaluator.kind === 'container' ? containerJobProfile(evaluator) : JOB_PROFILES[jobKindOf(evaluator.kind)];
 }

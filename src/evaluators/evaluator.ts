@@ -1,4 +1,5 @@
 import type { ArtifactStore } from '../artifacts/artifact-store.js';
+import { InvalidRequest } from '../errors.js';
 import type { DatasetAccess } from '../training/datasets/dataset-access.js';
 import type { EarlyStopVerdict } from '../search/early-stopping.js';
 import type { EpochObservation, TrialSchedule } from '../search/records.js';
@@ -9,12 +10,15 @@ import type { EvaluatorSpec, SearchSpec } from '../search/spec.js';
 /** The task of measuring `arch` for a search: its space, evaluator and the metrics the evaluator must answer. */
 export function evaluationTaskOf(spec: SearchSpec, arch: string): EvaluationTask {
   const wanted = searchMetrics(spec);
-  return { space: spec.space, arch, evaluator: spec.evaluator, metrics: wanted.filter((metric) => !ARCHITECTURE_METRICS.includes(metric)) };
+  const metrics = wanted.filter((metric) => !ARCHITECTURE_METRICS.includes(metric));
+  return { space: spec.space, ...(spec.spaceConfig === undefined ? {} : { spaceConfig: spec.spaceConfig }), arch, evaluator: spec.evaluator, metrics };
 }
 
 /** One architecture to measure, with the metrics the search needs from it. */
 export interface EvaluationTask<E extends EvaluatorSpec = EvaluatorSpec> {
   readonly space: string;
+  /** The declaration of a space the search defined (`choices`). */
+  readonly spaceConfig?: unknown;
   /** The space's string form of the architecture. */
   readonly arch: string;
   readonly evaluator: E;
@@ -36,6 +40,8 @@ export interface TrainingRun {
   readonly datasets: DatasetAccess;
   /** Seeds initialisation and batch order: the same trial trains the same way on a retry. */
   readonly seed: number;
+  /** Which trial this is: what a container trial's command is told (`NAS_SEARCH`, `NAS_TRIAL`). */
+  readonly trial?: { readonly searchId: string; readonly number: number };
   /**
    * The finished trial this one's architecture derives from, when the search inherits weights or has a
    * short schedule: its trained model to start from and its validation loss to compare with.
@@ -72,17 +78,34 @@ export interface Evaluator<E extends EvaluatorSpec = EvaluatorSpec> {
 /** The evaluator kinds a trial job runs; `external` trials are trained by the user's own workers instead. */
 export type JobEvaluatorKind = Exclude<EvaluatorSpec['kind'], 'external'>;
 
-/** One evaluator per evaluator kind, behind the single port a trial job calls. */
+type EvaluatorOf<K extends JobEvaluatorKind> = Evaluator<Extract<EvaluatorSpec, { kind: K }>>;
+
+/**
+ * One evaluator per evaluator kind, behind the single port a trial job calls. `container` is given only
+ * where the operator lets trials run commands on this host (`NAS_CONTAINER_COMMANDS=local`); elsewhere a
+ * container trial that reaches this job fails for good rather than run the user's command here.
+ */
 export function evaluatorByKind(evaluators: {
-  readonly [K in JobEvaluatorKind]: Evaluator<Extract<EvaluatorSpec, { kind: K }>>;
+  readonly benchmark: EvaluatorOf<'benchmark'>;
+  readonly train: EvaluatorOf<'train'>;
+  readonly container?: EvaluatorOf<'container'>;
 }): Evaluator {
   return {
     evaluate: (task) => {
       const { evaluator } = task;
-      if (evaluator.kind === 'external') return Promise.reject(new Error("an external trial is trained by the user's workers, never by a trial job"));
-      return evaluator.kind === 'benchmark'
-        ? evaluators.benchmark.evaluate({ ...task, evaluator })
-        : evaluators.train.evaluate({ ...task, evaluator });
+      switch (evaluator.kind) {
+        case 'external':
+          return Promise.reject(new Error("an external trial is trained by the user's workers, never by a trial job"));
+        case 'container':
+          if (!evaluators.container) {
+            return Promise.reject(new InvalidRequest('evaluator.kind', 'this service runs no container commands on its hosts (NAS_CONTAINER_COMMANDS is not local)'));
+          }
+          return evaluators.container.evaluate({ ...task, evaluator });
+        case 'benchmark':
+          return evaluators.benchmark.evaluate({ ...task, evaluator });
+        case 'train':
+          return evaluators.train.evaluate({ ...task, evaluator });
+      }
     },
   };
 }

@@ -62,7 +62,7 @@ export class LocalJobPool<J extends Job = TrialJob> implements JobQueue<J> {
     if (worker) {
       worker.jobId = undefined;
       this.workers.delete(worker);
-      worker.process.kill('SIGKILL');
+      killWorker(worker.process);
     }
     this.end(jobId, { status: 'FAILED', reason: `terminated: ${reason}` });
     this.dispatch();
@@ -75,7 +75,7 @@ export class LocalJobPool<J extends Job = TrialJob> implements JobQueue<J> {
       (worker) => new Promise<void>((resolve) => {
         if (worker.process.exitCode !== null || worker.process.signalCode !== null) return resolve();
         worker.process.once('exit', () => resolve());
-        worker.process.kill('SIGKILL');
+        killWorker(worker.process);
       }),
     );
     this.workers.clear();
@@ -104,6 +104,8 @@ export class LocalJobPool<J extends Job = TrialJob> implements JobQueue<J> {
       env: this.options.env,
       execArgv: ['--import', 'tsx'],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      // A process group of its own, which `killWorker` ends whole: a container trial's command goes with its worker.
+      detached: true,
     });
     const worker: Worker = { process: child, ready: false };
     this.workers.add(worker);
@@ -130,4 +132,14 @@ export class LocalJobPool<J extends Job = TrialJob> implements JobQueue<J> {
     entry.state = state;
     this.options.onJobEnded(entry.job, state);
   }
+}
+
+/** Kills a worker and every process it started (its process group: the commands of container trials). */
+function killWorker(child: ChildProcess): void {
+  try {
+    if (child.pid !== undefined) return void process.kill(-child.pid, 'SIGKILL');
+  } catch {
+    // The group is gone already, or the platform has none (Windows): kill the worker alone.
+  }
+  child.kill('SIGKILL');
 }

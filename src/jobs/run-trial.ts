@@ -1,7 +1,7 @@
 import type { ArtifactStore } from '../artifacts/artifact-store.js';
 import { tenantArtifactPrefix } from '../artifacts/tenant-prefix.js';
 import { curveScore, earlyStopVerdict, type EarlyStopVerdict } from '../search/early-stopping.js';
-import { GpuUnavailable, InvalidArchitecture, InvalidRequest } from '../errors.js';
+import { GpuUnavailable, InvalidArchitecture, InvalidRequest, TrainingCommandFailed } from '../errors.js';
 import { attemptVerdict, maxTrialAttemptsOf, withClosedAttempt } from '../search/attempts.js';
 import type { DatasetFolders } from '../training/datasets/dataset-access.js';
 import { InvalidDataset } from '../training/datasets/invalid-dataset.js';
@@ -79,30 +79,34 @@ export async function requireTeacherModel(store: Store, tenantId: string, teache
 }
 
 /**
- * A training job's link to its trial: each epoch is appended to the trial's curve (conditional on the
- * attempt, so a superseded job learns it should stop) and judged by the search's early-stopping rule
- * against the other trials' curves right away.
+ * A training job's link to its trial (`train` and `container` trials): each epoch is appended to the
+ * trial's curve (conditional on the attempt, so a superseded job learns it should stop) and judged by the
+ * search's early-stopping rule against the other trials' curves right away.
  */
 async function trainingRun(deps: RunTrialDeps, search: SearchRecord, trial: TrialRecord): Promise<TrainingRun | undefined> {
   const { spec } = search;
-  if (spec.evaluator.kind !== 'train') return undefined;
+  const { evaluator } = spec;
+  if (evaluator.kind !== 'train' && evaluator.kind !== 'container') return undefined;
   const { store, clock, artifacts } = deps;
   if (!artifacts) throw new Error('this job has no artifact store for checkpoints: set NAS_ARTIFACTS');
-  const { schedule } = spec.evaluator;
-  const score = curveScore(spec.evaluator.metric ?? spec.objectives[0]!.metric, selectionDirection(spec));
+  const training = evaluator.kind === 'train' ? evaluator : undefined;
+  const score = curveScore(evaluator.metric ?? spec.objectives[0]!.metric, selectionDirection(spec));
   let curve: readonly EpochObservation[] = trial.curve ?? [];
   // The parent's trained weights start an inheriting child; its validation loss decides a short schedule.
-  const needsParent = spec.evaluator.inheritWeights || schedule.shortSchedule !== undefined;
+  const needsParent = training !== undefined && (training.inheritWeights || training.schedule.shortSchedule !== undefined);
   const parent = needsParent && trial.parent ? await store.getTrial(search.tenantId, search.id, trial.parent.trialNumber) : undefined;
-  const { distillation } = spec.evaluator;
+  const distillation = training?.distillation;
   const teacher = distillation && (await requireTeacherModel(store, search.tenantId, distillation.teacher));
+  // A container's command decides how many steps it reports: ASHA's rungs are not capped by a schedule.
+  const maxEpochs = training?.schedule.epochs ?? Number.POSITIVE_INFINITY;
   return {
+    trial: { searchId: search.id, number: trial.number },
     ...(teacher && distillation ? { teacher: { modelKey: teacher, temperature: distillation.temperature, weight: distillation.weight } } : {}),
     ...(parent ? { parent: parentOfRun(parent) } : {}),
     recordedEpochs: curve,
     artifacts,
     artifactPrefix: trialArtifactPrefix(search.tenantId, search.id, trial.number),
-    datasets: await datasetAccessFor(store, search.tenantId, spec.evaluator, {
+    datasets: await datasetAccessFor(store, search.tenantId, evaluator, {
       artifacts,
       folders: deps.datasetFolders,
       openS3Bucket: deps.openS3Bucket,
@@ -118,7 +122,7 @@ async function trainingRun(deps: RunTrialDeps, search: SearchRecord, trial: Tria
       await store.recordProgress(search.tenantId, search.id, patch.heartbeatAt);
       if (!spec.earlyStopping) return { stop: false };
       const trials = await store.allTrials(search.tenantId, search.id);
-      return earlyStopVerdict(spec.earlyStopping, { number: trial.number, status: 'RUNNING', curve }, trials, score, schedule.epochs);
+      return earlyStopVerdict(spec.earlyStopping, { number: trial.number, status: 'RUNNING', curve }, trials, score, maxEpochs);
     },
   };
 }
@@ -159,9 +163,9 @@ async function closeReclaimedContainer(deps: RunTrialDeps, search: SearchRecord,
   return 'gave-up';
 }
 
-/** Failures that would repeat on every retry: the architecture, the spec or the user's dataset is wrong. */
+/** Failures that would repeat on every retry: the architecture, the spec, the user's dataset or training command is wrong. */
 function isPermanent(error: unknown): error is Error {
-  return error instanceof InvalidArchitecture || error instanceof InvalidRequest || error instanceof InvalidDataset;
+  return error instanceof InvalidArchitecture || error instanceof InvalidRequest || error instanceof InvalidDataset || error instanceof TrainingCommandFailed;
 }
 
 async function runOf(deps: RunTrialDeps, search: SearchRecord, trial: TrialRecord): Promise<{ run?: TrainingRun }> {

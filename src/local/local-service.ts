@@ -64,6 +64,7 @@ export async function startLocalService(config: ServiceConfig): Promise<LocalSer
       NAS_DATASETS_ROOT: config.datasetsRoot ?? 'none',
       NAS_SIMULATED_TIME_SCALE: String(config.simulatedTimeScale),
       NAS_HEARTBEAT_SECONDS: String(config.heartbeatSeconds),
+      NAS_CONTAINER_COMMANDS: config.containerCommands,
     },
     onJobEnded: (job) => events.publish({ type: 'TrialJobEnded', ...job }),
   });
@@ -102,7 +103,8 @@ export async function startLocalService(config: ServiceConfig): Promise<LocalSer
   // The operator's folder of dir: datasets exists from the start, so that it is clear where they go.
   if (config.datasetsRoot !== undefined) await mkdir(config.datasetsRoot, { recursive: true });
   const datasets = { ...(config.datasetsRoot === undefined ? {} : { folders: datasetFoldersAt(config.datasetsRoot) }), serviceBuckets: s3BucketsOf(config.artifacts, config.tables) };
-  const app = createApp({ store, events, benchmarks, clock, limits: tenantLimits(config), artifacts, predictors, datasets, policies });
+  const containerTrials = config.containerCommands === 'local' ? { containerTrials: 'local-commands' as const } : {};
+  const app = createApp({ store, events, benchmarks, clock, limits: tenantLimits(config), artifacts, predictors, datasets, policies, ...containerTrials });
   const apiKey = await ensureLocalApiKey(store, config.dataDir, process.env, clock());
   const server = await new Promise<ServerType>((resolve) => {
     const started = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(started));

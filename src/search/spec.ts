@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { AUTO_STRATEGY, REQUESTABLE_STRATEGY_NAMES, SPACE_NAMES } from './names.js';
+import { ContainerEvaluatorSchema } from './container-spec.js';
 import { EarlyStoppingSchema, TrainEvaluatorSchema } from './training-spec.js';
 
 /**
@@ -61,6 +62,7 @@ export const EvaluatorSpecSchema = z
       /** The metric early stopping judges reports by; defaults to the first objective's metric. */
       metric: z.string().min(1).max(100).optional(),
     }),
+    ContainerEvaluatorSchema,
   ])
   .openapi('EvaluatorSpec');
 

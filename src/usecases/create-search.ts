@@ -1,8 +1,8 @@
 import { createHash, randomInt } from 'node:crypto';
 import { ulid } from 'ulid';
 import type { z } from 'zod';
-import { checkCostLimit, estimateForEvaluator, type SearchCostEstimate } from '../cost/estimate.js';
-import { JOB_PROFILES, jobKindOf } from '../cost/job-profiles.js';
+import { checkCostLimit, estimateForProfile, type SearchCostEstimate } from '../cost/estimate.js';
+import { jobProfileOf } from '../cost/job-profiles.js';
 import type { JobInstance } from '../cost/prices.js';
 import { Conflict, InvalidRequest } from '../errors.js';
 import type { BenchmarkCatalog } from '../evaluators/benchmarks.js';
@@ -31,7 +31,16 @@ export interface CreateSearchDeps {
   readonly datasets: DatasetReaders;
   /** The policy registries the controller hands strategies: a search naming a policy none holds is refused. */
   readonly policies?: readonly PolicyRegistry[];
+  /** How this deployment runs `container` trials; absent: it does not, and such a search is refused. */
+  readonly containerTrials?: ContainerTrials;
 }
+
+/**
+ * How `container` trials run: `local-commands`, the command as a process on the service's own host (the
+ * local service, when its operator allows it: `NAS_CONTAINER_COMMANDS=local`). A hosted service never
+ * offers it, so that no tenant runs commands on the service's machines.
+ */
+export type ContainerTrials = 'local-commands';
 
 export interface CreateSearchRequest {
   readonly tenantId: string;
@@ -61,11 +70,11 @@ function fingerprint(body: unknown): string {
 
 /** The resolved spec's cost in the cloud; refuses one whose estimate exceeds `budget.maxCostUsd`. */
 function priceWithinLimit(spec: SearchSpec): CreatedSearch['estimate'] {
-  const { maxTrialCount, parallelTrialCount, maxCostUsd } = spec.budget;
-  const cost = estimateForEvaluator({ evaluatorKind: spec.evaluator.kind, maxTrialCount, parallelTrialCount });
-  const limit = checkCostLimit(cost, maxCostUsd);
+  const profile = jobProfileOf(spec.evaluator);
+  const cost = estimateForProfile(profile, spec.budget);
+  const limit = checkCostLimit(cost, spec.budget.maxCostUsd);
   if (!limit.ok) throw new InvalidRequest('budget.maxCostUsd', limit.message);
-  return { cost, instance: JOB_PROFILES[jobKindOf(spec.evaluator.kind)].instance };
+  return { cost, instance: profile.instance };
 }
 
 /**
@@ -79,6 +88,9 @@ function priceWithinLimit(spec: SearchSpec): CreatedSearch['estimate'] {
 export async function createSearch(deps: CreateSearchDeps, request: CreateSearchRequest): Promise<CreatedSearch> {
   const { store, clock } = deps;
   const { tenantId, spec: body, idempotencyKey: key } = request;
+  if (body.evaluator.kind === 'container' && !deps.containerTrials) {
+    throw new InvalidRequest('evaluator.kind', 'this service runs no container trials (a local service runs them when started with NAS_CONTAINER_COMMANDS=local)');
+  }
   const datasets = await datasetAccessFor(store, tenantId, body.evaluator, deps.datasets);
   const spec = await resolveSearchSpec(body, deps.benchmarks, () => randomInt(2 ** 31 - 1), datasets, deps.policies);
   await checkWarmStart(store, tenantId, spec);

@@ -32,9 +32,14 @@ export async function resolveSearchSpec(
       ? await resolveBenchmarkEvaluator(parsed, evaluator, benchmarks)
       : evaluator.kind === 'train'
         ? await resolveTrainEvaluator(parsed, evaluator, datasets)
-        : resolveExternalEvaluator(parsed, evaluator);
+        : evaluator.kind === 'external'
+          ? resolveDeclaredMetrics(parsed, evaluator, evaluator.metrics, { source: 'the external evaluator', where: 'declare it in evaluator.metrics' })
+          : resolveDeclaredMetrics(parsed, evaluator, evaluator.metricDefinitions.map((d) => d.name), {
+              source: 'the container evaluator',
+              where: 'define it in evaluator.metricDefinitions',
+            });
   if (parsed.earlyStopping && evaluator.kind === 'benchmark') {
-    throw new InvalidRequest('earlyStopping', 'early stopping needs learning curves: use it with evaluator.kind "train" or "external"');
+    throw new InvalidRequest('earlyStopping', 'early stopping needs learning curves: use it with evaluator.kind "train", "external" or "container"');
   }
 
   const space = resolveSpace(parsed.space, resolved.spaceConfig);
@@ -137,16 +142,19 @@ async function resolveTrainEvaluator(
 }
 
 /**
- * The user's workers report the metrics the evaluator declares: the objectives and the selection metric
- * must be among them (or be architecture metrics, which the service computes), so that a completion can be
- * checked for every metric the search ranks on.
+ * The user's own code reports the metrics its evaluator declares (`external` workers over HTTP, a
+ * `container` on its standard output): the objectives and the selection metric must be among them (or be
+ * architecture metrics, which the service computes), so that every metric the search ranks on is known to come.
  */
-function resolveExternalEvaluator(parsed: ParsedSpec, evaluator: Extract<ParsedSpec['evaluator'], { kind: 'external' }>): ResolvedEvaluator {
+function resolveDeclaredMetrics<E extends Extract<ParsedSpec['evaluator'], { kind: 'external' | 'container' }>>(
+  parsed: ParsedSpec,
+  evaluator: E,
+  declared: readonly string[],
+  { source, where }: { source: string; where: string },
+): ResolvedEvaluator {
   resolveSpace(parsed.space, parsed.spaceConfig);
-  const source = 'the external evaluator';
-  const where = 'declare it in evaluator.metrics';
-  parsed.objectives.forEach((objective, i) => requireMetric(objective.metric, `objectives[${i}].metric`, evaluator.metrics, source, where));
+  parsed.objectives.forEach((objective, i) => requireMetric(objective.metric, `objectives[${i}].metric`, declared, source, where));
   const metric = evaluator.metric ?? parsed.objectives[0]!.metric;
-  requireMetric(metric, 'evaluator.metric', evaluator.metrics, source, where);
+  requireMetric(metric, 'evaluator.metric', declared, source, where);
   return { ...(parsed.spaceConfig === undefined ? {} : { spaceConfig: parsed.spaceConfig }), evaluator: { ...evaluator, metric } };
 }

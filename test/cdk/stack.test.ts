@@ -502,6 +502,13 @@ describe('NasStack', () => {
       expect(told.map((container) => container.JobRoleArn)).toEqual([getAtt(stack.trainingQueue.jobRole, 'Arn'), getAtt(stack.trainingQueue.jobRole, 'Arn')]);
       for (const container of told) expect(container.Environment).toContainEqual({ Name: 'NAS_TENANT_ROLE_ARN', Value: getAtt(stack.tenantRole.role, 'Arn') });
     });
+
+    it("THEN no trial job runs a container trial's command in the service's image, as the service's job role", () => {
+      const definitions = Object.values(template.findResources('AWS::Batch::JobDefinition')).map((r) => r.Properties.ContainerProperties);
+      const trialJobs = definitions.filter((container) => container.JobRoleArn?.['Fn::GetAtt']?.[0] === logicalId(stack.trainingQueue.jobRole));
+      expect(trialJobs).toHaveLength(2);
+      for (const container of trialJobs) expect(container.Environment).toContainEqual({ Name: 'NAS_CONTAINER_COMMANDS', Value: 'off' });
+    });
   });
 
   describe('Controller', () => {

@@ -142,7 +142,9 @@ function specTerms({ spec, createdAt }: SearchRecord): [string, string][] {
       ? ['benchmark', spec.evaluator.benchmark]
       : spec.evaluator.kind === 'train'
         ? ['training on', spec.evaluator.dataset]
-        : ['trained by', `your workers (external), reporting ${spec.evaluator.metrics.join(', ')}`],
+        : spec.evaluator.kind === 'container'
+          ? ['trained by', `your container ${spec.evaluator.image}, reporting ${spec.evaluator.metricDefinitions.map((d) => d.name).join(', ')}`]
+          : ['trained by', `your workers (external), reporting ${spec.evaluator.metrics.join(', ')}`],
     [spec.objectives.length > 1 ? 'objectives' : 'objective', spec.objectives.map((o) => `${o.direction} ${o.metric}`).join(', ')],
     ...(spec.evaluator.kind === 'train' ? [['schedule', `${spec.evaluator.schedule.epochs} epochs, batch ${spec.evaluator.schedule.batchSize}`] as [string, string]] : []),
     ...(spec.earlyStopping ? [['early stopping', spec.earlyStopping.algorithm] as [string, string]] : []),
