@@ -90,6 +90,24 @@ describe('controller tick', () => {
     expect(search?.trialStatusCounters).toMatchObject({ failed: 1, killed: 1, pending: 0 });
   });
 
+  it('fails a trial whose job never found capacity (cancelled while RUNNABLE) with CapacityUnavailable, and the failure policy decides the rest', async () => {
+    const reason = 'CapacityUnavailable: not started within 60 minutes of being submitted';
+    // Without maxFailedTrialCount the search goes on: the slot is given to a new trial, which runs.
+    const tolerant = await createSearch({ maxTrialCount: 3, parallelTrialCount: 1 });
+    await tick(deps, TEST_TENANT, tolerant);
+    queue.fail(queue.queued()[0]!, reason, 'CapacityUnavailable');
+    const goingOn = await runToEnd(tolerant);
+    expect(goingOn).toMatchObject({ status: 'SUCCEEDED', trialCount: 3, trialStatusCounters: { failed: 1, succeeded: 2 } });
+    expect((await trials(tolerant))[0]).toMatchObject({ status: 'FAILED', error: { message: reason } });
+
+    // With maxFailedTrialCount 0 the first capacity failure fails the search, saying why.
+    const strict = await createSearch({ maxTrialCount: 3, parallelTrialCount: 2, maxFailedTrialCount: 0 });
+    await tick(deps, TEST_TENANT, strict);
+    queue.fail(queue.queued()[0]!, reason, 'CapacityUnavailable');
+    const failed = await tick(deps, TEST_TENANT, strict);
+    expect(failed).toMatchObject({ status: 'FAILED', reason: 'MaxFailedTrialsReached', trialStatusCounters: { failed: 1, killed: 1 } });
+  });
+
   it('resubmits trials whose jobs were lost, and the lost attempt can no longer write', async () => {
     const id = await createSearch({ maxTrialCount: 4, parallelTrialCount: 2 });
     await tick(deps, TEST_TENANT, id);

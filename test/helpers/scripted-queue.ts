@@ -47,8 +47,9 @@ export class ScriptedJobQueue implements JobQueue {
     return jobs.length;
   }
 
-  fail(job: TrialJob, reason: string) {
-    this.states.get(jobName(job))!.state = { status: 'FAILED', reason };
+  /** The job ends FAILED, as Batch reports it; `code` names a failure the queue recognised (capacity). */
+  fail(job: TrialJob, reason: string, code?: JobState['code']) {
+    this.states.get(jobName(job))!.state = { status: 'FAILED', reason, ...(code ? { code } : {}) };
   }
 
   /** What a restarted local pool knows: nothing. */
