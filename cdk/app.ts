@@ -13,11 +13,14 @@ if (apiAuth !== 'keys' && apiAuth !== 'iam') throw new Error(`-c apiAuth must be
 const stage = context('stage');
 const ephemeral = String(app.node.tryGetContext('ephemeral') ?? 'false');
 if (ephemeral !== 'true' && ephemeral !== 'false') throw new Error(`-c ephemeral must be true or false, got '${ephemeral}'`);
+const containerTrials = String(app.node.tryGetContext('containerTrials') ?? 'false');
+if (containerTrials !== 'true' && containerTrials !== 'false') throw new Error(`-c containerTrials must be true or false, got '${containerTrials}'`);
 const runnableTimeout = app.node.tryGetContext('runnableTimeoutMinutes') as string | number | undefined;
 new NasStack(app, stackNameFor(stage), {
   description: `serverless-nas: neural architecture search as a pay-per-use service${stage ? ` (stage ${stage})` : ''}`,
   ...(stage === undefined ? {} : { stage }),
   ...(ephemeral === 'true' ? { ephemeral: true } : {}),
+  ...(containerTrials === 'true' ? { containerTrials: true } : {}),
   ...(runnableTimeout === undefined ? {} : { runnableTimeoutMinutes: Number(runnableTimeout) }),
   alarmEmail: context('alarmEmail'),
   ...(budget === undefined ? {} : { monthlyBudgetUsd: Number(budget) }),

@@ -5,6 +5,7 @@ import type { Construct } from 'constructs';
 import { Alarms } from './alarms.js';
 import { Api } from './api.js';
 import { Artifacts } from './artifacts.js';
+import { ContainerJobs } from './container-jobs.js';
 import { Controller } from './controller.js';
 import { CostGuard } from './cost-guard.js';
 import { Records } from './records.js';
@@ -45,6 +46,13 @@ export interface NasStackProps extends StackProps {
   readonly ephemeral?: boolean;
   /** See `TrainingQueueProps.runnableTimeoutMinutes` (`-c runnableTimeoutMinutes=...`). @default 60 */
   readonly runnableTimeoutMinutes?: number;
+  /**
+   * Runs `container` trials, the tenant's image as a Batch job (`-c containerTrials=true`): the API accepts
+   * container searches, and the controller may make per-tenant container roles (cdk/container-jobs.ts).
+   * Off by default: it hands the controller IAM writes (bounded, on one path) and runs tenants' images,
+   * none of it yet tried on an AWS account (docs/deployment.md). @default false
+   */
+  readonly containerTrials?: boolean;
 }
 
 /** The stack's name: `ServerlessNas`, or `ServerlessNas-<stage>` for a named stage. */
@@ -70,6 +78,8 @@ export class NasStack extends Stack {
   readonly api: Api;
   readonly alarms: Alarms;
   readonly costGuard: CostGuard;
+  /** Where container trials run; absent unless `containerTrials`. */
+  readonly containerJobs?: ContainerJobs;
 
   constructor(scope: Construct, id: string, props: NasStackProps = {}) {
     super(scope, id, props);
@@ -97,6 +107,11 @@ export class NasStack extends Stack {
       ...(apiDomain ? { domain: { name: apiDomain.name, certificate: Certificate.fromCertificateArn(this, 'ApiCertificate', apiDomain.certificateArn) } } : {}),
       ...(props.apiIamAuthorization ? { iamAuthorization: true } : {}),
     });
+    if (props.containerTrials) {
+      this.containerJobs = new ContainerJobs(this, 'ContainerJobs', { artifacts: this.artifacts.bucket, trainingQueue: this.trainingQueue });
+      this.containerJobs.grantRunContainers(this.controller.handler);
+      this.api.handler.addEnvironment('NAS_CONTAINER_TRIALS', 'batch');
+    }
     this.alarms = new Alarms(this, 'Alarms', { controller: this.controller, api: this.api, email: props.alarmEmail });
     this.trainingQueue.queueWaitAlarm.addAlarmAction(new SnsAction(this.alarms.topic));
     this.costGuard = new CostGuard(this, 'CostGuard', {

@@ -33,7 +33,7 @@ export interface LambdaApiDeps extends ApiDeps {
 /**
  * The API's dependencies from the function's environment: `NAS_TABLE` names the DynamoDB table,
  * `NAS_EVENT_BUS` the EventBridge bus the controller listens on, `NAS_ARTIFACTS` and `NAS_TABLES` where
- * artifacts and imported tables are kept, `NAS_TENANT_ROLE_ARN` the role whose per-tenant credentials
+ * artifacts and imported tables are kept, `NAS_CONTAINER_TRIALS=batch` that container searches are accepted, `NAS_TENANT_ROLE_ARN` the role whose per-tenant credentials
  * reach tenants' records and artifacts. `clients` replaces AWS clients in tests.
  */
 export function createLambdaDeps(env: NodeJS.ProcessEnv = process.env, clients: { eventBridge?: EventBridgeApi } = {}): LambdaApiDeps {
@@ -54,6 +54,8 @@ export function createLambdaDeps(env: NodeJS.ProcessEnv = process.env, clients: 
     policies: [...(artifacts ? [new PolicyRegistry(artifacts)] : []), shippedPolicies()],
     // No operator folder of datasets in the cloud: tenants upload theirs or register their own buckets.
     datasets: { serviceBuckets: s3BucketsOf(env.NAS_ARTIFACTS, env.NAS_TABLES) },
+    // The user's image on AWS Batch, where the stack was deployed with container trials (cdk/container-jobs.ts).
+    ...(env.NAS_CONTAINER_TRIALS === 'batch' ? { containerTrials: 'batch' as const } : {}),
   };
 }
 

@@ -1,10 +1,16 @@
 import { BatchClient, type JobDetail } from '@aws-sdk/client-batch';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { IAMClient } from '@aws-sdk/client-iam';
 import { readConfig } from '../src/config.js';
 import { BenchmarkCatalog } from '../src/evaluators/benchmarks.js';
 import { createBenchmarkEvaluator } from '../src/evaluators/benchmark-evaluator.js';
 import { SearchHistories } from '../src/controller/search-history.js';
 import { openTableShelf } from '../src/artifacts/open-artifact-store.js';
 import { openSharedData } from '../src/aws/tenant-isolation.js';
+import { CloudWatchJobLogs, type CloudWatchLogsApi } from '../src/aws/cloudwatch-job-logs.js';
+import { containerJobRoles, type IamApi } from '../src/aws/container-job-roles.js';
+import { containerJobTarget } from '../src/jobs/container-job.js';
+import { followContainerJob } from '../src/usecases/record-container-outcome.js';
 import { tick, type ControllerDeps } from '../src/controller/tick.js';
 import { PredictorService } from '../src/predictors/predictor-service.js';
 import { JOB_PROFILES, jobKindOf, type JobKind } from '../src/cost/job-profiles.js';
@@ -204,11 +210,19 @@ export function queueWaitFrom(env: NodeJS.ProcessEnv): Pick<BatchJobQueueOptions
   };
 }
 
-/** Routes each job by its search's evaluator (read once per search for the life of the warm function). */
-export function targetResolver(store: Store, targets: Record<BatchJobKind, BatchJobTarget>) {
+/**
+ * Routes each job by its search's evaluator (read once per search for the life of the warm function);
+ * `container` trials to `container` (the user's image), where the stack runs them.
+ */
+export function targetResolver(store: Store, targets: Record<BatchJobKind, BatchJobTarget>, container?: (job: TrialJob) => Promise<BatchJobTarget>) {
   const evaluatorKind = evaluatorKindLookup(store);
   return async (job: TrialJob): Promise<BatchJobTarget> => {
-    const kind = jobKindOf(await evaluatorKind(job));
+    const evaluator = await evaluatorKind(job);
+    if (evaluator === 'container') {
+      if (!container) throw new Error(`trial ${job.trialNumber} of search ${job.searchId} runs a container, and this stack runs none (NAS_CONTAINER_JOB_POLICY_ARN is unset)`);
+      return container(job);
+    }
+    const kind = jobKindOf(evaluator);
     // The controller's queue leases external trials to the user's workers (`EvaluatorRoutedQueue`): none comes here.
     if (kind === 'external') throw new Error(`trial ${job.trialNumber} of search ${job.searchId} is trained by the user's workers, not by a Batch job`);
     return targets[kind];
@@ -221,16 +235,25 @@ export function targetResolver(store: Store, targets: Record<BatchJobKind, Batch
  * `NAS_STALE_AFTER_SECONDS`, `NAS_ARTIFACTS`, and `NAS_TENANT_ROLE_ARN`, the role whose per-tenant
  * credentials reach tenants' records and artifacts. `clients` replaces the AWS clients in tests.
  */
-export function createControllerDeps(env: NodeJS.ProcessEnv = process.env, clients: { batch?: BatchApi } = {}): ControllerHandlerDeps {
+export function createControllerDeps(
+  env: NodeJS.ProcessEnv = process.env,
+  clients: { batch?: BatchApi; iam?: IamApi; logs?: CloudWatchLogsApi } = {},
+): ControllerHandlerDeps {
   const tableName = env.NAS_TABLE;
   if (!tableName) throw new Error('NAS_TABLE must name the DynamoDB table');
   const { store, artifacts } = openSharedData({ tableName, artifacts: env.NAS_ARTIFACTS }, env);
+  const clock = () => new Date();
+  const containers = containerJobsFrom(env, clients);
   const queue = new EvaluatorRoutedQueue({
     evaluatorKind: evaluatorKindLookup(store),
-    jobs: new BatchJobQueue({ client: clients.batch ?? new BatchClient({}), targetFor: targetResolver(store, jobTargetsFrom(env)), ...queueWaitFrom(env) }),
+    jobs: new BatchJobQueue({
+      client: clients.batch ?? new BatchClient({}),
+      targetFor: targetResolver(store, jobTargetsFrom(env), containers && containerJobTarget(store, containers.places)),
+      ...queueWaitFrom(env),
+    }),
     external: new ExternalLeaseQueue(store),
   });
-  const clock = () => new Date();
+  const containerJobs = containers && { containerJobs: followContainerJob.bind(undefined, { store, logs: containers.logs, clock }) };
   // Policies trained into the bucket (nas agent train --on batch) first, then any shipped with the bundle.
   const policies = [...(artifacts ? [new PolicyRegistry(artifacts)] : []), shippedPolicies()];
   const learned = artifacts ? { policies, predictors: new PredictorService({ store, artifacts, clock }) } : { policies };
@@ -240,7 +263,32 @@ export function createControllerDeps(env: NodeJS.ProcessEnv = process.env, clien
   // Benchmark lookups are answered here, in the controller, not by Batch jobs (issue #18); a tick keeps
   // evaluating one search for up to `sliceMs`, and the one-minute sweep picks up what is left.
   const inProcess = { evaluator: createBenchmarkEvaluator(benchmarks), sliceMs: IN_PROCESS_SLICE_MS };
-  return { controller: { store, queue, clock, staleAfterSeconds: config.staleAfterSeconds, benchmarks, inProcess, histories: new SearchHistories(), ...learned } };
+  return { controller: { store, queue, clock, staleAfterSeconds: config.staleAfterSeconds, benchmarks, inProcess, histories: new SearchHistories(), ...learned, ...containerJobs } };
+}
+
+/**
+ * Where `container` trials run, when the stack runs them (`-c containerTrials=true`, cdk/container-jobs.ts):
+ * `NAS_CONTAINER_JOB_POLICY_ARN` (the policy and boundary of every tenant's container role),
+ * `NAS_CONTAINER_EXECUTION_ROLE_ARN`, `NAS_JOB_LOG_GROUP`, beside the queues and `NAS_ARTIFACTS`.
+ */
+export function containerJobsFrom(env: NodeJS.ProcessEnv, clients: { iam?: IamApi; logs?: CloudWatchLogsApi } = {}) {
+  const policyArn = env.NAS_CONTAINER_JOB_POLICY_ARN;
+  if (!policyArn) return undefined;
+  const required = (name: string) => {
+    const value = env[name];
+    if (!value) throw new Error(`${name} must be set where NAS_CONTAINER_JOB_POLICY_ARN is (container trials)`);
+    return value;
+  };
+  const logGroup = required('NAS_JOB_LOG_GROUP');
+  const places = {
+    gpuQueue: required('NAS_GPU_JOB_QUEUE'),
+    cpuQueue: required('NAS_CPU_JOB_QUEUE'),
+    executionRoleArn: required('NAS_CONTAINER_EXECUTION_ROLE_ARN'),
+    logGroup,
+    artifacts: required('NAS_ARTIFACTS'),
+    jobRoleOf: containerJobRoles({ iam: clients.iam ?? new IAMClient({}), policyArn }),
+  };
+  return { places, logs: new CloudWatchJobLogs(clients.logs ?? new CloudWatchLogsClient({}), logGroup) };
 }
 
 /** How long one tick evaluates benchmark trials of one search in the controller Lambda before returning. */

@@ -51,6 +51,12 @@ export interface ControllerDeps {
    * tick reads every trial of its search once.
    */
   readonly histories?: SearchHistories;
+  /**
+   * Follows the jobs of `container` trials that run the user's image (AWS Batch: `followContainerJob`),
+   * since no code of ours inside claims the trial or records its result; answers whether it changed the
+   * trial. Absent where our trial job runs the command itself and records the outcome (the local service).
+   */
+  readonly containerJobs?: (search: SearchRecord, trial: TrialRecord, job: JobState) => Promise<boolean>;
   /** Asks for another tick of a search whose in-process evaluation was handed back at the end of its slice. */
   readonly continueLater?: (tenantId: string, searchId: string) => void;
 }
@@ -110,7 +116,7 @@ async function tickOnce(deps: ControllerDeps, tenantId: string, searchId: string
       // The only trials a tick reads: those still open, and (once per call) any written after the record last
       // counted them, by a tick that died or lost a race between writing a trial and saving the search.
       let open = await readOpenTrials(deps, search, known, first);
-      if (await reconcileJobs(deps, open, maxTrialAttemptsOf(search.spec))) open = await store.getTrials(tenantId, searchId, open.map((t) => t.number));
+      if (await reconcileJobs(deps, search, open)) open = await store.getTrials(tenantId, searchId, open.map((t) => t.number));
       for (const trial of open) history.record(trial);
 
       if (search.status === 'STOPPING') {
@@ -307,8 +313,10 @@ async function evaluateBatch(deps: ControllerDeps, inProcess: InProcessEvaluatio
  * restart) makes its trial STALE and it is resubmitted as the next attempt, and a trial written but never
  * submitted is submitted. Returns whether any record changed.
  */
-async function reconcileJobs(deps: ControllerDeps, trials: readonly TrialRecord[], maxTrialAttempts: number): Promise<boolean> {
+async function reconcileJobs(deps: ControllerDeps, search: SearchRecord, trials: readonly TrialRecord[]): Promise<boolean> {
   const { store, queue } = deps;
+  const maxTrialAttempts = maxTrialAttemptsOf(search.spec);
+  const followContainer = search.spec.evaluator.kind === 'container' ? deps.containerJobs : undefined;
   const active = trials.filter((t) => isActiveTrial(t.status));
   const jobIds = active.flatMap((t) => (t.jobId ? [t.jobId] : []));
   const jobs = jobIds.length > 0 ? await queue.describe(jobIds) : new Map<string, JobState>();
@@ -319,6 +327,9 @@ async function reconcileJobs(deps: ControllerDeps, trials: readonly TrialRecord[
     const { attempt } = trial;
     if (!trial.jobId) {
       await submitTrial(deps, trial);
+    } else if (followContainer && job && job.status !== 'UNKNOWN' && trial.status !== 'STALE') {
+      // The user's image on Batch: the job's state claims the trial and its output holds the result.
+      if (!(await followContainer(search, trial, job))) continue;
     } else if (!job || job.status === 'UNKNOWN' || isSilent(deps, trial)) {
       const { from, to } = TRIAL_TRANSITIONS.loseJob;
       if (!(await store.updateTrial(trial.tenantId, trial.searchId, trial.number, { status: to, updatedAt: now }, { status: from, attempt }))) continue;

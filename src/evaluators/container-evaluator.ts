@@ -79,6 +79,33 @@ export function createContainerEvaluator(options: ContainerEvaluatorOptions): Ev
   };
 }
 
+/** What a trial's variables are made from: the same locally (a child process) and on AWS Batch (the user's image). */
+export interface ContainerTrialFacts {
+  readonly space: string;
+  readonly spaceConfig?: unknown;
+  readonly arch: string;
+  readonly searchId: string;
+  readonly trialNumber: number;
+  readonly seed: number;
+  readonly checkpointUri: string;
+}
+
+/**
+ * The trial's variables but `NAS_ARCH_FILE`, which needs a file on the command's own filesystem: the local
+ * runner writes one; on AWS Batch no code of ours runs in the image to write it, so there the contract is `NAS_ARCH`.
+ */
+export function containerTrialVariables(facts: ContainerTrialFacts): Omit<ContainerTrialEnv, 'NAS_ARCH_FILE'> {
+  const space = resolveSpace(facts.space, facts.spaceConfig);
+  return {
+    NAS_ARCH: JSON.stringify(space.toJSON(space.parse(facts.arch))),
+    NAS_ARCH_STRING: facts.arch,
+    NAS_SEARCH: facts.searchId,
+    NAS_TRIAL: String(facts.trialNumber),
+    NAS_CHECKPOINT_URI: facts.checkpointUri,
+    NAS_SEED: String(facts.seed),
+  };
+}
+
 /** The trial's variables; the architecture file (in `scratch`) and a local checkpoint folder are made first. */
 async function trialEnv(
   task: EvaluationTask<ContainerEvaluatorSpec>,
@@ -86,20 +113,11 @@ async function trialEnv(
   checkpointUri: string,
   scratch: string,
 ): Promise<ContainerTrialEnv> {
-  const space = resolveSpace(task.space, task.spaceConfig);
-  const archJson = JSON.stringify(space.toJSON(space.parse(task.arch)));
+  const variables = containerTrialVariables({ ...task, searchId: run.trial.searchId, trialNumber: run.trial.number, seed: run.seed, checkpointUri });
   if (checkpointUri.startsWith('file:')) await mkdir(fileURLToPath(checkpointUri), { recursive: true });
   const archFile = join(scratch, 'arch.json');
-  await writeFile(archFile, archJson);
-  return {
-    NAS_ARCH: archJson,
-    NAS_ARCH_FILE: archFile,
-    NAS_ARCH_STRING: task.arch,
-    NAS_SEARCH: run.trial.searchId,
-    NAS_TRIAL: String(run.trial.number),
-    NAS_CHECKPOINT_URI: checkpointUri,
-    NAS_SEED: String(run.seed),
-  };
+  await writeFile(archFile, variables.NAS_ARCH);
+  return { ...variables, NAS_ARCH_FILE: archFile };
 }
 
 interface CommandOutcome {

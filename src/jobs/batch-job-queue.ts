@@ -1,21 +1,28 @@
 import { createHash } from 'node:crypto';
 import {
+  DescribeJobDefinitionsCommand,
   DescribeJobsCommand,
   ListJobsCommand,
+  RegisterJobDefinitionCommand,
   SubmitJobCommand,
   TerminateJobCommand,
+  type DescribeJobDefinitionsCommandOutput,
   type DescribeJobsCommandOutput,
   type JobDetail,
   type JobStatus as BatchJobStatus,
   type ListJobsCommandOutput,
+  type RegisterJobDefinitionCommandInput,
+  type RegisterJobDefinitionCommandOutput,
   type SubmitJobCommandOutput,
   type TerminateJobCommandOutput,
 } from '@aws-sdk/client-batch';
 import { isAgentTraining, jobName, type Job, type JobQueue, type JobState, type JobStatus, type TrialJob } from './job-queue.js';
 
-/** The four Batch calls the queue makes; a `BatchClient` is one, and so is a test's recording fake. */
+/** The Batch calls the queue makes; a `BatchClient` is one, and so is a test's recording fake. */
 export interface BatchApi {
   send(command: SubmitJobCommand): Promise<SubmitJobCommandOutput>;
+  send(command: DescribeJobDefinitionsCommand): Promise<DescribeJobDefinitionsCommandOutput>;
+  send(command: RegisterJobDefinitionCommand): Promise<RegisterJobDefinitionCommandOutput>;
   send(command: ListJobsCommand): Promise<ListJobsCommandOutput>;
   send(command: DescribeJobsCommand): Promise<DescribeJobsCommandOutput>;
   send(command: TerminateJobCommand): Promise<TerminateJobCommandOutput>;
@@ -25,10 +32,33 @@ export interface BatchApi {
 export interface BatchJobTarget {
   /** Job queue name or ARN: the GPU queue for training jobs, the Fargate queue for benchmark lookups and agent training. */
   readonly jobQueue: string;
-  /** Job definition name or ARN (with revision, to match an IAM grant on that exact revision). */
-  readonly jobDefinition: string;
+  /**
+   * Job definition name or ARN (with revision, to match an IAM grant on that exact revision), or one the
+   * queue registers first: a `container` trial runs the user's image (`src/jobs/container-job.ts`).
+   */
+  readonly jobDefinition: string | JobDefinitionToRegister;
   /** Batch stops an attempt after this long; at least 60. */
   readonly timeoutSeconds: number;
+  /** Variables the job's container gets besides `NAS_JOB`. */
+  readonly environment?: Readonly<Record<string, string>>;
+}
+
+/** A job definition the queue registers under a name made from its content (`registeredDefinitionName`). */
+export type JobDefinitionToRegister = Omit<RegisterJobDefinitionCommandInput, 'jobDefinitionName'>;
+
+/** The names of the job definitions the queue registers: the controller's IAM grant is on these only (cdk/training-queue.ts). */
+export const REGISTERED_DEFINITION_PREFIX = 'nas-container-';
+
+/**
+ * The name of a job definition the queue registers: a hash of all it says (image, command, resources,
+ * timeout, roles: the tenant's among them), so the same content always has the same name and a
+ * different one never does. Registering is then idempotent: a name with an ACTIVE revision is used as it is.
+ */
+export function registeredDefinitionName(definition: JobDefinitionToRegister): string {
+  const canonical = JSON.stringify(definition, (_key, value: unknown) =>
+    value && typeof value === 'object' && !Array.isArray(value) ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => a.localeCompare(b))) : value,
+  );
+  return `${REGISTERED_DEFINITION_PREFIX}${createHash('sha256').update(canonical).digest('hex').slice(0, 32)}`;
 }
 
 export interface BatchJobQueueOptions<J extends Job> {
@@ -143,12 +173,14 @@ export class BatchJobQueue<J extends Job = TrialJob> implements JobQueue<J> {
     const name = batchJobName(job);
     const existing = await this.findByName(target.jobQueue, name);
     if (existing) return { jobId: existing };
+    const jobDefinition = typeof target.jobDefinition === 'string' ? target.jobDefinition : await this.registered(target.jobDefinition);
+    const environment = Object.entries({ ...target.environment, NAS_JOB: JSON.stringify(job) }).map(([name, value]) => ({ name, value }));
     const submitted = await this.options.client.send(
       new SubmitJobCommand({
         jobName: name,
         jobQueue: target.jobQueue,
-        jobDefinition: target.jobDefinition,
-        containerOverrides: { environment: [{ name: 'NAS_JOB', value: JSON.stringify(job) }] },
+        jobDefinition,
+        containerOverrides: { environment },
         tags: jobTags(job),
         propagateTags: true,
         retryStrategy: {
@@ -161,6 +193,14 @@ export class BatchJobQueue<J extends Job = TrialJob> implements JobQueue<J> {
     );
     if (!submitted.jobId) throw new Error(`Batch accepted job ${name} without a job id`);
     return { jobId: submitted.jobId };
+  }
+
+  /** The name of `definition`, registered unless an ACTIVE revision of it exists (a lost race registers a twin revision: harmless). */
+  private async registered(definition: JobDefinitionToRegister): Promise<string> {
+    const jobDefinitionName = registeredDefinitionName(definition);
+    const { jobDefinitions = [] } = await this.options.client.send(new DescribeJobDefinitionsCommand({ jobDefinitionName, status: 'ACTIVE' }));
+    if (jobDefinitions.length === 0) await this.options.client.send(new RegisterJobDefinitionCommand({ ...definition, jobDefinitionName }));
+    return jobDefinitionName;
   }
 
   async describe(jobIds: readonly string[]): Promise<Map<string, JobState>> {
@@ -268,17 +308,22 @@ function jobOf<J extends Job>(detail: JobDetail): J | undefined {
  * A Batch job's state in the queue's terms; a failure says why, with the exit code when there is one. A job
  * cancelled for want of capacity reads `CapacityUnavailable` (`code` too), so its trial fails with that reason.
  */
-export function stateOf(job: Partial<Pick<JobDetail, 'status' | 'statusReason' | 'container' | 'attempts'>>): JobState {
+export function stateOf(job: Partial<Pick<JobDetail, 'status' | 'statusReason' | 'container' | 'attempts' | 'startedAt' | 'stoppedAt'>>): JobState {
   const status = job.status ? STATUS_OF[job.status] : undefined;
   if (!status) return { status: 'UNKNOWN' };
-  if (status !== 'FAILED') return { status };
+  const seen = {
+    ...(job.startedAt === undefined ? {} : { startedAt: new Date(job.startedAt).toISOString() }),
+    ...(job.stoppedAt === undefined ? {} : { stoppedAt: new Date(job.stoppedAt).toISOString() }),
+    ...(job.container?.logStreamName ? { logStream: job.container.logStreamName } : {}),
+  };
+  if (status !== 'FAILED') return { status, ...seen };
   if (job.statusReason && CAPACITY_FAILURE.test(job.statusReason)) {
     const reason = job.statusReason.startsWith(CAPACITY_CODE) ? job.statusReason : `${CAPACITY_CODE}: ${job.statusReason}`;
-    return { status, reason, code: CAPACITY_CODE };
+    return { status, reason, code: CAPACITY_CODE, ...seen };
   }
   const lastAttempt = job.attempts?.at(-1)?.container;
   const exitCode = job.container?.exitCode ?? lastAttempt?.exitCode;
   const parts = [job.statusReason, job.container?.reason ?? lastAttempt?.reason, exitCode === undefined ? undefined : `exit code ${exitCode}`];
   const reason = [...new Set(parts.filter((part): part is string => Boolean(part)))].join('; ');
-  return { status, reason: reason || 'job failed' };
+  return { status, reason: reason || 'job failed', ...seen };
 }

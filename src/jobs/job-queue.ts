@@ -42,6 +42,12 @@ export interface JobState {
    * time limit cancelled it while RUNNABLE); `reason` then starts with the same word.
    */
   readonly code?: 'CapacityUnavailable';
+  /** When the job's container started running (ISO 8601), where the queue says. */
+  readonly startedAt?: string;
+  /** When it stopped (ISO 8601), where the queue says. */
+  readonly stoppedAt?: string;
+  /** Where the job's standard output is kept (a CloudWatch Logs stream on AWS Batch), where the queue says. */
+  readonly logStream?: string;
 }
 
 /** Unique per trial attempt (per agent-training submission): resubmitting it is recognised as a duplicate. */

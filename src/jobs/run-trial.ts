@@ -55,7 +55,7 @@ export function architectureMetrics(spec: SearchSpec, arch: string, wanted: read
 class AttemptSuperseded extends Error {}
 
 /** Where a trial's checkpoints and trained model live in the ArtifactStore. */
-function trialArtifactPrefix(tenantId: string, searchId: string, trialNumber: number): string {
+export function trialArtifactPrefix(tenantId: string, searchId: string, trialNumber: number): string {
   return `${tenantArtifactPrefix(tenantId)}searches/${searchId}/trials/${trialNumber}/`;
 }
 

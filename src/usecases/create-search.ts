@@ -37,10 +37,11 @@ export interface CreateSearchDeps {
 
 /**
  * How `container` trials run: `local-commands`, the command as a process on the service's own host (the
- * local service, when its operator allows it: `NAS_CONTAINER_COMMANDS=local`). A hosted service never
- * offers it, so that no tenant runs commands on the service's machines.
+ * local service, when its operator allows it: `NAS_CONTAINER_COMMANDS=local`), never offered by a hosted
+ * service, so that no tenant runs commands on the service's machines; `batch`, the user's image as an AWS
+ * Batch job (the deployed stack), whose output is read once the job has ended.
  */
-export type ContainerTrials = 'local-commands';
+export type ContainerTrials = 'local-commands' | 'batch';
 
 export interface CreateSearchRequest {
   readonly tenantId: string;
@@ -90,6 +91,10 @@ export async function createSearch(deps: CreateSearchDeps, request: CreateSearch
   const { tenantId, spec: body, idempotencyKey: key } = request;
   if (body.evaluator.kind === 'container' && !deps.containerTrials) {
     throw new InvalidRequest('evaluator.kind', 'this service runs no container trials (a local service runs them when started with NAS_CONTAINER_COMMANDS=local)');
+  }
+  if (body.evaluator.kind === 'container' && deps.containerTrials === 'batch' && body.earlyStopping) {
+    // The controller reads a job's output once it has ended (record-container-outcome.ts): no curve to judge while it runs.
+    throw new InvalidRequest('earlyStopping', 'container trials on AWS Batch are read when their job ends: early stopping is not offered for them yet');
   }
   const datasets = await datasetAccessFor(store, tenantId, body.evaluator, deps.datasets);
   const spec = await resolveSearchSpec(body, deps.benchmarks, () => randomInt(2 ** 31 - 1), datasets, deps.policies);

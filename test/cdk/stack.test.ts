@@ -977,3 +977,68 @@ describe('stages', () => {
     expect(() => synth({ runnableTimeoutMinutes: 5 })).toThrow(/runnableTimeoutMinutes must be a whole number of minutes from 10 to 1440/);
   });
 });
+
+describe('Container trials', () => {
+  // GIVEN a stack deployed with `-c containerTrials=true` (bundling skipped: only the template is looked at)
+  const app = new App({ context: { ...cdkJson.context, 'aws:cdk:bundling-stacks': [] } });
+  const stack = new NasStack(app, 'Containers', { containerTrials: true });
+  const template = Template.fromStack(stack);
+  const containerJobs = stack.containerJobs!;
+  const policyArn = { Ref: logicalId(containerJobs.tenantPolicy) };
+  const controllerStatements = (): Statement[] =>
+    Object.values(template.findResources('AWS::IAM::Policy'))
+      .filter((policy) => policy.Properties.Roles.some((role: { Ref: string }) => role.Ref === logicalId(stack.controller.handler.role!)))
+      .flatMap((policy) => policy.Properties.PolicyDocument.Statement);
+  const allowing = (action: string) => controllerStatements().filter((s) => [s.Action].flat().includes(action));
+  const containerRoles = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':role/nas-container/*']] };
+
+  it("THEN a tenant's container reaches the objects under its own tenant's folder only: the tenant policy names the role's tenant tag, nothing else", () => {
+    const statements: Statement[] = template.findResources('AWS::IAM::ManagedPolicy')[logicalId(containerJobs.tenantPolicy)]!.Properties!.PolicyDocument.Statement;
+    const tenantObjects = { 'Fn::Join': ['', [getAtt(stack.artifacts.bucket, 'Arn'), '/tenants/${aws:PrincipalTag/tenant}/*']] };
+    expect(statements).toEqual([
+      { Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject'], Resource: tenantObjects },
+      { Effect: 'Allow', Action: 's3:ListBucket', Resource: getAtt(stack.artifacts.bucket, 'Arn'), Condition: { StringLike: { 's3:prefix': 'tenants/${aws:PrincipalTag/tenant}/*' } } },
+    ]);
+  });
+
+  it('THEN the controller makes container roles only on their path, each bounded by the tenant policy, tagged with a tenant alone, with no other policy, and passes them to ECS tasks only', () => {
+    expect(allowing('iam:CreateRole')).toEqual([{ Effect: 'Allow', Action: 'iam:CreateRole', Resource: containerRoles, Condition: { StringEquals: { 'iam:PermissionsBoundary': policyArn } } }]);
+    expect(allowing('iam:AttachRolePolicy')).toEqual([{ Effect: 'Allow', Action: 'iam:AttachRolePolicy', Resource: containerRoles, Condition: { ArnEquals: { 'iam:PolicyARN': policyArn } } }]);
+    expect(allowing('iam:TagRole')).toEqual([{ Effect: 'Allow', Action: 'iam:TagRole', Resource: containerRoles, Condition: { 'ForAllValues:StringEquals': { 'aws:TagKeys': ['tenant'] } } }]);
+    expect(allowing('iam:PassRole')).toEqual([
+      { Effect: 'Allow', Action: 'iam:PassRole', Resource: [getAtt(containerJobs.executionRole, 'Arn'), containerRoles], Condition: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } } },
+    ]);
+    for (const action of ['iam:PutRolePolicy', 'iam:DeleteRolePermissionsBoundary', 'iam:PutRolePermissionsBoundary', 'iam:UntagRole', 'iam:UpdateAssumeRolePolicy']) expect(allowing(action)).toEqual([]);
+  });
+
+  it('THEN the controller registers and submits nas-container-* job definitions only, and reads the container log streams of the job log group', () => {
+    const definitions = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':batch:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':job-definition/nas-container-*']] };
+    expect(allowing('batch:RegisterJobDefinition')).toEqual([{ Effect: 'Allow', Action: ['batch:RegisterJobDefinition', 'batch:SubmitJob'], Resource: definitions }]);
+    expect(allowing('logs:GetLogEvents')).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 'logs:GetLogEvents',
+        Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':logs:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':log-group:', { Ref: logicalId(stack.trainingQueue.logGroup) }, ':log-stream:container/*']] },
+      },
+    ]);
+  });
+
+  it('THEN the execution role pulls from this account\'s ECR only, the functions are told where containers run, and cdk-nag finds nothing unacknowledged', () => {
+    const execution = Object.values(template.findResources('AWS::IAM::Policy'))
+      .filter((policy) => policy.Properties.Roles.some((role: { Ref: string }) => role.Ref === logicalId(containerJobs.executionRole)))
+      .flatMap((policy) => policy.Properties.PolicyDocument.Statement as Statement[]);
+    expect(execution.find((s) => [s.Action].flat().includes('ecr:BatchGetImage'))?.Resource).toEqual({
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ecr:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':repository/*']],
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ NAS_CONTAINER_JOB_POLICY_ARN: policyArn, NAS_JOB_LOG_GROUP: { Ref: logicalId(stack.trainingQueue.logGroup) } }) } });
+    template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ NAS_CONTAINER_TRIALS: 'batch' }) } });
+    const report = new AwsSolutionsChecks().validateScope(stack);
+    expect(report.violations.map((v) => `${v.ruleName}: ${v.violatingResources.map((r) => `${r.constructPath}`).join(', ')}`)).toEqual([]);
+  });
+
+  it('GIVEN the default stack THEN no function is told to run container trials', () => {
+    const plain = new NasStack(new App({ context: { ...cdkJson.context, 'aws:cdk:bundling-stacks': [] } }), 'Plain');
+    const variables = Object.values(Template.fromStack(plain).findResources('AWS::Lambda::Function')).map((f) => Object.keys(f.Properties.Environment?.Variables ?? {}));
+    expect(variables.flat().filter((name) => name.startsWith('NAS_CONTAINER_'))).toEqual([]);
+  });
+});

@@ -1,19 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import {
+  DescribeJobDefinitionsCommand,
   DescribeJobsCommand,
   ListJobsCommand,
+  RegisterJobDefinitionCommand,
   SubmitJobCommand,
   TerminateJobCommand,
   type JobDetail,
   type JobStatus,
+  type RegisterJobDefinitionRequest,
   type SubmitJobRequest,
 } from '@aws-sdk/client-batch';
 import type { BatchApi } from '../../src/jobs/batch-job-queue.js';
 
-type BatchCommand = SubmitJobCommand | ListJobsCommand | DescribeJobsCommand | TerminateJobCommand;
+type BatchCommand = SubmitJobCommand | ListJobsCommand | DescribeJobsCommand | TerminateJobCommand | DescribeJobDefinitionsCommand | RegisterJobDefinitionCommand;
 
 export interface SentCommand {
-  readonly command: 'SubmitJob' | 'ListJobs' | 'DescribeJobs' | 'TerminateJob';
+  readonly command: 'SubmitJob' | 'ListJobs' | 'DescribeJobs' | 'TerminateJob' | 'DescribeJobDefinitions' | 'RegisterJobDefinition';
   readonly input: unknown;
 }
 
@@ -25,6 +28,8 @@ export interface SentCommand {
 export class FakeBatch implements BatchApi {
   readonly sent: SentCommand[] = [];
   readonly jobs: (JobDetail & { jobId: string; jobName: string; jobQueue: string; createdAt: number })[] = [];
+  /** Job definitions registered through `send`, every revision (all ACTIVE). */
+  readonly definitions: (RegisterJobDefinitionRequest & { revision: number })[] = [];
   private clock = 1_700_000_000_000;
 
   constructor(private readonly listPageSize = 100) {}
@@ -33,6 +38,8 @@ export class FakeBatch implements BatchApi {
     if (command instanceof SubmitJobCommand) return this.submit(command.input);
     if (command instanceof ListJobsCommand) return this.list(command.input);
     if (command instanceof DescribeJobsCommand) return this.describe(command.input.jobs ?? []);
+    if (command instanceof DescribeJobDefinitionsCommand) return this.describeDefinitions(command.input);
+    if (command instanceof RegisterJobDefinitionCommand) return this.register(command.input);
     return this.terminate(command.input.jobId!, command.input.reason!);
   }
 
@@ -71,6 +78,18 @@ export class FakeBatch implements BatchApi {
       tags: input.tags,
     });
     return { jobId, jobName: input.jobName, jobArn: `arn:aws:batch:eu-west-1:123456789012:job/${jobId}` };
+  }
+
+  private describeDefinitions(input: DescribeJobDefinitionsCommand['input']) {
+    this.sent.push({ command: 'DescribeJobDefinitions', input });
+    return { jobDefinitions: this.definitions.filter((d) => d.jobDefinitionName === input.jobDefinitionName).map((d) => ({ ...structuredClone(d), status: 'ACTIVE' })) };
+  }
+
+  private register(input: RegisterJobDefinitionRequest) {
+    this.sent.push({ command: 'RegisterJobDefinition', input });
+    const revision = this.definitions.filter((d) => d.jobDefinitionName === input.jobDefinitionName).length + 1;
+    this.definitions.push({ ...structuredClone(input), revision });
+    return { jobDefinitionName: input.jobDefinitionName, revision, jobDefinitionArn: `arn:aws:batch:eu-west-1:123456789012:job-definition/${input.jobDefinitionName}:${revision}` };
   }
 
   private list(input: ListJobsCommand['input']) {

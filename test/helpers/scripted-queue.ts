@@ -52,6 +52,11 @@ export class ScriptedJobQueue implements JobQueue {
     this.states.get(jobName(job))!.state = { status: 'FAILED', reason, ...(code ? { code } : {}) };
   }
 
+  /** The job moves on as the test says: e.g. RUNNING with Batch's `startedAt`, then SUCCEEDED with its log stream. */
+  move(job: TrialJob, state: JobState) {
+    this.states.get(jobName(job))!.state = state;
+  }
+
   /** What a restarted local pool knows: nothing. */
   forgetAll() {
     this.states.clear();

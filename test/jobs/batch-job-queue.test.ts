@@ -1,8 +1,12 @@
 import { BatchClient } from '@aws-sdk/client-batch';
 import { describe, expect, it } from 'vitest';
-import { BatchJobQueue, batchJobName, stateOf, type BatchApi, type BatchJobTarget } from '../../src/jobs/batch-job-queue.js';
+import { BatchJobQueue, batchJobName, REGISTERED_DEFINITION_PREFIX, stateOf, type BatchApi, type BatchJobTarget } from '../../src/jobs/batch-job-queue.js';
+import { containerJobTarget, type ContainerJobPlaces } from '../../src/jobs/container-job.js';
 import type { AgentTrainingJob, TrialJob } from '../../src/jobs/job-queue.js';
+import { ContainerEvaluatorSchema } from '../../src/search/container-spec.js';
+import type { SearchSpec } from '../../src/search/spec.js';
 import { FakeBatch } from '../functions/fake-batch.js';
+import { newSearch, newTrial, testSpec } from '../helpers/records.js';
 
 const CPU: BatchJobTarget = {
   jobQueue: 'arn:aws:batch:eu-west-1:123456789012:job-queue/nas-cpu',
@@ -123,6 +127,105 @@ describe('BatchJobQueue.submit', () => {
     await new BatchJobQueue({ client: batch, targetFor: () => CPU, spotAttempts: 5 }).submit(job(1));
     expect(batch.inputs<{ retryStrategy: { attempts: number } }>('SubmitJob')[0]!.retryStrategy.attempts).toBe(5);
     expect(() => new BatchJobQueue({ client: batch, targetFor: () => CPU, spotAttempts: 11 })).toThrow(/spotAttempts/);
+  });
+});
+
+describe('BatchJobQueue.submit of a container trial (the user\'s image)', () => {
+  const IMAGE = '123456789012.dkr.ecr.eu-west-1.amazonaws.com/trainer:v1';
+  const places: ContainerJobPlaces = {
+    gpuQueue: GPU.jobQueue,
+    cpuQueue: CPU.jobQueue,
+    executionRoleArn: 'arn:aws:iam::123456789012:role/container-execution',
+    logGroup: 'nas-job-logs',
+    artifacts: 's3://nas-artifacts',
+    jobRoleOf: async (tenantId) => `arn:aws:iam::123456789012:role/nas-container/role-of-${tenantId}`,
+  };
+  const containerSpec = (resources: Record<string, number>): SearchSpec => ({
+    ...testSpec(),
+    objectives: [{ metric: 'val_acc', direction: 'maximize' }],
+    evaluator: ContainerEvaluatorSchema.parse({ kind: 'container', image: IMAGE, command: ['python', 'train.py'], resources, metricDefinitions: [{ name: 'val_acc', regex: 'val_acc=([0-9.]+)' }], timeoutSeconds: 3600 }),
+  });
+  const queueFor = (batch: FakeBatch, spec: SearchSpec) => {
+    const search = newSearch(SEARCH, spec);
+    const store = { getSearch: async () => search, getTrial: async (_t: string, _s: string, n: number) => newTrial(SEARCH, n) };
+    return new BatchJobQueue({ client: batch, targetFor: containerJobTarget(store, places) });
+  };
+
+  it('registers one job definition per image, command, size, timeout and tenant role, found again by name rather than registered twice', async () => {
+    const batch = new FakeBatch();
+    const queue = queueFor(batch, containerSpec({ gpu: 0, vcpus: 2, memoryMiB: 4096 }));
+    await queue.submit(job(1));
+    await queue.submit(job(2));
+
+    expect(batch.inputs('RegisterJobDefinition')).toHaveLength(1);
+    expect(batch.inputs('DescribeJobDefinitions')).toHaveLength(2);
+    const [definition] = batch.definitions;
+    expect(definition!.jobDefinitionName).toMatch(new RegExp(`^${REGISTERED_DEFINITION_PREFIX}[0-9a-f]{32}$`));
+    expect(batch.inputs<{ jobDefinition: string }>('SubmitJob').map((input) => input.jobDefinition)).toEqual([definition!.jobDefinitionName, definition!.jobDefinitionName]);
+    expect(definition).toMatchObject({
+      type: 'container',
+      platformCapabilities: ['FARGATE'],
+      timeout: { attemptDurationSeconds: 3600 },
+      containerProperties: {
+        image: IMAGE,
+        command: ['python', 'train.py'],
+        jobRoleArn: 'arn:aws:iam::123456789012:role/nas-container/role-of-tenant-a',
+        executionRoleArn: places.executionRoleArn,
+        resourceRequirements: [
+          { type: 'VCPU', value: '2' },
+          { type: 'MEMORY', value: '4096' },
+        ],
+        logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-group': 'nas-job-logs', 'awslogs-stream-prefix': 'container' } },
+      },
+    });
+  });
+
+  it("registers another definition for another tenant's role, so no tenant's job runs as another's", async () => {
+    const batch = new FakeBatch();
+    const spec = containerSpec({ gpu: 0, vcpus: 1, memoryMiB: 2048 });
+    await queueFor(batch, spec).submit(job(1));
+    await queueFor(batch, spec).submit({ ...job(2), tenantId: 'tenant-b' });
+    const roles = batch.definitions.map((d) => d.containerProperties?.jobRoleArn);
+    expect(roles).toEqual([expect.stringMatching(/role-of-tenant-a$/), expect.stringMatching(/role-of-tenant-b$/)]);
+    expect(new Set(batch.definitions.map((d) => d.jobDefinitionName)).size).toBe(2);
+  });
+
+  it('sends a GPU container to the GPU queue on EC2 with one GPU, a CPU one to the Fargate queue', async () => {
+    const batch = new FakeBatch();
+    await queueFor(batch, containerSpec({ gpu: 1, vcpus: 4, memoryMiB: 14000 })).submit(job(1));
+    await queueFor(batch, containerSpec({ gpu: 0, vcpus: 1, memoryMiB: 2048 })).submit(job(2));
+    expect(batch.inputs<{ jobQueue: string }>('SubmitJob').map((input) => input.jobQueue)).toEqual([GPU.jobQueue, CPU.jobQueue]);
+    expect(batch.definitions.map((d) => d.platformCapabilities)).toEqual([['EC2'], ['FARGATE']]);
+    expect(batch.definitions[0]!.containerProperties?.resourceRequirements).toContainEqual({ type: 'GPU', value: '1' });
+  });
+
+  it("gives the container the trial's variables as the local runner does (NAS_ARCH_FILE aside), its own checkpoint prefix, and NAS_JOB", async () => {
+    const batch = new FakeBatch();
+    await queueFor(batch, containerSpec({ gpu: 0, vcpus: 1, memoryMiB: 2048 })).submit(job(3));
+    const [submitted] = batch.inputs<{ containerOverrides: { environment: { name: string; value: string }[] } }>('SubmitJob');
+    const env = Object.fromEntries(submitted!.containerOverrides.environment.map(({ name, value }) => [name, value]));
+    expect(Object.keys(env).sort()).toEqual(['NAS_ARCH', 'NAS_ARCH_STRING', 'NAS_CHECKPOINT_URI', 'NAS_JOB', 'NAS_SEARCH', 'NAS_SEED', 'NAS_TRIAL']);
+    expect(env).toMatchObject({
+      NAS_ARCH_STRING: newTrial(SEARCH, 3).arch,
+      NAS_SEARCH: SEARCH,
+      NAS_TRIAL: '3',
+      NAS_CHECKPOINT_URI: `s3://nas-artifacts/tenants/tenant-a/searches/${SEARCH}/trials/3/`,
+      NAS_JOB: JSON.stringify(job(3)),
+    });
+    expect(JSON.parse(env.NAS_ARCH!)).toBeTruthy();
+  });
+
+  it("reads the job's start, end and log stream from DescribeJobs, for the controller to follow the trial", async () => {
+    const batch = new FakeBatch();
+    const queue = queueFor(batch, containerSpec({ gpu: 0, vcpus: 1, memoryMiB: 2048 }));
+    const { jobId } = await queue.submit(job(1));
+    batch.update(jobId, 'SUCCEEDED', { startedAt: Date.parse('2026-03-01T00:00:00Z'), stoppedAt: Date.parse('2026-03-01T00:10:00Z'), container: { logStreamName: 'container/default/abc' } });
+    expect((await queue.describe([jobId])).get(jobId)).toEqual({
+      status: 'SUCCEEDED',
+      startedAt: '2026-03-01T00:00:00.000Z',
+      stoppedAt: '2026-03-01T00:10:00.000Z',
+      logStream: 'container/default/abc',
+    });
   });
 });
 
