@@ -38,6 +38,8 @@ export interface WorkerInput {
   readonly runs: readonly RunSpec[];
   readonly maxQueries: number;
   readonly benchmarksDir: string;
+  /** Where the suite's imported tables are (the `choices-*` tasks); `DEFAULT_SUITE_TABLES_DIR` when absent. */
+  readonly tablesDir?: string;
   /** An artifact store folder where strategies find learned artifacts (RL policies), besides the shipped ones. */
   readonly artifactsDir?: string;
 }

@@ -5,18 +5,22 @@
  * it takes to find the optimum when searching on the reported metric itself.
  *
  * Options: --seeds 100 --queries 300 --seconds 12000 --tasks a,b --strategies a,b --workers N --out DIR
+ *          --tables DIR (where the choices-* tasks find their tables, built by `npm run bench:tables`;
+ *          default $NAS_SUITE_TABLES or .cache/tables)
  *          --artifacts DIR (where `rl@<policy>` finds policies besides the shipped ones; `rl` alone runs the
  *          shipped default policy of each task's space)
  *          --versus STRATEGY (also report every other strategy minus this one, paired by seed)
  *          --first-seed N (seeds N..N+seeds-1: tuning on seeds apart from the reported ones)
+ *          --resume (keep the runs already in DIR/runs.jsonl, which every finished run is appended to, and
+ *          run only the missing ones: a long run that was stopped goes on where it stopped; same options)
  * A strategy may carry params as JSON: --strategies 'evolution,predictor-guided{"refitEvery":5}'.
  * Same options, same numbers: every run is seeded by its index.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { TASK_NAMES, type TaskName } from '../../src/benchmarking/benchmark-tasks.js';
+import { DEFAULT_SUITE_TABLES_DIR, DEFAULT_TASK_NAMES, TASK_NAMES, type TaskName } from '../../src/benchmarking/benchmark-tasks.js';
 import { meanWithCi, type MeanWithCi } from '../../src/benchmarking/statistics.js';
 import { readConfig } from '../../src/config.js';
 import { getStrategy, STRATEGY_NAMES } from '../../src/strategies/registry.js';
@@ -33,13 +37,15 @@ const { values } = parseArgs({
     'first-seed': { type: 'string', default: '0' },
     queries: { type: 'string', default: '300' },
     seconds: { type: 'string', default: '12000' },
-    tasks: { type: 'string', default: TASK_NAMES.join(',') },
+    tasks: { type: 'string', default: DEFAULT_TASK_NAMES.join(',') },
+    tables: { type: 'string', default: process.env.NAS_SUITE_TABLES || DEFAULT_SUITE_TABLES_DIR },
     // The baselines by default; predictor-guided trains an ensemble every 10 queries, ~20-40 s a run.
     strategies: { type: 'string', default: 'random,random-walk,local-search,evolution' },
     workers: { type: 'string', default: String(cpus().length) },
     out: { type: 'string', default: join('bench-results', 'search') },
     artifacts: { type: 'string' },
     versus: { type: 'string' },
+    resume: { type: 'boolean', default: false },
   },
 });
 
@@ -60,15 +66,39 @@ for (const s of strategies) {
 }
 if (values.versus !== undefined && !strategies.includes(values.versus)) throw new Error(`--versus ${values.versus} is not among --strategies`);
 
-const runs: RunSpec[] = tasks.flatMap((task) => strategies.flatMap((strategy) => Array.from({ length: seeds }, (_, i) => ({ task, strategy, seed: firstSeed + i }))));
+// Seed by seed, so that a benchmark stopped early has every strategy on its first seeds.
+const wanted: RunSpec[] = Array.from({ length: seeds }, (_, i) => firstSeed + i).flatMap((seed) =>
+  tasks.flatMap((task) => strategies.map((strategy) => ({ task, strategy, seed }))),
+);
+const runKey = (run: RunSpec) => `${run.task}|${run.strategy}|${run.seed}`;
+const wantedKeys = new Set(wanted.map(runKey));
+// Finished runs are appended as they arrive, so that stopping a long benchmark loses only the runs in flight.
+await mkdir(values.out, { recursive: true });
+const runsFile = join(values.out, 'runs.jsonl');
+const earlier = values.resume
+  ? (await readFile(runsFile, 'utf8').catch(() => '')).split('\n').filter((line) => line.length > 0).map((line) => JSON.parse(line) as RunResult).filter((run) => wantedKeys.has(runKey(run)))
+  : [];
+if (!values.resume) await writeFile(runsFile, '');
+const done = new Set(earlier.map(runKey));
+const runs = wanted.filter((run) => !done.has(runKey(run)));
 const workerCount = Math.max(1, Math.min(Number(values.workers), runs.length));
 const started = performance.now();
+let appended = Promise.resolve();
 
-const results = await runInWorkers<RunSpec, RunResult>(new URL('./worker.ts', import.meta.url), runs, workerCount, {
-  maxQueries,
-  benchmarksDir: readConfig().benchmarksDir,
-  ...(values.artifacts === undefined ? {} : { artifactsDir: values.artifacts }),
-} satisfies Omit<WorkerInput, 'runs'>);
+const fresh = await runInWorkers<RunSpec, RunResult>(
+  new URL('./worker.ts', import.meta.url),
+  runs,
+  workerCount,
+  {
+    maxQueries,
+    benchmarksDir: readConfig().benchmarksDir,
+    tablesDir: values.tables,
+    ...(values.artifacts === undefined ? {} : { artifactsDir: values.artifacts }),
+  } satisfies Omit<WorkerInput, 'runs'>,
+  (result) => (appended = appended.then(() => appendFile(runsFile, `${JSON.stringify(result)}\n`))),
+);
+await appended;
+const results = [...earlier, ...fresh];
 const elapsedSeconds = (performance.now() - started) / 1000;
 
 /** The incumbent's reported value after `q` queries (the last one if the run ended earlier). */
@@ -155,7 +185,7 @@ const signed = (m: MeanWithCi) => `${m.mean >= 0 ? '+' : ''}${fmt(m)}${m.mean - 
 const markdown = [
   `# Search-quality benchmark`,
   '',
-  `${seeds} seeds (${firstSeed}..${firstSeed + seeds - 1}) per strategy and task, up to ${maxQueries} queries, ${workerCount} worker threads, ${elapsedSeconds.toFixed(0)} s wall time.`,
+  `${seeds} seeds (${firstSeed}..${firstSeed + seeds - 1}) per strategy and task, up to ${maxQueries} queries, ${workerCount} worker threads, ${elapsedSeconds.toFixed(0)} s wall time${earlier.length > 0 ? ` (and ${earlier.length} runs kept from an earlier, resumed run)` : ''}.`,
   `Values: the reported metric of the incumbent (mean ± 95% CI); regret = known optimum − value.`,
   '',
   `| task | strategy | ${checkpoints.map((q) => `@${q}`).join(' | ')} | regret @${checkpoints.at(-1)} | within ${budgetSeconds} s | queries to optimum (reached) |`,
@@ -190,10 +220,9 @@ const chart = lineChartGrid(
   })),
 );
 
-await mkdir(values.out, { recursive: true });
 await writeFile(
   join(values.out, 'results.json'),
-  JSON.stringify({ config: { seeds, firstSeed, maxQueries, budgetSeconds, tasks, strategies, versus, workers: workerCount }, elapsedSeconds, summaries, paired, ceilings: ceilingLines }, null, 2),
+  JSON.stringify({ config: { seeds, firstSeed, maxQueries, budgetSeconds, tasks, strategies, versus, workers: workerCount }, elapsedSeconds, resumedRuns: earlier.length, summaries, paired, ceilings: ceilingLines }, null, 2),
 );
 await writeFile(join(values.out, 'results.md'), markdown);
 await writeFile(join(values.out, 'results.svg'), chart);

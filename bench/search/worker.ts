@@ -1,6 +1,6 @@
 /** A worker thread of `npm run bench:search`: runs its share of (task, strategy, seed) simulations. */
 import { parentPort, workerData } from 'node:worker_threads';
-import { loadBenchmarkTask, type AnyBenchmarkTask, type TaskName } from '../../src/benchmarking/benchmark-tasks.js';
+import { DEFAULT_SUITE_TABLES_DIR, loadBenchmarkTask, type AnyBenchmarkTask, type TaskName } from '../../src/benchmarking/benchmark-tasks.js';
 import { simulateSearch } from '../../src/benchmarking/simulate-search.js';
 import { DirectoryArtifactStore } from '../../src/artifacts/directory-artifact-store.js';
 import { shippedPolicies } from '../../src/local/shipped-policies.js';
@@ -11,13 +11,15 @@ import { AUTO_STRATEGY } from '../../src/search/names.js';
 import type { SearchSpec } from '../../src/search/spec.js';
 import { chooseStrategy } from '../../src/usecases/choose-strategy.js';
 
-const { runs, maxQueries, benchmarksDir, artifactsDir } = workerData as WorkerInput;
+const { runs, maxQueries, benchmarksDir, tablesDir, artifactsDir } = workerData as WorkerInput;
 // Policies trained into --artifacts come first, then those shipped with the product.
 const policies = [...(artifactsDir === undefined ? [] : [new PolicyRegistry(new DirectoryArtifactStore(artifactsDir))]), shippedPolicies()];
 const tasks = new Map<TaskName, Promise<AnyBenchmarkTask>>();
+const suiteTables = tablesDir ?? DEFAULT_SUITE_TABLES_DIR;
+const tableShelf = { store: new DirectoryArtifactStore(suiteTables), location: suiteTables };
 
 for (const run of runs) {
-  if (!tasks.has(run.task)) tasks.set(run.task, loadBenchmarkTask(run.task, benchmarksDir));
+  if (!tasks.has(run.task)) tasks.set(run.task, loadBenchmarkTask(run.task, benchmarksDir, tableShelf));
   const task = await tasks.get(run.task)!;
   // `auto` picks as the service does for a search on this task, with the same policies.
   const requested = strategyOf(run.strategy);

@@ -1,9 +1,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DirectoryArtifactStore } from '../../src/artifacts/directory-artifact-store.js';
 import { createTrainEvaluator } from '../../src/evaluators/train-evaluator.js';
 import { TrainEvaluatorSchema } from '../../src/search/training-spec.js';
+import { standaloneRun } from './standalone-run.js';
 
 /** A trial as a search with every default would run it locally, one per space the bench can time. */
 export const DEFAULT_TRIALS = {
@@ -40,14 +40,7 @@ export async function timeDefaultTrial(space: TrialSpace): Promise<TrialTiming> 
       arch,
       evaluator,
       metrics: ['validation_accuracy'],
-      run: {
-        reportEpoch: async () => ({ stop: false }),
-        recordedEpochs: [],
-        artifacts: new DirectoryArtifactStore(root),
-        artifactPrefix: 'trial/',
-        datasets: { tenantId: 'bench' },
-        seed: 0,
-      },
+      run: standaloneRun(root, 'trial/', 0),
     });
     return {
       space,

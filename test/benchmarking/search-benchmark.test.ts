@@ -53,10 +53,11 @@ describe('bench:search strategy specs', () => {
 });
 
 describe('npm run bench:search', () => {
-  const run = async (workers: number) => {
-    const out = await mkdtemp(join(tmpdir(), 'nas-bench-'));
+  const run = async (workers: number, { seeds = 3, resume }: { seeds?: number; resume?: string } = {}) => {
+    const out = resume ?? (await mkdtemp(join(tmpdir(), 'nas-bench-')));
     outDirs.push(out);
-    const args = ['--seeds', '3', '--queries', '20', '--tasks', 'nb201-cifar10', '--strategies', 'random,evolution', '--workers', String(workers), '--out', out];
+    const args = ['--seeds', String(seeds), '--queries', '20', '--tasks', 'nb201-cifar10', '--strategies', 'random,evolution', '--workers', String(workers), '--out', out];
+    if (resume) args.push('--resume');
     await promisify(execFile)(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'bench', 'search', 'run.ts'), ...args], { cwd: PROJECT_ROOT });
     return out;
   };
@@ -70,5 +71,12 @@ describe('npm run bench:search', () => {
     expect(summary).toMatchObject({ task: 'nb201-cifar10', strategy: 'random', atQueries: { 10: { n: 3 }, 20: { n: 3 } } });
     expect(await readFile(join(first, 'results.md'), 'utf8')).toContain('| nb201-cifar10 | evolution |');
     expect(await readFile(join(first, 'results.svg'), 'utf8')).toMatch(/^<svg[\s\S]*<polyline/);
+
+    // A run stopped after 2 seeds, resumed for 3: only the third seed's runs are added, same numbers.
+    const partial = await run(1, { seeds: 2 });
+    await run(1, { resume: partial });
+    expect(await summaries(partial)).toEqual(await summaries(first));
+    expect((await readFile(join(partial, 'runs.jsonl'), 'utf8')).trim().split('\n')).toHaveLength(6);
+    expect(await readFile(join(partial, 'results.md'), 'utf8')).toContain('4 runs kept from an earlier, resumed run');
   });
 });
