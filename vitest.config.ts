@@ -2,10 +2,8 @@ import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 import { quietSdkNoticeOnNode20 } from './src/aws/node-20-notice.js';
 
-// Test files and the services, job workers and commands they start inherit these.
+// Test files and the services, job workers and commands they start inherit it.
 quietSdkNoticeOnNode20();
-// Predictor training after every finished search would take the cores the tests run on; its own tests turn it on.
-process.env.NAS_WARM_PREDICTORS ??= '0';
 
 export default defineConfig({
   test: {

@@ -46,7 +46,9 @@ export interface ServiceConfig {
   readonly maxEventStreams: number;
   /**
    * Train the predictors of each search that finishes, in the background, so the first prediction after it
-   * answers at once (`NAS_WARM_PREDICTORS`, default on; `0` turns it off, as the tests do).
+   * answers at once (`NAS_WARM_PREDICTORS=1`; off by default). Off because predictor training is plain
+   * JavaScript on this process's event loop: while it trains (about 45 s for 3,000 trials here) the API
+   * answers nothing, and a read-heavy service would rather wait for the prediction it asked for.
    */
   readonly warmPredictors: boolean;
   /**
@@ -101,7 +103,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig 
     requestsPerMinute: numberFrom(env, 'NAS_RATE_LIMIT_PER_MINUTE', DEFAULT_LIMITS.requestsPerMinute, 1),
     maxActiveSearches: numberFrom(env, 'NAS_MAX_ACTIVE_SEARCHES', DEFAULT_LIMITS.maxActiveSearches, 1),
     maxEventStreams: numberFrom(env, 'NAS_MAX_EVENT_STREAMS', DEFAULT_LIMITS.maxEventStreams, 1),
-    warmPredictors: env.NAS_WARM_PREDICTORS !== '0',
+    warmPredictors: env.NAS_WARM_PREDICTORS === '1',
     containerCommands: containerCommandsFrom(env),
   };
 }

@@ -10,6 +10,9 @@ export interface ServiceProcess {
   stop(): Promise<void>;
 }
 
+/** Characters of the service's output kept, for the message when it dies by itself. */
+const OUTPUT_KEPT = 20_000;
+
 /**
  * Runs `npm start`'s entry as a separate process group, as a user would, and waits for its URL. Used by
  * the restart tests and the load benchmark, which need the service in a process of its own.
@@ -25,7 +28,8 @@ export async function startServiceProcess(env: NodeJS.ProcessEnv): Promise<Servi
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`service did not start:\n${output}`)), 30_000);
     const onData = (chunk: Buffer) => {
-      output += chunk.toString();
+      // The tail is enough to say why a service died; the whole log of a long run is not kept.
+      output = (output + chunk.toString()).slice(-OUTPUT_KEPT);
       const match = /listening on (http:\/\/\S+)/.exec(output);
       if (match) {
         clearTimeout(timer);
@@ -36,7 +40,14 @@ export async function startServiceProcess(env: NodeJS.ProcessEnv): Promise<Servi
     child.stderr!.on('data', onData);
     child.once('exit', (code) => reject(new Error(`service exited with ${code}:\n${output}`)));
   });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let ending = false;
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', (code, signal) => {
+      // A service that dies by itself takes its reason with it: say it where the caller can see it.
+      if (!ending) process.stderr.write(`the service at ${url} exited by itself (${code ?? signal}); its output ended with:\n${output}\n`);
+      resolve();
+    }),
+  );
   const signalGroup = (signal: NodeJS.Signals) => {
     try {
       process.kill(-child.pid!, signal);
@@ -48,10 +59,12 @@ export async function startServiceProcess(env: NodeJS.ProcessEnv): Promise<Servi
     url,
     child,
     async crash() {
+      ending = true;
       signalGroup('SIGKILL');
       await exited;
     },
     async stop() {
+      ending = true;
       signalGroup('SIGTERM');
       await exited;
     },

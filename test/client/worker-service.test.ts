@@ -12,7 +12,7 @@ let client: NasClient;
 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'nas-sdk-worker-'));
-  service = await startLocalService({ ...readConfig({}), warmPredictors: false, port: 0, dataDir, workers: 1, sweepSeconds: 1 });
+  service = await startLocalService({ ...readConfig({}), port: 0, dataDir, workers: 1, sweepSeconds: 1 });
   client = createClient({ baseUrl: service.url, apiKey: service.apiKey });
 });
 afterAll(async () => {

@@ -19,7 +19,7 @@ beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'nas-container-e2e-'));
   // The data folder's settings from its own environment, so that checkpoints land under it.
   const config = readConfig({ NAS_DATA_DIR: dataDir, NAS_CONTAINER_COMMANDS: 'local' });
-  service = await startLocalService({ ...config, warmPredictors: false, port: 0, workers: 2, sweepSeconds: 1 });
+  service = await startLocalService({ ...config, port: 0, workers: 2, sweepSeconds: 1 });
   client = createClient({ baseUrl: service.url, apiKey: service.apiKey });
 });
 afterAll(async () => {

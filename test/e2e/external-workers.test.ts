@@ -29,7 +29,7 @@ const running: WorkerProcess[] = [];
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'nas-external-'));
   // A 1 s sweep notices an expired lease soon; no job workers are needed, the user's workers train.
-  service = await startServiceProcess({ NAS_API_KEY: API_KEY, NAS_DATA_DIR: dataDir, NAS_WARM_PREDICTORS: '0', NAS_SWEEP_SECONDS: '1', NAS_WORKERS: '1' });
+  service = await startServiceProcess({ NAS_API_KEY: API_KEY, NAS_DATA_DIR: dataDir, NAS_SWEEP_SECONDS: '1', NAS_WORKERS: '1' });
   client = createClient({ baseUrl: service.url, apiKey: API_KEY });
 });
 afterAll(async () => {
