@@ -119,7 +119,10 @@ function format(score: number): string {
   return Number(score.toPrecision(4)).toString();
 }
 
-/** The search's rule applied to a trial that just recorded an epoch. */
+/**
+ * The search's rule applied to a trial that just recorded an epoch. A trial at its last epoch has nothing
+ * left to save: it finishes, rather than being reported stopped after it trained in full.
+ */
 export function earlyStopVerdict(
   rule: EarlyStoppingSpec,
   trial: CurveOf,
@@ -127,6 +130,7 @@ export function earlyStopVerdict(
   score: CurveScore,
   maxEpochs: number,
 ): EarlyStopVerdict {
+  if ((trial.curve?.at(-1)?.epoch ?? 0) >= maxEpochs) return CONTINUE;
   return rule.algorithm === 'median'
     ? medianStop(rule.settings, trial, trials, score)
     : ashaStop(rule.settings, trial, trials, score, maxEpochs);

@@ -60,3 +60,12 @@ describe('ASHA', () => {
     expect(earlyStopVerdict(rule, trial(9, [0.1]), rung1, accuracy, 10)).toEqual(ashaStop(settings, trial(9, [0.1]), rung1, accuracy, 10));
   });
 });
+
+describe('earlyStopVerdict', () => {
+  it('lets a trial at its last epoch finish, however it compares: it has nothing left to save', () => {
+    const rule = { algorithm: 'median' as const, settings: { startEpoch: 1, minTrialsRequired: 1 } };
+    const leaders = [trial(1, [0.8, 0.9, 0.95], 'SUCCEEDED'), trial(2, [0.7, 0.8, 0.9], 'SUCCEEDED')];
+    expect(earlyStopVerdict(rule, trial(3, [0.1, 0.2]), leaders, accuracy, 3)).toMatchObject({ stop: true });
+    expect(earlyStopVerdict(rule, trial(3, [0.1, 0.2, 0.3]), leaders, accuracy, 3)).toEqual({ stop: false });
+  });
+});
