@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -72,8 +72,11 @@ describe('npm run bench:search', () => {
     expect(await readFile(join(first, 'results.md'), 'utf8')).toContain('| nb201-cifar10 | evolution |');
     expect(await readFile(join(first, 'results.svg'), 'utf8')).toMatch(/^<svg[\s\S]*<polyline/);
 
-    // A run stopped after 2 seeds, resumed for 3: only the third seed's runs are added, same numbers.
-    const partial = await run(1, { seeds: 2 });
+    // A run stopped after 2 seeds (its first 4 runs saved), resumed for 3: only the third seed's runs are added, same numbers.
+    const partial = await mkdtemp(join(tmpdir(), 'nas-bench-'));
+    outDirs.push(partial);
+    const saved = (await readFile(join(first, 'runs.jsonl'), 'utf8')).trim().split('\n');
+    await writeFile(join(partial, 'runs.jsonl'), `${saved.filter((line) => JSON.parse(line).seed < 2).join('\n')}\n`);
     await run(1, { resume: partial });
     expect(await summaries(partial)).toEqual(await summaries(first));
     expect((await readFile(join(partial, 'runs.jsonl'), 'utf8')).trim().split('\n')).toHaveLength(6);
