@@ -326,7 +326,7 @@ describe('leases that run out', () => {
 });
 
 describe('strategies over external trials', () => {
-  it.each(STRATEGY_NAMES.filter((name) => name !== 'rl'))('%s runs a search to its end', async (name) => {
+  it.each(STRATEGY_NAMES)('%s runs a search to its end', async (name) => {
     const id = await startSearch({ strategy: { name }, budget: { maxTrialCount: 4, parallelTrialCount: 2 } });
     expect(await workUntilFinished(id, (lease) => ({ val_acc: accuracyOf(lease.archHash) }))).toBe(4);
     expect(await get(`/v1/searches/${id}`)).toMatchObject({ status: 'SUCCEEDED', trialCount: 4, trialStatusCounters: { succeeded: 4 } });
