@@ -20,7 +20,7 @@ import type { TrialJob } from '../src/jobs/job-queue.js';
 import { evaluatorKindLookup } from '../src/jobs/evaluator-kinds.js';
 import { EvaluatorRoutedQueue } from '../src/jobs/evaluator-routed-queue.js';
 import { ExternalLeaseQueue } from '../src/jobs/external-lease-queue.js';
-import type { Store } from '../src/store/store.js';
+import type { EvaluatorSpec } from '../src/search/spec.js';
 import { actAsTenant } from '../src/auth/acting-tenant.js';
 import { shippedPolicies } from '../src/local/shipped-policies.js';
 import { PolicyRegistry } from '../src/strategies/rl/policy-registry.js';
@@ -211,11 +211,15 @@ export function queueWaitFrom(env: NodeJS.ProcessEnv): Pick<BatchJobQueueOptions
 }
 
 /**
- * Routes each job by its search's evaluator (read once per search for the life of the warm function);
- * `container` trials to `container` (the user's image), where the stack runs them.
+ * Routes each job by its search's evaluator (`evaluatorKindLookup`: read once per search for the life of the
+ * warm function, shared with the queue that picks Batch or the lease queue); `container` trials to
+ * `container` (the user's image), where the stack runs them.
  */
-export function targetResolver(store: Store, targets: Record<BatchJobKind, BatchJobTarget>, container?: (job: TrialJob) => Promise<BatchJobTarget>) {
-  const evaluatorKind = evaluatorKindLookup(store);
+export function targetResolver(
+  evaluatorKind: (job: TrialJob) => Promise<EvaluatorSpec['kind']>,
+  targets: Record<BatchJobKind, BatchJobTarget>,
+  container?: (job: TrialJob) => Promise<BatchJobTarget>,
+) {
   return async (job: TrialJob): Promise<BatchJobTarget> => {
     const evaluator = await evaluatorKind(job);
     if (evaluator === 'container') {
@@ -244,11 +248,12 @@ export function createControllerDeps(
   const { store, artifacts } = openSharedData({ tableName, artifacts: env.NAS_ARTIFACTS }, env);
   const clock = () => new Date();
   const containers = containerJobsFrom(env, clients);
+  const evaluatorKind = evaluatorKindLookup(store);
   const queue = new EvaluatorRoutedQueue({
-    evaluatorKind: evaluatorKindLookup(store),
+    evaluatorKind,
     jobs: new BatchJobQueue({
       client: clients.batch ?? new BatchClient({}),
-      targetFor: targetResolver(store, jobTargetsFrom(env), containers && containerJobTarget(store, containers.places)),
+      targetFor: targetResolver(evaluatorKind, jobTargetsFrom(env), containers && containerJobTarget(store, containers.places)),
       ...queueWaitFrom(env),
     }),
     external: new ExternalLeaseQueue(store),

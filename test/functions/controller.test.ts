@@ -10,6 +10,7 @@ import {
 import { jobKindOf } from '../../src/cost/job-profiles.js';
 import { BenchmarkCatalog } from '../../src/evaluators/benchmarks.js';
 import { createBenchmarkEvaluator } from '../../src/evaluators/benchmark-evaluator.js';
+import { evaluatorKindLookup } from '../../src/jobs/evaluator-kinds.js';
 import type { TrialJob } from '../../src/jobs/job-queue.js';
 import { runTrialJob } from '../../src/jobs/run-trial.js';
 import type { SearchRecord } from '../../src/search/records.js';
@@ -231,7 +232,7 @@ describe('job routing', () => {
 
   it('sends training jobs to the GPU queue and everything else to the CPU queue, reading each search once', async () => {
     const getSearch = vi.fn(async (_tenantId: string, searchId: string) => ({ spec: { evaluator: { kind: searchId === 'train' ? 'train' : 'benchmark' } } }));
-    const resolve = targetResolver({ getSearch } as unknown as Store, targets);
+    const resolve = targetResolver(evaluatorKindLookup({ getSearch } as unknown as Store), targets);
     const job = (searchId: string): TrialJob => ({ tenantId: 't', searchId, trialNumber: 1, attempt: 1 });
 
     expect(await resolve(job('train'))).toEqual({ jobQueue: ENV.NAS_GPU_JOB_QUEUE, jobDefinition: ENV.NAS_GPU_JOB_DEFINITION, timeoutSeconds: 14_400 });
