@@ -90,7 +90,6 @@ async function trainingRun(deps: RunTrialDeps, search: SearchRecord, trial: Tria
   const { store, clock, artifacts } = deps;
   if (!artifacts) throw new Error('this job has no artifact store for checkpoints: set NAS_ARTIFACTS');
   const training = evaluator.kind === 'train' ? evaluator : undefined;
-  const score = curveScore(evaluator.metric ?? spec.objectives[0]!.metric, selectionDirection(spec));
   let curve: readonly EpochObservation[] = trial.curve ?? [];
   // The parent's trained weights start an inheriting child; its validation loss decides a short schedule.
   const needsParent = training !== undefined && (training.inheritWeights || training.schedule.shortSchedule !== undefined);
@@ -120,11 +119,27 @@ async function trainingRun(deps: RunTrialDeps, search: SearchRecord, trial: Tria
         throw new AttemptSuperseded(`trial ${trial.number} attempt ${trial.attempt} is no longer running`);
       }
       await store.recordProgress(search.tenantId, search.id, patch.heartbeatAt);
-      if (!spec.earlyStopping) return { stop: false };
-      const trials = await store.allTrials(search.tenantId, search.id);
-      return earlyStopVerdict(spec.earlyStopping, { number: trial.number, status: 'RUNNING', curve }, trials, score, maxEpochs);
+      return earlyStopOfCurve(store, search, trial.number, curve, maxEpochs);
     },
   };
+}
+
+/**
+ * The search's early-stopping rule on a running trial's curve so far, against every other trial's: what a
+ * training job asks after each epoch and an external worker's report is answered with.
+ */
+export async function earlyStopOfCurve(
+  store: Store,
+  search: SearchRecord,
+  trialNumber: number,
+  curve: readonly EpochObservation[],
+  maxEpochs: number,
+): Promise<EarlyStopVerdict> {
+  const { spec } = search;
+  if (!spec.earlyStopping) return { stop: false };
+  const score = curveScore(spec.evaluator.metric ?? spec.objectives[0]!.metric, selectionDirection(spec));
+  const trials = await store.allTrials(search.tenantId, search.id);
+  return earlyStopVerdict(spec.earlyStopping, { number: trialNumber, status: 'RUNNING', curve }, trials, score, maxEpochs);
 }
 
 /** What a child's training needs of its parent trial: the trained model to inherit, the loss to compare with. */

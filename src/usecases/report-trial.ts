@@ -1,8 +1,7 @@
-import { curveScore, earlyStopVerdict, type EarlyStopVerdict } from '../search/early-stopping.js';
 import type { Events } from '../events/events.js';
-import { architectureMetrics } from '../jobs/run-trial.js';
-import { searchMetrics, selectionDirection } from '../search/metrics.js';
-import type { EpochObservation, SearchRecord, TrialRecord } from '../search/records.js';
+import { architectureMetrics, earlyStopOfCurve } from '../jobs/run-trial.js';
+import { searchMetrics } from '../search/metrics.js';
+import type { EpochObservation } from '../search/records.js';
 import { TRIAL_TRANSITIONS } from '../search/states.js';
 import type { Store } from '../store/store.js';
 import {
@@ -60,7 +59,8 @@ export async function reportTrial(deps: ReportTrialDeps, tenantId: string, searc
   const curve: readonly EpochObservation[] = measured
     ? [...(trial.curve ?? []).filter((o) => o.epoch < report.step), { epoch: report.step, metrics: report.metrics, seconds: secondsSinceClaim(trial, now) }]
     : (trial.curve ?? []);
-  const verdict = measured ? await earlyStop(store, search, trial, curve) : { stop: false as const };
+  // Workers train as many steps as they choose: no last step where ASHA would let every trial finish.
+  const verdict = measured ? await earlyStopOfCurve(store, search, trial.number, curve, Number.POSITIVE_INFINITY) : { stop: false as const };
 
   if (verdict.stop) {
     const { from, to } = TRIAL_TRANSITIONS.stopEarly;
@@ -79,12 +79,3 @@ export async function reportTrial(deps: ReportTrialDeps, tenantId: string, searc
   return { decision: 'continue', leaseExpiresAt };
 }
 
-/** The search's early-stopping rule on the trial's curve so far, against every other trial's. */
-async function earlyStop(store: Store, search: SearchRecord, trial: TrialRecord, curve: readonly EpochObservation[]): Promise<EarlyStopVerdict> {
-  const { spec } = search;
-  if (!spec.earlyStopping) return { stop: false };
-  const score = curveScore(spec.evaluator.metric ?? spec.objectives[0]!.metric, selectionDirection(spec));
-  const trials = await store.allTrials(search.tenantId, search.id);
-  // Workers train as many steps as they choose: no last step where ASHA would let every trial finish.
-  return earlyStopVerdict(spec.earlyStopping, { number: trial.number, status: 'RUNNING', curve }, trials, score, Number.POSITIVE_INFINITY);
-}
