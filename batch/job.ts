@@ -28,7 +28,14 @@ const evaluator = evaluatorByKind({
   train: createTrainEvaluator(),
   // A container trial's command runs on this host only where the operator allows it (the local service).
   ...(config.containerCommands === 'local'
-    ? { container: createContainerEvaluator({ checkpointUri: (prefix) => artifactUri(config.artifacts, prefix), baseEnv: inheritedEnv(process.env) }) }
+    ? {
+        container: createContainerEvaluator({
+          checkpointUri: (prefix) => artifactUri(config.artifacts, prefix),
+          baseEnv: inheritedEnv(process.env),
+          // The local service's own address: commands may report to it over HTTP with their trial token.
+          ...(process.env.NAS_API_URL ? { apiUrl: process.env.NAS_API_URL } : {}),
+        }),
+      }
     : {}),
 });
 const clock = () => new Date();

@@ -111,6 +111,10 @@ export class NasStack extends Stack {
       this.containerJobs = new ContainerJobs(this, 'ContainerJobs', { artifacts: this.artifacts.bucket, trainingQueue: this.trainingQueue });
       this.containerJobs.grantRunContainers(this.controller.handler);
       this.api.handler.addEnvironment('NAS_CONTAINER_TRIALS', 'batch');
+      // The service's own ECR: an image there must be under the caller's tenants/<tenant>/ (what its execution role may pull).
+      this.api.handler.addEnvironment('NAS_SERVICE_ACCOUNT', this.account);
+      // Where a container's code reports with its trial token; behind IAM authorization it could not (no SigV4 in a trial token).
+      if (!props.apiIamAuthorization) this.controller.handler.addEnvironment('NAS_API_URL', this.api.url);
     }
     this.alarms = new Alarms(this, 'Alarms', { controller: this.controller, api: this.api, email: props.alarmEmail });
     this.trainingQueue.queueWaitAlarm.addAlarmAction(new SnsAction(this.alarms.topic));

@@ -33,7 +33,7 @@ export interface LambdaApiDeps extends ApiDeps {
 /**
  * The API's dependencies from the function's environment: `NAS_TABLE` names the DynamoDB table,
  * `NAS_EVENT_BUS` the EventBridge bus the controller listens on, `NAS_ARTIFACTS` and `NAS_TABLES` where
- * artifacts and imported tables are kept, `NAS_CONTAINER_TRIALS=batch` that container searches are accepted, `NAS_TENANT_ROLE_ARN` the role whose per-tenant credentials
+ * artifacts and imported tables are kept, `NAS_CONTAINER_TRIALS=batch` that container searches are accepted (`NAS_SERVICE_ACCOUNT` the account whose images must be the caller's own), `NAS_TENANT_ROLE_ARN` the role whose per-tenant credentials
  * reach tenants' records and artifacts. `clients` replaces AWS clients in tests.
  */
 export function createLambdaDeps(env: NodeJS.ProcessEnv = process.env, clients: { eventBridge?: EventBridgeApi } = {}): LambdaApiDeps {
@@ -56,6 +56,8 @@ export function createLambdaDeps(env: NodeJS.ProcessEnv = process.env, clients: 
     datasets: { serviceBuckets: s3BucketsOf(env.NAS_ARTIFACTS, env.NAS_TABLES) },
     // The user's image on AWS Batch, where the stack was deployed with container trials (cdk/container-jobs.ts).
     ...(env.NAS_CONTAINER_TRIALS === 'batch' ? { containerTrials: 'batch' as const } : {}),
+    // The stack's account (cdk/nas-stack.ts): images of its ECR must be under the caller's tenants/<tenant>/.
+    ...(env.NAS_SERVICE_ACCOUNT ? { serviceAccount: env.NAS_SERVICE_ACCOUNT } : {}),
   };
 }
 

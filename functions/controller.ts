@@ -8,7 +8,7 @@ import { SearchHistories } from '../src/controller/search-history.js';
 import { openTableShelf } from '../src/artifacts/open-artifact-store.js';
 import { openSharedData } from '../src/aws/tenant-isolation.js';
 import { CloudWatchJobLogs, type CloudWatchLogsApi } from '../src/aws/cloudwatch-job-logs.js';
-import { containerJobRoles, type IamApi } from '../src/aws/container-job-roles.js';
+import { containerExecutionRoles, containerJobRoles, type IamApi } from '../src/aws/container-job-roles.js';
 import { containerJobTarget } from '../src/jobs/container-job.js';
 import { followContainerJob } from '../src/usecases/record-container-outcome.js';
 import { tick, type ControllerDeps } from '../src/controller/tick.js';
@@ -274,7 +274,8 @@ export function createControllerDeps(
 /**
  * Where `container` trials run, when the stack runs them (`-c containerTrials=true`, cdk/container-jobs.ts):
  * `NAS_CONTAINER_JOB_POLICY_ARN` (the policy and boundary of every tenant's container role),
- * `NAS_CONTAINER_EXECUTION_ROLE_ARN`, `NAS_JOB_LOG_GROUP`, beside the queues and `NAS_ARTIFACTS`.
+ * `NAS_CONTAINER_EXECUTION_POLICY_ARN` (the same of every tenant's execution role), `NAS_JOB_LOG_GROUP`,
+ * beside the queues and `NAS_ARTIFACTS`; `NAS_API_URL`, where containers may report over HTTP (absent: stdout only).
  */
 export function containerJobsFrom(env: NodeJS.ProcessEnv, clients: { iam?: IamApi; logs?: CloudWatchLogsApi } = {}) {
   const policyArn = env.NAS_CONTAINER_JOB_POLICY_ARN;
@@ -285,13 +286,15 @@ export function containerJobsFrom(env: NodeJS.ProcessEnv, clients: { iam?: IamAp
     return value;
   };
   const logGroup = required('NAS_JOB_LOG_GROUP');
+  const iam = clients.iam ?? new IAMClient({});
   const places = {
     gpuQueue: required('NAS_GPU_JOB_QUEUE'),
     cpuQueue: required('NAS_CPU_JOB_QUEUE'),
-    executionRoleArn: required('NAS_CONTAINER_EXECUTION_ROLE_ARN'),
+    executionRoleOf: containerExecutionRoles({ iam, policyArn: required('NAS_CONTAINER_EXECUTION_POLICY_ARN') }),
     logGroup,
     artifacts: required('NAS_ARTIFACTS'),
-    jobRoleOf: containerJobRoles({ iam: clients.iam ?? new IAMClient({}), policyArn }),
+    jobRoleOf: containerJobRoles({ iam, policyArn }),
+    ...(env.NAS_API_URL ? { apiUrl: env.NAS_API_URL } : {}),
   };
   return { places, logs: new CloudWatchJobLogs(clients.logs ?? new CloudWatchLogsClient({}), logGroup) };
 }

@@ -4,6 +4,7 @@ import { createMiddleware } from 'hono/factory';
 import { HTTPException } from 'hono/http-exception';
 import { hashApiKey, presentedKey } from '../auth/api-keys.js';
 import { tenantOfSession } from '../auth/sessions.js';
+import { isTrialToken, trialOfValidToken, type TrialRef } from '../auth/trial-tokens.js';
 import { Unauthorized } from '../errors.js';
 import type { Store } from '../store/store.js';
 import type { ApiDeps, ApiEnv } from './deps.js';
@@ -43,10 +44,24 @@ function requireSameOrigin(c: Context): void {
 }
 
 /**
+ * A trial token (a container trial's credential, src/auth/trial-tokens.ts) may report on and complete its
+ * own trial, nothing else: any other route, or another trial's, is refused (403) before any handler runs.
+ */
+function requireOwnTrialReport(c: Context, trial: TrialRef): void {
+  const own = `/v1/searches/${encodeURIComponent(trial.searchId)}/trials/${trial.trialNumber}/`;
+  const path = c.req.path;
+  const action = path.startsWith(own) ? path.slice(own.length) : undefined;
+  if (c.req.method !== 'POST' || (action !== 'reports' && action !== 'complete')) {
+    throw new HTTPException(403, { message: `a trial token may only POST ${own}reports and ${own}complete` });
+  }
+}
+
+/**
  * Every `/v1` request names its tenant by an API key; everything after this middleware reads and writes
  * only that tenant's records (their keys start with `TENANT#<t>`, and trials are reached through them).
  * API clients send the key as `Authorization: Bearer` or `X-API-Key`; the dashboard's pages send the
- * session cookie, accepted for changes only from the same origin. A header wins over the cookie.
+ * session cookie, accepted for changes only from the same origin. A header wins over the cookie. A
+ * container trial's code sends its trial token instead, which reaches its own trial's reports only.
  */
 export function requireApiKey({ store, clock }: Pick<ApiDeps, 'store' | 'clock'>) {
   return createMiddleware<ApiEnv>(async (c, next) => {
@@ -54,6 +69,13 @@ export function requireApiKey({ store, clock }: Pick<ApiDeps, 'store' | 'clock'>
     const session = getCookie(c, SESSION_COOKIE);
     if (!headerKey && !session) throw new Unauthorized('send an API key as Authorization: Bearer <key> (or X-API-Key: <key>)');
     if (!headerKey) requireSameOrigin(c);
+    if (headerKey && isTrialToken(headerKey)) {
+      const trial = await trialOfValidToken(store, headerKey);
+      if (!trial) throw new Unauthorized('this trial token is not valid: its attempt ended or was replaced');
+      requireOwnTrialReport(c, trial);
+      c.set('tenantId', trial.tenantId);
+      return actAsTenant(trial.tenantId, next);
+    }
     const tenantId = headerKey ? await tenantOfKey(store, headerKey) : await tenantOfSession(store, session, clock());
     if (!tenantId) throw new Unauthorized(headerKey ? 'this API key is not known here' : 'this dashboard session has ended: sign in again');
     c.set('tenantId', tenantId);

@@ -26,6 +26,8 @@ export interface ApiDeps {
   readonly policies?: readonly PolicyRegistry[];
   /** How `container` trials run here; absent: `container` searches are refused (400). */
   readonly containerTrials?: ContainerTrials;
+  /** The AWS account the service runs in: a container image of its ECR must be under the caller's `tenants/<tenant>/` (see `CreateSearchDeps`). */
+  readonly serviceAccount?: string;
 }
 
 export interface DatasetPlaces {

@@ -98,7 +98,7 @@ export function toSearchView(search: SearchRecord): SearchView {
 
 export function toTrialView(trial: TrialRecord): TrialView {
   // A lease id entitles its holder to write the trial's outcome: only the worker that claimed it knows it.
-  const { tenantId: _tenant, jobId: _job, startOffsetSeconds: _offset, modelKey: _model, leaseId: _lease, leaseSeconds: _seconds, ...view } = trial;
+  const { tenantId: _tenant, jobId: _job, startOffsetSeconds: _offset, modelKey: _model, leaseId: _lease, leaseSeconds: _seconds, trialTokenHash: _token, ...view } = trial;
   return view;
 }
 

@@ -318,8 +318,14 @@ async function reconcileJobs(deps: ControllerDeps, search: SearchRecord, trials:
   const maxTrialAttempts = maxTrialAttemptsOf(search.spec);
   const followContainer = search.spec.evaluator.kind === 'container' ? deps.containerJobs : undefined;
   const active = trials.filter((t) => isActiveTrial(t.status));
-  const jobIds = active.flatMap((t) => (t.jobId ? [t.jobId] : []));
+  // A container's own code may end its trial over the API (an early stop, a completion) while its job runs on.
+  const endedByReport = search.spec.evaluator.kind === 'container' ? trials.filter((t) => !isActiveTrial(t.status) && t.jobId) : [];
+  const jobIds = [...active, ...endedByReport].flatMap((t) => (t.jobId ? [t.jobId] : []));
   const jobs = jobIds.length > 0 ? await queue.describe(jobIds) : new Map<string, JobState>();
+  for (const trial of endedByReport) {
+    const job = jobs.get(trial.jobId!);
+    if (job && !['SUCCEEDED', 'FAILED', 'UNKNOWN'].includes(job.status)) await queue.terminate(trial.jobId!, `its trial is ${trial.status}`);
+  }
   let changed = false;
   for (const trial of active) {
     const job = trial.jobId ? jobs.get(trial.jobId) : undefined;

@@ -7,8 +7,9 @@ import { fileURLToPath } from 'node:url';
 import { DEFAULT_CONTAINER_TIMEOUT_SECONDS, type ContainerEvaluatorSpec } from '../search/container-spec.js';
 import { TrainingCommandFailed } from '../errors.js';
 import { resolveSpace } from '../spaces/registry.js';
+import type { TrialAccess } from '../auth/trial-tokens.js';
 import type { Evaluation, EvaluationTask, Evaluator, TrainingRun } from './evaluator.js';
-import { observationOf, StdoutMetrics } from './stdout-metrics.js';
+import { containerResult, observationOf, StdoutMetrics } from './stdout-metrics.js';
 
 export interface ContainerEvaluatorOptions {
   /** Where a trial's artifact prefix is, as a URI its command can write to: `file://...` locally, `s3://...` in the cloud. */
@@ -17,6 +18,8 @@ export interface ContainerEvaluatorOptions {
   readonly baseEnv?: NodeJS.ProcessEnv;
   /** How long a command may take to stop after SIGTERM before it is killed. @default 10 */
   readonly stopGraceSeconds?: number;
+  /** The service's API as the command can reach it (`NAS_API_URL`), for reporting over HTTP; absent: stdout only. */
+  readonly apiUrl?: string;
 }
 
 /**
@@ -45,14 +48,22 @@ export interface ContainerTrialEnv {
   readonly NAS_CHECKPOINT_URI: string;
   /** Seeds the command's randomness: the same on every attempt of the trial. */
   readonly NAS_SEED: string;
+  /** Where to report metrics over HTTP (the API's base URL), besides printing them. */
+  readonly NAS_API_URL?: string;
+  /** The lease the attempt's reports and completion present. */
+  readonly NAS_LEASE_ID?: string;
+  /** The attempt's credential (`Authorization: Bearer`): it reaches this trial's reports and completion only. */
+  readonly NAS_TRIAL_TOKEN?: string;
 }
 
 /**
  * The `container` evaluator where the local service runs it: `command` as a child process of the trial job
  * (no image, no docker), with the trial in its environment. Standard output is read line by line by the
  * metric definitions: each curve step goes to the trial as it comes (and early stopping may end the
- * command there), the last value of each metric is the result. A command that exits non-zero, runs past
- * `timeoutSeconds` or leaves a metric unprinted fails its trial for good, with the end of its standard
+ * command there), the last value of each metric is the result. The command may also report over HTTP with
+ * its trial token (`NAS_API_URL`, `NAS_LEASE_ID`, `NAS_TRIAL_TOKEN`), as external workers do: its reports
+ * join the curve, and their last values count when it prints none. A command that exits non-zero, runs past
+ * `timeoutSeconds` or leaves a metric neither printed nor reported fails its trial for good, with the end of its standard
  * error as the reason. Only built where the operator allows commands on the host (`NAS_CONTAINER_COMMANDS`).
  */
 export function createContainerEvaluator(options: ContainerEvaluatorOptions): Evaluator<ContainerEvaluatorSpec> {
@@ -64,17 +75,20 @@ export function createContainerEvaluator(options: ContainerEvaluatorOptions): Ev
       const metrics = new StdoutMetrics(task.evaluator.metricDefinitions);
       let outcome: CommandOutcome;
       try {
-        const env = await trialEnv(task, { ...run, trial: run.trial }, options.checkpointUri(run.artifactPrefix), scratch);
+        const env = await trialEnv(task, { ...run, trial: run.trial }, options.checkpointUri(run.artifactPrefix), scratch, options.apiUrl);
         outcome = await runCommand(task.evaluator, { ...options.baseEnv, ...env }, metrics, run, (options.stopGraceSeconds ?? 10) * 1000);
       } finally {
         await rm(scratch, { recursive: true, force: true });
       }
       if (outcome.failure) throw new TrainingCommandFailed(outcome.failure);
-      const missing = metrics.missing(task.metrics);
+      // What the command reported over the API (if it did) counts as printed.
+      const reported = run.access && run.reportedCurve && metrics.missing(task.metrics).length > 0 ? await run.reportedCurve() : [];
+      const result = containerResult(reported, metrics.final());
+      const missing = task.metrics.filter((metric) => result[metric] === undefined);
       if (missing.length > 0 && !outcome.earlyStopped) {
-        throw new TrainingCommandFailed(`the command printed no value of ${missing.join(', ')} (evaluator.metricDefinitions)`);
+        throw new TrainingCommandFailed(`the command printed (or reported) no value of ${missing.join(', ')} (evaluator.metricDefinitions)`);
       }
-      return { metrics: metrics.final(), costSeconds: outcome.seconds, ...(outcome.earlyStopped ? { earlyStopped: outcome.earlyStopped } : {}) };
+      return { metrics: result, costSeconds: outcome.seconds, ...(outcome.earlyStopped ? { earlyStopped: outcome.earlyStopped } : {}) };
     },
   };
 }
@@ -88,6 +102,8 @@ export interface ContainerTrialFacts {
   readonly trialNumber: number;
   readonly seed: number;
   readonly checkpointUri: string;
+  /** Where and with what the command may report over HTTP; absent: it reports by printing only. */
+  readonly reporting?: { readonly apiUrl: string; readonly access: TrialAccess };
 }
 
 /**
@@ -103,17 +119,22 @@ export function containerTrialVariables(facts: ContainerTrialFacts): Omit<Contai
     NAS_TRIAL: String(facts.trialNumber),
     NAS_CHECKPOINT_URI: facts.checkpointUri,
     NAS_SEED: String(facts.seed),
+    ...(facts.reporting
+      ? { NAS_API_URL: facts.reporting.apiUrl, NAS_LEASE_ID: facts.reporting.access.leaseId, NAS_TRIAL_TOKEN: facts.reporting.access.token }
+      : {}),
   };
 }
 
 /** The trial's variables; the architecture file (in `scratch`) and a local checkpoint folder are made first. */
 async function trialEnv(
   task: EvaluationTask<ContainerEvaluatorSpec>,
-  run: Pick<TrainingRun, 'seed'> & Required<Pick<TrainingRun, 'trial'>>,
+  run: Pick<TrainingRun, 'seed' | 'access'> & Required<Pick<TrainingRun, 'trial'>>,
   checkpointUri: string,
   scratch: string,
+  apiUrl: string | undefined,
 ): Promise<ContainerTrialEnv> {
-  const variables = containerTrialVariables({ ...task, searchId: run.trial.searchId, trialNumber: run.trial.number, seed: run.seed, checkpointUri });
+  const reporting = apiUrl && run.access ? { reporting: { apiUrl, access: run.access } } : {};
+  const variables = containerTrialVariables({ ...task, searchId: run.trial.searchId, trialNumber: run.trial.number, seed: run.seed, checkpointUri, ...reporting });
   if (checkpointUri.startsWith('file:')) await mkdir(fileURLToPath(checkpointUri), { recursive: true });
   const archFile = join(scratch, 'arch.json');
   await writeFile(archFile, variables.NAS_ARCH);

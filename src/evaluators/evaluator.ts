@@ -1,3 +1,4 @@
+import type { TrialAccess } from '../auth/trial-tokens.js';
 import type { ArtifactStore } from '../artifacts/artifact-store.js';
 import { InvalidRequest } from '../errors.js';
 import type { DatasetAccess } from '../training/datasets/dataset-access.js';
@@ -42,6 +43,10 @@ export interface TrainingRun {
   readonly seed: number;
   /** Which trial this is: what a container trial's command is told (`NAS_SEARCH`, `NAS_TRIAL`). */
   readonly trial?: { readonly searchId: string; readonly number: number };
+  /** Container trials: the lease and token the command reports over HTTP with (`NAS_LEASE_ID`, `NAS_TRIAL_TOKEN`). */
+  readonly access?: TrialAccess;
+  /** A trial job's run: the trial's curve as recorded now, reports over HTTP included. */
+  reportedCurve?(): Promise<readonly EpochObservation[]>;
   /**
    * The finished trial this one's architecture derives from, when the search inherits weights or has a
    * short schedule: its trained model to start from and its validation loss to compare with.

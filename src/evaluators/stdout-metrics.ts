@@ -64,3 +64,11 @@ export class StdoutMetrics {
 export function observationOf(step: CurveStep, seconds: number): EpochObservation {
   return { epoch: step.step, metrics: step.metrics, seconds };
 }
+
+/**
+ * A container trial's result: each metric's last value its code reported over the API (the trial's curve),
+ * overridden by what it printed last, its own last word.
+ */
+export function containerResult(reported: readonly EpochObservation[], printed: Readonly<Record<string, number>>): Record<string, number> {
+  return Object.assign({}, ...reported.map((observation) => observation.metrics), printed);
+}

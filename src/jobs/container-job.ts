@@ -1,4 +1,5 @@
 import { artifactUri } from '../artifacts/open-artifact-store.js';
+import { issueTrialAccess } from '../auth/trial-tokens.js';
 import { containerJobProfile } from '../cost/job-profiles.js';
 import { containerTrialVariables } from '../evaluators/container-evaluator.js';
 import type { Store } from '../store/store.js';
@@ -12,14 +13,19 @@ export interface ContainerJobPlaces {
   readonly gpuQueue: string;
   /** The Fargate queue of every other container. */
   readonly cpuQueue: string;
-  /** Pulls the image and sends its output to `logGroup`: the same for every tenant, and no access to any tenant's data. */
-  readonly executionRoleArn: string;
+  /**
+   * The role that pulls a tenant's image and sends its output to `logGroup`, one per tenant: it pulls that
+   * tenant's images only, and reaches no tenant's data (`containerExecutionRoles` in `src/aws/container-job-roles.ts`).
+   */
+  readonly executionRoleOf: (tenantId: string) => Promise<string>;
   /** The log group the jobs' standard output goes to, read back for their metrics. */
   readonly logGroup: string;
   /** The artifact store (`NAS_ARTIFACTS`, `s3://<bucket>`): each trial's checkpoints go under its own prefix there. */
   readonly artifacts: string;
   /** The role a tenant's containers run as, which reaches that tenant's objects only (`src/aws/container-job-roles.ts`). */
   readonly jobRoleOf: (tenantId: string) => Promise<string>;
+  /** The API's public URL (`NAS_API_URL` in the container), where its code may report with its trial token; absent: stdout only. */
+  readonly apiUrl?: string;
 }
 
 /** Log streams of container jobs begin `container/` (then the container name and the ECS task id). */
@@ -31,7 +37,7 @@ export const CONTAINER_LOG_STREAM_PREFIX = 'container';
  * (EC2) or the Fargate queue, with the trial's variables as the local runner gives them, `NAS_ARCH_FILE`
  * aside (`containerTrialVariables`).
  */
-export function containerJobTarget(store: Pick<Store, 'getSearch' | 'getTrial'>, places: ContainerJobPlaces): (job: TrialJob) => Promise<BatchJobTarget> {
+export function containerJobTarget(store: Pick<Store, 'getSearch' | 'getTrial' | 'updateTrial'>, places: ContainerJobPlaces): (job: TrialJob) => Promise<BatchJobTarget> {
   return async (job) => {
     const search = await store.getSearch(job.tenantId, job.searchId);
     const trial = search && (await store.getTrial(job.tenantId, job.searchId, job.trialNumber));
@@ -49,7 +55,7 @@ export function containerJobTarget(store: Pick<Store, 'getSearch' | 'getTrial'>,
         image: evaluator.image,
         command: [...evaluator.command],
         jobRoleArn: await places.jobRoleOf(job.tenantId),
-        executionRoleArn: places.executionRoleArn,
+        executionRoleArn: await places.executionRoleOf(job.tenantId),
         resourceRequirements: [
           { type: 'VCPU', value: String(evaluator.resources.vcpus) },
           { type: 'MEMORY', value: String(evaluator.resources.memoryMiB) },
@@ -62,7 +68,12 @@ export function containerJobTarget(store: Pick<Store, 'getSearch' | 'getTrial'>,
     };
     const checkpointUri = artifactUri(places.artifacts, trialArtifactPrefix(job.tenantId, job.searchId, job.trialNumber));
     const { space, spaceConfig } = search.spec;
-    const environment = containerTrialVariables({ space, spaceConfig, arch: trial.arch, searchId: job.searchId, trialNumber: job.trialNumber, seed: trialSeed(search.spec, job.trialNumber), checkpointUri });
+    // A fresh lease and token per attempt: Batch's own retries of the attempt (Spot) keep them, a new attempt does not.
+    const access = places.apiUrl ? await issueTrialAccess(store, trial) : undefined;
+    if (places.apiUrl && !access) throw new Error(`trial ${job.trialNumber} of search ${job.searchId} moved on while its job was being submitted`);
+    const reporting = places.apiUrl && access ? { reporting: { apiUrl: places.apiUrl, access } } : {};
+    const facts = { space, spaceConfig, arch: trial.arch, searchId: job.searchId, trialNumber: job.trialNumber, seed: trialSeed(search.spec, job.trialNumber), checkpointUri };
+    const environment = containerTrialVariables({ ...facts, ...reporting });
     return { jobQueue: onGpu ? places.gpuQueue : places.cpuQueue, jobDefinition: definition, timeoutSeconds, environment };
   };
 }

@@ -1,5 +1,6 @@
 import type { ArtifactStore } from '../artifacts/artifact-store.js';
 import { tenantArtifactPrefix } from '../artifacts/tenant-prefix.js';
+import { issueTrialAccess } from '../auth/trial-tokens.js';
 import { curveScore, earlyStopVerdict, type EarlyStopVerdict } from '../search/early-stopping.js';
 import { GpuUnavailable, InvalidArchitecture, InvalidRequest, TrainingCommandFailed } from '../errors.js';
 import { attemptVerdict, maxTrialAttemptsOf, withClosedAttempt } from '../search/attempts.js';
@@ -98,8 +99,12 @@ async function trainingRun(deps: RunTrialDeps, search: SearchRecord, trial: Tria
   const teacher = distillation && (await requireTeacherModel(store, search.tenantId, distillation.teacher));
   // A container's command decides how many steps it reports: ASHA's rungs are not capped by a schedule.
   const maxEpochs = training?.schedule.epochs ?? Number.POSITIVE_INFINITY;
+  // Its command may report over HTTP too, with a token that reaches this attempt only.
+  const access = evaluator.kind === 'container' ? await issueTrialAccess(store, trial) : undefined;
+  if (evaluator.kind === 'container' && !access) throw new AttemptSuperseded(`trial ${trial.number} attempt ${trial.attempt} is no longer running`);
   return {
     trial: { searchId: search.id, number: trial.number },
+    ...(access ? { access } : {}),
     ...(teacher && distillation ? { teacher: { modelKey: teacher, temperature: distillation.temperature, weight: distillation.weight } } : {}),
     ...(parent ? { parent: parentOfRun(parent) } : {}),
     recordedEpochs: curve,
@@ -111,6 +116,9 @@ async function trainingRun(deps: RunTrialDeps, search: SearchRecord, trial: Tria
       openS3Bucket: deps.openS3Bucket,
     }),
     seed: trialSeed(spec, trial.number),
+    async reportedCurve() {
+      return (await store.getTrial(search.tenantId, search.id, trial.number))?.curve ?? [];
+    },
     async reportEpoch(observation): Promise<EarlyStopVerdict> {
       // A resumed job repeats the epochs after its last checkpoint: the new observation replaces theirs.
       curve = [...curve.filter((o) => o.epoch < observation.epoch), observation];

@@ -52,20 +52,22 @@ export async function startLocalService(config: ServiceConfig): Promise<LocalSer
   // The API checks specs against it; the controller keeps searches over imported tables to the tables' rows.
   const benchmarks = new BenchmarkCatalog(config.benchmarksDir, openTableShelf(config.tables));
 
+  // Completed once the server listens (`NAS_API_URL`), before the first job starts: jobs start after that.
+  const jobEnv: NodeJS.ProcessEnv = {
+    ...process.env,
+    ...storeEnv,
+    NAS_BENCHMARKS_DIR: config.benchmarksDir,
+    NAS_TABLES: config.tables,
+    NAS_ARTIFACTS: config.artifacts,
+    NAS_DATASETS_ROOT: config.datasetsRoot ?? 'none',
+    NAS_SIMULATED_TIME_SCALE: String(config.simulatedTimeScale),
+    NAS_HEARTBEAT_SECONDS: String(config.heartbeatSeconds),
+    NAS_CONTAINER_COMMANDS: config.containerCommands,
+  };
   const pool: LocalJobPool = new LocalJobPool({
     entry: JOB_ENTRY,
     workers: config.workers,
-    env: {
-      ...process.env,
-      ...storeEnv,
-      NAS_BENCHMARKS_DIR: config.benchmarksDir,
-      NAS_TABLES: config.tables,
-      NAS_ARTIFACTS: config.artifacts,
-      NAS_DATASETS_ROOT: config.datasetsRoot ?? 'none',
-      NAS_SIMULATED_TIME_SCALE: String(config.simulatedTimeScale),
-      NAS_HEARTBEAT_SECONDS: String(config.heartbeatSeconds),
-      NAS_CONTAINER_COMMANDS: config.containerCommands,
-    },
+    env: jobEnv,
     onJobEnded: (job) => events.publish({ type: 'TrialJobEnded', ...job }),
   });
   // Benchmark lookups are answered by the controller itself; the pool runs training only (issue #18).
@@ -97,8 +99,6 @@ export async function startLocalService(config: ServiceConfig): Promise<LocalSer
       console.error('sweep failed:', error);
     }
   };
-  await sweep();
-  const sweepTimer = setInterval(sweep, config.sweepSeconds * 1000);
 
   // The operator's folder of dir: datasets exists from the start, so that it is clear where they go.
   if (config.datasetsRoot !== undefined) await mkdir(config.datasetsRoot, { recursive: true });
@@ -110,6 +110,11 @@ export async function startLocalService(config: ServiceConfig): Promise<LocalSer
     const started = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(started));
   });
   const { port } = server.address() as AddressInfo;
+  // Container trials' commands report to the API on this host, whatever address it listens on.
+  jobEnv.NAS_API_URL = `http://${reachableHost(config.host)}:${port}`;
+  // Unfinished searches go on only now, so that their jobs can reach the API.
+  await sweep();
+  const sweepTimer = setInterval(sweep, config.sweepSeconds * 1000);
 
   return {
     url: `http://${config.host}:${port}`,
@@ -129,4 +134,11 @@ export async function startLocalService(config: ServiceConfig): Promise<LocalSer
       await dynamo.close();
     },
   };
+}
+
+/** An address for `host` that a process on this machine can connect to: the loopback for a wildcard. */
+function reachableHost(host: string): string {
+  if (host === '0.0.0.0' || host === '') return '127.0.0.1';
+  if (host === '::') return '[::1]';
+  return host.includes(':') ? `[${host}]` : host;
 }

@@ -17,6 +17,23 @@ export const MAX_CONTAINER_TIMEOUT_SECONDS = 24 * 3600;
  */
 const ECR_IMAGE = /^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(\.cn)?\/[a-z0-9][a-z0-9._\/-]{0,255}(:[\w][\w.-]{0,127}|@sha256:[a-f0-9]{64})$/;
 
+/** The registry account, region and repository of an image `ECR_IMAGE` accepts; undefined for any other string. */
+export function ecrImageRepository(image: string): { account: string; region: string; repository: string } | undefined {
+  if (!ECR_IMAGE.test(image)) return undefined;
+  const [, account, region, repository] = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/([^:@]+)/.exec(image)!;
+  return { account: account!, region: region!, repository: repository! };
+}
+
+/**
+ * The repositories of the service's own ECR a tenant's images may be in: `tenants/<tenant id>/...`, the only
+ * ones of that account its execution role may pull (cdk/container-jobs.ts). Any other repository of that
+ * account is another tenant's or the service's. Undefined for a tenant id that is no repository name part
+ * (ECR's are lower case, separators between letters or digits): that tenant's images are in its own account.
+ */
+export function tenantRepositoryPrefix(tenantId: string): string | undefined {
+  return /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/.test(tenantId) ? `tenants/${tenantId}/` : undefined;
+}
+
 /**
  * What one container asks of its host. A GPU container runs on the GPU queue's T4 instances (one GPU, at
  * most 8 vCPUs and the ~30 GiB a g4dn.2xlarge offers its jobs); a CPU one on Fargate, up to 16 vCPUs and 120 GiB.

@@ -149,8 +149,10 @@ export interface TrialRecord {
   readonly startedAt?: string;
   /** Last sign of life from the running job; see `ControllerDeps.staleAfterSeconds`. */
   readonly heartbeatAt?: string;
-  /** External workers: the lease a worker holds on this attempt; its reports and its completion present it. */
+  /** External workers and container trials: the lease that holds this attempt; its reports and its completion present it. */
   readonly leaseId?: string;
+  /** Container trials: the hash of the attempt's trial token (src/auth/trial-tokens.ts), never the token. */
+  readonly trialTokenHash?: string;
   /** External workers: when the lease runs out unless a report extends it; past it the attempt is STALE. */
   readonly leaseExpiresAt?: string;
   /** External workers: how far each report extends the lease, as the claim asked. */

@@ -414,9 +414,14 @@ export class DynamoDbStore implements Store {
     }
     if (expect.lease) {
       // ISO timestamps of one format order as strings do.
-      Object.assign(names, { '#expectLeaseId': 'leaseId', '#expectLeaseExpiresAt': 'leaseExpiresAt' });
-      Object.assign(values, { ':expectLeaseId': expect.lease.id, ':expectLeaseLiveAt': expect.lease.liveAt });
-      conditions.push('#expectLeaseId = :expectLeaseId AND #expectLeaseExpiresAt > :expectLeaseLiveAt');
+      names['#expectLeaseId'] = 'leaseId';
+      values[':expectLeaseId'] = expect.lease.id;
+      conditions.push('#expectLeaseId = :expectLeaseId');
+      if (expect.lease.liveAt !== undefined) {
+        names['#expectLeaseExpiresAt'] = 'leaseExpiresAt';
+        values[':expectLeaseLiveAt'] = expect.lease.liveAt;
+        conditions.push('#expectLeaseExpiresAt > :expectLeaseLiveAt');
+      }
     }
     const update = [sets.length ? `SET ${sets.join(', ')}` : '', removes.length ? `REMOVE ${removes.join(', ')}` : '']
       .filter(Boolean)

@@ -16,8 +16,8 @@ export interface PageRequest {
 export interface TrialExpectation {
   readonly status?: readonly TrialStatus[];
   readonly attempt?: number;
-  /** The trial's lease is `id` and runs out after `liveAt` (an external worker's report or completion). */
-  readonly lease?: { readonly id: string; readonly liveAt: string };
+  /** The trial's lease is `id` and, given `liveAt`, runs out after it (an external worker's report or completion). */
+  readonly lease?: { readonly id: string; readonly liveAt?: string };
 }
 
 export interface IdempotencyBinding {

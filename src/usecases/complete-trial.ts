@@ -6,7 +6,7 @@ import type { TrialRecord } from '../search/records.js';
 import { TRIAL_TRANSITIONS } from '../search/states.js';
 import type { SearchSpec } from '../search/spec.js';
 import type { Store } from '../store/store.js';
-import { leaseHeld, leaseLost, requireDeclaredMetrics, requireExternalSearch, requireLease, secondsSinceClaim } from './trial-leases.js';
+import { leaseHeld, leaseLost, requireDeclaredMetrics, requireReportingSearch, requireRunningLease, secondsSinceClaim } from './trial-leases.js';
 
 export interface CompleteTrialDeps {
   readonly store: Store;
@@ -31,7 +31,7 @@ export type TrialCompletion =
  */
 export async function completeTrial(deps: CompleteTrialDeps, tenantId: string, searchId: string, trialNumber: number, completion: TrialCompletion): Promise<TrialRecord> {
   const { store } = deps;
-  const { search, evaluator } = await requireExternalSearch(store, tenantId, searchId);
+  const { search, evaluator } = await requireReportingSearch(store, tenantId, searchId);
   if ('metrics' in completion) {
     requireDeclaredMetrics(evaluator, completion.metrics);
     requireRankedMetrics(search.spec, completion.metrics);
@@ -40,7 +40,7 @@ export async function completeTrial(deps: CompleteTrialDeps, tenantId: string, s
   const recorded = await store.getTrial(tenantId, searchId, trialNumber);
   if (recorded?.leaseId === completion.leaseId && recorded.status === to) return recorded;
   const now = deps.clock();
-  const trial = requireLease(recorded, search, trialNumber, completion.leaseId, now);
+  const trial = await requireRunningLease(store, recorded, search, trialNumber, completion.leaseId, now);
   const at = now.toISOString();
   const outcome =
     'metrics' in completion

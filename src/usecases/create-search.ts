@@ -11,6 +11,7 @@ import { datasetAccessFor, type DatasetReaders } from '../jobs/dataset-access.js
 import { requireTeacherModel } from '../jobs/run-trial.js';
 import { newSearchRecord } from './new-search.js';
 import type { SearchRecord } from '../search/records.js';
+import { ecrImageRepository, tenantRepositoryPrefix } from '../search/container-spec.js';
 import { resolveSearchSpec } from './resolve-spec.js';
 import type { SearchSpec, SearchSpecSchema } from '../search/spec.js';
 import { checkWarmStart } from '../search/warm-start.js';
@@ -33,6 +34,11 @@ export interface CreateSearchDeps {
   readonly policies?: readonly PolicyRegistry[];
   /** How this deployment runs `container` trials; absent: it does not, and such a search is refused. */
   readonly containerTrials?: ContainerTrials;
+  /**
+   * The AWS account the service runs in (the deployed API's `NAS_SERVICE_ACCOUNT`): a container image of its
+   * ECR must be in one of the caller's own `tenants/<tenant id>/` repositories. Absent (locally): any image.
+   */
+  readonly serviceAccount?: string;
 }
 
 /**
@@ -79,6 +85,24 @@ function priceWithinLimit(spec: SearchSpec): CreatedSearch['estimate'] {
 }
 
 /**
+ * Refuses a container image of the service's own ECR outside the caller's `tenants/<tenant>/` repositories:
+ * the others are other tenants' (or the service's), and the caller's execution role may not pull them
+ * (cdk/container-jobs.ts). An image of another account is the tenant's own, granted by its repository policy.
+ */
+function checkContainerImage(serviceAccount: string | undefined, tenantId: string, evaluator: SearchSpec['evaluator']): void {
+  if (evaluator.kind !== 'container' || !serviceAccount) return;
+  const image = ecrImageRepository(evaluator.image);
+  const prefix = tenantRepositoryPrefix(tenantId);
+  if (image && (image.account !== serviceAccount || (prefix && image.repository.startsWith(prefix)))) return;
+  const where = prefix ? `must be in a repository under ${prefix}` : `cannot be yours (tenant ${tenantId} names no ECR repository: they are lower case)`;
+  throw new InvalidRequest(
+    'evaluator.image',
+    `an image in this service's own ECR (account ${serviceAccount}) ${where}; ` +
+      'or push it to your own account and grant your execution role in its repository policy (docs/training.md, "Your own container")',
+  );
+}
+
+/**
  * Accepts a search: resolves the spec (the tenant's dataset access included), checks its warm-start
  * parents and distillation teacher, refuses an estimate over `maxCostUsd`, binds the idempotency key,
  * reserves a slot of the tenant's active-search quota, writes the search and publishes `SearchCreated`.
@@ -92,12 +116,9 @@ export async function createSearch(deps: CreateSearchDeps, request: CreateSearch
   if (body.evaluator.kind === 'container' && !deps.containerTrials) {
     throw new InvalidRequest('evaluator.kind', 'this service runs no container trials (a local service runs them when started with NAS_CONTAINER_COMMANDS=local)');
   }
-  if (body.evaluator.kind === 'container' && deps.containerTrials === 'batch' && body.earlyStopping) {
-    // The controller reads a job's output once it has ended (record-container-outcome.ts): no curve to judge while it runs.
-    throw new InvalidRequest('earlyStopping', 'container trials on AWS Batch are read when their job ends: early stopping is not offered for them yet');
-  }
   const datasets = await datasetAccessFor(store, tenantId, body.evaluator, deps.datasets);
   const spec = await resolveSearchSpec(body, deps.benchmarks, () => randomInt(2 ** 31 - 1), datasets, deps.policies);
+  checkContainerImage(deps.serviceAccount, tenantId, spec.evaluator);
   await checkWarmStart(store, tenantId, spec);
   if (spec.evaluator.kind === 'train' && spec.evaluator.distillation) {
     await requireTeacherModel(store, tenantId, spec.evaluator.distillation.teacher);

@@ -1,4 +1,4 @@
-import { observationOf, StdoutMetrics, type CurveStep } from '../evaluators/stdout-metrics.js';
+import { containerResult, observationOf, StdoutMetrics, type CurveStep } from '../evaluators/stdout-metrics.js';
 import type { JobState } from '../jobs/job-queue.js';
 import { architectureMetrics } from '../jobs/run-trial.js';
 import { ARCHITECTURE_METRICS, searchMetrics } from '../search/metrics.js';
@@ -47,22 +47,26 @@ export async function followContainerJob(deps: ContainerOutcomeDeps, search: Sea
   if (job.status === 'RUNNING') return claimed;
 
   const output = await readOutput(deps.logs, search, job);
+  // What its code reported over the API counts as printed.
+  const reported = trial.curve ?? [];
+  const curve = output.curve.length > 0 ? output.curve : reported;
+  const final = containerResult(reported, output.metrics.final());
   const wanted = searchMetrics(search.spec).filter((metric) => !ARCHITECTURE_METRICS.includes(metric));
-  const missing = output.metrics.missing(wanted);
+  const missing = wanted.filter((metric) => final[metric] === undefined);
   const now = deps.clock().toISOString();
   const { attempt } = trial;
   if (job.status === 'SUCCEEDED' && missing.length === 0) {
     const { from, to } = TRIAL_TRANSITIONS.succeed;
-    const metrics = { ...output.metrics.final(), ...architectureMetrics(search.spec, trial.arch, searchMetrics(search.spec)) };
+    const metrics = { ...final, ...architectureMetrics(search.spec, trial.arch, searchMetrics(search.spec)) };
     const costSeconds = secondsBetween(job.startedAt ?? trial.startedAt, job.stoppedAt ?? now);
-    const patch = { status: to, metrics, curve: output.curve, costSeconds, finishedAt: job.stoppedAt ?? now, updatedAt: now };
+    const patch = { status: to, metrics, curve, costSeconds, finishedAt: job.stoppedAt ?? now, updatedAt: now };
     return (await deps.store.updateTrial(trial.tenantId, trial.searchId, trial.number, patch, { status: from, attempt })) || claimed;
   }
-  const why = job.status === 'FAILED' ? (job.reason ?? 'job failed') : `the command printed no value of ${missing.join(', ')} (evaluator.metricDefinitions)`;
+  const why = job.status === 'FAILED' ? (job.reason ?? 'job failed') : `the command printed (or reported) no value of ${missing.join(', ')} (evaluator.metricDefinitions)`;
   const message = output.tail ? `${why}; its output ended with:\n${output.tail}` : why;
   const { from, to } = TRIAL_TRANSITIONS.failJob;
   // As locally, the user's command failing fails the trial for good; a job no capacity placed may do better later.
-  const patch = { status: to, error: { message, retryable: job.code === 'CapacityUnavailable' }, curve: output.curve, finishedAt: job.stoppedAt ?? now, updatedAt: now };
+  const patch = { status: to, error: { message, retryable: job.code === 'CapacityUnavailable' }, curve, finishedAt: job.stoppedAt ?? now, updatedAt: now };
   return (await deps.store.updateTrial(trial.tenantId, trial.searchId, trial.number, patch, { status: from, attempt })) || claimed;
 }
 

@@ -10,8 +10,8 @@ import {
   leaseHeld,
   leaseLost,
   requireDeclaredMetrics,
-  requireExternalSearch,
-  requireLease,
+  requireReportingSearch,
+  requireRunningLease,
   secondsSinceClaim,
 } from './trial-leases.js';
 
@@ -32,14 +32,14 @@ export interface TrialReport {
 export interface ReportAnswer {
   /** `stop`: the early-stopping rule ended the trial (EARLY_STOPPED); the worker drops it and claims the next. */
   readonly decision: 'continue' | 'stop';
-  /** When the lease now runs out (on `stop`: it ended now). */
-  readonly leaseExpiresAt: string;
+  /** When the lease now runs out (on `stop`: it ended now); a container trial's lease has no expiry. */
+  readonly leaseExpiresAt?: string;
   /** Why the rule stopped the trial. */
   readonly reason?: string;
 }
 
 /**
- * A worker's intermediate result: it renews the lease (the heartbeat), joins the trial's learning curve
+ * A worker's (or a container trial's) intermediate result: it renews the lease (the heartbeat), joins the trial's learning curve
  * and is judged at once by the search's early-stopping rule against the other trials' curves, as the
  * training job judges its epochs (`run-trial.ts`). On `stop` the trial ends EARLY_STOPPED with the reported
  * metrics and the reason, and the controller is told, so the slot goes to a new trial.
@@ -49,10 +49,10 @@ export interface ReportAnswer {
  */
 export async function reportTrial(deps: ReportTrialDeps, tenantId: string, searchId: string, trialNumber: number, report: TrialReport): Promise<ReportAnswer> {
   const { store } = deps;
-  const { search, evaluator } = await requireExternalSearch(store, tenantId, searchId);
+  const { search, evaluator } = await requireReportingSearch(store, tenantId, searchId);
   requireDeclaredMetrics(evaluator, report.metrics);
   const now = deps.clock();
-  const trial = requireLease(await store.getTrial(tenantId, searchId, trialNumber), search, trialNumber, report.leaseId, now);
+  const trial = await requireRunningLease(store, await store.getTrial(tenantId, searchId, trialNumber), search, trialNumber, report.leaseId, now);
   const at = now.toISOString();
   const measured = Object.keys(report.metrics).length > 0;
   // A repeated step (a retried report, a restarted worker) replaces what was recorded from it on.
@@ -70,12 +70,13 @@ export async function reportTrial(deps: ReportTrialDeps, tenantId: string, searc
     deps.events.publish({ type: 'TrialJobEnded', tenantId, searchId, trialNumber });
     return { decision: 'stop', leaseExpiresAt: at, reason: verdict.reason };
   }
-  const leaseExpiresAt = leaseExpiry(now, trial.leaseSeconds ?? DEFAULT_LEASE_SECONDS);
-  const patch = { ...(measured ? { curve } : {}), leaseExpiresAt, heartbeatAt: at, updatedAt: at };
+  // A container's lease does not expire: its job's state says whether it lives.
+  const leaseExpiresAt = trial.leaseExpiresAt === undefined ? undefined : leaseExpiry(now, trial.leaseSeconds ?? DEFAULT_LEASE_SECONDS);
+  const patch = { ...(measured ? { curve } : {}), ...(leaseExpiresAt ? { leaseExpiresAt } : {}), heartbeatAt: at, updatedAt: at };
   if (!(await store.updateTrial(tenantId, searchId, trialNumber, patch, leaseHeld(trial, report.leaseId, now, TRIAL_TRANSITIONS.report.from)))) {
     throw leaseLost(trialNumber, 'it changed meanwhile');
   }
   if (measured) await store.recordProgress(tenantId, searchId, at);
-  return { decision: 'continue', leaseExpiresAt };
+  return { decision: 'continue', ...(leaseExpiresAt ? { leaseExpiresAt } : {}) };
 }
 

@@ -985,6 +985,7 @@ describe('Container trials', () => {
   const template = Template.fromStack(stack);
   const containerJobs = stack.containerJobs!;
   const policyArn = { Ref: logicalId(containerJobs.tenantPolicy) };
+  const executionPolicyArn = { Ref: logicalId(containerJobs.executionPolicy) };
   const controllerStatements = (): Statement[] =>
     Object.values(template.findResources('AWS::IAM::Policy'))
       .filter((policy) => policy.Properties.Roles.some((role: { Ref: string }) => role.Ref === logicalId(stack.controller.handler.role!)))
@@ -1001,13 +1002,16 @@ describe('Container trials', () => {
     ]);
   });
 
-  it('THEN the controller makes container roles only on their path, each bounded by the tenant policy, tagged with a tenant alone, with no other policy, and passes them to ECS tasks only', () => {
-    expect(allowing('iam:CreateRole')).toEqual([{ Effect: 'Allow', Action: 'iam:CreateRole', Resource: containerRoles, Condition: { StringEquals: { 'iam:PermissionsBoundary': policyArn } } }]);
-    expect(allowing('iam:AttachRolePolicy')).toEqual([{ Effect: 'Allow', Action: 'iam:AttachRolePolicy', Resource: containerRoles, Condition: { ArnEquals: { 'iam:PolicyARN': policyArn } } }]);
-    expect(allowing('iam:TagRole')).toEqual([{ Effect: 'Allow', Action: 'iam:TagRole', Resource: containerRoles, Condition: { 'ForAllValues:StringEquals': { 'aws:TagKeys': ['tenant'] } } }]);
-    expect(allowing('iam:PassRole')).toEqual([
-      { Effect: 'Allow', Action: 'iam:PassRole', Resource: [getAtt(containerJobs.executionRole, 'Arn'), containerRoles], Condition: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } } },
+  it('THEN the controller makes container job and execution roles only on their path, each bounded by the tenant or the execution policy, tagged with a tenant alone, with no other policy, and passes them to ECS tasks only', () => {
+    expect(allowing('iam:CreateRole')).toEqual([
+      { Effect: 'Allow', Action: 'iam:CreateRole', Resource: containerRoles, Condition: { StringEquals: { 'iam:PermissionsBoundary': [policyArn, executionPolicyArn] } } },
     ]);
+    expect(allowing('iam:AttachRolePolicy')).toEqual([
+      { Effect: 'Allow', Action: 'iam:AttachRolePolicy', Resource: containerRoles, Condition: { ArnEquals: { 'iam:PolicyARN': [policyArn, executionPolicyArn] } } },
+    ]);
+    expect(allowing('iam:TagRole')).toEqual([{ Effect: 'Allow', Action: 'iam:TagRole', Resource: containerRoles, Condition: { 'ForAllValues:StringEquals': { 'aws:TagKeys': ['tenant'] } } }]);
+    // No shared execution role any more: only the per-tenant roles on the container path are passed.
+    expect(allowing('iam:PassRole')).toEqual([{ Effect: 'Allow', Action: 'iam:PassRole', Resource: containerRoles, Condition: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } } }]);
     for (const action of ['iam:PutRolePolicy', 'iam:DeleteRolePermissionsBoundary', 'iam:PutRolePermissionsBoundary', 'iam:UntagRole', 'iam:UpdateAssumeRolePolicy']) expect(allowing(action)).toEqual([]);
   });
 
@@ -1023,15 +1027,50 @@ describe('Container trials', () => {
     ]);
   });
 
-  it('THEN the execution role pulls from this account\'s ECR only, the functions are told where containers run, and cdk-nag finds nothing unacknowledged', () => {
-    const execution = Object.values(template.findResources('AWS::IAM::Policy'))
-      .filter((policy) => policy.Properties.Roles.some((role: { Ref: string }) => role.Ref === logicalId(containerJobs.executionRole)))
-      .flatMap((policy) => policy.Properties.PolicyDocument.Statement as Statement[]);
-    expect(execution.find((s) => [s.Action].flat().includes('ecr:BatchGetImage'))?.Resource).toEqual({
-      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ecr:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':repository/*']],
+  it("THEN a tenant's execution role pulls this account's images under its own tenant's folder only, other accounts' images only where their own policy grants it, and writes to the job log group", () => {
+    const statements: Statement[] = template.findResources('AWS::IAM::ManagedPolicy')[logicalId(containerJobs.executionPolicy)]!.Properties!.PolicyDocument.Statement;
+    const pulls = ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'];
+    expect(statements).toEqual([
+      {
+        Effect: 'Allow',
+        Action: pulls,
+        Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ecr:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':repository/tenants/${aws:PrincipalTag/tenant}/*']] },
+      },
+      {
+        Effect: 'Allow',
+        Action: pulls,
+        Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ecr:*:*:repository/*']] },
+        Condition: { StringNotEquals: { 'aws:ResourceAccount': { Ref: 'AWS::AccountId' } }, Null: { 'aws:ResourceAccount': 'false' } },
+      },
+      { Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' },
+      { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: getAtt(stack.trainingQueue.logGroup, 'Arn') },
+    ]);
+    // Nowhere an account-wide repository/* of this account: that let any tenant run any tenant's image.
+    const everyStatement = [
+      ...Object.values(template.findResources('AWS::IAM::ManagedPolicy')).flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]),
+      ...Object.values(template.findResources('AWS::IAM::Policy')).flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]),
+    ];
+    const ownAccountRepositories = JSON.stringify({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ecr:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':repository/*']] });
+    expect(everyStatement.filter((s) => [s.Resource].flat().some((r) => JSON.stringify(r) === ownAccountRepositories))).toEqual([]);
+    // Any pull on every repository (of any account) is the other accounts' statement, which never applies to this account's.
+    const anyRepository = everyStatement.filter((s) => [s.Action].flat().includes('ecr:BatchGetImage') && [s.Resource].flat().some((r) => JSON.stringify(r).endsWith(':repository/*\"]]}')));
+    expect(anyRepository).toEqual([statements[1]]);
+    // No standing execution role of the container jobs: each tenant's is made by the controller.
+    expect(Object.keys(template.findResources('AWS::IAM::Role')).filter((id) => id.startsWith('ContainerJobs'))).toEqual([]);
+  });
+
+  it('THEN the functions are told where containers run and which account is the service\'s own, and cdk-nag finds nothing unacknowledged', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ NAS_CONTAINER_JOB_POLICY_ARN: policyArn, NAS_CONTAINER_EXECUTION_POLICY_ARN: executionPolicyArn, NAS_JOB_LOG_GROUP: { Ref: logicalId(stack.trainingQueue.logGroup) } }) },
     });
-    template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ NAS_CONTAINER_JOB_POLICY_ARN: policyArn, NAS_JOB_LOG_GROUP: { Ref: logicalId(stack.trainingQueue.logGroup) } }) } });
-    template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ NAS_CONTAINER_TRIALS: 'batch' }) } });
+    template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ NAS_CONTAINER_TRIALS: 'batch', NAS_SERVICE_ACCOUNT: { Ref: 'AWS::AccountId' } }) } });
+    // The controller gives each container the API's URL to report to with its trial token.
+    const controllerEnv = template.findResources('AWS::Lambda::Function', { Properties: { Environment: { Variables: Match.objectLike({ NAS_CONTAINER_JOB_POLICY_ARN: policyArn }) } } });
+    const apiUrl = Object.values(controllerEnv).map((f) => f.Properties.Environment.Variables.NAS_API_URL);
+    expect(apiUrl).toHaveLength(1);
+    expect(JSON.stringify(apiUrl[0])).toContain(logicalId(stack.api.restApi));
+    const variables = Object.values(template.findResources('AWS::Lambda::Function')).flatMap((f) => Object.keys(f.Properties.Environment?.Variables ?? {}));
+    expect(variables).not.toContain('NAS_CONTAINER_EXECUTION_ROLE_ARN');
     const report = new AwsSolutionsChecks().validateScope(stack);
     expect(report.violations.map((v) => `${v.ruleName}: ${v.violatingResources.map((r) => `${r.constructPath}`).join(', ')}`)).toEqual([]);
   });
@@ -1039,6 +1078,6 @@ describe('Container trials', () => {
   it('GIVEN the default stack THEN no function is told to run container trials', () => {
     const plain = new NasStack(new App({ context: { ...cdkJson.context, 'aws:cdk:bundling-stacks': [] } }), 'Plain');
     const variables = Object.values(Template.fromStack(plain).findResources('AWS::Lambda::Function')).map((f) => Object.keys(f.Properties.Environment?.Variables ?? {}));
-    expect(variables.flat().filter((name) => name.startsWith('NAS_CONTAINER_'))).toEqual([]);
+    expect(variables.flat().filter((name) => name.startsWith('NAS_CONTAINER_') || name === 'NAS_SERVICE_ACCOUNT' || name === 'NAS_API_URL')).toEqual([]);
   });
 });

@@ -10,6 +10,8 @@ import { waitFor } from '../../src/local/service-process.js';
 /** A user's training code as the `container` evaluator runs it locally: a command, here a small Node script. */
 const TRAINER = join(import.meta.dirname, '..', 'fixtures', 'container-trainer.mjs');
 const IMAGE = '123456789012.dkr.ecr.us-east-1.amazonaws.com/my-trainer:v1';
+/** A user's training code that reports over HTTP with the SDK instead of printing (`containerTrial`). */
+const REPORTER = join(import.meta.dirname, '..', 'fixtures', 'reporting-container.ts');
 
 let dataDir: string;
 let service: LocalService;
@@ -73,6 +75,35 @@ describe('a container search on the local service', () => {
     }
     const best = await client.bestTrial(id);
     expect(best.metrics?.val_acc).toBe(Math.max(...trials.map((t) => t.metrics!.val_acc!)));
+  });
+
+  it('takes reports over HTTP from a command with its trial token: the curve, early stopping per report, the result', async () => {
+    const { id } = await client.createSearch({
+      space: 'choices',
+      spaceConfig: { decisions: { width: { options: [8, 16, 32, 64] } } },
+      objectives: [{ metric: 'val_acc', direction: 'maximize' }],
+      strategy: { name: 'random' },
+      evaluator: { kind: 'container', image: IMAGE, command: [process.execPath, '--import', 'tsx', REPORTER], metricDefinitions: [{ name: 'val_acc', regex: 'val_acc=([0-9.]+)' }] },
+      // One at a time: each trial is judged against the full curves of those before it.
+      earlyStopping: { algorithm: 'median', settings: { minTrialsRequired: 1, startEpoch: 1 } },
+      budget: { maxTrialCount: 4, parallelTrialCount: 1 },
+      seed: 5,
+    });
+    expect((await finished(id)).status).toBe('SUCCEEDED');
+    const trials = await client.allTrials(id);
+    const widthOf = (arch: string) => Number(/width=(\d+)/.exec(arch)![1]);
+    for (const trial of trials) {
+      if (trial.status === 'SUCCEEDED') {
+        expect(trial.metrics?.val_acc).toBe(Number((widthOf(trial.arch) / 64).toFixed(4)));
+        expect(trial.curve?.map((point) => point.epoch)).toEqual([1, 2, 3, 4]);
+      } else {
+        // Narrower than one before it: below the median at its first report, and stopped there.
+        expect(trial).toMatchObject({ status: 'EARLY_STOPPED', curve: [{ epoch: 1 }] });
+        expect(trial.earlyStopReason).toBeDefined();
+        expect(trials.some((t) => t.number < trial.number && widthOf(t.arch) > widthOf(trial.arch))).toBe(true);
+      }
+    }
+    expect(trials.map((t) => t.status)).toContain('EARLY_STOPPED');
   });
 
   it('fails a trial whose command exits non-zero, for good, with the end of its standard error as the reason', async () => {

@@ -64,12 +64,17 @@ describe('container searches at the API', () => {
   let enabled: Request;
   let disabled: Request;
   let onBatch: Request;
+  /** The deployed API of account 123456789012 (`NAS_SERVICE_ACCOUNT`), asked by tenant `tenant-a` and by tenant `Acme`. */
+  let tenantA: Request;
+  let upperCase: Request;
   beforeAll(async () => {
     db = await startTestStore();
     const deps = { store: db.store, events: new RecordingEvents(), benchmarks: new BenchmarkCatalog(BENCHMARKS_DIR), clock: () => new Date() };
     enabled = (await authorizedApp({ ...deps, containerTrials: 'local-commands' })).request;
     disabled = (await authorizedApp(deps, 'other')).request;
     onBatch = (await authorizedApp({ ...deps, containerTrials: 'batch' }, 'on-batch')).request;
+    tenantA = (await authorizedApp({ ...deps, containerTrials: 'batch', serviceAccount: '123456789012' }, 'tenant-a')).request;
+    upperCase = (await authorizedApp({ ...deps, containerTrials: 'batch', serviceAccount: '123456789012' }, 'Acme')).request;
   });
   afterAll(() => db.close());
 
@@ -99,11 +104,34 @@ describe('container searches at the API', () => {
     ]);
   });
 
-  it('on AWS Batch (the deployed API) accepts container searches, but not early stopping: their output is read when the job ends', async () => {
+  it('on AWS Batch (the deployed API) accepts container searches, with early stopping: their reports over HTTP are judged as they come', async () => {
     expect((await create(onBatch, spec({}))).status).toBe(201);
-    const refused = await create(onBatch, { ...spec({}), earlyStopping: { algorithm: 'median' } });
-    expect(refused.status).toBe(400);
-    expect(refused.body.errors).toEqual([{ field: 'earlyStopping', message: expect.stringContaining('not offered') }]);
+    expect((await create(onBatch, { ...spec({}), earlyStopping: { algorithm: 'median' } })).status).toBe(201);
+  });
+
+  it("refuses an image of the service's own ECR outside the caller's tenants/<tenant>/ (tenant A naming tenant B's image), naming evaluator.image", async () => {
+    const ecr = (account: string, repository: string) => `${account}.dkr.ecr.us-east-1.amazonaws.com/${repository}:v1`;
+    // The attack: tenant A names tenant B's private image in the service's account.
+    const stolen = await create(tenantA, spec({ image: ecr('123456789012', 'tenants/tenant-b/trainer') }));
+    expect(stolen.status).toBe(400);
+    expect(stolen.body.errors).toEqual([{ field: 'evaluator.image', message: expect.stringContaining('under tenants/tenant-a/') }]);
+    // Nor any other repository of that account: the service's own, a prefix of A's id, a look-alike path.
+    for (const repository of ['my-trainer', 'tenants/tenant-ab/trainer', 'tenants/tenant-a', 'team/tenants/tenant-a/trainer']) {
+      const refused = await create(tenantA, spec({ image: ecr('123456789012', repository) }));
+      expect({ repository, status: refused.status, fields: refused.body.errors?.map((e) => e.field) }).toEqual({ repository, status: 400, fields: ['evaluator.image'] });
+    }
+    // By digest too.
+    const byDigest = await create(tenantA, spec({ image: `123456789012.dkr.ecr.us-east-1.amazonaws.com/tenants/tenant-b/trainer@sha256:${'a'.repeat(64)}` }));
+    expect(byDigest.status).toBe(400);
+
+    // Its own repositories, and another account's (the tenant's own, which grants A's execution role), are accepted.
+    expect((await create(tenantA, spec({ image: ecr('123456789012', 'tenants/tenant-a/trainer') }))).status).toBe(201);
+    expect((await create(tenantA, spec({ image: ecr('123456789012', 'tenants/tenant-a/team/trainer') }))).status).toBe(201);
+    expect((await create(tenantA, spec({ image: ecr('210987654321', 'tenants/tenant-b/trainer') }))).status).toBe(201);
+    // A tenant id no ECR repository can be named after (upper case) has no repository here: its own account only.
+    const upper = await create(upperCase, spec({ image: ecr('123456789012', 'tenants/acme/trainer') }));
+    expect(upper.body.errors).toEqual([{ field: 'evaluator.image', message: expect.stringContaining('lower case') }]);
+    expect((await create(upperCase, spec({ image: ecr('210987654321', 'trainer') }))).status).toBe(201);
   });
 
   it('refuses objectives that no metric definition reads', async () => {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { BatchClient } from '@aws-sdk/client-batch';
 import { describe, expect, it } from 'vitest';
 import { BatchJobQueue, batchJobName, REGISTERED_DEFINITION_PREFIX, stateOf, type BatchApi, type BatchJobTarget } from '../../src/jobs/batch-job-queue.js';
@@ -5,6 +6,7 @@ import { containerJobTarget, type ContainerJobPlaces } from '../../src/jobs/cont
 import type { AgentTrainingJob, TrialJob } from '../../src/jobs/job-queue.js';
 import { ContainerEvaluatorSchema } from '../../src/search/container-spec.js';
 import type { SearchSpec } from '../../src/search/spec.js';
+import type { TrialPatch } from '../../src/store/store.js';
 import { FakeBatch } from '../functions/fake-batch.js';
 import { newSearch, newTrial, testSpec } from '../helpers/records.js';
 
@@ -135,7 +137,7 @@ describe('BatchJobQueue.submit of a container trial (the user\'s image)', () => 
   const places: ContainerJobPlaces = {
     gpuQueue: GPU.jobQueue,
     cpuQueue: CPU.jobQueue,
-    executionRoleArn: 'arn:aws:iam::123456789012:role/container-execution',
+    executionRoleOf: async (tenantId) => `arn:aws:iam::123456789012:role/nas-container/exec-of-${tenantId}`,
     logGroup: 'nas-job-logs',
     artifacts: 's3://nas-artifacts',
     jobRoleOf: async (tenantId) => `arn:aws:iam::123456789012:role/nas-container/role-of-${tenantId}`,
@@ -145,10 +147,15 @@ describe('BatchJobQueue.submit of a container trial (the user\'s image)', () => 
     objectives: [{ metric: 'val_acc', direction: 'maximize' }],
     evaluator: ContainerEvaluatorSchema.parse({ kind: 'container', image: IMAGE, command: ['python', 'train.py'], resources, metricDefinitions: [{ name: 'val_acc', regex: 'val_acc=([0-9.]+)' }], timeoutSeconds: 3600 }),
   });
-  const queueFor = (batch: FakeBatch, spec: SearchSpec) => {
+  /** Writes to trials (the lease and token hash an attempt is given) land in `written`. */
+  const queueFor = (batch: FakeBatch, spec: SearchSpec, where: ContainerJobPlaces = places, written: TrialPatch[] = []) => {
     const search = newSearch(SEARCH, spec);
-    const store = { getSearch: async () => search, getTrial: async (_t: string, _s: string, n: number) => newTrial(SEARCH, n) };
-    return new BatchJobQueue({ client: batch, targetFor: containerJobTarget(store, places) });
+    const store = {
+      getSearch: async () => search,
+      getTrial: async (_t: string, _s: string, n: number) => newTrial(SEARCH, n),
+      updateTrial: async (_t: string, _s: string, _n: number, patch: TrialPatch) => Boolean(written.push(patch)),
+    };
+    return new BatchJobQueue({ client: batch, targetFor: containerJobTarget(store, where) });
   };
 
   it('registers one job definition per image, command, size, timeout and tenant role, found again by name rather than registered twice', async () => {
@@ -170,7 +177,7 @@ describe('BatchJobQueue.submit of a container trial (the user\'s image)', () => 
         image: IMAGE,
         command: ['python', 'train.py'],
         jobRoleArn: 'arn:aws:iam::123456789012:role/nas-container/role-of-tenant-a',
-        executionRoleArn: places.executionRoleArn,
+        executionRoleArn: 'arn:aws:iam::123456789012:role/nas-container/exec-of-tenant-a',
         resourceRequirements: [
           { type: 'VCPU', value: '2' },
           { type: 'MEMORY', value: '4096' },
@@ -180,13 +187,16 @@ describe('BatchJobQueue.submit of a container trial (the user\'s image)', () => 
     });
   });
 
-  it("registers another definition for another tenant's role, so no tenant's job runs as another's", async () => {
+  it("registers another definition for another tenant's roles, so no tenant's job runs as another's nor pulls with another's execution role", async () => {
     const batch = new FakeBatch();
     const spec = containerSpec({ gpu: 0, vcpus: 1, memoryMiB: 2048 });
     await queueFor(batch, spec).submit(job(1));
     await queueFor(batch, spec).submit({ ...job(2), tenantId: 'tenant-b' });
     const roles = batch.definitions.map((d) => d.containerProperties?.jobRoleArn);
     expect(roles).toEqual([expect.stringMatching(/role-of-tenant-a$/), expect.stringMatching(/role-of-tenant-b$/)]);
+    // The same image, pulled by each tenant's own execution role: tenant B's role cannot pull tenant A's repositories.
+    const executionRoles = batch.definitions.map((d) => d.containerProperties?.executionRoleArn);
+    expect(executionRoles).toEqual(['arn:aws:iam::123456789012:role/nas-container/exec-of-tenant-a', 'arn:aws:iam::123456789012:role/nas-container/exec-of-tenant-b']);
     expect(new Set(batch.definitions.map((d) => d.jobDefinitionName)).size).toBe(2);
   });
 
@@ -213,6 +223,16 @@ describe('BatchJobQueue.submit of a container trial (the user\'s image)', () => 
       NAS_JOB: JSON.stringify(job(3)),
     });
     expect(JSON.parse(env.NAS_ARCH!)).toBeTruthy();
+  });
+
+  it('gives the container a lease and a trial token of its own to report over HTTP with, storing only the hash of the token', async () => {
+    const batch = new FakeBatch();
+    const written: TrialPatch[] = [];
+    await queueFor(batch, containerSpec({ gpu: 0, vcpus: 1, memoryMiB: 2048 }), { ...places, apiUrl: 'https://api.example.com/prod' }, written).submit(job(3));
+    const [submitted] = batch.inputs<{ containerOverrides: { environment: { name: string; value: string }[] } }>('SubmitJob');
+    const env = Object.fromEntries(submitted!.containerOverrides.environment.map(({ name, value }) => [name, value]));
+    expect(env).toMatchObject({ NAS_API_URL: 'https://api.example.com/prod', NAS_LEASE_ID: expect.any(String), NAS_TRIAL_TOKEN: expect.stringMatching(/^nas_trial_/) });
+    expect(written).toEqual([{ leaseId: env.NAS_LEASE_ID, trialTokenHash: createHash('sha256').update(env.NAS_TRIAL_TOKEN!).digest('hex') }]);
   });
 
   it("reads the job's start, end and log stream from DescribeJobs, for the controller to follow the trial", async () => {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { followContainerJob } from '../../src/usecases/record-container-outcome.js';
 import type { JobState } from '../../src/jobs/job-queue.js';
+import type { EpochObservation } from '../../src/search/records.js';
 import { containerSpec, FakeJobLogs } from '../helpers/container-search.js';
 import { newSearch, newTrial, TEST_TENANT } from '../helpers/records.js';
 import { startTestStore, type TestStore } from '../helpers/store.js';
@@ -71,11 +72,25 @@ describe('followContainerJob', () => {
     expect(failed.error?.message).not.toMatch(/trace 5\n/);
   });
 
+  it('takes what the container reported over the API when it printed no metric', async () => {
+    const { follow, trial } = await given();
+    const reported: EpochObservation[] = [
+      { epoch: 1, metrics: { val_acc: 0.5, val_loss: 1.2 }, seconds: 60 },
+      { epoch: 2, metrics: { val_acc: 0.7 }, seconds: 120 },
+    ];
+    const running = await trial();
+    await db.store.updateTrial(TEST_TENANT, running.searchId, 0, { status: 'RUNNING', startedAt: iso(30), curve: reported }, { attempt: 1 });
+    logs.write('container/default/r', T0, ['loading data', 'training done']);
+    expect(await follow({ status: 'SUCCEEDED', startedAt: iso(30), stoppedAt: iso(330), logStream: 'container/default/r' })).toBe(true);
+    // Each metric's last reported value; the curve stays the reported one.
+    expect(await trial()).toMatchObject({ status: 'SUCCEEDED', metrics: { val_acc: 0.7, val_loss: 1.2 }, curve: reported });
+  });
+
   it('fails a job that SUCCEEDED without printing every metric the search ranks on, and one that never started without reading a log', async () => {
     const silent = await given();
     logs.write('container/default/c', T0, ['val_loss=0.3']);
     await silent.follow({ status: 'SUCCEEDED', startedAt: iso(30), logStream: 'container/default/c' });
-    expect((await silent.trial()).error?.message).toMatch(/^the command printed no value of val_acc \(evaluator\.metricDefinitions\)/);
+    expect((await silent.trial()).error?.message).toMatch(/^the command printed \(or reported\) no value of val_acc \(evaluator\.metricDefinitions\)/);
 
     const unplaced = await given();
     await unplaced.follow({ status: 'FAILED', reason: 'CapacityUnavailable: not started within 70 minutes', code: 'CapacityUnavailable' });

@@ -12,7 +12,9 @@ import { toTrialView, TrialViewSchema } from '../views.js';
 /**
  * Ask/tell for the user's own workers (evaluator `{"kind": "external"}`): a worker claims a trial, reports
  * intermediate metrics under its lease (each report renews it and may stop the trial early), and completes
- * it. docs/training.md shows the protocol with curl; the SDK (src/client) is typed from these schemas.
+ * it. A `container` trial's code reports and completes the same way, with the lease and trial token its
+ * environment holds (`NAS_LEASE_ID`, `NAS_TRIAL_TOKEN`). docs/training.md shows the protocol with curl; the
+ * SDK (src/client) is typed from these schemas.
  */
 
 const MetricValuesSchema = z.record(z.string().min(1).max(100), z.number()).openapi({ example: { val_acc: 0.91 } });
@@ -55,7 +57,7 @@ export const TrialReportSchema = z
 export const ReportAnswerSchema = z
   .object({
     decision: z.enum(['continue', 'stop']).openapi({ description: 'stop: the early-stopping rule ended the trial (EARLY_STOPPED); drop it and claim the next' }),
-    leaseExpiresAt: z.string(),
+    leaseExpiresAt: z.string().optional().openapi({ description: "When the lease now runs out; absent for a container trial's, which lasts as long as its job" }),
     reason: z.string().optional().openapi({ description: 'Why the rule stopped the trial' }),
   })
   .openapi('ReportAnswer');
@@ -78,7 +80,7 @@ export type ReportAnswer = z.infer<typeof ReportAnswerSchema>;
 export type TrialCompletion = z.infer<typeof TrialCompletionSchema>;
 
 const searchFinished = { description: 'The search is finished or stopping: no trial will come', content: { 'application/problem+json': { schema: ProblemSchema } } };
-const staleLease = { description: "Not an external search, or the lease no longer holds the trial (expired, revoked, another attempt's): nothing changed", content: problemResponses[409].content };
+const staleLease = { description: "Not an external or container search, or the lease no longer holds the trial (expired, revoked, another attempt's): nothing changed", content: problemResponses[409].content };
 
 const claim = createRoute({
   method: 'post',
@@ -98,7 +100,8 @@ const claim = createRoute({
 const report = createRoute({
   method: 'post',
   path: '/v1/searches/{id}/trials/{number}/reports',
-  summary: "Report a trial's intermediate metrics; renews the lease and may stop the trial early",
+  summary: "Report a trial's intermediate metrics; renews the lease and may stop the trial early (external workers, container trials)",
+  description: "Authorised by the tenant's API key, or by the trial's own token (a container trial's `NAS_TRIAL_TOKEN`), which reaches this trial's reports and completion only.",
   request: { params: TrialParamsSchema, body: { required: true, content: { 'application/json': { schema: TrialReportSchema } } } },
   responses: { 200: jsonContent(ReportAnswerSchema, 'Whether to go on'), 400: problemResponses[400], 404: problemResponses[404], 409: staleLease },
 });
@@ -106,7 +109,8 @@ const report = createRoute({
 const complete = createRoute({
   method: 'post',
   path: '/v1/searches/{id}/trials/{number}/complete',
-  summary: "Record a trial's final metrics, or that it failed",
+  summary: "Record a trial's final metrics, or that it failed (external workers, container trials)",
+  description: "Authorised by the tenant's API key, or by the trial's own token (a container trial's `NAS_TRIAL_TOKEN`).",
   request: { params: TrialParamsSchema, body: { required: true, content: { 'application/json': { schema: TrialCompletionSchema } } } },
   responses: { 200: jsonContent(TrialViewSchema, 'The trial as recorded'), 400: problemResponses[400], 404: problemResponses[404], 409: staleLease },
 });
