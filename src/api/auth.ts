@@ -4,7 +4,7 @@ import { createMiddleware } from 'hono/factory';
 import { HTTPException } from 'hono/http-exception';
 import { hashApiKey, presentedKey } from '../auth/api-keys.js';
 import { tenantOfSession } from '../auth/sessions.js';
-import { isTrialToken, trialOfValidToken, type TrialRef } from '../auth/trial-tokens.js';
+import { isTrialToken, trialOfValidToken, type TrialRef } from '../usecases/trial-tokens.js';
 import { Unauthorized } from '../errors.js';
 import type { Store } from '../store/store.js';
 import type { ApiDeps, ApiEnv } from './deps.js';
@@ -44,7 +44,7 @@ function requireSameOrigin(c: Context): void {
 }
 
 /**
- * A trial token (a container trial's credential, src/auth/trial-tokens.ts) may report on and complete its
+ * A trial token (a container trial's credential, src/usecases/trial-tokens.ts) may report on and complete its
  * own trial, nothing else: any other route, or another trial's, is refused (403) before any handler runs.
  */
 function requireOwnTrialReport(c: Context, trial: TrialRef): void {

@@ -6,8 +6,8 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_CONTAINER_TIMEOUT_SECONDS, type ContainerEvaluatorSpec } from '../search/container-spec.js';
 import { TrainingCommandFailed } from '../errors.js';
+import type { TrialAccess } from '../search/records.js';
 import { resolveSpace } from '../spaces/registry.js';
-import type { TrialAccess } from '../auth/trial-tokens.js';
 import type { Evaluation, EvaluationTask, Evaluator, TrainingRun } from './evaluator.js';
 import { containerResult, observationOf, StdoutMetrics } from './stdout-metrics.js';
 

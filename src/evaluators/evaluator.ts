@@ -1,9 +1,8 @@
-import type { TrialAccess } from '../auth/trial-tokens.js';
 import type { ArtifactStore } from '../artifacts/artifact-store.js';
 import { InvalidRequest } from '../errors.js';
 import type { DatasetAccess } from '../training/datasets/dataset-access.js';
 import type { EarlyStopVerdict } from '../search/early-stopping.js';
-import type { EpochObservation, TrialSchedule } from '../search/records.js';
+import type { EpochObservation, TrialAccess, TrialSchedule } from '../search/records.js';
 import type { TrialGpu } from '../search/trial-gpu.js';
 import { ARCHITECTURE_METRICS, searchMetrics } from '../search/metrics.js';
 import type { EvaluatorSpec, SearchSpec } from '../search/spec.js';

@@ -1,5 +1,5 @@
 import { artifactUri } from '../artifacts/open-artifact-store.js';
-import { issueTrialAccess } from '../auth/trial-tokens.js';
+import { issueTrialAccess } from '../usecases/trial-tokens.js';
 import { containerJobProfile } from '../cost/job-profiles.js';
 import { containerTrialVariables } from '../evaluators/container-evaluator.js';
 import type { Store } from '../store/store.js';

@@ -1,6 +1,6 @@
 import type { ArtifactStore } from '../artifacts/artifact-store.js';
 import { tenantArtifactPrefix } from '../artifacts/tenant-prefix.js';
-import { issueTrialAccess } from '../auth/trial-tokens.js';
+import { issueTrialAccess } from '../usecases/trial-tokens.js';
 import { curveScore, earlyStopVerdict, type EarlyStopVerdict } from '../search/early-stopping.js';
 import { GpuUnavailable, InvalidArchitecture, InvalidRequest, TrainingCommandFailed } from '../errors.js';
 import { attemptVerdict, maxTrialAttemptsOf, withClosedAttempt } from '../search/attempts.js';

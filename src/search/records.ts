@@ -71,6 +71,12 @@ export interface TrialLedger {
   readonly bounds?: { readonly low: readonly number[]; readonly high: readonly number[] };
 }
 
+/** What a container trial's code is handed: the lease its reports present, and the trial token that authorises them (src/usecases/trial-tokens.ts). */
+export interface TrialAccess {
+  readonly leaseId: string;
+  readonly token: string;
+}
+
 export interface OpenTrial {
   readonly number: number;
   readonly status: TrialStatus;
@@ -151,7 +157,7 @@ export interface TrialRecord {
   readonly heartbeatAt?: string;
   /** External workers and container trials: the lease that holds this attempt; its reports and its completion present it. */
   readonly leaseId?: string;
-  /** Container trials: the hash of the attempt's trial token (src/auth/trial-tokens.ts), never the token. */
+  /** Container trials: the hash of the attempt's trial token (src/usecases/trial-tokens.ts), never the token. */
   readonly trialTokenHash?: string;
   /** External workers: when the lease runs out unless a report extends it; past it the attempt is STALE. */
   readonly leaseExpiresAt?: string;

@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { issueTrialAccess, TRIAL_TOKEN_PREFIX, type TrialAccess } from '../../src/auth/trial-tokens.js';
+import type { TrialAccess } from '../../src/search/records.js';
+import { issueTrialAccess, TRIAL_TOKEN_PREFIX } from '../../src/usecases/trial-tokens.js';
 import { tick, type ControllerDeps } from '../../src/controller/tick.js';
 import { BenchmarkCatalog } from '../../src/evaluators/benchmarks.js';
 import { InProcessEvents } from '../../src/events/in-process-events.js';

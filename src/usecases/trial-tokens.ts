@@ -1,8 +1,8 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import type { TrialRecord } from '../search/records.js';
+import type { TrialAccess, TrialRecord } from '../search/records.js';
 import { isActiveTrial } from '../search/states.js';
 import type { Store } from '../store/store.js';
-import { isTenantId } from './tenant-id.js';
+import { isTenantId } from '../auth/tenant-id.js';
 
 /**
  * Trial tokens: what a `container` trial's own code presents to report its metrics over HTTP, the routes
@@ -16,12 +16,6 @@ import { isTenantId } from './tenant-id.js';
  */
 
 export const TRIAL_TOKEN_PREFIX = 'nas_trial_';
-
-/** What an attempt's code is handed: the lease its reports present, and the credential that authorises them. */
-export interface TrialAccess {
-  readonly leaseId: string;
-  readonly token: string;
-}
 
 export interface TrialRef {
   readonly tenantId: string;
