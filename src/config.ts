@@ -46,9 +46,9 @@ export interface ServiceConfig {
   readonly maxEventStreams: number;
   /**
    * Train the predictors of each search that finishes, in the background, so the first prediction after it
-   * answers at once (`NAS_WARM_PREDICTORS=1`; off by default). Off because predictor training is plain
-   * JavaScript on this process's event loop: while it trains (about 45 s for 3,000 trials here) the API
-   * answers nothing, and a read-heavy service would rather wait for the prediction it asked for.
+   * answers at once (`NAS_WARM_PREDICTORS`: on unless `0`). The training runs in a process of its own, so
+   * the API answers meanwhile; it takes a core for its time (seconds for a few hundred trials, minutes for
+   * many thousands on the 2-core test machine), which `0` gives back.
    */
   readonly warmPredictors: boolean;
   /**
@@ -103,7 +103,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig 
     requestsPerMinute: numberFrom(env, 'NAS_RATE_LIMIT_PER_MINUTE', DEFAULT_LIMITS.requestsPerMinute, 1),
     maxActiveSearches: numberFrom(env, 'NAS_MAX_ACTIVE_SEARCHES', DEFAULT_LIMITS.maxActiveSearches, 1),
     maxEventStreams: numberFrom(env, 'NAS_MAX_EVENT_STREAMS', DEFAULT_LIMITS.maxEventStreams, 1),
-    warmPredictors: env.NAS_WARM_PREDICTORS === '1',
+    warmPredictors: env.NAS_WARM_PREDICTORS !== '0',
     containerCommands: containerCommandsFrom(env),
   };
 }

@@ -23,6 +23,7 @@ import { DynamoDbStore } from '../store/dynamodb-store.js';
 import { startEmbeddedDynamoDb } from './embedded-dynamodb.js';
 import { ensureLocalApiKey } from './local-api-key.js';
 import { PredictionWarmup } from '../usecases/prediction-warmup.js';
+import { EnsembleFitProcess } from './ensemble-fit-process.js';
 
 /** Searches evaluating in-process at once: enough to keep dynalite's thread busy, few enough that reads are not queued behind them. */
 const EVALUATION_TURNS = 3;
@@ -46,7 +47,9 @@ export async function startLocalService(config: ServiceConfig): Promise<LocalSer
   const store = new DynamoDbStore({ tableName: config.tableName, client: dynamoClientConfig(storeEnv) });
   const clock = () => new Date();
   const artifacts = openArtifactStore(config.artifacts);
-  const predictors = new PredictorService({ store, artifacts, clock });
+  // Predictors train in a process of their own (issue #18): the API and the controller go on meanwhile.
+  const fitProcess = new EnsembleFitProcess();
+  const predictors = new PredictorService({ store, artifacts, clock, fitter: fitProcess.fit });
   // The rl strategy finds policies trained here (nas agent train) first, then those shipped with the product.
   const policies = [new PolicyRegistry(artifacts), shippedPolicies()];
   // The API checks specs against it; the controller keeps searches over imported tables to the tables' rows.
@@ -129,6 +132,9 @@ export async function startLocalService(config: ServiceConfig): Promise<LocalSer
       events.close();
       await warming;
       await pool.close();
+      // A predictor still training is abandoned (it trains again on next use) rather than waited for.
+      warmup?.close();
+      await fitProcess.close();
       await events.idle();
       await warmup?.idle();
       await dynamo.close();

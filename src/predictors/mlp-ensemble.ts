@@ -5,7 +5,7 @@
  * pure-JavaScript CPU backend. Members never share parameters, and Adam updates each parameter on its
  * own, so stacking trains exactly what separate networks would. Prediction skips TensorFlow.js (`predict`).
  */
-import type { Rng } from '../random/rng.js';
+import { Rng, type RngState } from '../random/rng.js';
 import * as tf from '@tensorflow/tfjs';
 import { useCpuBackend } from '../training/backend.js';
 
@@ -19,6 +19,27 @@ export interface FitSchedule {
   readonly epochs: number;
   readonly learningRate: number;
   readonly batchSize: number;
+}
+
+/**
+ * One `fit` as plain data (numbers and typed arrays, which a message to another process or thread
+ * carries): the ensemble's shape and parameters, the encoded rows, the standardised targets, the schedule
+ * and the generator's state. `fitEnsemble` runs it wherever it is handed to.
+ */
+export interface EnsembleFitJob {
+  readonly shape: EnsembleShape;
+  readonly parameters: readonly Float32Array[];
+  /** The encoded rows, row after row (`shape.inputSize` each): a message copies one array much faster than rows of numbers. */
+  readonly inputs: Float32Array;
+  readonly targets: Float32Array;
+  readonly schedule: FitSchedule;
+  readonly rngState: RngState;
+}
+
+/** What a fit gives back: the trained parameters, and the generator's state after the fit's shuffles. */
+export interface EnsembleFitResult {
+  readonly parameters: Float32Array[];
+  readonly rngState: RngState;
 }
 
 /** Shapes of the parameters in order: weights [members, in, out] then biases [members, 1, out], layer by layer. */
@@ -66,6 +87,14 @@ export class MlpEnsemble {
 
   parameterValues(): Float32Array[] {
     return this.parameters.map((p) => p.dataSync() as Float32Array);
+  }
+
+  /** Replaces the parameters with `values` (shaped as `parameterValues()` gives them), e.g. a fit's result. */
+  assign(values: readonly Float32Array[]): void {
+    const shapes = parameterShapes(this.shape);
+    if (values.length !== shapes.length) throw new Error(`expected ${shapes.length} parameter tensors, got ${values.length}`);
+    values.forEach((v, k) => tf.tidy(() => this.parameters[k]!.assign(tf.tensor(v, shapes[k]!))));
+    this.inferenceParameters = undefined;
   }
 
   /**
@@ -132,18 +161,24 @@ export class MlpEnsemble {
    * Every member sees the rows in its own random order each epoch: with the different initialisations,
    * the diversity of a deep ensemble (Lakshminarayanan et al., NeurIPS 2017).
    */
-  fit(inputs: readonly (readonly number[])[], targets: readonly number[], schedule: FitSchedule, rng: Rng): void {
+  fit(inputs: readonly (readonly number[])[] | Float32Array, targets: readonly number[] | Float32Array, schedule: FitSchedule, rng: Rng, abandon?: () => boolean): void {
     useCpuBackend();
     const { members } = this.shape;
     const rows = targets.length;
     this.inferenceParameters = undefined;
     const optimizer = tf.train.adam(schedule.learningRate);
-    const x = tf.tensor2d(inputs as number[][], [rows, this.shape.inputSize]);
-    const y = tf.tensor1d(targets as number[]);
+    // Rows of numbers become float32 here; a Float32Array of the same rows gives the same tensor.
+    const x = tf.tensor2d(inputs as number[][] | Float32Array, [rows, this.shape.inputSize]);
+    const y = tf.tensor1d(targets as number[] | Float32Array);
     const indices = Array.from({ length: rows }, (_, i) => i);
     for (let epoch = 0; epoch < schedule.epochs; epoch++) {
       const orders = Array.from({ length: members }, () => rng.shuffle(indices));
       for (let start = 0; start < rows; start += schedule.batchSize) {
+        if (abandon?.()) {
+          tf.dispose([x, y]);
+          optimizer.dispose();
+          throw new Error('the fit was abandoned');
+        }
         const batch = orders.map((order) => order.slice(start, start + schedule.batchSize));
         tf.tidy(() => {
           const rowsOfBatch = tf.tensor2d(batch, [members, batch[0]!.length], 'int32');
@@ -162,5 +197,22 @@ export class MlpEnsemble {
 
   dispose(): void {
     tf.dispose(this.parameters);
+  }
+}
+
+/**
+ * Runs one fit on an ensemble of its own and returns its result: exactly what `MlpEnsemble.fit` does to
+ * an ensemble with these parameters and a generator in this state. The local service runs it in a process
+ * of its own, so that training never holds the event loop that answers the API (issue #18). `abandon` is
+ * asked before every step; when it says so the fit throws (the process's service is gone).
+ */
+export function fitEnsemble(job: EnsembleFitJob, abandon?: () => boolean): EnsembleFitResult {
+  const ensemble = MlpEnsemble.fromParameters(job.shape, job.parameters);
+  try {
+    const rng = Rng.fromState(job.rngState);
+    ensemble.fit(job.inputs, job.targets, job.schedule, rng, abandon);
+    return { parameters: ensemble.parameterValues().map((values) => values.slice()), rngState: [...rng.state()] };
+  } finally {
+    ensemble.dispose();
   }
 }

@@ -6,7 +6,7 @@ import type { EvaluatorSpec } from '../search/spec.js';
 import { taskEvaluator, taskFingerprint } from '../search/warm-start.js';
 import type { SearchSpace } from '../spaces/space.js';
 import type { Store } from '../store/store.js';
-import { Predictor } from './predictor.js';
+import { Predictor, type EnsembleFitter } from './predictor.js';
 import { artifactKey, readRecord, writeRecord, type PredictorLocation, type PredictorRecord } from './predictor-registry.js';
 
 /** What a predictor predicts: one metric of one space under one evaluator (benchmark, or dataset + recipe). */
@@ -30,12 +30,32 @@ export interface PredictorServiceOptions {
    * @default 30
    */
   readonly refreshSeconds?: number;
+  /**
+   * Where predictors are fitted. Without one, in this thread, synchronously: the event loop waits for the
+   * training (the Lambdas, one request per container at a time). The local service hands in its training
+   * process's (`EnsembleFitProcess`), so that the API and the controller go on while a predictor trains.
+   */
+  readonly fitter?: EnsembleFitter;
 }
 
 /** Fewer finished trials than this train no predictor worth asking. */
 export const MIN_TRAINING_TRIALS = 10;
 /** Predictors are seeded alike, so a tenant's predictor for a task is the same wherever it is retrained. */
 const PREDICTOR_SEED = 0;
+/**
+ * Trials read per page into training data: the event loop turns between pages, and reading and decoding
+ * thousands of trials at once would hold the API for a tenth of a second.
+ */
+const TRIALS_PER_PAGE = 500;
+
+/** One distinct architecture to learn from: as stored, as the space parses it, and its (mean) metric. */
+interface TrainingRow {
+  readonly arch: string;
+  readonly parsed: unknown;
+  readonly value: number;
+}
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 interface Loaded {
   readonly predictor: Predictor<unknown>;
@@ -83,10 +103,11 @@ export class PredictorService {
       this.loaded.set(key, current);
       return current;
     }
-    const predictor = current ? current.predictor : this.train(task, data);
-    if (current) predictor.update(fresh.map((row) => task.space.parse(row.arch)), fresh.map((row) => row.value));
-    await this.options.artifacts.put(key, JSON.stringify(predictor));
-    const version = this.versionOf(predictor, this.options.clock().toISOString());
+    const predictor = current ? current.predictor : await this.train(task, data);
+    if (current) await this.update(predictor, fresh.map((row) => row.parsed), fresh.map((row) => row.value));
+    const artifact = predictor.toJSON();
+    await this.options.artifacts.put(key, JSON.stringify(artifact));
+    const version = this.versionOf(predictor, this.options.clock().toISOString(), artifact.hash);
     await writeRecord(this.options.artifacts, location, {
       space: task.spaceName,
       task: { evaluator: taskEvaluator(task.evaluator), metric: task.metric },
@@ -103,8 +124,7 @@ export class PredictorService {
     return { tenantId, taskPath: `${task.spaceName}/${fingerprint}` };
   }
 
-  private versionOf(predictor: Predictor<unknown>, updatedAt: string): PredictorVersion {
-    const { hash } = predictor.toJSON();
+  private versionOf(predictor: Predictor<unknown>, updatedAt: string, hash = predictor.toJSON().hash): PredictorVersion {
     const { trainingSize, heldOut } = predictor.metadata;
     return { version: hash.slice(0, 16), trainingSize, heldOut, updatedAt };
   }
@@ -118,22 +138,27 @@ export class PredictorService {
     return { predictor, version: this.versionOf(predictor, updatedAt), checkedAt: 0 };
   }
 
-  private train(task: PredictionTask, data: readonly { arch: string; value: number }[]): Predictor<unknown> {
+  private async train(task: PredictionTask, data: readonly TrainingRow[]): Promise<Predictor<unknown>> {
     if (data.length < MIN_TRAINING_TRIALS) {
       throw new Conflict(
         `no predictor for ${task.metric} on ${task.spaceName} yet: it learns from your finished trials of that space and evaluator, and needs ${MIN_TRAINING_TRIALS} (you have ${data.length})`,
       );
     }
-    return Predictor.train({
-      space: task.space,
-      archs: data.map((row) => task.space.parse(row.arch)),
-      targets: data.map((row) => row.value),
-      seed: PREDICTOR_SEED,
-    });
+    const input = { space: task.space, archs: data.map((row) => row.parsed), targets: data.map((row) => row.value), seed: PREDICTOR_SEED };
+    const { fitter } = this.options;
+    if (!fitter) return Predictor.train(input);
+    await nextTurn();
+    return Predictor.trainWith(input, fitter);
+  }
+
+  private async update(predictor: Predictor<unknown>, archs: unknown[], targets: number[]): Promise<void> {
+    const { fitter } = this.options;
+    if (fitter) await predictor.updateWith(archs, targets, fitter);
+    else predictor.update(archs, targets);
   }
 
   /** The metric of every distinct architecture the tenant's matching searches measured (duplicates averaged). */
-  private async trainingData(tenantId: string, task: PredictionTask): Promise<{ arch: string; value: number }[]> {
+  private async trainingData(tenantId: string, task: PredictionTask): Promise<TrainingRow[]> {
     const fingerprint = taskFingerprint(task.evaluator);
     const matching: SearchRecord[] = [];
     let nextToken: string | undefined;
@@ -142,16 +167,22 @@ export class PredictorService {
       matching.push(...page.items.filter((s) => s.spec.space === task.spaceName && taskFingerprint(s.spec.evaluator) === fingerprint));
       nextToken = page.nextToken;
     } while (nextToken);
-    const values = new Map<string, { arch: string; sum: number; count: number }>();
+    const values = new Map<string, { arch: string; parsed: unknown; sum: number; count: number }>();
     for (const search of matching) {
-      for (const trial of await this.options.store.allTrials(search.tenantId, search.id)) {
-        const value = trial.metrics?.[task.metric];
-        if (trial.status !== 'SUCCEEDED' || value === undefined || !Number.isFinite(value)) continue;
-        const canonical = task.space.canonical(task.space.parse(trial.arch));
-        const entry = values.get(canonical) ?? { arch: trial.arch, sum: 0, count: 0 };
-        values.set(canonical, { ...entry, sum: entry.sum + value, count: entry.count + 1 });
-      }
+      let trialsToken: string | undefined;
+      do {
+        const page = await this.options.store.listTrials(search.tenantId, search.id, { limit: TRIALS_PER_PAGE, ...(trialsToken ? { nextToken: trialsToken } : {}) });
+        for (const trial of page.items) {
+          const value = trial.metrics?.[task.metric];
+          if (trial.status !== 'SUCCEEDED' || value === undefined || !Number.isFinite(value)) continue;
+          const parsed = task.space.parse(trial.arch);
+          const canonical = task.space.canonical(parsed);
+          const entry = values.get(canonical) ?? { arch: trial.arch, parsed, sum: 0, count: 0 };
+          values.set(canonical, { ...entry, sum: entry.sum + value, count: entry.count + 1 });
+        }
+        trialsToken = page.nextToken;
+      } while (trialsToken);
     }
-    return [...values.values()].map(({ arch, sum, count }) => ({ arch, value: sum / count }));
+    return [...values.values()].map(({ arch, parsed, sum, count }) => ({ arch, parsed, value: sum / count }));
   }
 }

@@ -10,7 +10,7 @@ import { InvalidRequest } from '../errors.js';
 import { Rng } from '../random/rng.js';
 import type { EncodingKind, SearchSpace } from '../spaces/space.js';
 import { COST_FEATURE_COUNT, costFeatures, costScaleOf } from './cost-features.js';
-import { MlpEnsemble, parameterShapes, type EnsembleShape } from './mlp-ensemble.js';
+import { fitEnsemble, MlpEnsemble, parameterShapes, type EnsembleFitJob, type EnsembleFitResult, type EnsembleShape } from './mlp-ensemble.js';
 import {
   ARTIFACT_FORMAT,
   ARTIFACT_VERSION,
@@ -42,6 +42,15 @@ export interface TrainPredictorInput<A> {
   readonly options?: PredictorOptions;
 }
 
+/**
+ * Runs an ensemble's fit (`fitEnsemble`) somewhere, for `Predictor.trainWith` and `updateWith`: in a
+ * process of its own in the local service, so that training never holds the event loop that answers the API.
+ */
+export type EnsembleFitter = (job: EnsembleFitJob) => Promise<EnsembleFitResult>;
+
+/** Fits in this thread, synchronously: `trainWith` and `updateWith` then do exactly what `train` and `update` do. */
+export const fitInThisThread: EnsembleFitter = async (job) => fitEnsemble(job);
+
 export interface PredictorMetadata {
   readonly space: string;
   readonly encoding: EncodingKind;
@@ -68,6 +77,10 @@ function inputSizeOf(space: Pick<SearchSpace<unknown>, 'encodingLength'>, encodi
   return space.encodingLength(encoding) + (options.costFeatures ? COST_FEATURE_COUNT : 0);
 }
 
+/** Rows encoded for a fitter between turns of the event loop (`trainWith`, `updateWith`). */
+const ROWS_PER_TURN = 500;
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 /** Fewer held-out architectures than this give a rank correlation too noisy to report. */
 const MIN_HELD_OUT = 10;
 
@@ -91,8 +104,8 @@ interface PredictorParts<A> {
   /** With `options.costFeatures`: how the cost features are standardised, fixed at first training. */
   readonly costScale: readonly Scale[] | undefined;
   readonly ensemble: MlpEnsemble;
-  /** Shuffles of later `update`s; its state is saved in the artifact. */
-  readonly rng: Rng;
+  /** Shuffles of later `update`s; its state is saved in the artifact. Replaced by a fit run elsewhere (`commit`). */
+  rng: Rng;
   training: { readonly archs: readonly A[]; readonly targets: readonly number[] };
   heldOut: RankScore | null;
 }
@@ -112,7 +125,34 @@ export class Predictor<A> {
    * is learnt like an `update`. Throws `InvalidRequest` for mismatched or non-finite targets, fewer than
    * two architectures, a seed that is not an integer, or bad options.
    */
-  static train<A>({ space, encoding = defaultEncoding(space), archs, targets, seed, options }: TrainPredictorInput<A>): Predictor<A> {
+  static train<A>(input: TrainPredictorInput<A>): Predictor<A> {
+    const { predictor, heldOut } = Predictor.untrained(input);
+    predictor.fit(predictor.parts.training, predictor.parts.options.epochs);
+    if (heldOut.archs.length > 0) predictor.update(heldOut.archs, heldOut.targets);
+    return predictor;
+  }
+
+  /**
+   * `train`, with every fit run by `fitter` (e.g. in another process) while the caller's event loop goes
+   * on; the same fits in the same order, so the predictor is the one `train` gives.
+   */
+  static async trainWith<A>(input: TrainPredictorInput<A>, fitter: EnsembleFitter): Promise<Predictor<A>> {
+    const { predictor, heldOut } = Predictor.untrained(input);
+    try {
+      predictor.commit(await fitter(await predictor.fitJob(predictor.parts.training, predictor.parts.options.epochs)));
+      if (heldOut.archs.length > 0) await predictor.updateWith(heldOut.archs, heldOut.targets, fitter);
+      return predictor;
+    } catch (error) {
+      predictor.dispose();
+      throw error;
+    }
+  }
+
+  /** A predictor initialised for `input` but not yet fitted, and the rows it holds out to score itself on. */
+  private static untrained<A>({ space, encoding = defaultEncoding(space), archs, targets, seed, options }: TrainPredictorInput<A>): {
+    predictor: Predictor<A>;
+    heldOut: { archs: A[]; targets: number[] };
+  } {
     const resolved = resolvePredictorOptions(options);
     checkTrainingData(archs, targets);
     if (archs.length < 2) throw new InvalidRequest('archs', `expected at least 2 architectures, got ${archs.length}`);
@@ -141,9 +181,7 @@ export class Predictor<A> {
       training: { archs: trainArchs, targets: trainTargets },
       heldOut: null,
     });
-    predictor.fit(resolved.epochs);
-    if (heldOutRows.length > 0) predictor.update(pick(archs, heldOutRows), pick(targets, heldOutRows));
-    return predictor;
+    return { predictor, heldOut: { archs: pick(archs, heldOutRows), targets: pick(targets, heldOutRows) } };
   }
 
   /**
@@ -225,13 +263,36 @@ export class Predictor<A> {
    * correlation before learning them becomes `metadata.heldOut`. Targets keep the first training's scale.
    */
   update(archs: readonly A[], targets: readonly number[]): void {
+    const grown = this.grown(archs, targets);
+    if (!grown) return;
+    this.fit(grown.training, this.parts.options.updateEpochs);
+    this.parts.training = grown.training;
+    this.parts.heldOut = grown.heldOut;
+  }
+
+  /**
+   * `update`, with the fit run by `fitter` (e.g. in another process) while the caller's event loop goes on.
+   * The predictor keeps answering as it was until the fit is back, then changes at once (weights, training
+   * set, held-out score); if the fit fails it is left as it was. One update at a time per predictor.
+   */
+  async updateWith(archs: readonly A[], targets: readonly number[], fitter: EnsembleFitter): Promise<void> {
+    const grown = this.grown(archs, targets);
+    if (!grown) return;
+    const result = await fitter(await this.fitJob(grown.training, this.parts.options.updateEpochs));
+    this.checkUsable();
+    this.commit(result);
+    this.parts.training = grown.training;
+    this.parts.heldOut = grown.heldOut;
+  }
+
+  /** The training set and held-out score after learning (archs, targets); undefined when there is nothing new. */
+  private grown(archs: readonly A[], targets: readonly number[]): Pick<PredictorParts<A>, 'training' | 'heldOut'> | undefined {
     this.checkUsable();
     checkTrainingData(archs, targets);
-    if (archs.length === 0) return;
-    if (archs.length >= MIN_HELD_OUT) this.parts.heldOut = this.rankScore(archs, targets);
+    if (archs.length === 0) return undefined;
+    const heldOut = archs.length >= MIN_HELD_OUT ? this.rankScore(archs, targets) : this.parts.heldOut;
     const { training } = this.parts;
-    this.parts.training = { archs: [...training.archs, ...archs], targets: [...training.targets, ...targets] };
-    this.fit(this.parts.options.updateEpochs);
+    return { training: { archs: [...training.archs, ...archs], targets: [...training.targets, ...targets] }, heldOut };
   }
 
   /** The rank correlation of predictions with `targets` (e.g. of trials that finished since training). */
@@ -267,10 +328,39 @@ export class Predictor<A> {
     this.disposed = true;
   }
 
-  private fit(epochs: number): void {
-    const { ensemble, training, scale, options, rng } = this.parts;
+  private fit(training: PredictorParts<A>['training'], epochs: number): void {
+    const { ensemble, scale, options, rng } = this.parts;
     const targets = training.targets.map((t) => (t - scale.mean) / scale.std);
     ensemble.fit(this.encodeRows(training.archs), targets, { epochs, learningRate: options.learningRate, batchSize: options.batchSize }, rng);
+  }
+
+  /**
+   * What `fit(training, epochs)` does, as data for a fitter: the work is the same, only where it runs
+   * differs. Encodes the rows a slice at a time, letting the event loop turn between slices.
+   */
+  private async fitJob(training: PredictorParts<A>['training'], epochs: number): Promise<EnsembleFitJob> {
+    const { inputSize } = this.parts.ensemble.shape;
+    const inputs = new Float32Array(training.archs.length * inputSize);
+    for (let start = 0; start < training.archs.length; start += ROWS_PER_TURN) {
+      await nextTurn();
+      this.encodeRows(training.archs.slice(start, start + ROWS_PER_TURN)).forEach((row, r) => inputs.set(row, (start + r) * inputSize));
+    }
+    this.checkUsable();
+    const { ensemble, scale, options, rng } = this.parts;
+    return {
+      shape: ensemble.shape,
+      parameters: ensemble.parameterValues().map((values) => values.slice()),
+      inputs,
+      targets: Float32Array.from(training.targets, (t) => (t - scale.mean) / scale.std),
+      schedule: { epochs, learningRate: options.learningRate, batchSize: options.batchSize },
+      rngState: rng.state(),
+    };
+  }
+
+  /** Takes a fit's result as if the fit had run here: its parameters, and the generator where its shuffles left it. */
+  private commit(result: EnsembleFitResult): void {
+    this.parts.ensemble.assign(result.parameters);
+    this.parts.rng = Rng.fromState(result.rngState);
   }
 
   private encodeRows(archs: readonly A[]): number[][] {

@@ -8,11 +8,14 @@ const REMEMBERED = 1000;
 /**
  * Warms the predictors of each search that finishes, one search at a time in the background: the first
  * `POST /v1/predictions` after a search then finds its predictor trained (issue #18). One at a time, so
- * that searches ending together do not take every core from the searches still running.
+ * that searches ending together do not take every core from the searches still running. Where the
+ * predictors fit in a process of their own (the local service's `EnsembleFitProcess`), the warm-up holds
+ * this event loop only for reading the trials and encoding them, a slice at a time.
  */
 export class PredictionWarmup {
   private readonly warmed = new Set<string>();
   private queue: Promise<void> = Promise.resolve();
+  private closed = false;
 
   constructor(
     private readonly deps: PredictDeps,
@@ -21,12 +24,25 @@ export class PredictionWarmup {
 
   /** Called with every search a tick returns; queues a warm-up for one that has just finished. */
   afterTick(search: SearchRecord | undefined): void {
-    if (!search || isActiveSearch(search.status)) return;
+    if (this.closed || !search || isActiveSearch(search.status)) return;
     const key = `${search.tenantId}/${search.id}`;
     if (this.warmed.has(key)) return;
     this.warmed.add(key);
     if (this.warmed.size > REMEMBERED) this.warmed.delete(this.warmed.values().next().value!);
-    this.queue = this.queue.then(() => warmPredictions(this.deps, search)).catch((error: unknown) => this.onError(error, search));
+    this.queue = this.queue
+      .then(() => (this.closed ? undefined : warmPredictions(this.deps, search)))
+      .catch((error: unknown) => {
+        if (!this.closed) this.onError(error, search);
+      });
+  }
+
+  /**
+   * Starts no more warm-ups and reports no more errors: a warm-up cut short when the service closes (its
+   * training process ended) is no failure; its predictor is trained on next use. `idle()` still tells when
+   * the one under way has ended.
+   */
+  close(): void {
+    this.closed = true;
   }
 
   /** Resolves once every queued warm-up has ended. */

@@ -2,16 +2,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runSearchToEnd } from '../helpers/run-search.js';
+import { finishedRandomNb201Search } from '../helpers/run-search.js';
 import { DirectoryArtifactStore } from '../../src/artifacts/directory-artifact-store.js';
-import { createBenchmarkEvaluator } from '../../src/evaluators/benchmark-evaluator.js';
 import { BenchmarkCatalog } from '../../src/evaluators/benchmarks.js';
 import { loadNb201Table } from '../../src/evaluators/nb201-table.js';
 import { spearman } from '../../src/predictors/rank-correlation.js';
 import { Rng } from '../../src/random/rng.js';
-import { newSearchRecord } from '../../src/usecases/new-search.js';
-import { resolveSearchSpec } from '../../src/usecases/resolve-spec.js';
-import { SearchSpecSchema } from '../../src/search/spec.js';
 import { nb201Space } from '../../src/spaces/nb201.js';
 import { authorizedApp, withPredictors } from '../helpers/authorized-app.js';
 import { BENCHMARKS_DIR } from '../helpers/nb201-csv.js';
@@ -28,20 +24,7 @@ const clock = () => new Date(now);
 
 /** Runs a random NB201 search of `trials` trials to its end through the controller. */
 async function finishedSearch(id: string, trials: number, seed: number, tenantId = TEST_TENANT): Promise<void> {
-  const spec = await resolveSearchSpec(
-    SearchSpecSchema.parse({
-      space: 'nb201',
-      objectives: [{ metric: METRIC, direction: 'maximize' }],
-      strategy: { name: 'random' },
-      evaluator: { kind: 'benchmark', benchmark: 'nb201' },
-      budget: { maxTrialCount: trials, parallelTrialCount: 10 },
-      seed,
-    }),
-    catalog,
-    () => 0,
-  );
-  await db.store.createSearch(newSearchRecord(tenantId, id, spec, clock().toISOString()));
-  await runSearchToEnd(db.store, tenantId, id, { evaluator: createBenchmarkEvaluator(catalog), clock });
+  await finishedRandomNb201Search(db.store, { catalog, tenantId, id, trials, seed, metric: METRIC, clock });
 }
 
 beforeAll(async () => {

@@ -3,17 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DirectoryArtifactStore } from '../../src/artifacts/directory-artifact-store.js';
-import { createBenchmarkEvaluator } from '../../src/evaluators/benchmark-evaluator.js';
 import { BenchmarkCatalog } from '../../src/evaluators/benchmarks.js';
 import { Predictor } from '../../src/predictors/predictor.js';
 import { PredictorService } from '../../src/predictors/predictor-service.js';
-import { SearchSpecSchema } from '../../src/search/spec.js';
-import { newSearchRecord } from '../../src/usecases/new-search.js';
 import { predict, warmPredictions } from '../../src/usecases/predict.js';
-import { resolveSearchSpec } from '../../src/usecases/resolve-spec.js';
 import { BENCHMARKS_DIR } from '../helpers/nb201-csv.js';
 import { TEST_TENANT } from '../helpers/records.js';
-import { runSearchToEnd } from '../helpers/run-search.js';
+import { finishedRandomNb201Search, randomNb201SearchRecord } from '../helpers/run-search.js';
 import { startTestStore, type TestStore } from '../helpers/store.js';
 
 const catalog = new BenchmarkCatalog(BENCHMARKS_DIR);
@@ -31,26 +27,10 @@ afterAll(async () => {
   await rm(artifactsDir, { recursive: true, force: true });
 });
 
-async function searchRecord(id: string, trials: number, tenantId = TEST_TENANT) {
-  const spec = await resolveSearchSpec(
-    SearchSpecSchema.parse({
-      space: 'nb201',
-      objectives: [{ metric: METRIC, direction: 'maximize' }],
-      strategy: { name: 'random' },
-      evaluator: { kind: 'benchmark', benchmark: 'nb201' },
-      budget: { maxTrialCount: trials, parallelTrialCount: 10 },
-      seed: 1,
-    }),
-    catalog,
-    () => 0,
-  );
-  return newSearchRecord(tenantId, id, spec, clock().toISOString());
-}
 
-async function finishedSearch(id: string, trials: number) {
-  await db.store.createSearch(await searchRecord(id, trials));
-  return (await runSearchToEnd(db.store, TEST_TENANT, id, { evaluator: createBenchmarkEvaluator(catalog), clock }))!;
-}
+const searchOptions = (id: string, trials: number, tenantId = TEST_TENANT) => ({ catalog, tenantId, id, trials, seed: 1, metric: METRIC, clock });
+const searchRecord = (id: string, trials: number, tenantId = TEST_TENANT) => randomNb201SearchRecord(searchOptions(id, trials, tenantId));
+const finishedSearch = (id: string, trials: number) => finishedRandomNb201Search(db.store, searchOptions(id, trials));
 
 const request = { space: 'nb201', evaluator: { kind: 'benchmark' as const, benchmark: 'nb201' }, metric: METRIC, architectures: ['|none~0|+|none~0|none~1|+|none~0|none~1|none~2|'] };
 
