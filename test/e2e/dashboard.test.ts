@@ -44,7 +44,8 @@ beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'nas-dashboard-'));
   // Each NB201 trial then takes about a quarter of a second: a 30-trial search runs for seconds, long enough for
   // the page to see it running before it ends.
-  service = await startLocalService({ ...readConfig({}), port: 0, dataDir, workers: 2, sweepSeconds: 2, simulatedTimeScale: 0.0001 });
+  // Its own data folder, artifacts (predictors) included: nothing is read from or left in the repository's.
+  service = await startLocalService({ ...readConfig({ NAS_DATA_DIR: dataDir }), port: 0, workers: 2, sweepSeconds: 2, simulatedTimeScale: 0.0001 });
   page = await browser.newPage({ viewport: VIEWPORT });
   page.setDefaultTimeout(30_000);
   await mkdir(SCREENSHOTS, { recursive: true });

@@ -17,7 +17,7 @@ let client: NasClient;
 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'nas-e2e-'));
-  service = await startLocalService({ ...readConfig({}), warmPredictors: true, port: 0, dataDir, workers: 2, sweepSeconds: 2 });
+  service = await startLocalService({ ...readConfig({ NAS_DATA_DIR: dataDir }), warmPredictors: true, port: 0, workers: 2, sweepSeconds: 2 });
   client = createClient({ baseUrl: service.url, apiKey: service.apiKey });
 });
 afterAll(async () => {
