@@ -13,6 +13,7 @@ import { ARCHITECTURE_METRICS, searchMetrics, selectionDirection } from '../sear
 import type { SearchSpec } from '../search/spec.js';
 import { resolveSpace } from '../spaces/registry.js';
 import type { Store } from '../store/store.js';
+import { SearchCurves } from '../usecases/search-curves.js';
 import { datasetAccessFor } from './dataset-access.js';
 import type { TrialJob } from './job-queue.js';
 
@@ -51,6 +52,9 @@ export function architectureMetrics(spec: SearchSpec, arch: string, wanted: read
   const { params, flops } = space.cost(space.parse(arch));
   return Object.fromEntries(Object.entries({ params, flops }).filter(([metric]) => wanted.includes(metric)));
 }
+
+/** The curves of the searches this process judges early stopping for, finished ones read once. */
+const searchCurves = new SearchCurves();
 
 /** The trial's attempt was superseded (killed, or declared stale and resubmitted): stop without a word. */
 class AttemptSuperseded extends Error {}
@@ -127,14 +131,17 @@ async function trainingRun(deps: RunTrialDeps, search: SearchRecord, trial: Tria
         throw new AttemptSuperseded(`trial ${trial.number} attempt ${trial.attempt} is no longer running`);
       }
       await store.recordProgress(search.tenantId, search.id, patch.heartbeatAt);
-      return earlyStopOfCurve(store, search, trial.number, curve, maxEpochs);
+      if (!spec.earlyStopping) return { stop: false };
+      // The record as it is now: which trials exist has changed since the job started.
+      return earlyStopOfCurve(store, (await store.getSearch(search.tenantId, search.id)) ?? search, trial.number, curve, maxEpochs);
     },
   };
 }
 
 /**
  * The search's early-stopping rule on a running trial's curve so far, against every other trial's: what a
- * training job asks after each epoch and an external worker's report is answered with.
+ * training job asks after each epoch and an external worker's report is answered with. `search` is the
+ * record as read now: its ledger says which trials there are (`SearchCurves`).
  */
 export async function earlyStopOfCurve(
   store: Store,
@@ -146,7 +153,7 @@ export async function earlyStopOfCurve(
   const { spec } = search;
   if (!spec.earlyStopping) return { stop: false };
   const score = curveScore(spec.evaluator.metric ?? spec.objectives[0]!.metric, selectionDirection(spec));
-  const trials = await store.allTrials(search.tenantId, search.id);
+  const trials = await searchCurves.of(store, search);
   return earlyStopVerdict(spec.earlyStopping, { number: trialNumber, status: 'RUNNING', curve }, trials, score, maxEpochs);
 }
 
