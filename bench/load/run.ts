@@ -3,8 +3,14 @@
  * loopback) while an HTTP load generator reads their progress; reports throughput, latency percentiles
  * and an invariant check that every search accounted every trial exactly once.
  *
- * Options: --searches 20 --trials 200 --parallel 8 --seconds 20 --connections 10 --out DIR
- * Bounded: the load generator stops after --seconds, the whole run after --timeout seconds (default 600).
+ * Trials per second are measured by the service's clock, from the first search's creation to the last one's
+ * end; the readers read while the searches run and stop when the last one ends (or after --seconds, if
+ * sooner), so their numbers are those of reads under load. (Until issue #18's third pass the readers ran a
+ * fixed --seconds and the searches were timed to after it: 4,000 trials could never show more than 200/s.)
+ * Progress is sampled every 250 ms with one list request, to say how fast trials went while the readers ran.
+ *
+ * Options: --searches 20 --trials 200 --parallel 8 --seconds 20 --connections 10 --out DIR (at most 100 searches)
+ * Bounded: the load generator stops after --seconds at most, the whole run after --timeout seconds (default 600).
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -13,7 +19,7 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { newApiKey } from '../../src/auth/api-keys.js';
 import { createClient } from '../../src/client/index.js';
-import { startServiceProcess, waitFor } from '../../src/local/service-process.js';
+import { startServiceProcess } from '../../src/local/service-process.js';
 import { EXAMPLE_SEARCH_SPEC } from '../../src/search/spec.js';
 
 const { values } = parseArgs({
@@ -51,25 +57,57 @@ try {
     ),
   );
 
-  // Readers poll what a dashboard or CLI would: the search list, and each search with its trials, best and front.
-  const reads = ['', '/trials?limit=50', '/best', '/pareto'];
-  const load = await autocannon({
-    url: service.url,
-    connections: Number(values.connections),
-    headers: { authorization: `Bearer ${apiKey}` },
-    duration: Number(values.seconds),
-    requests: [
-      { method: 'GET', path: '/v1/searches?limit=50' },
-      ...ids.slice(0, 5).flatMap((id) => reads.map((read) => ({ method: 'GET' as const, path: `/v1/searches/${id}${read}` }))),
-    ],
-  });
+  // Progress and the end of the searches, from one list request every 250 ms (the readers' load is the load).
+  const progress: { t: number; trials: number }[] = [];
+  const watching = (async () => {
+    const deadline = performance.now() + Number(values.timeout) * 1000;
+    for (;;) {
+      const page = await client.listSearches({ limit: 100 });
+      const mine = page.items.filter((s) => ids.includes(s.id));
+      progress.push({ t: (performance.now() - started) / 1000, trials: mine.reduce((sum, s) => sum + s.trialCount, 0) });
+      if (mine.length === ids.length && mine.every((s) => !['CREATED', 'RUNNING'].includes(s.status))) return;
+      if (performance.now() > deadline) throw new Error(`the searches did not finish in ${values.timeout} s`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  })();
 
-  await waitFor(
-    async () => ((await Promise.all(ids.map((id) => client.getSearch(id)))).every((s) => !['CREATED', 'RUNNING'].includes(s.status)) ? true : undefined),
-    'every search to finish',
-    Number(values.timeout) * 1000,
-  );
+  // Readers poll what a dashboard or CLI would: the search list, and each search with its trials, best and front.
+  // They read while the searches run: they stop when the last search ends (or after --seconds, if sooner).
+  const reads = ['', '/trials?limit=50', '/best', '/pareto'];
+  const readsStarted = (performance.now() - started) / 1000;
+  let stopReaders = () => {};
+  const reading = new Promise<autocannon.Result>((resolve, reject) => {
+    const tracker = autocannon(
+      {
+        url: service.url,
+        connections: Number(values.connections),
+        headers: { authorization: `Bearer ${apiKey}` },
+        duration: Number(values.seconds),
+        requests: [
+          { method: 'GET', path: '/v1/searches?limit=50' },
+          ...ids.slice(0, 5).flatMap((id) => reads.map((read) => ({ method: 'GET' as const, path: `/v1/searches/${id}${read}` }))),
+        ],
+      },
+      (error, result) => (error ? reject(error) : resolve(result)),
+    );
+    stopReaders = () => tracker.stop();
+  });
+  try {
+    await watching;
+  } finally {
+    stopReaders();
+  }
   const wallSeconds = (performance.now() - started) / 1000;
+  const load = await reading;
+  const readsEnded = readsStarted + load.duration;
+
+  // Throughput by the service's own clock: from the first search's creation to the last one's end.
+  const finished = await Promise.all(ids.map((id) => client.getSearch(id)));
+  const serviceSeconds = (Math.max(...finished.map((s) => Date.parse(s.finishedAt!))) - Math.min(...finished.map((s) => Date.parse(s.createdAt)))) / 1000;
+  // Trials per second over the samples taken while the readers ran.
+  const during = progress.filter((p) => p.t >= readsStarted && p.t <= readsEnded);
+  const trialsPerSecondWhileReading =
+    during.length >= 2 ? (during.at(-1)!.trials - during[0]!.trials) / (during.at(-1)!.t - during[0]!.t) : undefined;
 
   // Every trial accounted exactly once: numbers 1..N, distinct architectures, counters equal the records.
   const violations: string[] = [];
@@ -87,27 +125,33 @@ try {
   const result = {
     config: { searches, trials, parallel: Number(values.parallel), seconds: Number(values.seconds), connections: Number(values.connections) },
     wallSeconds,
-    trialsPerSecond: (searches * trials) / wallSeconds,
+    serviceSeconds,
+    trialsPerSecond: (searches * trials) / serviceSeconds,
+    trialsPerSecondWhileReading,
+    progress,
     http: {
+      seconds: load.duration,
       requests: load.requests.total,
-      requestsPerSecond: load.requests.average,
+      requestsPerSecond: load.requests.total / load.duration,
       latencyMs: { p50: load.latency.p50, p90: load.latency.p90, p99: load.latency.p99, max: load.latency.max },
       errors: load.errors,
       timeouts: load.timeouts,
       non2xx: load.non2xx,
+      statusCodes: load.statusCodeStats,
     },
     invariant: { ok: violations.length === 0, violations },
   };
   const markdown = [
     '# Load benchmark',
     '',
-    `${searches} searches x ${trials} trials (parallel ${values.parallel}) with ${values.connections} HTTP readers for ${values.seconds} s, on loopback.`,
+    `${searches} searches x ${trials} trials (parallel ${values.parallel}) with ${values.connections} HTTP readers while they run (at most ${values.seconds} s), on loopback.`,
     '',
     '| measure | value |',
     '| --- | --- |',
-    `| wall time until every search finished | ${wallSeconds.toFixed(1)} s |`,
+    `| time from the first search created to the last one finished (service clock) | ${serviceSeconds.toFixed(1)} s |`,
     `| trials per second (all searches) | ${result.trialsPerSecond.toFixed(1)} |`,
-    `| HTTP requests (req/s) | ${result.http.requests} (${result.http.requestsPerSecond.toFixed(0)}) |`,
+    `| trials per second while the readers ran | ${trialsPerSecondWhileReading === undefined ? 'n/a (too short to sample)' : trialsPerSecondWhileReading.toFixed(1)} |`,
+    `| HTTP reads while the searches ran: requests in s (req/s) | ${result.http.requests} in ${load.duration.toFixed(1)} s (${result.http.requestsPerSecond.toFixed(0)}) |`,
     `| latency p50 / p90 / p99 / max | ${load.latency.p50} / ${load.latency.p90} / ${load.latency.p99} / ${load.latency.max} ms |`,
     `| errors / timeouts / non-2xx | ${load.errors} / ${load.timeouts} / ${load.non2xx} |`,
     `| invariant: every trial accounted exactly once | ${result.invariant.ok ? 'holds' : `VIOLATED: ${violations.join('; ')}`} |`,

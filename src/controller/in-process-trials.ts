@@ -34,9 +34,29 @@ export interface InProcessEvaluation {
   readonly sliceMs?: number;
   /** Shared by the searches of one process; without it every search evaluates whenever it is ticked. */
   readonly turns?: EvaluationTurns;
+  /**
+   * The most trials one round evaluates (in waves of `parallelTrialCount`) before it saves them: one write
+   * of the search record (which carries them until they are written) and one batched write per 25 trials.
+   * Bounds the record's size and the work a lost race redoes.
+   * @default 48
+   */
+  readonly roundTrials?: number;
+  /**
+   * How long one round keeps adding waves before it saves them, so that the search's progress stays fresh
+   * for its readers (a wave that waits out simulated time is its round's only one).
+   * @default 50
+   */
+  readonly roundMs?: number;
 }
 
 export const DEFAULT_SLICE_MS = 1000;
+export const DEFAULT_ROUND_TRIALS = 48;
+export const DEFAULT_ROUND_MS = 50;
+
+/** Whether a round that has evaluated `evaluated` trials since `roundStarted` may run another wave before saving. */
+export function anotherWave(evaluation: InProcessEvaluation, evaluated: number, roundStarted: number): boolean {
+  return evaluated < (evaluation.roundTrials ?? DEFAULT_ROUND_TRIALS) && Date.now() - roundStarted < (evaluation.roundMs ?? DEFAULT_ROUND_MS);
+}
 
 /**
  * At most `limit` searches evaluate in-process at a time in this process: the rest wait their turn, so that

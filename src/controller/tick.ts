@@ -25,7 +25,7 @@ import {
   openTrialOf,
   type SearchAggregates,
 } from '../search/trial-ledger.js';
-import { DEFAULT_SLICE_MS, evaluateInProcess, evaluatesInProcess, type InProcessEvaluation } from './in-process-trials.js';
+import { anotherWave, DEFAULT_SLICE_MS, evaluateInProcess, evaluatesInProcess, type InProcessEvaluation } from './in-process-trials.js';
 import { SearchHistories, type SearchHistory } from './search-history.js';
 
 export interface ControllerDeps {
@@ -142,35 +142,56 @@ async function tickOnce(deps: ControllerDeps, tenantId: string, searchId: string
       }
 
       let strategyState = search.strategyState;
-      const activeCount = aggregates.ledger.open.length;
       const trialCount = ledgerTrialCount(aggregates.ledger);
       const costRoom = cap?.startable ?? Number.POSITIVE_INFINITY;
       let reason: CompletionReason | undefined = exhaustedBudget(search, trialCount, summaryOf(aggregates)) ?? (costRoom === 0 ? 'BudgetExhausted' : undefined);
-      let batch: TrialRecord[] = [];
-      if (!reason) {
-        const slots = Math.min(freeSlots(search, trialCount, activeCount), costRoom);
-        if (slots > 0) {
-          const proposal = await proposeCandidates(deps, search, history, slots).catch((error: unknown) => (error instanceof StrategyFailure ? error : Promise.reject(error)));
-          // A strategy that cannot propose would fail the same way on every sweep: the search ends here, saying why.
-          if (proposal instanceof StrategyFailure) {
-            await killActiveTrials(deps, open, `search failed: ${proposal.message}`);
-            return finish(deps, histories, search, await foldOpen(deps, search, known, await reread(deps, search, open)), 'fail', 'StrategyFailed', proposal.message);
-          }
-          strategyState = proposal.state;
-          const fresh = newTrials(deps, search, history, proposal, trialCount, aggregates.elapsedSeconds);
-          if (inProcess) {
-            batch = await evaluateBatch(deps, inProcess, search, fresh);
-            for (const trial of batch) aggregates = foldTrial(aggregates, trial, search.spec.objectives, 0);
-            aggregates = { ...aggregates, ledger: { ...aggregates.ledger, batch } };
-          } else {
-            const created = await createTrials(deps, search, fresh);
-            aggregates = { ...aggregates, ledger: { ...aggregates.ledger, open: [...aggregates.ledger.open, ...created.map(openTrialOf)] } };
-            for (const trial of created) history.record(trial);
-          }
-          for (const trial of batch) history.record(trial);
-          if (proposal.candidates.length === 0) reason = 'SearchSpaceExhausted';
+      const batch: TrialRecord[] = [];
+      const roundStarted = Date.now();
+      // In-process trials finish as they are proposed, so one round runs several waves of `parallelTrialCount`
+      // (each proposed with the waves before it in the history, as separate rounds would be) and saves them
+      // with one record write and one batched write: the store calls per trial shrink with the round.
+      for (let wave = 0; !reason; wave++) {
+        const slots = Math.min(freeSlots(search, ledgerTrialCount(aggregates.ledger), aggregates.ledger.open.length), costRoom);
+        if (slots <= 0) break;
+        const proposal = await proposeCandidates(deps, { ...search, strategyState }, history, slots).catch((error: unknown) =>
+          error instanceof StrategyFailure ? error : Promise.reject(error),
+        );
+        // A strategy that cannot propose would fail the same way on every sweep: the search ends here, saying why
+        // (after a wave that was proposed, on the next round: what was evaluated is saved first).
+        if (proposal instanceof StrategyFailure) {
+          if (wave > 0) break;
+          await killActiveTrials(deps, open, `search failed: ${proposal.message}`);
+          return finish(deps, histories, search, await foldOpen(deps, search, known, await reread(deps, search, open)), 'fail', 'StrategyFailed', proposal.message);
         }
+        strategyState = proposal.state;
+        const fresh = newTrials(deps, search, history, proposal, ledgerTrialCount(aggregates.ledger), aggregates.elapsedSeconds);
+        if (inProcess) {
+          const evaluated = await evaluateBatch(deps, inProcess, search, fresh);
+          for (const trial of evaluated) {
+            aggregates = foldTrial(aggregates, trial, search.spec.objectives, 0);
+            history.record(trial);
+            batch.push(trial);
+          }
+        } else {
+          const created = await createTrials(deps, search, fresh);
+          aggregates = { ...aggregates, ledger: { ...aggregates.ledger, open: [...aggregates.ledger.open, ...created.map(openTrialOf)] } };
+          for (const trial of created) history.record(trial);
+        }
+        // A search never finishes in the write that carries an unwritten batch (a finished search is not
+        // ticked again, so a lost batch would stay lost): after a wave, the next round finds the end again.
+        if (proposal.candidates.length === 0) {
+          if (batch.length === 0) reason = 'SearchSpaceExhausted';
+          break;
+        }
+        if (!inProcess || !anotherWave(inProcess, batch.length, roundStarted)) break;
+        // The next wave starts only where the next round would: within the budget, below the failure limit.
+        const summary = summaryOf(aggregates);
+        if (exhaustedBudget(search, ledgerTrialCount(aggregates.ledger), summary) || failureReason(search, summary)) break;
+        // Waves run on promises that never wait for I/O: let the requests that arrived meanwhile (the API's
+        // reads, other searches' store answers) go first, or the round would hold the event loop throughout.
+        await new Promise((resolve) => setImmediate(resolve));
       }
+      if (batch.length > 0) aggregates = { ...aggregates, ledger: { ...aggregates.ledger, batch } };
       if (batch.length === 0 && aggregates.ledger.batch.length > 0) aggregates = { ...aggregates, ledger: { ...aggregates.ledger, batch: [] } };
 
       if (reason && aggregates.ledger.open.length === 0) {
@@ -183,7 +204,7 @@ async function tickOnce(deps: ControllerDeps, tenantId: string, searchId: string
         }
         return finish(deps, histories, { ...search, strategyState }, aggregates, 'succeed', reason, reason === 'BudgetExhausted' && cap?.exhausted ? cap.message : undefined);
       }
-      const saved = await save(deps, histories, search, aggregates, (record) => ({
+      let saved = await save(deps, histories, search, aggregates, (record) => ({
         ...moveSearch(record, 'run'),
         costUsd: searchSpentUsd(search, aggregates.ledger, deps.clock()),
         strategyState,
@@ -195,6 +216,11 @@ async function tickOnce(deps: ControllerDeps, tenantId: string, searchId: string
       if (batch.length > 0) {
         await store.putTrials(batch);
         history.batchWritten = true;
+        // Its trials written, the record no longer needs to carry them: saved once more without, it is light
+        // again for every read of the search (the API's views, the list) until the next round.
+        saved = await save(deps, histories, saved, { ...aggregates, ledger: { ...aggregates.ledger, batch: [] } }, (record) => record);
+        history.version = saved.version;
+        histories.remember(saved, history);
       }
       // Another round of in-process evaluation, until the slice is used up: then the search is handed back.
       if (batch.length === 0 || aggregates.ledger.open.length > 0) return saved;

@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, Worker } from 'node:worker_threads';
 import {
   CreateTableCommand,
   DescribeTableCommand,
@@ -7,7 +7,8 @@ import {
   ResourceNotFoundException,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
-import { dynamoClientConfig } from '../store/client-config.js';
+import { answerInProcess, dynamoClientConfig } from '../store/client-config.js';
+import { MessagePortRequestHandler } from '../store/message-port-handler.js';
 import { moveLegacyTrialItems } from '../store/legacy-trial-keys.js';
 import { createTableInput } from '../store/table.js';
 import { claimDataFolder } from './data-folder.js';
@@ -28,26 +29,57 @@ export interface EmbeddedDynamoDb {
  */
 const require = createRequire(import.meta.url);
 
-/** The thread's body: dynalite on a loopback port, closed (and the thread ended) on 'close'. */
+/**
+ * The thread's body: dynalite on a loopback port, closed (and the thread ended) on 'close'. The same
+ * request handler also answers requests that come over a message port (`{ requests: port }`): the service's
+ * own store talks to it that way, without a TCP round trip and two HTTP parsers per call (issue #18).
+ */
 const DYNALITE_THREAD = `
+const { EventEmitter } = require('node:events');
 const { parentPort, workerData } = require('node:worker_threads');
 const server = require(workerData.dynalite)(workerData.options);
+const handle = server.listeners('request')[0];
 server.listen(0, '127.0.0.1', () => parentPort.postMessage({ port: server.address().port }));
 parentPort.on('message', (message) => {
   if (message === 'close') server.close(() => process.exit(0));
+  else if (message && message.requests) answerOn(message.requests);
 });
+function answerOn(port) {
+  port.on('message', ({ id, method, path, headers, body }) => {
+    const req = Object.assign(new EventEmitter(), { method, url: path, headers });
+    const head = {};
+    const res = {
+      statusCode: 200,
+      setHeader(name, value) { head[name.toLowerCase()] = String(value); },
+      end(data) { port.postMessage({ id, statusCode: res.statusCode, headers: head, body: data === undefined ? '' : String(data) }); },
+    };
+    handle(req, res);
+    if (body.length > 0) req.emit('data', typeof body === 'string' ? Buffer.from(body) : Buffer.from(body.buffer, body.byteOffset, body.byteLength));
+    req.emit('end');
+  });
+}
 `;
 
 export async function startEmbeddedDynamoDb(dataDir: string, tableName: string): Promise<EmbeddedDynamoDb> {
   const folder = await claimDataFolder(dataDir);
   // dynalite runs on a thread of its own: the records' work then takes the machine's second core instead
   // of queueing behind the API and the controller on one event loop (issue #18). Same process, so it ends
-  // with the service, and the same store code talks to it over loopback.
+  // with the service, and the same store code talks to it: over a message port from this process, over
+  // loopback from trial jobs and other processes.
   const worker = new Worker(DYNALITE_THREAD, {
     eval: true,
     workerData: { dynalite: require.resolve('dynalite'), options: { path: folder.storePath, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 } },
   });
-  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  const { port1, port2 } = new MessageChannel();
+  const handler = new MessagePortRequestHandler(port1);
+  let forget = () => {};
+  const exited = new Promise<void>((resolve) =>
+    worker.once('exit', () => {
+      forget();
+      handler.close();
+      resolve();
+    }),
+  );
   const close = async () => {
     worker.postMessage('close');
     await exited;
@@ -59,6 +91,8 @@ export async function startEmbeddedDynamoDb(dataDir: string, tableName: string):
       worker.once('message', (message: { port: number }) => resolve(message.port));
     });
     const endpoint = `http://127.0.0.1:${port}`;
+    worker.postMessage({ requests: port2 }, [port2]);
+    forget = answerInProcess(endpoint, handler);
     await ensureTable(endpoint, tableName);
     return { endpoint, close };
   } catch (error) {

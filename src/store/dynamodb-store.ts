@@ -77,6 +77,24 @@ function withoutKeys<T>(item: Record<string, unknown>): T {
   return Object.fromEntries(Object.entries(item).filter(([name]) => !KEY_ATTRIBUTES.includes(name))) as T;
 }
 
+/**
+ * A search's `ledger` is stored as one JSON string attribute, not as nested DynamoDB maps (issue #18): it
+ * carries the round's in-process trials and the Pareto front, is rewritten with every round and read with
+ * every view of the search, and no expression ever reads inside it. As maps, every number and field of it
+ * was converted and type-tagged on each write and each read (by the SDK on ours, by DynamoDB on its side);
+ * as a string it is one native `JSON.stringify` and `JSON.parse`. Records written with the map (older
+ * versions) are still read; the next save writes the string. A reader that knows only the map sees no
+ * ledger and rebuilds it from the trials, as for a search from before ledgers; should it save the record,
+ * its map is the newer ledger (this code never writes one), so a map wins over the string beside it.
+ */
+const LEDGER_ATTRIBUTE = 'ledgerJson';
+
+function searchOf(item: Record<string, unknown>): SearchRecord {
+  const { [LEDGER_ATTRIBUTE]: ledgerJson, ...record } = withoutKeys<Record<string, unknown>>(item);
+  const decoded = typeof ledgerJson === 'string' && record.ledger === undefined ? { ...record, ledger: JSON.parse(ledgerJson) as unknown } : record;
+  return decoded as unknown as SearchRecord;
+}
+
 function encodeToken(key: Record<string, unknown> | undefined): string | undefined {
   return key ? Buffer.from(JSON.stringify(key)).toString('base64url') : undefined;
 }
@@ -135,8 +153,10 @@ export class DynamoDbStore implements Store {
   }
 
   private searchItem(search: SearchRecord): Record<string, unknown> {
+    const { ledger, ...record } = search;
     return {
-      ...search,
+      ...record,
+      ...(ledger ? { [LEDGER_ATTRIBUTE]: JSON.stringify(ledger) } : {}),
       pk: tenantKey(search.tenantId),
       sk: searchKey(search.id),
       ...(isActiveSearch(search.status) ? { activePk: ACTIVE_PARTITION } : {}),
@@ -166,7 +186,7 @@ export class DynamoDbStore implements Store {
         new GetCommand({ TableName: this.tableName, Key: { pk: tenantKey(tenantId), sk: searchKey(searchId) }, ConsistentRead: true }),
       ),
     );
-    return Item ? withoutKeys<SearchRecord>(Item) : undefined;
+    return Item ? searchOf(Item) : undefined;
   }
 
   async listSearches(tenantId: string, page: PageRequest): Promise<Page<SearchRecord>> {
@@ -177,6 +197,7 @@ export class DynamoDbStore implements Store {
         ScanIndexForward: false,
       },
       page,
+      searchOf,
     );
   }
 
@@ -606,7 +627,11 @@ export class DynamoDbStore implements Store {
     return items;
   }
 
-  private async queryPage<T>(query: Omit<QueryCommandInput, 'TableName'>, page: PageRequest): Promise<Page<T>> {
+  private async queryPage<T>(
+    query: Omit<QueryCommandInput, 'TableName'>,
+    page: PageRequest,
+    recordOf: (item: Record<string, unknown>) => T = withoutKeys<T>,
+  ): Promise<Page<T>> {
     const result = await this.send(() =>
       this.documents.send(
         new QueryCommand({
@@ -617,7 +642,7 @@ export class DynamoDbStore implements Store {
         }),
       ),
     );
-    const items = (result.Items ?? []).map((item) => withoutKeys<T>(item));
+    const items = (result.Items ?? []).map((item) => recordOf(item));
     const nextToken = encodeToken(result.LastEvaluatedKey);
     return nextToken ? { items, nextToken } : { items };
   }

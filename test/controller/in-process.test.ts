@@ -84,6 +84,33 @@ describe('benchmark trials evaluated in-process by the controller', () => {
     await expectExactlyOnce(search, 60);
   });
 
+  it('runs several waves of parallelTrialCount in one round, saved with one decision write', async () => {
+    const id = await createSearch({ maxTrialCount: 48, parallelTrialCount: 8 });
+    const calls = { saveSearch: 0, putTrials: 0 };
+    const counting: Store = new Proxy(db.store, {
+      get(target, name, receiver) {
+        const value = Reflect.get(target, name, receiver);
+        if (typeof value !== 'function') return value;
+        if (name === 'saveSearch' || name === 'putTrials') calls[name]++;
+        return value.bind(target);
+      },
+    });
+    const inProcess = { evaluator, roundTrials: 24, roundMs: 60_000 };
+    // One round: three waves (each proposed with the ones before it in the history), written, and the record
+    // left without the batch it carried until they were.
+    await tick({ ...controller(counting), inProcess: { ...inProcess, sliceMs: 0 } }, TEST_TENANT, id);
+    const atRest = (await db.store.getSearch(TEST_TENANT, id))!;
+    expect(atRest).toMatchObject({ status: 'RUNNING', trialCount: 24 });
+    expect(atRest.ledger!.batch).toEqual([]);
+    expect(await db.store.allTrials(TEST_TENANT, id)).toHaveLength(24);
+    const search = await tickToEnd({ ...controller(counting), inProcess: { ...inProcess, sliceMs: 60_000 } }, id);
+    await expectExactlyOnce(search, 48);
+    // Each of the two rounds saves the record with its batch and once more without it; the last save finishes
+    // the search, never in the write that carries a batch not yet written.
+    expect(calls).toEqual({ saveSearch: 5, putTrials: 2 });
+    expect(search.ledger!.batch).toEqual([]);
+  });
+
   it('writes again the batch a controller folded but died before writing', async () => {
     const id = await createSearch({ maxTrialCount: 24, parallelTrialCount: 8 });
     let failures = 0;
@@ -102,7 +129,10 @@ describe('benchmark trials evaluated in-process by the controller', () => {
     });
     await expect(tick(controller(crashing), TEST_TENANT, id)).rejects.toThrow('process died');
     const afterCrash = (await db.store.getSearch(TEST_TENANT, id))!;
-    expect(afterCrash.trialCount).toBe(8);
+    // The round's trials are counted and carried on the record (still RUNNING), none of them written.
+    expect(afterCrash.status).toBe('RUNNING');
+    expect(afterCrash.trialCount).toBeGreaterThanOrEqual(8);
+    expect(afterCrash.ledger!.batch).toHaveLength(afterCrash.trialCount);
     expect(await db.store.allTrials(TEST_TENANT, id)).toHaveLength(0);
     // A fresh process (no history) finds the batch on the record and writes it before going on.
     await expect(tick(controller(crashing), TEST_TENANT, id)).rejects.toThrow('process died');

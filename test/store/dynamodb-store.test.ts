@@ -1,10 +1,11 @@
 import { DeleteItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Conflict, InvalidRequest, Unavailable, VersionConflict } from '../../src/errors.js';
 import { dynamoClientConfig } from '../../src/store/client-config.js';
 import { DynamoDbStore } from '../../src/store/dynamodb-store.js';
 import { moveLegacyTrialItems } from '../../src/store/legacy-trial-keys.js';
+import { emptyLedger } from '../../src/search/trial-ledger.js';
 import { newSearch, newTrial, TEST_TENANT } from '../helpers/records.js';
 import { startTestStore, type TestStore } from '../helpers/store.js';
 
@@ -149,6 +150,57 @@ describe('DynamoDB store on dynalite', () => {
       expect(await db.store.putApiKey({ ...record, name: 'registered again' })).toBe(false);
       expect(await db.store.listApiKeys('keys-h')).toEqual([record]);
     });
+  });
+
+  it("keeps a search's ledger as one JSON attribute, and still reads a ledger stored as maps", async () => {
+    const ledger = {
+      ...emptyLedger(),
+      folded: { ...emptyLedger().folded, succeeded: 2 },
+      batch: [newTrial('S-ledger', 1, { status: 'SUCCEEDED', metrics: { acc: 93.5 }, costSeconds: 12.25 })],
+      front: [{ trialNumber: 1, scores: [93.5] }],
+    };
+    const search = { ...newSearch('S-ledger'), ledger };
+    await db.store.createSearch(search);
+    expect(await db.store.getSearch(TEST_TENANT, 'S-ledger')).toEqual(search);
+    expect((await db.store.listSearches(TEST_TENANT, { limit: 100 })).items.find((s) => s.id === 'S-ledger')).toEqual(search);
+    const client = new DynamoDBClient(dynamoClientConfig({ NAS_DYNAMODB_ENDPOINT: db.dynamo.endpoint }));
+    const documents = DynamoDBDocumentClient.from(client);
+    const raw = await documents.send(new GetCommand({ TableName: 'nas', Key: { pk: `TENANT#${TEST_TENANT}`, sk: 'SEARCH#S-ledger' } }));
+    expect(raw.Item).toMatchObject({ ledgerJson: JSON.stringify(ledger) });
+    expect(raw.Item).not.toHaveProperty('ledger');
+
+    // A record written before: the ledger as nested maps. Read as it was; the next save writes the string.
+    await documents.send(new PutCommand({ TableName: 'nas', Item: { ...newSearch('S-ledger-maps'), ledger, pk: `TENANT#${TEST_TENANT}`, sk: 'SEARCH#S-ledger-maps' } }));
+    const old = (await db.store.getSearch(TEST_TENANT, 'S-ledger-maps'))!;
+    expect(old.ledger).toEqual(ledger);
+    await db.store.saveSearch(old);
+    const resaved = await documents.send(new GetCommand({ TableName: 'nas', Key: { pk: `TENANT#${TEST_TENANT}`, sk: 'SEARCH#S-ledger-maps' } }));
+    expect(resaved.Item).not.toHaveProperty('ledger');
+    expect((await db.store.getSearch(TEST_TENANT, 'S-ledger-maps'))!.ledger).toEqual(ledger);
+
+    // A reader that knew only the map saved the record with its own (newer) map beside the string it kept.
+    const newer = { ...ledger, folded: { ...ledger.folded, succeeded: 3 } };
+    const mixed = { ...resaved.Item!, ledger: newer };
+    await documents.send(new PutCommand({ TableName: 'nas', Item: mixed }));
+    expect((await db.store.getSearch(TEST_TENANT, 'S-ledger-maps'))!.ledger).toEqual(newer);
+    client.destroy();
+  });
+
+  it('reaches the dynalite of this process over its message port, and its HTTP endpoint from elsewhere', async () => {
+    // This process's clients get the in-process handler; one configured without it goes over loopback HTTP.
+    expect(dynamoClientConfig({ NAS_DYNAMODB_ENDPOINT: db.dynamo.endpoint }).requestHandler).toBeDefined();
+    const { requestHandler: _port, httpAuthSchemes: _unsigned, ...overHttp } = dynamoClientConfig({ NAS_DYNAMODB_ENDPOINT: db.dynamo.endpoint });
+    const viaHttp = new DynamoDbStore({ tableName: 'nas', client: overHttp });
+    await db.store.createSearch(newSearch('S-transport'));
+    expect(await viaHttp.getSearch(TEST_TENANT, 'S-transport')).toEqual(await db.store.getSearch(TEST_TENANT, 'S-transport'));
+  });
+
+  it('reports a closed embedded store as Unavailable, as it would a refused connection', async () => {
+    const closing = await startTestStore();
+    const store = closing.store;
+    await store.createSearch(newSearch('S-closing'));
+    await closing.close();
+    await expect(store.getSearch(TEST_TENANT, 'S-closing')).rejects.toBeInstanceOf(Unavailable);
   });
 
   it('reports an unreachable store as Unavailable', async () => {
