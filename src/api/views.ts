@@ -92,7 +92,9 @@ export function pageSchema<T extends z.ZodType>(item: T, name: string) {
 }
 
 export function toSearchView(search: SearchRecord): SearchView {
-  const { tenantId: _tenant, version: _version, strategyState: _state, ...view } = search;
+  // The ledger is the controller's bookkeeping (open trials, the front, an unwritten batch): some KB that no
+  // client reads, and every list would carry it 20 times.
+  const { tenantId: _tenant, version: _version, strategyState: _state, ledger: _ledger, ...view } = search;
   return view;
 }
 

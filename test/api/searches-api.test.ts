@@ -2,7 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { createApp } from '../../src/api/app.js';
 import { issueApiKey } from '../../src/auth/api-keys.js';
 import { estimateForEvaluator } from '../../src/cost/estimate.js';
+import { toSearchView } from '../../src/api/views.js';
+import { emptyLedger } from '../../src/search/trial-ledger.js';
 import { authorizedApp } from '../helpers/authorized-app.js';
+import { newSearch } from '../helpers/records.js';
 import { BenchmarkCatalog } from '../../src/evaluators/benchmarks.js';
 import { BENCHMARKS_DIR } from '../helpers/nb201-csv.js';
 import { EXAMPLE_SEARCH_SPEC } from '../../src/search/spec.js';
@@ -50,6 +53,13 @@ describe('POST /v1/searches', () => {
     const { estimate: _estimate, ...created } = search;
     const read = await request(`/v1/searches/${search.id}`);
     expect(await json(read)).toEqual(created);
+  });
+
+  it("keeps the controller's bookkeeping (ledger, version, strategy state) and the tenant off the search view", () => {
+    const record = { ...newSearch('VIEW-1'), version: 3, strategyState: { rng: [1] }, ledger: emptyLedger() };
+    const view = toSearchView(record);
+    for (const internal of ['ledger', 'version', 'strategyState', 'tenantId']) expect(view).not.toHaveProperty(internal);
+    expect(view).toMatchObject({ id: 'VIEW-1', status: record.status });
   });
 
   it('answers with the cost estimate it checked the budget against', async () => {
