@@ -9,6 +9,7 @@ import { startEmbeddedDynamoDb } from '../../src/local/embedded-dynamodb.js';
 import { newSearchRecord } from '../../src/usecases/new-search.js';
 import { resolveSearchSpec } from '../../src/usecases/resolve-spec.js';
 import { SearchSpecSchema } from '../../src/search/spec.js';
+import { PredictorService } from '../../src/predictors/predictor-service.js';
 import { nb201Space } from '../../src/spaces/nb201.js';
 import { dynamoClientConfig } from '../../src/store/client-config.js';
 import { DynamoDbStore } from '../../src/store/dynamodb-store.js';
@@ -48,7 +49,10 @@ export async function measureEndpointLatency(benchmarksDir: string, metric: stri
         attempt: 1, metrics: { [metric]: training.targets[i]! }, startOffsetSeconds: 0, createdAt: now, updatedAt: now,
       });
     }
-    const app = createApp({ store, events: { publish: () => undefined }, benchmarks, clock: () => new Date(), artifacts: new DirectoryArtifactStore(join(dataDir, 'artifacts')) });
+    const clock = () => new Date();
+    const artifacts = new DirectoryArtifactStore(join(dataDir, 'artifacts'));
+    const predictors = new PredictorService({ store, artifacts, clock });
+    const app = createApp({ store, events: { publish: () => undefined }, benchmarks, clock, artifacts, predictors });
     const key = await issueApiKey(store, 'bench', 'bench', new Date());
     const body = JSON.stringify({ space: 'nb201', evaluator: { kind: 'benchmark', benchmark: 'nb201' }, metric, architectures: asked });
     const call = async () => {

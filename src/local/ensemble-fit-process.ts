@@ -6,8 +6,8 @@ import type { FromFitProcess, ToFitProcess } from './ensemble-fit-child.js';
 
 export interface EnsembleFitProcessOptions {
   /**
-   * How long the process waits for more work before it ends, giving back its memory (TensorFlow.js and
-   * the last fit's data: about 150 MB); the next fit starts a new one (about a second).
+   * How long the process waits for more work before it ends, giving back its memory (the last fit's data:
+   * about 90 MB); the next fit starts a new one (about a second).
    * @default 30_000
    */
   readonly idleMs?: number;
@@ -23,15 +23,14 @@ const ENTRY = fileURLToPath(new URL('./ensemble-fit-child.ts', import.meta.url))
 /**
  * Predictor training off the local service's event loop (issue #18): `fit` (an `EnsembleFitter` for
  * `PredictorService`) runs each ensemble fit in a child process, one at a time in the order asked, while
- * the API, the controller and the warm-up go on. Fitting is plain JavaScript on TensorFlow.js's CPU
- * backend, so the child gives bit-identical weights to a fit in the calling thread.
+ * the API, the controller and the warm-up go on. Fitting is deterministic plain JavaScript, so the child
+ * gives bit-identical weights to a fit in the calling thread.
  *
  * A process rather than a worker thread: a thread's garbage collection runs on the V8 helper threads it
- * shares with the service's event loop (for TensorFlow.js's CPU backend about as much CPU again as the
- * fit itself), and its ~150 MB would count in the service's memory. The process runs at the service's
- * own CPU priority: at the lowest, a 100-trial warm-up beside two busy processes of the same session (as
- * in the test suite) took 109 s, against 43 s at the service's priority and 8 s on its own. Started like the job pool's children (`--import tsx`), on
- * the first fit; it ends after `idleMs` without one. A fit whose process dies (a crash, `close`) is
+ * shares with the service's event loop, and its memory would count in the service's. The process runs
+ * at the service's own CPU priority (at the lowest, a warm-up beside two busy processes of the same
+ * session, as in the test suite, took more than twice as long). Started like the job pool's children
+ * (`--import tsx`), on the first fit; it ends after `idleMs` without one. A fit whose process dies (a crash, `close`) is
  * rejected, and the next fit starts a new process.
  */
 export class EnsembleFitProcess {

@@ -4,7 +4,7 @@
  * prediction and the spread across members its uncertainty, which `acquisition.ts` turns into proposals.
  *
  * Deterministic: the same space, encoding, data, seed and options give bit-identical weights and
- * predictions (seeded initialisation and shuffles, CPU backend), also after a JSON round trip.
+ * predictions (seeded initialisation and shuffles, plain JavaScript arithmetic), also after a JSON round trip.
  */
 import { InvalidRequest } from '../errors.js';
 import { Rng } from '../random/rng.js';
@@ -61,9 +61,9 @@ export interface PredictorMetadata {
 }
 
 /**
- * Longer path encodings make training crawl on the CPU backend: every entry is a weight row of every
- * member, and Adam updates them all each step. DARTS's has 11,200 entries: 20 architectures took 50 s to
- * train where 50 NB201 ones (100 entries) took 4.5 s on the same machine. Its adjacency encoding has 196.
+ * Longer path encodings make training crawl: every entry is a weight row of every member, and Adam
+ * updates them all each step. DARTS's has 11,200 entries (on TensorFlow.js's CPU backend, 20 architectures
+ * took 50 s to train where 50 NB201 ones, 100 entries, took 4.5 s). Its adjacency encoding has 196.
  */
 const MAX_DEFAULT_PATH_LENGTH = 1000;
 
@@ -112,7 +112,7 @@ interface PredictorParts<A> {
 
 /**
  * A trained ensemble. Every method is synchronous (usable from a strategy's `propose`); `update` changes
- * the weights in place. Holds TensorFlow.js memory: call `dispose()` when done.
+ * the weights in place. Its weights are plain typed arrays, garbage-collected; `dispose()` retires it.
  */
 export class Predictor<A> {
   private disposed = false;
@@ -322,9 +322,8 @@ export class Predictor<A> {
     return { ...body, hash: contentHash(body) };
   }
 
-  /** Frees the weights; any later call but `dispose` throws. */
+  /** Retires the predictor (e.g. one evicted from a cache that others may still hold): any later call but `dispose` throws. */
   dispose(): void {
-    if (!this.disposed) this.parts.ensemble.dispose();
     this.disposed = true;
   }
 
@@ -349,7 +348,7 @@ export class Predictor<A> {
     const { ensemble, scale, options, rng } = this.parts;
     return {
       shape: ensemble.shape,
-      parameters: ensemble.parameterValues().map((values) => values.slice()),
+      parameters: ensemble.parameterValues(),
       inputs,
       targets: Float32Array.from(training.targets, (t) => (t - scale.mean) / scale.std),
       schedule: { epochs, learningRate: options.learningRate, batchSize: options.batchSize },

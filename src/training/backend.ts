@@ -8,8 +8,8 @@ import { nodeGpuProbe, verifyGpu } from './gpu-check.js';
 import { supplyTrainingKernels } from './models/training-kernels.js';
 
 /**
- * Makes TensorFlow.js's pure-JavaScript CPU backend the active one: what predictors and RL policies run on,
- * and what models are built and restored on. Its kernels run in a fixed order, so a predictor or policy
+ * Makes TensorFlow.js's pure-JavaScript CPU backend the active one: what RL policies run on, and what models
+ * are built and restored on. Its kernels run in a fixed order, so a policy
  * trained with the same seed has bit-identical weights on every machine, and it needs no native build.
  * Called where they first make tensors (never at import), and cheap when CPU is already active. The CPU
  * backend initialises synchronously, so tensors made right after this call live on it.

@@ -27,8 +27,8 @@ describe('predictor training in a process of its own (EnsembleFitProcess)', () =
   });
 
   it('keeps this event loop answering while it fits a predictor on 1,000 trials', async () => {
-    // The default network for one pass (32 Adam steps): long enough to ask many questions while it runs.
-    const input = { space: nb201Space, ...nb201TrainingData(1000, 2), seed: 0, options: { epochs: 1, holdOutFraction: 0 } };
+    // The default network for 5 passes (160 Adam steps, over half a second on the 2-core machine): long enough to ask many questions while it runs.
+    const input = { space: nb201Space, ...nb201TrainingData(1000, 2), seed: 0, options: { epochs: 5, holdOutFraction: 0 } };
     let trained = false;
     const training = Predictor.trainWith(input, trainer.fit).finally(() => (trained = true));
     // Wait until the fit is out, then ask this loop questions (a timer, then a request) for as long as it runs.
