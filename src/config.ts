@@ -2,6 +2,7 @@ import { cpus } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_LIMITS, type TenantLimits } from './api/deps.js';
+import { DEFAULT_CREDENTIAL_CACHE_SECONDS } from './auth/credential-cache.js';
 
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 /** What every job runs: a Batch container's command, and each child process of the local job pool. */
@@ -44,6 +45,12 @@ export interface ServiceConfig {
   readonly maxActiveSearches: number;
   /** Per-tenant open event streams (`NAS_MAX_EVENT_STREAMS`, default 5). */
   readonly maxEventStreams: number;
+  /**
+   * Seconds an API key or dashboard session found in the store is trusted before it is read again
+   * (`NAS_CREDENTIAL_CACHE_SECONDS`, default 5; 0 reads them on every request): the longest a key revoked
+   * by `nas admin` or a session ended in another process still opens this one.
+   */
+  readonly credentialCacheSeconds: number;
   /**
    * Train the predictors of each search that finishes, in the background, so the first prediction after it
    * answers at once (`NAS_WARM_PREDICTORS`: on unless `0`). The training runs in a process of its own, so
@@ -103,6 +110,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig 
     requestsPerMinute: numberFrom(env, 'NAS_RATE_LIMIT_PER_MINUTE', DEFAULT_LIMITS.requestsPerMinute, 1),
     maxActiveSearches: numberFrom(env, 'NAS_MAX_ACTIVE_SEARCHES', DEFAULT_LIMITS.maxActiveSearches, 1),
     maxEventStreams: numberFrom(env, 'NAS_MAX_EVENT_STREAMS', DEFAULT_LIMITS.maxEventStreams, 1),
+    credentialCacheSeconds: numberFrom(env, 'NAS_CREDENTIAL_CACHE_SECONDS', DEFAULT_CREDENTIAL_CACHE_SECONDS, 0),
     warmPredictors: env.NAS_WARM_PREDICTORS !== '0',
     containerCommands: containerCommandsFrom(env),
   };

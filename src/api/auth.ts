@@ -3,10 +3,10 @@ import { getCookie } from 'hono/cookie';
 import { createMiddleware } from 'hono/factory';
 import { HTTPException } from 'hono/http-exception';
 import { hashApiKey, presentedKey } from '../auth/api-keys.js';
+import { cachedCredentialReads, DEFAULT_CREDENTIAL_CACHE_SECONDS, type CredentialReads } from '../auth/credential-cache.js';
 import { tenantOfSession } from '../auth/sessions.js';
 import { isTrialToken, trialOfValidToken, type TrialRef } from '../usecases/trial-tokens.js';
 import { Unauthorized } from '../errors.js';
-import type { Store } from '../store/store.js';
 import type { ApiDeps, ApiEnv } from './deps.js';
 import { actAsTenant } from '../auth/acting-tenant.js';
 
@@ -22,8 +22,8 @@ export const SESSION_COOKIE = 'nas_session';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** The tenant an API key belongs to; `undefined` for an unknown one. */
-async function tenantOfKey(store: Store, key: string): Promise<string | undefined> {
-  return (await store.getApiKey(hashApiKey(key)))?.tenantId;
+async function tenantOfKey(credentials: CredentialReads, key: string): Promise<string | undefined> {
+  return (await credentials.getApiKey(hashApiKey(key)))?.tenantId;
 }
 
 /**
@@ -62,8 +62,10 @@ function requireOwnTrialReport(c: Context, trial: TrialRef): void {
  * API clients send the key as `Authorization: Bearer` or `X-API-Key`; the dashboard's pages send the
  * session cookie, accepted for changes only from the same origin. A header wins over the cookie. A
  * container trial's code sends its trial token instead, which reaches its own trial's reports only.
+ * Keys and sessions found are trusted for `credentialCacheSeconds` (src/auth/credential-cache.ts).
  */
-export function requireApiKey({ store, clock }: Pick<ApiDeps, 'store' | 'clock'>) {
+export function requireApiKey({ store, clock, credentialCacheSeconds = DEFAULT_CREDENTIAL_CACHE_SECONDS }: Pick<ApiDeps, 'store' | 'clock' | 'credentialCacheSeconds'>) {
+  const credentials = cachedCredentialReads(store, credentialCacheSeconds, clock);
   return createMiddleware<ApiEnv>(async (c, next) => {
     const headerKey = presentedKey({ authorization: c.req.header('authorization'), apiKey: c.req.header('x-api-key') });
     const session = getCookie(c, SESSION_COOKIE);
@@ -76,7 +78,7 @@ export function requireApiKey({ store, clock }: Pick<ApiDeps, 'store' | 'clock'>
       c.set('tenantId', trial.tenantId);
       return actAsTenant(trial.tenantId, next);
     }
-    const tenantId = headerKey ? await tenantOfKey(store, headerKey) : await tenantOfSession(store, session, clock());
+    const tenantId = headerKey ? await tenantOfKey(credentials, headerKey) : await tenantOfSession(credentials, session, clock());
     if (!tenantId) throw new Unauthorized(headerKey ? 'this API key is not known here' : 'this dashboard session has ended: sign in again');
     c.set('tenantId', tenantId);
     await actAsTenant(tenantId, next);

@@ -26,6 +26,12 @@ export interface ApiDeps {
   readonly policies?: readonly PolicyRegistry[];
   /** How `container` trials run here; absent: `container` searches are refused (400). */
   readonly containerTrials?: ContainerTrials;
+  /**
+   * Seconds an API key or dashboard session found in the store is trusted before it is read again: how
+   * long one revoked or ended by another process still opens this one (src/auth/credential-cache.ts);
+   * 0 reads them on every request. Default `DEFAULT_CREDENTIAL_CACHE_SECONDS` (5).
+   */
+  readonly credentialCacheSeconds?: number;
   /** The AWS account the service runs in: a container image of its ECR must be under the caller's `tenants/<tenant>/` (see `CreateSearchDeps`). */
   readonly serviceAccount?: string;
 }

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Store } from '../store/store.js';
 import { hashApiKey } from './api-keys.js';
+import type { CredentialReads } from './credential-cache.js';
 
 /** How long a dashboard sign-in lasts. */
 export const SESSION_DAYS = 30;
@@ -29,9 +30,11 @@ export async function startSession(store: Store, key: string, now: Date): Promis
 
 /**
  * The tenant a session id signs in; `undefined` for none, an unknown, ended or expired one, or one whose
- * API key was revoked since: the key is looked up on every request, so revoking it ends its sessions at once.
+ * API key was revoked since: the key is looked up with the session, so revoking it ends its sessions too
+ * (through a cache, src/auth/credential-cache.ts: at once in this process, within the cache's seconds
+ * elsewhere). The expiry is checked against `now` whatever was cached.
  */
-export async function tenantOfSession(store: Store, sessionId: string | undefined, now: Date): Promise<string | undefined> {
+export async function tenantOfSession(store: CredentialReads, sessionId: string | undefined, now: Date): Promise<string | undefined> {
   if (!sessionId || !SESSION_ID.test(sessionId)) return undefined;
   const session = await store.getSession(hashSessionId(sessionId));
   if (!session || Date.parse(session.expiresAt) <= now.getTime()) return undefined;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { issueApiKey, keyListing, keysMatching, listApiKeys } from '../auth/api-keys.js';
+import { DEFAULT_CREDENTIAL_CACHE_SECONDS } from '../auth/credential-cache.js';
 import { TenantIdSchema } from '../auth/tenant-id.js';
 import { readConfig } from '../config.js';
 import { dynamoClientConfig } from '../store/client-config.js';
@@ -18,7 +19,8 @@ export const ADMIN_USAGE = `  admin create-key --tenant T --name N
                                 endpoint $NAS_DYNAMODB_ENDPOINT or AWS); prints the key, the only time it is shown
   admin list-keys --tenant T    tenant T's keys: id, creation time and name (never the keys themselves)
   admin revoke-key <id> --tenant T
-                                revoke tenant T's key with that id (as list-keys shows it): it stops working at once`;
+                                revoke tenant T's key with that id (as list-keys shows it): running services refuse
+                                it within their NAS_CREDENTIAL_CACHE_SECONDS (${DEFAULT_CREDENTIAL_CACHE_SECONDS} s by default)`;
 
 const CreateKeyOptionsSchema = z.object({
   tenant: TenantIdSchema,
@@ -90,7 +92,12 @@ export async function runAdmin(subcommand: string | undefined, options: AdminOpt
       const key = matches[0]!;
       await store.deleteApiKey(tenant, key.keyHash);
       const listing = keyListing(key);
-      return { text: `revoked API key '${listing.name}' (${listing.id}) of tenant '${tenant}'`, data: { tenantId: tenant, revoked: listing } };
+      return {
+        text: `revoked API key '${listing.name}' (${listing.id}) of tenant '${tenant}'`,
+        data: { tenantId: tenant, revoked: listing },
+        // The service is another process: its API instances trust a key they found for a few seconds.
+        note: `running API instances refuse it once their credential cache lets go of it: within NAS_CREDENTIAL_CACHE_SECONDS (${DEFAULT_CREDENTIAL_CACHE_SECONDS} s by default)`,
+      };
     }
     default:
       throw new UsageError(subcommand ? `unknown admin command '${subcommand}'` : "'nas admin' needs a command: create-key, list-keys or revoke-key");

@@ -10,6 +10,7 @@ import {
   UpdateCommand,
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
+import { credentialsEnded } from '../auth/credential-cache.js';
 import { Conflict, InvalidRequest, Unavailable, VersionConflict } from '../errors.js';
 import type { SearchRecord, TrialRecord } from '../search/records.js';
 import { isActiveSearch } from '../search/states.js';
@@ -302,6 +303,9 @@ export class DynamoDbStore implements Store {
     } catch (error) {
       if (isConditionFailure(error)) return false;
       throw error;
+    } finally {
+      // Even after an error: the delete may have landed. The API's caches in this process forget the key.
+      credentialsEnded();
     }
     const { Attributes } = await this.send(() =>
       this.documents.send(new DeleteCommand({ TableName: this.tableName, Key: apiKeyIndexItemKey(tenantId, keyHash), ReturnValues: 'ALL_OLD' })),
@@ -578,7 +582,11 @@ export class DynamoDbStore implements Store {
   }
 
   async deleteSession(sessionHash: string): Promise<void> {
-    await this.send(() => this.documents.send(new DeleteCommand({ TableName: this.tableName, Key: sessionItemKey(sessionHash) })));
+    try {
+      await this.send(() => this.documents.send(new DeleteCommand({ TableName: this.tableName, Key: sessionItemKey(sessionHash) })));
+    } finally {
+      credentialsEnded();
+    }
   }
 
   async putDatasetSource(source: DatasetSourceRecord): Promise<void> {

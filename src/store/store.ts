@@ -74,7 +74,10 @@ export interface Store {
   getApiKey(keyHash: string): Promise<ApiKeyRecord | undefined>;
   /** A tenant's keys, oldest first. */
   listApiKeys(tenantId: string): Promise<ApiKeyRecord[]>;
-  /** Revokes a key of the tenant: it stops authenticating at once. False if the tenant has no such key. */
+  /**
+   * Revokes a key of the tenant: it stops authenticating at once in this process, and in others once
+   * their credential caches let go of it (src/auth/credential-cache.ts). False if the tenant has no such key.
+   */
   deleteApiKey(tenantId: string, keyHash: string): Promise<boolean>;
 
   // Trials are reached through their tenant too: their keys start with `TENANT#<t>`, so credentials scoped
