@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DirectoryArtifactStore } from '../../src/artifacts/directory-artifact-store.js';
+import { createClient } from '../../src/client/index.js';
+import { runDatasetsCommand } from '../../src/cli/datasets.js';
 import { BenchmarkCatalog } from '../../src/evaluators/benchmarks.js';
 import { blobs } from '../../src/training/datasets/blobs.js';
 import { writeDataset } from '../../src/training/datasets/write-user-dataset.js';
@@ -19,6 +21,12 @@ let key: string;
 
 /** The real `nas` command against the test service. */
 const nas = (args: readonly string[]) => runNas(args, { url: service.url, key });
+/**
+ * `nas datasets <subcommand> [argument]` in this process: what `nas` prints (`text`, or `data` as JSON with
+ * `--json`) without a process start of its own. Each test also runs the real command, for its output and exit status.
+ */
+const datasets = (subcommand: string, argument?: string) => runDatasetsCommand(createClient({ baseUrl: service.url, apiKey: key }), subcommand, argument, {});
+const datasetList = async () => (await datasets('list')).data as { items: unknown[]; sources: unknown[] };
 
 beforeAll(async () => {
   db = await startTestStore();
@@ -45,8 +53,8 @@ describe('nas datasets', () => {
     const listed = await nas(['datasets', 'list', '--json']);
     expect(JSON.parse(listed.stdout)).toEqual({ items: [{ name: 'points', ref: 'artifacts:datasets/points' }], sources: [] });
 
-    expect(await nas(['datasets', 'delete', 'points'])).toMatchObject({ code: 0 });
-    expect(JSON.parse((await nas(['datasets', 'list', '--json'])).stdout).items).toEqual([]);
+    expect(await datasets('delete', 'points')).toMatchObject({ data: { deleted: 'points' } });
+    expect((await datasetList()).items).toEqual([]);
   }, 60_000);
 
   it('refuses a folder whose shards do not match the manifest, naming the file, and exits 1', async () => {
@@ -59,9 +67,10 @@ describe('nas datasets', () => {
   }, 60_000);
 
   it('registers and removes S3 dataset sources', async () => {
-    expect(await nas(['datasets', 'add-source', 's3://team-data/digits'])).toMatchObject({ code: 0, stdout: expect.stringContaining('s3://team-data/digits/') });
-    expect(JSON.parse((await nas(['datasets', 'list', '--json'])).stdout).sources).toEqual([{ uri: 's3://team-data/digits/', createdAt: expect.any(String) }]);
-    expect(await nas(['datasets', 'remove-source', 's3://team-data/digits'])).toMatchObject({ code: 0 });
+    expect(await datasets('add-source', 's3://team-data/digits')).toMatchObject({ text: expect.stringContaining('s3://team-data/digits/') });
+    expect((await datasetList()).sources).toEqual([{ uri: 's3://team-data/digits/', createdAt: expect.any(String) }]);
+    await datasets('remove-source', 's3://team-data/digits');
+    expect((await datasetList()).sources).toEqual([]);
     expect(await nas(['datasets', 'frobnicate'])).toMatchObject({ code: 2 });
   }, 60_000);
 });
