@@ -11,6 +11,7 @@ import { BenchmarkCatalog } from '../../src/evaluators/benchmarks.js';
 import { Rng } from '../../src/random/rng.js';
 import { nb201Space } from '../../src/spaces/nb201.js';
 import { authorizedApp, withPredictors } from '../helpers/authorized-app.js';
+import { nasInProcess } from '../helpers/nas-in-process.js';
 import { BENCHMARKS_DIR } from '../helpers/nb201-csv.js';
 import { RecordingEvents } from '../helpers/recording-events.js';
 import { runSearchToEnd } from '../helpers/run-search.js';
@@ -31,8 +32,10 @@ let service: Awaited<ReturnType<typeof serveApi>>;
 let key: string;
 let api: Awaited<ReturnType<typeof authorizedApp>>['request'];
 
-/** The real `nas` command against the test service, with `stdin` as its standard input. */
-const nas = (args: readonly string[], stdin = '') => runNas(args, { url: service.url, key }, stdin);
+/** `nas` against the test service, run in this process: all the command does but start a process. */
+const nas = (args: readonly string[]) => nasInProcess([...args, '--url', service.url, '--api-key', key]);
+/** The real `nas` command against the test service, with `stdin` as its standard input: exit status and output end to end. */
+const spawnedNas = (args: readonly string[], stdin = '') => runNas(args, { url: service.url, key }, stdin);
 
 /** What the service itself answers for the same architectures, to hold the CLI's output against. */
 async function served(architectures: readonly string[]): Promise<PredictionResponse> {
@@ -104,7 +107,8 @@ describe('nas predict and nas predictors', () => {
     // The metric comes from the evaluator when --metric is absent.
     const evaluator = JSON.stringify({ ...JSON.parse(EVALUATOR), metric: METRIC });
     const fromFile = await nas(['predict', '--file', file, '--space', 'nb201', '--evaluator', evaluator]);
-    const fromStdin = await nas(['predict', '--file', '-', '--space', 'nb201', '--evaluator', EVALUATOR, '--metric', METRIC], `${architectures.join('\n')}\n\n`);
+    // Standard input only a process of its own can be given; this is also the file's end-to-end run that succeeds.
+    const fromStdin = await spawnedNas(['predict', '--file', '-', '--space', 'nb201', '--evaluator', EVALUATOR, '--metric', METRIC], `${architectures.join('\n')}\n\n`);
 
     for (const run of [fromFile, fromStdin]) {
       expect(run.code).toBe(0);
@@ -116,15 +120,17 @@ describe('nas predict and nas predictors', () => {
     }
   });
 
+  // The first refusal runs the real command, for the status a failed `nas` process exits with; the others run
+  // in this process.
   it.each([
-    ['no --evaluator', ['predict', 'x', '--space', 'nb201', '--metric', METRIC], /needs --evaluator/],
-    ['no --space', ['predict', 'x', '--evaluator', EVALUATOR, '--metric', METRIC], /needs --space/],
-    ['no metric anywhere', ['predict', 'x', '--space', 'nb201', '--evaluator', EVALUATOR], /needs --metric/],
-    ['no architectures', ['predict', '--space', 'nb201', '--evaluator', EVALUATOR, '--metric', METRIC], /needs architectures/],
-    ['an --evaluator that is not JSON', ['predict', 'x', '--space', 'nb201', '--evaluator', '{kind:', '--metric', METRIC], /--evaluator must be JSON/],
-    ['a --file that does not exist', ['predict', '--file', '/nonexistent/archs.json', '--space', 'nb201', '--evaluator', EVALUATOR, '--metric', METRIC], /--file: cannot read/],
-  ])('refuses %s with its usage and exit status 2', async (_case, args, message) => {
-    const run = await nas(args);
+    ['no --evaluator', 'a process of its own', ['predict', 'x', '--space', 'nb201', '--metric', METRIC], /needs --evaluator/],
+    ['no --space', 'this process', ['predict', 'x', '--evaluator', EVALUATOR, '--metric', METRIC], /needs --space/],
+    ['no metric anywhere', 'this process', ['predict', 'x', '--space', 'nb201', '--evaluator', EVALUATOR], /needs --metric/],
+    ['no architectures', 'this process', ['predict', '--space', 'nb201', '--evaluator', EVALUATOR, '--metric', METRIC], /needs architectures/],
+    ['an --evaluator that is not JSON', 'this process', ['predict', 'x', '--space', 'nb201', '--evaluator', '{kind:', '--metric', METRIC], /--evaluator must be JSON/],
+    ['a --file that does not exist', 'this process', ['predict', '--file', '/nonexistent/archs.json', '--space', 'nb201', '--evaluator', EVALUATOR, '--metric', METRIC], /--file: cannot read/],
+  ])('refuses %s with its usage and exit status 2, run in %s', async (_case, where, args, message) => {
+    const run = where === 'this process' ? await nas(args) : await spawnedNas(args);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(message);
     expect(run.stderr).toContain('usage: nas <command>');
