@@ -48,8 +48,11 @@ const fittedPredictors = new TrainedPredictors(8);
 /** Every fit is seeded alike: the predictor depends on the data only, as a resumed search requires. */
 const PREDICTOR_SEED = 0;
 
-/** The unseen neighbours of `parents`, each with the history index of the parent it came from, in random order. */
-function neighbourPool<A>(space: SearchSpace<A>, history: readonly HistoryEntry<A>[], parents: readonly HistoryEntry<A>[], seen: SeenCanonicals, rng: Rng) {
+/**
+ * The unseen neighbours of `parents`, each with the history index of the parent it came from, in random order.
+ * Also the candidate pool of `rl` learning during the search (`rl/online-agent.ts`).
+ */
+export function neighbourPool<A>(space: SearchSpace<A>, history: readonly HistoryEntry<A>[], parents: readonly HistoryEntry<A>[], seen: SeenCanonicals, rng: Rng) {
   const pool = new Map<string, { arch: A; parent: number }>();
   for (const parent of parents) {
     const index = history.indexOf(parent);

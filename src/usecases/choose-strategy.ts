@@ -19,14 +19,24 @@ function taskOf(benchmark: string, metric: string): string {
   return benchmark === 'nb201' ? `${benchmark}:${metric.split('_')[0]}` : `${benchmark}:${metric}`;
 }
 
+/** A metric read after a number of epochs (`val_accuracy@20`): a cheaper proxy of the final answer. */
+const LOWER_FIDELITY = /@\d+$/;
+/**
+ * Finished trials after which `rl` with a lower-fidelity policy learns from the search's own answers
+ * instead (`handOverAfter`): on NB301 the 20-epoch policy led TPE at 10 and 20 queries and predictor-guided
+ * led from 50 (docs/strategies.md#auto).
+ */
+const PROXY_HAND_OVER = 20;
+
 /**
  * `strategy: {"name": "auto"}`, the default: the strategy that `npm run bench:search` measured best for the
  * space and budget (docs/strategies.md#auto).
  * - Several objectives: `nsga2`, the only strategy that searches a front.
  * - A policy trained for the space on another task (another dataset or fidelity than the search's own):
  *   `rl` with that policy. It beat every other strategy at 10-100 queries on every NB201 dataset it was not
- *   trained on and on NB301 (docs/benchmarks.md). A policy is never run on the very table it was trained
- *   on: that is memory, not search, and not what was measured.
+ *   trained on (docs/strategies.md#auto). A policy is never run on the very table it was trained on: that
+ *   is memory, not search, and not what was measured. One trained on a lower fidelity (NB301's 20-epoch
+ *   answers) hands over to `predictor-guided` after `PROXY_HAND_OVER` trials.
  * - Otherwise `predictor-guided`, which was ahead of `rl` learning during the search on the imported
  *   tables and of every baseline from 20 queries on (docs/benchmarks.md).
  */
@@ -48,6 +58,13 @@ export async function chooseStrategy(spec: ChoiceInput, policies: readonly Polic
   }
   const others = manifests.filter((manifest) => taskOf(manifest.benchmark, manifest.metric) !== own);
   const policy = others.find((manifest) => manifest.name === 'default') ?? others[0];
+  if (policy && LOWER_FIDELITY.test(policy.metric)) {
+    return {
+      name: 'rl',
+      params: { policy: policy.name, handOverAfter: PROXY_HAND_OVER, handOverTo: 'predictor-guided' },
+      reason: `space '${spec.space}' has policy '${policy.name}' (trained on ${policy.benchmark} ${policy.metric}, a lower fidelity): rl with it for the first ${PROXY_HAND_OVER} trials, then predictor-guided on the search's own answers`,
+    };
+  }
   if (policy) {
     return {
       name: 'rl',

@@ -4,8 +4,10 @@
  * 1990). The search's own finished trials fit a model of the space (the BANANAS-style predictor ensemble of
  * `predictor-guided`); the same Ape-X DQN that `nas agent train` uses then learns in that model as a
  * simulated environment (its rewards are the model's predictions); the learned policy plans: greedy walks
- * on the model from the best measured architectures and from random ones visit architectures, and the
- * unseen one the model values most (a Thompson draw from the ensemble, as in BANANAS) is measured next.
+ * on the model from the best measured architectures and from random ones visit architectures, which join
+ * the unseen one-edit neighbours of the best measured architectures (`predictor-guided`'s pool) as
+ * candidates, and the unseen one the model values most (a Thompson draw from the ensemble, as in BANANAS)
+ * is measured next.
  *
  * Like `predictor-guided`, model and agent are refitted from scratch every `refitEvery` finished trials on
  * the first finished trials in trial order, with fixed seeds, so they are a function of the history alone:
@@ -24,6 +26,7 @@ import type { SearchSpace } from '../../spaces/space.js';
 import { useCpuBackend } from '../../training/backend.js';
 import type { HistoryEntry } from '../strategy.js';
 import { drawUnseen, type SeenCanonicals } from '../history.js';
+import { neighbourPool } from '../predictor-guided.js';
 import { normalise, observe, type ScoreScale } from './observation.js';
 import { maskedArgmax, type QNetwork } from './q-network.js';
 import { trainAgent } from './trainer.js';
@@ -32,8 +35,8 @@ import { TrainingOptionsSchema } from './training-options.js';
 export const OnlineOptionsSchema = z.strictObject({
   /** Random architectures measured before the first model and agent. @default 10 */
   initialRandom: z.int().min(2).max(1000).default(10),
-  /** Finished trials between refits of model and agent. @default 10 */
-  refitEvery: z.int().min(1).max(1000).default(10),
+  /** Finished trials between refits of model and agent (5, as `predictor-guided`: better at 20-50 queries than 10, at twice the training). @default 5 */
+  refitEvery: z.int().min(1).max(1000).default(5),
   /** Learner steps of each agent, trained from scratch in the model. @default 200 */
   steps: z.int().min(1).max(100_000).default(200),
   /** Transitions collected in the model before the first learner step. @default 200 */
@@ -46,6 +49,13 @@ export const OnlineOptionsSchema = z.strictObject({
   fromBest: z.int().min(0).max(1000).default(10),
   /** Random moves while planning, so that walks from one start differ. @default 0.1 */
   epsilon: z.number().min(0).max(1).default(0.1),
+  /**
+   * How many of the best measured architectures lend their unseen one-edit neighbours to the candidates,
+   * beside the planned walks' (as `predictor-guided`'s pool); 0: the walks' candidates only. @default 10
+   */
+  parents: z.int().min(0).max(1000).default(10),
+  /** Most of those neighbours among the candidates, a random draw of them. @default 100 */
+  poolSize: z.int().min(0).max(10_000).default(100),
   predictor: PredictorOptionsSchema.prefault({}),
 });
 export type OnlineOptions = z.output<typeof OnlineOptionsSchema>;
@@ -128,36 +138,48 @@ export async function proposeOnline<A>(
   const { network, scale } = await trainedAgent(space, model, agentKey(space, training, options), options);
   useCpuBackend();
 
-  // Plan: walks of the greedy agent (epsilon-random moves) on the model, every unseen architecture they visit a candidate.
-  const best = [...finished].sort((a, b) => b.score! - a.score!).slice(0, options.fromBest).map((entry) => entry.arch);
-  const starts = [...best, ...Array.from({ length: Math.max(0, options.walks - best.length) }, () => space.sample(rng))];
+  const ranked = [...finished].sort((a, b) => b.score! - a.score!);
   const pool = new Map<string, A>();
-  for (const start of starts) {
-    let arch = start;
-    let bestSoFar = model.predict([arch])[0]!.mean;
-    for (let step = 0; step < options.episodeLength; step++) {
-      const current = model.predict([arch])[0]!.mean;
-      const observation = observe(space, arch, {
-        stepsLeft: (options.episodeLength - step) / options.episodeLength,
-        best: normalise(bestSoFar, scale),
-        current: normalise(current, scale),
-      });
-      const q = tf.tidy(() => network.forward(tf.tensor2d(observation.features, [1, observation.features.length])).dataSync());
+  // The best measured architectures' unseen one-edit neighbours, drawn as predictor-guided draws its pool.
+  for (const { arch } of neighbourPool(space, history, ranked.slice(0, options.parents), seen, rng).slice(0, options.poolSize)) {
+    pool.set(space.canonical(arch), arch);
+  }
+  // Plan: walks of the greedy agent (epsilon-random moves) on the model, every unseen architecture they
+  // visit a candidate. The walks move in step, so that each step is one batch through the model and the network.
+  const best = ranked.slice(0, options.fromBest).map((entry) => entry.arch);
+  let walks = [...best, ...Array.from({ length: Math.max(0, options.walks - best.length) }, () => space.sample(rng))].map((arch) => ({ arch, best: 0, current: 0 }));
+  model.predict(walks.map((walk) => walk.arch)).forEach(({ mean }, i) => (walks[i]!.best = walks[i]!.current = mean));
+  for (let step = 0; step < options.episodeLength && walks.length > 0; step++) {
+    const context = { stepsLeft: (options.episodeLength - step) / options.episodeLength };
+    const observations = walks.map((walk) => observe(space, walk.arch, { ...context, best: normalise(walk.best, scale), current: normalise(walk.current, scale) }));
+    const width = observations[0]!.features.length;
+    const features = new Float32Array(walks.length * width);
+    observations.forEach((observation, i) => features.set(observation.features, i * width));
+    const q = tf.tidy(() => network.forward(tf.tensor2d(features, [walks.length, width])).dataSync());
+    const moved: typeof walks = [];
+    observations.forEach((observation, i) => {
       const legal: number[] = [];
       observation.mask.forEach((ok, action) => ok && legal.push(action));
-      if (legal.length === 0) break;
-      const action = rng.float() < options.epsilon ? rng.pick(legal) : maskedArgmax(q, observation.mask);
-      arch = space.applyAction(arch, action);
-      bestSoFar = Math.max(bestSoFar, model.predict([arch])[0]!.mean);
+      // A walk with no legal move ends.
+      if (legal.length === 0) return;
+      const values = q.subarray(i * space.actionCount, (i + 1) * space.actionCount);
+      const action = rng.float() < options.epsilon ? rng.pick(legal) : maskedArgmax(values, observation.mask);
+      const arch = space.applyAction(walks[i]!.arch, action);
+      moved.push({ arch, best: walks[i]!.best, current: 0 });
       const canonical = space.canonical(arch);
       if (!seen.has(canonical) && !pool.has(canonical)) pool.set(canonical, arch);
-    }
+    });
+    model.predict(moved.map((walk) => walk.arch)).forEach(({ mean }, i) => {
+      moved[i]!.current = mean;
+      moved[i]!.best = Math.max(moved[i]!.best, mean);
+    });
+    walks = moved;
   }
   const candidates = [...pool.values()];
   const draws = independentThompson(model.predict(candidates), rng);
-  const ranked = candidates.map((arch, i) => ({ arch, score: draws[i]! })).sort((a, b) => b.score - a.score);
+  const byDraw = candidates.map((arch, i) => ({ arch, score: draws[i]! })).sort((a, b) => b.score - a.score);
   const chosen: A[] = [];
-  for (const { arch } of ranked.slice(0, count)) {
+  for (const { arch } of byDraw.slice(0, count)) {
     seen.add(space.canonical(arch));
     chosen.push(arch);
   }

@@ -5,6 +5,7 @@ import { useCpuBackend } from '../../training/backend.js';
 import { Rng, type RngState } from '../../random/rng.js';
 import type { SearchSpace } from '../../spaces/space.js';
 import { drawUnseen, scoresByCanonical, SeenCanonicals } from '../history.js';
+import { predictorGuided } from '../predictor-guided.js';
 import type { ProposeInput, Strategy } from '../strategy.js';
 import { epsilonGreedy } from './actors.js';
 import { normalise, observationLayout, observe, scoreScale } from './observation.js';
@@ -22,7 +23,8 @@ import { POLICY_NAME, type LoadedPolicy, type PolicyRegistry } from './policy-re
  * own finished trials, so a policy trained on one dataset reads another's accuracies on the same scale.
  *
  * Without a policy (none named and no `default` for the space, or `policy: null`) the agent learns during
- * the search from the search's own trials, Dyna-style (`online-agent.ts`, options in `online`).
+ * the search from the search's own trials, Dyna-style (`online-agent.ts`, options in `online`); with one
+ * and `handOverAfter`, it does so (or runs `predictor-guided`, `handOverTo`) once that many trials have finished.
  */
 const params = z.strictObject({
   /**
@@ -33,6 +35,17 @@ const params = z.strictObject({
   policy: z.string().regex(POLICY_NAME).nullable().optional(),
   /** Learning during the search (no policy): see `OnlineOptionsSchema`. */
   online: OnlineOptionsSchema.prefault({}),
+  /**
+   * With a policy: once this many trials have finished, the search goes on from its own trials instead,
+   * the policy's finds its first data. A policy trained on a cheaper proxy (a lower fidelity) finds good
+   * regions fast; the search's own answers then say more. Absent: the policy throughout.
+   */
+  handOverAfter: z.int().min(1).max(100_000).optional(),
+  /**
+   * What the search goes on with after `handOverAfter`: `online`, the agent learning during the search (as
+   * without a policy), or `predictor-guided` with its defaults, which needs a fraction of its CPU. @default 'online'
+   */
+  handOverTo: z.enum(['online', 'predictor-guided']).default('online'),
   /** Probability of a random legal move instead of the greedy one. @default 0.05 */
   epsilon: z.number().min(0).max(1).default(0.05),
   /** Moves before a restart; the policy's training episode length when absent. */
@@ -45,6 +58,7 @@ interface RlState {
   readonly episode: readonly string[];
 }
 
+const PREDICTOR_GUIDED_DEFAULTS = predictorGuided.params.parse({});
 /** Draws of a random unseen start before the space is taken to be exhausted. */
 const MAX_START_DRAWS = 1000;
 /** The policy an `rl` search runs when it names none, where the space has one. */
@@ -119,7 +133,12 @@ export const rlStrategy: Strategy<RlParams, RlState> = {
     if (policies !== undefined && typeof params.policy === 'string') await findPolicy(space as SearchSpace<unknown>, params.policy, policies);
   },
   async propose<A>({ space, params, state, history, proposed, count, policies = [] }: ProposeInput<A, RlParams, RlState>) {
-    const policy = await policyFor(space as SearchSpace<unknown>, params, policies);
+    const handedOver = params.handOverAfter !== undefined && history.filter((entry) => entry.score !== undefined).length >= params.handOverAfter;
+    if (handedOver && params.handOverTo === 'predictor-guided') {
+      const proposal = await predictorGuided.propose({ space, params: PREDICTOR_GUIDED_DEFAULTS, state: { rng: state.rng }, history, proposed, count });
+      return { ...proposal, state: { rng: proposal.state.rng, episode: [] } };
+    }
+    const policy = handedOver ? undefined : await policyFor(space as SearchSpace<unknown>, params, policies);
     if (!policy) {
       const rng = Rng.fromState(state.rng);
       const candidates = await proposeOnline(space, history, SeenCanonicals.of({ history, proposed }), count, params.online, rng);

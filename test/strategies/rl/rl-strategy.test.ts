@@ -55,6 +55,55 @@ describe('rl strategy', () => {
     expect(new Set(archs.map(nb201Space.canonical)).size).toBe(24);
   });
 
+  it('learning during the search, ranks the unseen one-edit neighbours of the best measured architectures beside the walks', async () => {
+    // One planned walk of one move: the walks alone offer a single candidate, so a batch of 8 unseen
+    // neighbours of the incumbent must come from the neighbour pool (random fill would rarely be one).
+    const params = rlStrategy.params.parse({
+      policy: null,
+      online: { initialRandom: 10, steps: 10, warmup: 10, walks: 1, fromBest: 0, episodeLength: 1, parents: 1, poolSize: 1000, predictor: { members: 2, hiddenLayers: [8], epochs: 3 } },
+    });
+    const rng = Rng.fromSeed(4);
+    const history: HistoryEntry<Nb201Cell>[] = [];
+    while (history.length < 12) {
+      const arch = nb201Space.sample(rng);
+      const canonical = nb201Space.canonical(arch);
+      if (!history.some((h) => h.canonical === canonical)) history.push({ arch, canonical, status: 'SUCCEEDED', score: score(arch) + history.length / 100 });
+    }
+    const { candidates } = await rlStrategy.propose({ space: nb201Space, params, state: rlStrategy.init(params, 1), history, count: 8, policies: [] });
+    const incumbent = history.reduce((a, b) => (b.score! > a.score! ? b : a));
+    const seen = new Set(history.map((h) => h.canonical));
+    const neighbours = new Set(nb201Space.neighbours(incumbent.arch).map(nb201Space.canonical).filter((c) => !seen.has(c)));
+    expect(candidates).toHaveLength(8);
+    const fromPool = candidates.filter((cell) => neighbours.has(nb201Space.canonical(cell)));
+    expect(fromPool.length).toBeGreaterThanOrEqual(7);
+    expect(new Set(candidates.map(nb201Space.canonical)).size).toBe(8);
+  });
+
+  it('hands over from its policy to learning during the search once handOverAfter trials have finished', async () => {
+    const artifacts = await storeWithPolicy();
+    const online = { initialRandom: 2, steps: 10, warmup: 10, walks: 1, fromBest: 0, episodeLength: 1, parents: 1, poolSize: 1000, predictor: { members: 2, hiddenLayers: [8], epochs: 3 } };
+    const batchAfter = async (handOverAfter: number, handOverTo = 'online') => {
+      const params = rlStrategy.params.parse({ policy: 'tiny', epsilon: 0, handOverAfter, handOverTo, online });
+      const history = (await run(artifacts, 5, 12, 1, params)).map((arch, i) => ({ arch, canonical: nb201Space.canonical(arch), status: 'SUCCEEDED' as const, score: score(arch) + i / 100 }));
+      const { candidates } = await rlStrategy.propose({ space: nb201Space, params, state: rlStrategy.init(params, 9), history, count: 8, policies: [new PolicyRegistry(artifacts)] });
+      const [incumbent, ...runnersUp] = [...history].sort((a, b) => b.score - a.score);
+      const nearBest = (cell: Nb201Cell) => [incumbent!, ...runnersUp.slice(0, 9)].some((entry) => edits(cell, entry.arch) === 1);
+      return { candidates, nearIncumbent: candidates.filter((cell) => edits(cell, incumbent!.arch) === 1).length, nearBest: candidates.filter(nearBest).length };
+    };
+    // Before the hand-over the policy walks from a random start: one edit at a time for its episode of 5.
+    const walking = await batchAfter(100);
+    for (let i = 1; i < 6; i++) expect(edits(walking.candidates[i]!, walking.candidates[i - 1]!)).toBe(1);
+    // After it, the online agent ranks the incumbent's unseen neighbours (its pool) beside one planned walk.
+    const learning = await batchAfter(12);
+    expect(learning.nearIncumbent).toBeGreaterThanOrEqual(7);
+    expect(walking.nearIncumbent).toBeLessThan(7);
+    // Or predictor-guided, whose candidates are all unseen neighbours of the ten best.
+    const guided = await batchAfter(12, 'predictor-guided');
+    expect(new Set(guided.candidates.map(nb201Space.canonical)).size).toBe(8);
+    expect(guided.nearBest).toBe(8);
+    expect(walking.nearBest).toBeLessThan(8);
+  });
+
   it('names the policy field when the policy is missing or built for another space', async () => {
     const params = rlStrategy.params.parse({ policy: 'nope' });
     const propose = (artifacts: MemoryArtifactStore, p = params) =>
