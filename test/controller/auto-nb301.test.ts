@@ -1,0 +1,48 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createBenchmarkEvaluator } from '../../src/evaluators/benchmark-evaluator.js';
+import { BenchmarkCatalog } from '../../src/evaluators/benchmarks.js';
+import { shippedPolicies } from '../../src/local/shipped-policies.js';
+import { SearchSpecSchema } from '../../src/search/spec.js';
+import { newSearchRecord } from '../../src/usecases/new-search.js';
+import { resolveSearchSpec } from '../../src/usecases/resolve-spec.js';
+import { BENCHMARKS_DIR } from '../helpers/nb201-csv.js';
+import { TEST_TENANT } from '../helpers/records.js';
+import { runSearchToEnd } from '../helpers/run-search.js';
+import { startTestStore, type TestStore } from '../helpers/store.js';
+
+let db: TestStore;
+beforeAll(async () => {
+  db = await startTestStore();
+});
+afterAll(async () => {
+  await db.close();
+});
+
+describe('auto on NB301, through the controller', () => {
+  it('runs the shipped lower-fidelity policy, then hands the search over to predictor-guided, every trial measured once', async () => {
+    const catalog = new BenchmarkCatalog(BENCHMARKS_DIR);
+    const input = SearchSpecSchema.parse({
+      space: 'darts',
+      objectives: [{ metric: 'val_accuracy', direction: 'maximize' }],
+      evaluator: { kind: 'benchmark', benchmark: 'nb301' },
+      budget: { maxTrialCount: 26, parallelTrialCount: 4 },
+      seed: 3,
+    });
+    const spec = await resolveSearchSpec(input, catalog, () => 0, undefined, [shippedPolicies()]);
+    expect(spec.strategy).toMatchObject({ name: 'rl', params: { policy: 'e20', handOverAfter: 20, handOverTo: 'predictor-guided' } });
+    await db.store.createSearch(newSearchRecord(TEST_TENANT, 'auto-nb301', spec, new Date().toISOString()));
+    const search = await runSearchToEnd(db.store, TEST_TENANT, 'auto-nb301', {
+      evaluator: createBenchmarkEvaluator(catalog),
+      controller: { policies: [shippedPolicies()], benchmarks: catalog },
+    });
+    expect([search?.status, search?.message]).toEqual(['SUCCEEDED', undefined]);
+    expect(search?.trialCount).toBe(26);
+    expect(search?.trialStatusCounters).toMatchObject({ failed: 0 });
+    const { items } = await db.store.listTrials(TEST_TENANT, 'auto-nb301', { limit: 100 });
+    expect(new Set(items.map((trial) => trial.archHash)).size).toBe(26);
+    // The policy's walk names no parents; predictor-guided's proposals are children of measured trials.
+    const byNumber = [...items].sort((a, b) => a.number - b.number);
+    expect(byNumber.slice(0, 20).filter((trial) => trial.parent)).toEqual([]);
+    expect(byNumber.slice(22).every((trial) => trial.parent !== undefined)).toBe(true);
+  });
+});
