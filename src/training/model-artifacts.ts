@@ -1,9 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ArtifactStore } from '../artifacts/artifact-store.js';
-
-/** The file names of a saved model: what `tf.loadLayersModel('file://<dir>/model.json')` reads. */
-export const MODEL_JSON = 'model.json';
-export const MODEL_WEIGHTS = 'weights.bin';
+import { MODEL_JSON, MODEL_WEIGHTS } from './model-files.js';
 
 function concatenate(data: ArrayBuffer | ArrayBuffer[]): Uint8Array {
   const parts = Array.isArray(data) ? data : [data];

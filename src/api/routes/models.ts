@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { NotFound } from '../../errors.js';
 import { trialSeed } from '../../jobs/run-trial.js';
-import { MODEL_JSON, MODEL_WEIGHTS } from '../../training/model-artifacts.js';
+import { MODEL_JSON, MODEL_WEIGHTS } from '../../training/model-files.js';
 import type { ApiDeps } from '../deps.js';
 import { problemResponses } from '../problem.js';
 import { jsonContent, newRouter, TrialParamsSchema } from '../router.js';

@@ -15,10 +15,8 @@
  * are remembered in the process between refits.
  */
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
 import * as tf from '@tensorflow/tfjs';
 import { independentThompson } from '../../predictors/acquisition.js';
-import { PredictorOptionsSchema } from '../../predictors/predictor-options.js';
 import type { Predictor } from '../../predictors/predictor.js';
 import { TrainedPredictors } from '../../predictors/trained-predictors.js';
 import type { Rng } from '../../random/rng.js';
@@ -30,35 +28,9 @@ import { neighbourPool } from '../predictor-guided.js';
 import { normalise, observe, type ScoreScale } from './observation.js';
 import { maskedArgmax, type QNetwork } from './q-network.js';
 import { trainAgent } from './trainer.js';
+import type { OnlineOptions } from './online-options.js';
 import { TrainingOptionsSchema } from './training-options.js';
 
-export const OnlineOptionsSchema = z.strictObject({
-  /** Random architectures measured before the first model and agent. @default 10 */
-  initialRandom: z.int().min(2).max(1000).default(10),
-  /** Finished trials between refits of model and agent (5, as `predictor-guided`: better at 20-50 queries than 10, at twice the training). @default 5 */
-  refitEvery: z.int().min(1).max(1000).default(5),
-  /** Learner steps of each agent, trained from scratch in the model. @default 200 */
-  steps: z.int().min(1).max(100_000).default(200),
-  /** Transitions collected in the model before the first learner step. @default 200 */
-  warmup: z.int().min(1).max(100_000).default(200),
-  /** Moves of one walk, in training and in planning. @default 10 */
-  episodeLength: z.int().min(1).max(1000).default(10),
-  /** Walks planned per proposal: from the best measured architectures first, then from random ones. @default 20 */
-  walks: z.int().min(1).max(1000).default(20),
-  /** Of the walks, how many start at the best measured architectures. @default 10 */
-  fromBest: z.int().min(0).max(1000).default(10),
-  /** Random moves while planning, so that walks from one start differ. @default 0.1 */
-  epsilon: z.number().min(0).max(1).default(0.1),
-  /**
-   * How many of the best measured architectures lend their unseen one-edit neighbours to the candidates,
-   * beside the planned walks' (as `predictor-guided`'s pool); 0: the walks' candidates only. @default 10
-   */
-  parents: z.int().min(0).max(1000).default(10),
-  /** Most of those neighbours among the candidates, a random draw of them. @default 100 */
-  poolSize: z.int().min(0).max(10_000).default(100),
-  predictor: PredictorOptionsSchema.prefault({}),
-});
-export type OnlineOptions = z.output<typeof OnlineOptionsSchema>;
 
 /** Every fit is seeded alike: model and agent depend on the data only, as a resumed search requires. */
 const MODEL_SEED = 0;

@@ -11,7 +11,7 @@ import { z } from 'zod';
 import type { ArtifactStore } from '../../artifacts/artifact-store.js';
 import { InvalidRequest } from '../../errors.js';
 import { issueFields } from '../../search/issue-fields.js';
-import { policyNetwork, type PolicyWeights } from './policy-codec.js';
+import type { PolicyWeights } from './policy-codec.js';
 import type { QNetwork } from './q-network.js';
 
 export const POLICY_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
@@ -80,6 +80,8 @@ export class PolicyRegistry {
     const manifest = await this.manifest(space, name);
     const bytes = manifest && (await this.store.get(this.key(space, name, 'weights.json')));
     if (!manifest || !bytes) return undefined;
+    // TensorFlow.js loads with the first policy restored, not with every process that lists policies (the API).
+    const { policyNetwork } = await import('./policy-codec.js');
     const { weights, network } = policyNetwork(JSON.parse(decoder.decode(bytes)));
     return { manifest, weights, network };
   }

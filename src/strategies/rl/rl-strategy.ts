@@ -1,15 +1,13 @@
 import { z } from 'zod';
 import { InvalidRequest } from '../../errors.js';
-import * as tf from '@tensorflow/tfjs';
-import { useCpuBackend } from '../../training/backend.js';
-import { Rng, type RngState } from '../../random/rng.js';
+import { Rng } from '../../random/rng.js';
 import type { SearchSpace } from '../../spaces/space.js';
-import { drawUnseen, scoresByCanonical, SeenCanonicals } from '../history.js';
+import { SeenCanonicals } from '../history.js';
 import { predictorGuided } from '../predictor-guided.js';
 import type { ProposeInput, Strategy } from '../strategy.js';
-import { epsilonGreedy } from './actors.js';
-import { normalise, observationLayout, observe, scoreScale } from './observation.js';
-import { OnlineOptionsSchema, proposeOnline } from './online-agent.js';
+import { observationLayout } from './observation.js';
+import { OnlineOptionsSchema } from './online-options.js';
+import type { RlState } from './policy-walk.js';
 import { POLICY_NAME, type LoadedPolicy, type PolicyRegistry } from './policy-registry.js';
 
 /**
@@ -52,15 +50,8 @@ const params = z.strictObject({
   episodeLength: z.number().int().min(1).max(10_000).optional(),
 });
 type RlParams = z.infer<typeof params>;
-interface RlState {
-  readonly rng: RngState;
-  /** String forms of this episode's architectures, the current one last. */
-  readonly episode: readonly string[];
-}
 
 const PREDICTOR_GUIDED_DEFAULTS = predictorGuided.params.parse({});
-/** Draws of a random unseen start before the space is taken to be exhausted. */
-const MAX_START_DRAWS = 1000;
 /** The policy an `rl` search runs when it names none, where the space has one. */
 const DEFAULT_POLICY = 'default';
 /** Episode length of policies whose manifest does not record one. */
@@ -141,56 +132,13 @@ export const rlStrategy: Strategy<RlParams, RlState> = {
     const policy = handedOver ? undefined : await policyFor(space as SearchSpace<unknown>, params, policies);
     if (!policy) {
       const rng = Rng.fromState(state.rng);
+      const { proposeOnline } = await import('./online-agent.js');
       const candidates = await proposeOnline(space, history, SeenCanonicals.of({ history, proposed }), count, params.online, rng);
       return { state: { rng: rng.state(), episode: [] }, candidates };
     }
-    useCpuBackend();
-    const length = params.episodeLength ?? episodeLengthOf(policy);
-    const rng = Rng.fromState(state.rng);
-    const seen = SeenCanonicals.of({ history, proposed });
-    const scores = scoresByCanonical(history);
-    const scale = scoreScale([...scores.values()]);
-    const scoreOf = (arch: A) => scores.get(space.canonical(arch));
-    let episode = state.episode.map((text) => space.parse(text));
-    const candidates: A[] = [];
-    const propose = (arch: A) => {
-      seen.add(space.canonical(arch));
-      candidates.push(arch);
-      episode.push(arch);
-    };
-
-    while (candidates.length < count) {
-      const current = episode.at(-1);
-      const moves = current === undefined || episode.length > length ? [] : unseenMoves(space, current, seen);
-      if (current === undefined || moves.length === 0) {
-        episode = [];
-        const [start] = drawUnseen(space, seen, 1, MAX_START_DRAWS, () => space.sample(rng));
-        if (start === undefined) break;
-        propose(start);
-        continue;
-      }
-      const known = episode.map(scoreOf).filter((s): s is number => s !== undefined);
-      const observation = observe(space, current, {
-        stepsLeft: (length - (episode.length - 1)) / length,
-        best: known.length > 0 ? normalise(Math.max(...known), scale) : 0,
-        // A trial still running counts as average.
-        current: normalise(scoreOf(current) ?? scale?.mean ?? 0, scale),
-      });
-      const mask = new Uint8Array(space.actionCount);
-      for (const { action } of moves) mask[action] = 1;
-      const q = tf.tidy(() => policy.network.forward(tf.tensor2d(observation.features, [1, observation.features.length])).dataSync());
-      const action = epsilonGreedy(q, mask, params.epsilon, rng);
-      propose(moves.find((m) => m.action === action)!.next);
-    }
-    return { state: { rng: rng.state(), episode: episode.map((arch) => space.format(arch)) }, candidates };
+    // TensorFlow.js loads with the first walk of a policy, not with every process that registers strategies (the API).
+    const { walkWithPolicy } = await import('./policy-walk.js');
+    const walked = walkWithPolicy({ space, policy, episodeLength: params.episodeLength ?? episodeLengthOf(policy), epsilon: params.epsilon, state, history, proposed, count });
+    return { state: walked.state, candidates: walked.candidates };
   },
 };
-
-/** Legal actions from `arch` whose result has not been proposed yet, with that result. */
-function unseenMoves<A>(space: SearchSpace<A>, arch: A, seen: SeenCanonicals): { action: number; next: A }[] {
-  return space.legalActions(arch).flatMap((legal, action) => {
-    if (!legal) return [];
-    const next = space.applyAction(arch, action);
-    return seen.has(space.canonical(next)) ? [] : [{ action, next }];
-  });
-}
