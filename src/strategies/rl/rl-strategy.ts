@@ -138,7 +138,6 @@ export const rlStrategy: Strategy<RlParams, RlState> = {
     }
     // TensorFlow.js loads with the first walk of a policy, not with every process that registers strategies (the API).
     const { walkWithPolicy } = await import('./policy-walk.js');
-    const walked = walkWithPolicy({ space, policy, episodeLength: params.episodeLength ?? episodeLengthOf(policy), epsilon: params.epsilon, state, history, proposed, count });
-    return { state: walked.state, candidates: walked.candidates };
+    return walkWithPolicy({ space, policy, episodeLength: params.episodeLength ?? episodeLengthOf(policy), epsilon: params.epsilon, state, history, proposed, count });
   },
 };
