@@ -1,7 +1,7 @@
 import { cpus } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_LIMITS, type TenantLimits } from './api/deps.js';
+import { DEFAULT_LIMITS, DEFAULT_SEARCH_CACHE_SECONDS, type TenantLimits } from './api/deps.js';
 import { DEFAULT_CREDENTIAL_CACHE_SECONDS } from './auth/credential-cache.js';
 
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -51,6 +51,12 @@ export interface ServiceConfig {
    * by `nas admin` or a session ended in another process still opens this one.
    */
   readonly credentialCacheSeconds: number;
+  /**
+   * Seconds a read route may answer from a search record this process read or wrote
+   * (`NAS_SEARCH_CACHE_SECONDS`, default 1; 0 reads the store on every request): how long a change written
+   * by another process (a trial job's progress, another API Lambda) may take to show.
+   */
+  readonly searchCacheSeconds: number;
   /**
    * Train the predictors of each search that finishes, in the background, so the first prediction after it
    * answers at once (`NAS_WARM_PREDICTORS`: on unless `0`). The training runs in a process of its own, so
@@ -111,6 +117,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig 
     maxActiveSearches: numberFrom(env, 'NAS_MAX_ACTIVE_SEARCHES', DEFAULT_LIMITS.maxActiveSearches, 1),
     maxEventStreams: numberFrom(env, 'NAS_MAX_EVENT_STREAMS', DEFAULT_LIMITS.maxEventStreams, 1),
     credentialCacheSeconds: numberFrom(env, 'NAS_CREDENTIAL_CACHE_SECONDS', DEFAULT_CREDENTIAL_CACHE_SECONDS, 0),
+    searchCacheSeconds: numberFrom(env, 'NAS_SEARCH_CACHE_SECONDS', DEFAULT_SEARCH_CACHE_SECONDS, 0),
     warmPredictors: env.NAS_WARM_PREDICTORS !== '0',
     containerCommands: containerCommandsFrom(env),
   };

@@ -3,7 +3,7 @@ import type { DatasetFolders } from '../training/datasets/dataset-access.js';
 import type { ArtifactStore } from '../artifacts/artifact-store.js';
 import type { BenchmarkCatalog } from '../evaluators/benchmarks.js';
 import type { Events } from '../events/events.js';
-import type { Store } from '../store/store.js';
+import type { ReadFreshness, Store } from '../store/store.js';
 import type { PolicyRegistry } from '../strategies/rl/policy-registry.js';
 import type { ContainerTrials } from '../usecases/create-search.js';
 
@@ -32,6 +32,13 @@ export interface ApiDeps {
    * 0 reads them on every request. Default `DEFAULT_CREDENTIAL_CACHE_SECONDS` (5).
    */
   readonly credentialCacheSeconds?: number;
+  /**
+   * Seconds a search's record may be old when a read route (a search, its list, trials, best, front,
+   * events) answers from it: writes through this process show at once, others' (trial jobs' progress,
+   * another API Lambda's stop) after at most this long; 0 reads the store on every request (issue #18).
+   * Default `DEFAULT_SEARCH_CACHE_SECONDS` (1).
+   */
+  readonly searchCacheSeconds?: number;
   /** The AWS account the service runs in: a container image of its ECR must be under the caller's `tenants/<tenant>/` (see `CreateSearchDeps`). */
   readonly serviceAccount?: string;
 }
@@ -51,6 +58,13 @@ export interface TenantLimits {
   readonly maxActiveSearches: number;
   /** Event streams (`GET /v1/searches/{id}/events`) a tenant may hold open at once: each holds a Lambda. */
   readonly maxEventStreams: number;
+}
+
+export const DEFAULT_SEARCH_CACHE_SECONDS = 1;
+
+/** What the read routes ask of the store: records at most `searchCacheSeconds` old, or read now (0). */
+export function searchReadFreshness({ searchCacheSeconds = DEFAULT_SEARCH_CACHE_SECONDS }: Pick<ApiDeps, 'searchCacheSeconds'>): ReadFreshness | undefined {
+  return searchCacheSeconds > 0 ? { maxAgeMs: searchCacheSeconds * 1000 } : undefined;
 }
 
 export const DEFAULT_LIMITS: TenantLimits = { requestsPerMinute: 600, maxActiveSearches: 20, maxEventStreams: 5 };

@@ -107,7 +107,7 @@ export async function startLocalService(config: ServiceConfig): Promise<LocalSer
   if (config.datasetsRoot !== undefined) await mkdir(config.datasetsRoot, { recursive: true });
   const datasets = { ...(config.datasetsRoot === undefined ? {} : { folders: datasetFoldersAt(config.datasetsRoot) }), serviceBuckets: s3BucketsOf(config.artifacts, config.tables) };
   const containerTrials = config.containerCommands === 'local' ? { containerTrials: 'local-commands' as const } : {};
-  const app = createApp({ store, events, benchmarks, clock, limits: tenantLimits(config), credentialCacheSeconds: config.credentialCacheSeconds, artifacts, predictors, datasets, policies, ...containerTrials });
+  const app = createApp({ store, events, benchmarks, clock, limits: tenantLimits(config), credentialCacheSeconds: config.credentialCacheSeconds, searchCacheSeconds: config.searchCacheSeconds, artifacts, predictors, datasets, policies, ...containerTrials });
   const apiKey = await ensureLocalApiKey(store, config.dataDir, process.env, clock());
   const server = await new Promise<ServerType>((resolve) => {
     const started = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(started));

@@ -14,12 +14,14 @@ import { credentialsEnded } from '../auth/credential-cache.js';
 import { Conflict, InvalidRequest, Unavailable, VersionConflict } from '../errors.js';
 import type { SearchRecord, TrialRecord } from '../search/records.js';
 import { isActiveSearch } from '../search/states.js';
+import { RecentSearches } from './recent-searches.js';
 import type {
   ApiKeyRecord,
   DatasetSourceRecord,
   IdempotencyBinding,
   Page,
   PageRequest,
+  ReadFreshness,
   RequestWindow,
   SessionRecord,
   SlotHolder,
@@ -137,6 +139,8 @@ export interface DynamoDbStoreOptions {
 export class DynamoDbStore implements Store {
   private readonly documents: DynamoDBDocumentClient;
   private readonly tableName: string;
+  /** What reads with a `ReadFreshness` are answered from; every search write of this store goes through it. */
+  private readonly recent = new RecentSearches();
 
   constructor({ tableName, client }: DynamoDbStoreOptions) {
     this.tableName = tableName;
@@ -177,11 +181,18 @@ export class DynamoDbStore implements Store {
       );
     } catch (error) {
       if (isConditionFailure(error)) throw new Conflict(`search ${search.id} already exists`);
+      this.recent.forget(search.tenantId, search.id);
       throw error;
     }
+    this.recent.created(search);
   }
 
-  async getSearch(tenantId: string, searchId: string): Promise<SearchRecord | undefined> {
+  async getSearch(tenantId: string, searchId: string, freshness?: ReadFreshness): Promise<SearchRecord | undefined> {
+    const read = () => this.readSearch(tenantId, searchId);
+    return freshness ? this.recent.search(tenantId, searchId, freshness, read) : read();
+  }
+
+  private async readSearch(tenantId: string, searchId: string): Promise<SearchRecord | undefined> {
     const { Item } = await this.send(() =>
       this.documents.send(
         new GetCommand({ TableName: this.tableName, Key: { pk: tenantKey(tenantId), sk: searchKey(searchId) }, ConsistentRead: true }),
@@ -190,16 +201,18 @@ export class DynamoDbStore implements Store {
     return Item ? searchOf(Item) : undefined;
   }
 
-  async listSearches(tenantId: string, page: PageRequest): Promise<Page<SearchRecord>> {
-    return this.queryPage<SearchRecord>(
-      {
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': tenantKey(tenantId), ':prefix': 'SEARCH#' },
-        ScanIndexForward: false,
-      },
-      page,
-      searchOf,
-    );
+  async listSearches(tenantId: string, page: PageRequest, freshness?: ReadFreshness): Promise<Page<SearchRecord>> {
+    const read = () =>
+      this.queryPage<SearchRecord>(
+        {
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': tenantKey(tenantId), ':prefix': 'SEARCH#' },
+          ScanIndexForward: false,
+        },
+        page,
+        searchOf,
+      );
+    return freshness ? this.recent.page(tenantId, page, freshness, read) : read();
   }
 
   async saveSearch(search: SearchRecord): Promise<SearchRecord> {
@@ -216,9 +229,11 @@ export class DynamoDbStore implements Store {
         ),
       );
     } catch (error) {
+      this.recent.forget(search.tenantId, search.id);
       if (isConditionFailure(error)) throw new VersionConflict(`search ${search.id} changed since version ${search.version}`);
       throw error;
     }
+    this.recent.saved(next);
     return next;
   }
 
@@ -236,8 +251,13 @@ export class DynamoDbStore implements Store {
         ),
       );
     } catch (error) {
-      if (!isConditionFailure(error)) throw error;
+      if (!isConditionFailure(error)) {
+        this.recent.forget(tenantId, searchId);
+        throw error;
+      }
+      return;
     }
+    this.recent.progressed(tenantId, searchId, at);
   }
 
   async listActiveSearches(): Promise<{ tenantId: string; searchId: string }[]> {

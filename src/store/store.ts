@@ -37,6 +37,15 @@ export interface ApiKeyRecord {
 export type TrialPatch = Partial<Omit<TrialRecord, 'tenantId' | 'searchId' | 'number' | 'createdAt'>>;
 
 /**
+ * How old a read of search records may be: what the API's read routes ask, so that a dashboard polling a
+ * running search does not cost a store read per request (issue #18). A store answers its own writes at
+ * once; others' show once `maxAgeMs` has passed (src/store/recent-searches.ts).
+ */
+export interface ReadFreshness {
+  readonly maxAgeMs: number;
+}
+
+/**
  * Records of searches and trials. Every write that could race is conditional, so a retried or duplicated
  * caller never double-writes.
  *
@@ -47,9 +56,10 @@ export type TrialPatch = Partial<Omit<TrialRecord, 'tenantId' | 'searchId' | 'nu
 export interface Store {
   /** Writes a new search; throws `Conflict` if the id exists. */
   createSearch(search: SearchRecord): Promise<void>;
-  getSearch(tenantId: string, searchId: string): Promise<SearchRecord | undefined>;
-  /** Newest first. */
-  listSearches(tenantId: string, page: PageRequest): Promise<Page<SearchRecord>>;
+  /** Read now (strongly consistent), or, given `freshness`, as this store read or wrote it at most `maxAgeMs` ago. */
+  getSearch(tenantId: string, searchId: string, freshness?: ReadFreshness): Promise<SearchRecord | undefined>;
+  /** Newest first; `freshness` as for `getSearch`. */
+  listSearches(tenantId: string, page: PageRequest, freshness?: ReadFreshness): Promise<Page<SearchRecord>>;
   /** Writes `search` with `version + 1` if the stored version is still `search.version`; returns what was written. */
   saveSearch(search: SearchRecord): Promise<SearchRecord>;
   /**

@@ -5,6 +5,7 @@ import type {
   IdempotencyBinding,
   Page,
   PageRequest,
+  ReadFreshness,
   RequestWindow,
   SessionRecord,
   SlotHolder,
@@ -35,12 +36,12 @@ export class TenantScopedStore implements Store {
     return this.forTenant(search.tenantId).createSearch(search);
   }
 
-  async getSearch(tenantId: string, searchId: string): Promise<SearchRecord | undefined> {
-    return this.forTenant(tenantId).getSearch(tenantId, searchId);
+  async getSearch(tenantId: string, searchId: string, freshness?: ReadFreshness): Promise<SearchRecord | undefined> {
+    return this.forTenant(tenantId).getSearch(tenantId, searchId, freshness);
   }
 
-  async listSearches(tenantId: string, page: PageRequest): Promise<Page<SearchRecord>> {
-    return this.forTenant(tenantId).listSearches(tenantId, page);
+  async listSearches(tenantId: string, page: PageRequest, freshness?: ReadFreshness): Promise<Page<SearchRecord>> {
+    return this.forTenant(tenantId).listSearches(tenantId, page, freshness);
   }
 
   async saveSearch(search: SearchRecord): Promise<SearchRecord> {

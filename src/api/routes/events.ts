@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { streamSSE } from 'hono/streaming';
 import { isActiveSearch } from '../../search/states.js';
-import type { ApiDeps } from '../deps.js';
+import { searchReadFreshness, type ApiDeps } from '../deps.js';
 import { problemResponses } from '../problem.js';
 import { newRouter, SearchIdParamSchema } from '../router.js';
 import { leaseEventStream } from '../stream-leases.js';
@@ -31,11 +31,12 @@ const followSearch = createRoute({
 });
 
 export function eventRoutes(deps: ApiDeps) {
+  const freshness = searchReadFreshness(deps);
   return newRouter().openapi(followSearch, async (c) => {
     const tenantId = c.get('tenantId');
     const { id } = c.req.valid('param');
     // Read before streaming, so that an unknown search is a 404 problem rather than an empty stream.
-    let search = await requireSearch(deps, tenantId, id);
+    let search = await requireSearch(deps, tenantId, id, freshness);
     const lease = await leaseEventStream(deps, tenantId);
     return streamSSE(c, async (stream) => {
       try {
@@ -54,7 +55,7 @@ export function eventRoutes(deps: ApiDeps) {
           if (!isActiveSearch(search.status)) return;
           await stream.sleep(SEARCH_POLL_MS);
           if (stream.aborted || !(await lease.keep())) return;
-          search = await requireSearch(deps, tenantId, id);
+          search = await requireSearch(deps, tenantId, id, freshness);
         }
       } finally {
         await lease.release();

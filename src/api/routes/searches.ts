@@ -3,7 +3,7 @@ import { createSearch } from '../../usecases/create-search.js';
 import { requireSearch } from '../../usecases/require-search.js';
 import { stopSearch } from '../../usecases/stop-search.js';
 import { SearchSpecSchema } from '../../search/spec.js';
-import { DEFAULT_LIMITS, type ApiDeps } from '../deps.js';
+import { DEFAULT_LIMITS, searchReadFreshness, type ApiDeps } from '../deps.js';
 import { problemResponses } from '../problem.js';
 import { IdempotencyHeaderSchema, jsonContent, newRouter, PageQuerySchema, SearchIdParamSchema } from '../router.js';
 import { CreatedSearchSchema, pageSchema, SearchViewSchema, toCostEstimateView, toSearchView } from '../views.js';
@@ -59,6 +59,7 @@ export function searchRoutes(deps: ApiDeps) {
     maxActiveSearches: { ...DEFAULT_LIMITS, ...deps.limits }.maxActiveSearches,
     datasets: { artifacts: deps.artifacts, folders: deps.datasets?.folders },
   };
+  const freshness = searchReadFreshness(deps);
   return newRouter()
     .openapi(createSearchRoute, async (c) => {
       const { search, estimate, replayed } = await createSearch(creation, {
@@ -71,11 +72,11 @@ export function searchRoutes(deps: ApiDeps) {
       return replayed ? c.json(body, 200, { 'idempotent-replayed': 'true', location }) : c.json(body, 201, { location });
     })
     .openapi(listSearches, async (c) => {
-      const page = await deps.store.listSearches(c.get('tenantId'), c.req.valid('query'));
+      const page = await deps.store.listSearches(c.get('tenantId'), c.req.valid('query'), freshness);
       return c.json({ items: page.items.map(toSearchView), ...(page.nextToken ? { nextToken: page.nextToken } : {}) }, 200);
     })
     .openapi(getSearch, async (c) => {
-      const search = await requireSearch(deps, c.get('tenantId'), c.req.valid('param').id);
+      const search = await requireSearch(deps, c.get('tenantId'), c.req.valid('param').id, freshness);
       return c.json(toSearchView(search), 200);
     })
     .openapi(stopSearchRoute, async (c) => {

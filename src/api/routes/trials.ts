@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { InvalidRequest, NotFound } from '../../errors.js';
 import { ledgerFront, searchFront } from '../../multiobjective/search-front.js';
 import { ObjectiveSchema } from '../../search/spec.js';
-import type { ApiDeps } from '../deps.js';
+import { searchReadFreshness, type ApiDeps } from '../deps.js';
 import { problemResponses } from '../problem.js';
 import { jsonContent, newRouter, PageQuerySchema, SearchIdParamSchema, TrialParamsSchema } from '../router.js';
 import { SearchReadCache } from '../search-read-cache.js';
@@ -62,11 +62,12 @@ const getPareto = createRoute({
 
 export function trialRoutes(deps: ApiDeps) {
   const cache = new SearchReadCache();
+  const freshness = searchReadFreshness(deps);
   return newRouter()
     .openapi(listTrials, async (c) => {
       const { id } = c.req.valid('param');
       const tenantId = c.get('tenantId');
-      const search = await requireSearch(deps, tenantId, id);
+      const search = await requireSearch(deps, tenantId, id, freshness);
       const query = c.req.valid('query');
       const body = await cache.read(search, `trials?${query.limit}&${query.nextToken ?? ''}`, async () => {
         const page = await deps.store.listTrials(tenantId, id, query);
@@ -77,7 +78,7 @@ export function trialRoutes(deps: ApiDeps) {
     .openapi(getTrial, async (c) => {
       const { id, number } = c.req.valid('param');
       const tenantId = c.get('tenantId');
-      await requireSearch(deps, tenantId, id);
+      await requireSearch(deps, tenantId, id, freshness);
       const trial = await deps.store.getTrial(tenantId, id, number);
       if (!trial) throw new NotFound('trial', `${id}/${number}`);
       return c.json(toTrialView(trial), 200);
@@ -85,7 +86,7 @@ export function trialRoutes(deps: ApiDeps) {
     .openapi(getPareto, async (c) => {
       const { id } = c.req.valid('param');
       const tenantId = c.get('tenantId');
-      const search = await requireSearch(deps, tenantId, id);
+      const search = await requireSearch(deps, tenantId, id, freshness);
       const { objectives } = search.spec;
       const raw = c.req.valid('query').reference;
       const reference = raw?.split(',').map(Number);
@@ -110,7 +111,7 @@ export function trialRoutes(deps: ApiDeps) {
     .openapi(getBest, async (c) => {
       const { id } = c.req.valid('param');
       const tenantId = c.get('tenantId');
-      const search = await requireSearch(deps, tenantId, id);
+      const search = await requireSearch(deps, tenantId, id, freshness);
       const best = search.best;
       const trial = best && (await cache.read(search, 'best', () => deps.store.getTrial(tenantId, id, best.trialNumber)));
       if (!trial) throw new NotFound('best trial of search', id);

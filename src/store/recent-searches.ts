@@ -1,0 +1,114 @@
+import type { SearchRecord } from '../search/records.js';
+import type { Page, PageRequest, ReadFreshness } from './store.js';
+
+/** Search records one store instance remembers at most; the least recently used go first. */
+const MAX_SEARCHES = 1_000;
+/** Tenants whose list pages it remembers, and pages per tenant. */
+const MAX_TENANTS = 256;
+const MAX_PAGES_PER_TENANT = 8;
+
+interface Remembered<V> {
+  value: V;
+  /** When the read or write that gave it happened, in ms of the clock. */
+  at: number;
+}
+
+/**
+ * The search records and list pages one store instance read or wrote lately. Its own writes go through
+ * at once (a saved record replaces the one remembered, and the copies in remembered list pages), so in the
+ * process that writes them (the local service: API and controller share one store) nothing it answers is
+ * ever older than the last write; writes by other processes (trial jobs' progress, another Lambda) show
+ * once `maxAgeMs` has passed since the read. A read that started before a write and ends after it never
+ * brings back the older record: the higher version wins.
+ */
+export class RecentSearches {
+  private readonly searches = new Map<string, Remembered<SearchRecord>>();
+  private readonly pages = new Map<string, Map<string, Remembered<Page<SearchRecord>>>>();
+
+  constructor(private readonly now: () => number = () => performance.now()) {}
+
+  async search(tenantId: string, searchId: string, freshness: ReadFreshness, read: () => Promise<SearchRecord | undefined>): Promise<SearchRecord | undefined> {
+    const key = searchKey(tenantId, searchId);
+    const hit = this.searches.get(key);
+    const startedAt = this.now();
+    if (hit && isFresh(hit, startedAt, freshness)) return touch(this.searches, key, hit).value;
+    const found = await read();
+    if (found) this.remember(found, startedAt);
+    return found;
+  }
+
+  async page(tenantId: string, page: PageRequest, freshness: ReadFreshness, read: () => Promise<Page<SearchRecord>>): Promise<Page<SearchRecord>> {
+    const key = JSON.stringify([page.limit, page.nextToken ?? '']);
+    const pages = this.pages.get(tenantId);
+    const hit = pages?.get(key);
+    const startedAt = this.now();
+    if (pages && hit && isFresh(hit, startedAt, freshness)) {
+      touch(this.pages, tenantId, pages);
+      return touch(pages, key, hit).value;
+    }
+    const found = await read();
+    const mine = touch(this.pages, tenantId, this.pages.get(tenantId) ?? new Map());
+    mine.set(key, { value: found, at: startedAt });
+    trim(mine, MAX_PAGES_PER_TENANT);
+    trim(this.pages, MAX_TENANTS);
+    return found;
+  }
+
+  /** A search this store created: earlier list pages of its tenant no longer say what comes first. */
+  created(search: SearchRecord): void {
+    this.pages.delete(search.tenantId);
+    this.remember(search, this.now());
+  }
+
+  /** A search this store saved: the remembered record and its copies in list pages are replaced. */
+  saved(search: SearchRecord): void {
+    const at = this.now();
+    this.remember(search, at);
+    for (const remembered of this.pages.get(search.tenantId)?.values() ?? []) {
+      const { items } = remembered.value;
+      const index = items.findIndex((item) => item.id === search.id);
+      if (index >= 0) remembered.value = { ...remembered.value, items: items.with(index, search) };
+    }
+  }
+
+  /** Progress this store recorded on a search (`recordProgress`), which moves no version. */
+  progressed(tenantId: string, searchId: string, at: string): void {
+    const remembered = this.searches.get(searchKey(tenantId, searchId));
+    if (remembered) remembered.value = { ...remembered.value, progressAt: at };
+  }
+
+  /** A write whose outcome this store does not know (a conflict, an error): the next read goes to the store. */
+  forget(tenantId: string, searchId: string): void {
+    this.searches.delete(searchKey(tenantId, searchId));
+    this.pages.delete(tenantId);
+  }
+
+  private remember(search: SearchRecord, at: number): void {
+    const key = searchKey(search.tenantId, search.id);
+    const known = this.searches.get(key);
+    if (known && known.value.version > search.version) return;
+    this.searches.delete(key);
+    this.searches.set(key, { value: search, at });
+    trim(this.searches, MAX_SEARCHES);
+  }
+}
+
+function searchKey(tenantId: string, searchId: string): string {
+  return `${tenantId}\u0000${searchId}`;
+}
+
+// A clock that went back does not stretch the trust.
+function isFresh(remembered: Remembered<unknown>, now: number, { maxAgeMs }: ReadFreshness): boolean {
+  return now >= remembered.at && now - remembered.at < maxAgeMs;
+}
+
+/** Moves `key` to the most recently used end (a `Map` keeps insertion order). */
+function touch<K, V>(map: Map<K, V>, key: K, value: V): V {
+  map.delete(key);
+  map.set(key, value);
+  return value;
+}
+
+function trim(map: Map<unknown, unknown>, max: number): void {
+  while (map.size > max) map.delete(map.keys().next().value);
+}

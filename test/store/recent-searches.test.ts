@@ -1,0 +1,127 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { VersionConflict } from '../../src/errors.js';
+import type { SearchRecord } from '../../src/search/records.js';
+import { dynamoClientConfig } from '../../src/store/client-config.js';
+import { DynamoDbStore } from '../../src/store/dynamodb-store.js';
+import { RecentSearches } from '../../src/store/recent-searches.js';
+import { newSearch, TEST_TENANT } from '../helpers/records.js';
+import { startTestStore, type TestStore } from '../helpers/store.js';
+
+/** Trusts anything it read or wrote for the test's length: what shows is what the store instance knows. */
+const LONG = { maxAgeMs: 600_000 };
+/** Trusts nothing already read: every read goes to the store. */
+const NOW = { maxAgeMs: 0 };
+
+let db: TestStore;
+/** Another process's store on the same table (a trial job, another API Lambda). */
+let elsewhere: DynamoDbStore;
+beforeAll(async () => {
+  db = await startTestStore();
+  elsewhere = new DynamoDbStore({ tableName: 'nas', client: dynamoClientConfig({ NAS_DYNAMODB_ENDPOINT: db.dynamo.endpoint }) });
+});
+afterAll(() => db.close());
+
+describe('reads of search records that may be a bounded time old (issue #18)', () => {
+  it("answers this store's own writes at once, in the record and in remembered list pages", async () => {
+    const tenant = 'tenant-own-writes';
+    const first = newSearch('R-own-1', undefined, tenant);
+    await db.store.createSearch(first);
+    expect((await db.store.listSearches(tenant, { limit: 10 }, LONG)).items.map((s) => s.id)).toEqual(['R-own-1']);
+
+    // A new search is on the next page read at once, though the page was remembered.
+    await db.store.createSearch(newSearch('R-own-2', undefined, tenant));
+    expect((await db.store.listSearches(tenant, { limit: 10 }, LONG)).items.map((s) => s.id)).toEqual(['R-own-2', 'R-own-1']);
+
+    const saved = await db.store.saveSearch({ ...first, status: 'RUNNING' });
+    expect(await db.store.getSearch(tenant, 'R-own-1', LONG)).toEqual(saved);
+    const listed = (await db.store.listSearches(tenant, { limit: 10 }, LONG)).items.find((s) => s.id === 'R-own-1');
+    expect(listed).toEqual(saved);
+
+    await db.store.recordProgress(tenant, 'R-own-1', '2026-12-02T10:00:00.000Z');
+    expect((await db.store.getSearch(tenant, 'R-own-1', LONG))?.progressAt).toBe('2026-12-02T10:00:00.000Z');
+  });
+
+  it("shows another process's write once the record is older than the age asked, and at once to a read without one", async () => {
+    const search = newSearch('R-elsewhere');
+    await db.store.createSearch(search);
+    expect((await db.store.getSearch(TEST_TENANT, 'R-elsewhere', LONG))?.status).toBe('CREATED');
+    await elsewhere.saveSearch({ ...search, status: 'STOPPING' });
+
+    expect((await db.store.getSearch(TEST_TENANT, 'R-elsewhere', LONG))?.status).toBe('CREATED');
+    expect((await db.store.getSearch(TEST_TENANT, 'R-elsewhere'))?.status).toBe('STOPPING');
+    expect((await db.store.getSearch(TEST_TENANT, 'R-elsewhere', NOW))?.status).toBe('STOPPING');
+    // The fresh read is remembered in its turn.
+    expect((await db.store.getSearch(TEST_TENANT, 'R-elsewhere', LONG))?.status).toBe('STOPPING');
+  });
+
+  it('reads the store again after a save it lost, instead of answering the version it tried to replace', async () => {
+    const search = newSearch('R-conflict');
+    await db.store.createSearch(search);
+    const theirs = await elsewhere.saveSearch({ ...search, status: 'STOPPING' });
+    await expect(db.store.saveSearch({ ...search, status: 'RUNNING' })).rejects.toBeInstanceOf(VersionConflict);
+    expect(await db.store.getSearch(TEST_TENANT, 'R-conflict', LONG)).toEqual(theirs);
+  });
+
+  it("never answers one tenant's read with another tenant's record of the same id", async () => {
+    await db.store.createSearch(newSearch('R-same-id', undefined, 'tenant-a'));
+    expect(await db.store.getSearch('tenant-a', 'R-same-id', LONG)).toBeDefined();
+    expect(await db.store.getSearch('tenant-b', 'R-same-id', LONG)).toBeUndefined();
+    expect((await db.store.listSearches('tenant-b', { limit: 10 }, LONG)).items).toEqual([]);
+  });
+});
+
+describe('the recent searches of one store', () => {
+  const search = newSearch('R-unit');
+  let clock = 0;
+  const recent = () => new RecentSearches(() => clock);
+  const answering = (record: SearchRecord | undefined) => async () => record;
+
+  it('keeps a read for the age asked, by its own clock, and not across a clock that went back', async () => {
+    const cache = recent();
+    clock = 1_000;
+    await cache.search(TEST_TENANT, 'R-unit', LONG, answering(search));
+    const newer = { ...search, version: 1 };
+    clock = 1_999;
+    expect(await cache.search(TEST_TENANT, 'R-unit', { maxAgeMs: 1_000 }, answering(newer))).toBe(search);
+    clock = 2_000;
+    expect(await cache.search(TEST_TENANT, 'R-unit', { maxAgeMs: 1_000 }, answering(newer))).toBe(newer);
+    clock = 500;
+    const newest = { ...search, version: 2 };
+    expect(await cache.search(TEST_TENANT, 'R-unit', LONG, answering(newest))).toBe(newest);
+  });
+
+  it('does not let a read that started before a save bring back the older version when it ends after it', async () => {
+    const cache = recent();
+    let finish: (record: SearchRecord) => void = () => {};
+    const slowRead = cache.search(TEST_TENANT, 'R-unit', NOW, () => new Promise<SearchRecord>((resolve) => (finish = resolve)));
+    const saved = { ...search, version: 1, status: 'RUNNING' as const };
+    cache.saved(saved);
+    finish(search);
+    expect(await slowRead).toBe(search);
+    expect(await cache.search(TEST_TENANT, 'R-unit', LONG, answering(undefined))).toBe(saved);
+  });
+
+  it('remembers nothing for a search that does not exist, and reads its list pages again after a forget', async () => {
+    const cache = recent();
+    let reads = 0;
+    const missing = async () => {
+      reads++;
+      return undefined;
+    };
+    await cache.search(TEST_TENANT, 'R-none', LONG, missing);
+    await cache.search(TEST_TENANT, 'R-none', LONG, missing);
+    expect(reads).toBe(2);
+
+    let pageReads = 0;
+    const page = async () => {
+      pageReads++;
+      return { items: [search] };
+    };
+    await cache.page(TEST_TENANT, { limit: 5 }, LONG, page);
+    await cache.page(TEST_TENANT, { limit: 5 }, LONG, page);
+    expect(pageReads).toBe(1);
+    cache.forget(TEST_TENANT, 'R-unit');
+    await cache.page(TEST_TENANT, { limit: 5 }, LONG, page);
+    expect(pageReads).toBe(2);
+  });
+});
