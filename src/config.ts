@@ -58,6 +58,12 @@ export interface ServiceConfig {
    */
   readonly searchCacheSeconds: number;
   /**
+   * The controller thread's CPU niceness (`NAS_CONTROLLER_NICENESS`, 0-19, default 5): above 0, the API's
+   * reads go first when the cores are busy, and searches take what is left; 0 shares the cores evenly.
+   * Trial jobs the controller starts inherit it.
+   */
+  readonly controllerNiceness: number;
+  /**
    * Train the predictors of each search that finishes, in the background, so the first prediction after it
    * answers at once (`NAS_WARM_PREDICTORS`: on unless `0`). The training runs in a process of its own, so
    * the API answers meanwhile; it takes a core for its time (seconds for a few hundred trials, minutes for
@@ -77,6 +83,12 @@ function numberFrom(env: NodeJS.ProcessEnv, name: string, fallback: number, min:
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
   if (!Number.isFinite(value) || value < min) throw new Error(`${name} must be a number >= ${min}, got '${raw}'`);
+  return value;
+}
+
+function nicenessFrom(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const value = numberFrom(env, name, fallback, 0);
+  if (!Number.isInteger(value) || value > 19) throw new Error(`${name} must be a whole number from 0 to 19, got '${env[name]}'`);
   return value;
 }
 
@@ -118,6 +130,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig 
     maxEventStreams: numberFrom(env, 'NAS_MAX_EVENT_STREAMS', DEFAULT_LIMITS.maxEventStreams, 1),
     credentialCacheSeconds: numberFrom(env, 'NAS_CREDENTIAL_CACHE_SECONDS', DEFAULT_CREDENTIAL_CACHE_SECONDS, 0),
     searchCacheSeconds: numberFrom(env, 'NAS_SEARCH_CACHE_SECONDS', DEFAULT_SEARCH_CACHE_SECONDS, 0),
+    controllerNiceness: nicenessFrom(env, 'NAS_CONTROLLER_NICENESS', 5),
     warmPredictors: env.NAS_WARM_PREDICTORS !== '0',
     containerCommands: containerCommandsFrom(env),
   };

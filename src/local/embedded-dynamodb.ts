@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { MessageChannel, Worker } from 'node:worker_threads';
+import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import {
   CreateTableCommand,
   DescribeTableCommand,
@@ -16,6 +16,11 @@ import { claimDataFolder } from './data-folder.js';
 export interface EmbeddedDynamoDb {
   /** `http://127.0.0.1:<port>`: give it to the SDK as `endpoint` (see `dynamoClientConfig`). */
   readonly endpoint: string;
+  /**
+   * A new message port to dynalite's request handler, for a thread of this process (the controller's):
+   * hand it to `answerInProcess` there, in a `MessagePortRequestHandler`.
+   */
+  openPort(): MessagePort;
   close(): Promise<void>;
 }
 
@@ -94,7 +99,12 @@ export async function startEmbeddedDynamoDb(dataDir: string, tableName: string):
     worker.postMessage({ requests: port2 }, [port2]);
     forget = answerInProcess(endpoint, handler);
     await ensureTable(endpoint, tableName);
-    return { endpoint, close };
+    const openPort = () => {
+      const channel = new MessageChannel();
+      worker.postMessage({ requests: channel.port2 }, [channel.port2]);
+      return channel.port1;
+    };
+    return { endpoint, openPort, close };
   } catch (error) {
     await close();
     throw error;

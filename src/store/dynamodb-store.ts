@@ -14,7 +14,7 @@ import { credentialsEnded } from '../auth/credential-cache.js';
 import { Conflict, InvalidRequest, Unavailable, VersionConflict } from '../errors.js';
 import type { SearchRecord, TrialRecord } from '../search/records.js';
 import { isActiveSearch } from '../search/states.js';
-import { RecentSearches } from './recent-searches.js';
+import { RecentSearches, type SearchWrite } from './recent-searches.js';
 import type {
   ApiKeyRecord,
   DatasetSourceRecord,
@@ -133,6 +133,11 @@ function backOff(round: number): Promise<void> {
 export interface DynamoDbStoreOptions {
   readonly tableName: string;
   readonly client: DynamoDBClientConfig;
+  /**
+   * Told every write of search records this store makes, so that another store of the process answers it
+   * at once too (`heard`): the local service's controller thread tells the API's.
+   */
+  readonly onSearchWrite?: (write: SearchWrite) => void;
 }
 
 /** The `Store` on DynamoDB (in the cloud) or dynalite (the embedded default): same code either way. */
@@ -142,11 +147,24 @@ export class DynamoDbStore implements Store {
   /** What reads with a `ReadFreshness` are answered from; every search write of this store goes through it. */
   private readonly recent = new RecentSearches();
 
-  constructor({ tableName, client }: DynamoDbStoreOptions) {
+  private readonly onSearchWrite: ((write: SearchWrite) => void) | undefined;
+
+  constructor({ tableName, client, onSearchWrite }: DynamoDbStoreOptions) {
     this.tableName = tableName;
+    this.onSearchWrite = onSearchWrite;
     this.documents = DynamoDBDocumentClient.from(new DynamoDBClient(client), {
       marshallOptions: { removeUndefinedValues: true },
     });
+  }
+
+  /** A write of search records another store of this process made: reads with a `ReadFreshness` answer it at once. */
+  heard(write: SearchWrite): void {
+    this.recent.apply(write);
+  }
+
+  private wrote(write: SearchWrite): void {
+    this.recent.apply(write);
+    this.onSearchWrite?.(write);
   }
 
   private async send<T>(operation: () => Promise<T>): Promise<T> {
@@ -181,10 +199,10 @@ export class DynamoDbStore implements Store {
       );
     } catch (error) {
       if (isConditionFailure(error)) throw new Conflict(`search ${search.id} already exists`);
-      this.recent.forget(search.tenantId, search.id);
+      this.wrote({ kind: 'unknown', tenantId: search.tenantId, searchId: search.id });
       throw error;
     }
-    this.recent.created(search);
+    this.wrote({ kind: 'created', search });
   }
 
   async getSearch(tenantId: string, searchId: string, freshness?: ReadFreshness): Promise<SearchRecord | undefined> {
@@ -229,11 +247,11 @@ export class DynamoDbStore implements Store {
         ),
       );
     } catch (error) {
-      this.recent.forget(search.tenantId, search.id);
+      this.wrote({ kind: 'unknown', tenantId: search.tenantId, searchId: search.id });
       if (isConditionFailure(error)) throw new VersionConflict(`search ${search.id} changed since version ${search.version}`);
       throw error;
     }
-    this.recent.saved(next);
+    this.wrote({ kind: 'saved', search: next });
     return next;
   }
 
@@ -252,12 +270,12 @@ export class DynamoDbStore implements Store {
       );
     } catch (error) {
       if (!isConditionFailure(error)) {
-        this.recent.forget(tenantId, searchId);
+        this.wrote({ kind: 'unknown', tenantId, searchId });
         throw error;
       }
       return;
     }
-    this.recent.progressed(tenantId, searchId, at);
+    this.wrote({ kind: 'progressed', tenantId, searchId, at });
   }
 
   async listActiveSearches(): Promise<{ tenantId: string; searchId: string }[]> {

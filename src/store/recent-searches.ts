@@ -7,6 +7,15 @@ const MAX_SEARCHES = 1_000;
 const MAX_TENANTS = 256;
 const MAX_PAGES_PER_TENANT = 8;
 
+/** A write of search records a store made, as its `RecentSearches` (and those it tells, `onSearchWrite`) learn it. */
+export type SearchWrite =
+  | { readonly kind: 'created'; readonly search: SearchRecord }
+  | { readonly kind: 'saved'; readonly search: SearchRecord }
+  /** Progress recorded on a search (`recordProgress`), which moves no version. */
+  | { readonly kind: 'progressed'; readonly tenantId: string; readonly searchId: string; readonly at: string }
+  /** A write whose outcome the store does not know (a conflict, an error): the next read goes to the store. */
+  | { readonly kind: 'unknown'; readonly tenantId: string; readonly searchId: string };
+
 interface Remembered<V> {
   value: V;
   /** When the read or write that gave it happened, in ms of the clock. */
@@ -15,11 +24,11 @@ interface Remembered<V> {
 
 /**
  * The search records and list pages one store instance read or wrote lately. Its own writes go through
- * at once (a saved record replaces the one remembered, and the copies in remembered list pages), so in the
- * process that writes them (the local service: API and controller share one store) nothing it answers is
- * ever older than the last write; writes by other processes (trial jobs' progress, another Lambda) show
- * once `maxAgeMs` has passed since the read. A read that started before a write and ends after it never
- * brings back the older record: the higher version wins.
+ * at once (a saved record replaces the one remembered, and the copies in remembered list pages), and so do
+ * those it hears of from another store of the process (the local service's controller thread), so there
+ * nothing the API answers is older than the last write; writes by other processes (trial jobs' progress,
+ * another Lambda) show once `maxAgeMs` has passed since the read. A read that started before a write and
+ * ends after it never brings back the older record: the higher version wins.
  */
 export class RecentSearches {
   private readonly searches = new Map<string, Remembered<SearchRecord>>();
@@ -54,33 +63,30 @@ export class RecentSearches {
     return found;
   }
 
-  /** A search this store created: earlier list pages of its tenant no longer say what comes first. */
-  created(search: SearchRecord): void {
-    this.pages.delete(search.tenantId);
-    this.remember(search, this.now());
-  }
-
-  /** A search this store saved: the remembered record and its copies in list pages are replaced. */
-  saved(search: SearchRecord): void {
-    const at = this.now();
-    this.remember(search, at);
-    for (const remembered of this.pages.get(search.tenantId)?.values() ?? []) {
-      const { items } = remembered.value;
-      const index = items.findIndex((item) => item.id === search.id);
-      if (index >= 0) remembered.value = { ...remembered.value, items: items.with(index, search) };
+  /** Learns a write of search records: this store's own, or one another store of the process made. */
+  apply(write: SearchWrite): void {
+    if (write.kind === 'created') {
+      // Earlier list pages of its tenant no longer say what comes first.
+      this.pages.delete(write.search.tenantId);
+      this.remember(write.search, this.now());
+    } else if (write.kind === 'saved') this.saved(write.search);
+    else if (write.kind === 'progressed') {
+      const remembered = this.searches.get(searchKey(write.tenantId, write.searchId));
+      if (remembered) remembered.value = { ...remembered.value, progressAt: write.at };
+    } else {
+      this.searches.delete(searchKey(write.tenantId, write.searchId));
+      this.pages.delete(write.tenantId);
     }
   }
 
-  /** Progress this store recorded on a search (`recordProgress`), which moves no version. */
-  progressed(tenantId: string, searchId: string, at: string): void {
-    const remembered = this.searches.get(searchKey(tenantId, searchId));
-    if (remembered) remembered.value = { ...remembered.value, progressAt: at };
-  }
-
-  /** A write whose outcome this store does not know (a conflict, an error): the next read goes to the store. */
-  forget(tenantId: string, searchId: string): void {
-    this.searches.delete(searchKey(tenantId, searchId));
-    this.pages.delete(tenantId);
+  /** The remembered record and its copies in list pages are replaced, unless they are newer. */
+  private saved(search: SearchRecord): void {
+    this.remember(search, this.now());
+    for (const remembered of this.pages.get(search.tenantId)?.values() ?? []) {
+      const { items } = remembered.value;
+      const index = items.findIndex((item) => item.id === search.id);
+      if (index >= 0 && items[index]!.version <= search.version) remembered.value = { ...remembered.value, items: items.with(index, search) };
+    }
   }
 
   private remember(search: SearchRecord, at: number): void {

@@ -54,6 +54,22 @@ describe('reads of search records that may be a bounded time old (issue #18)', (
     expect((await db.store.getSearch(TEST_TENANT, 'R-elsewhere', LONG))?.status).toBe('STOPPING');
   });
 
+  it('answers at once what another store of the process wrote and told it (the controller thread)', async () => {
+    const api = new DynamoDbStore({ tableName: 'nas', client: dynamoClientConfig({ NAS_DYNAMODB_ENDPOINT: db.dynamo.endpoint }) });
+    const controller = new DynamoDbStore({ tableName: 'nas', client: dynamoClientConfig({ NAS_DYNAMODB_ENDPOINT: db.dynamo.endpoint }), onSearchWrite: (write) => api.heard(write) });
+    const tenant = 'tenant-heard';
+    const search = newSearch('R-heard', undefined, tenant);
+    await api.createSearch(search);
+    expect((await api.listSearches(tenant, { limit: 10 }, LONG)).items).toEqual([search]);
+    expect(await api.getSearch(tenant, 'R-heard', LONG)).toEqual(search);
+
+    const saved = await controller.saveSearch({ ...search, status: 'RUNNING' });
+    expect(await api.getSearch(tenant, 'R-heard', LONG)).toEqual(saved);
+    expect((await api.listSearches(tenant, { limit: 10 }, LONG)).items).toEqual([saved]);
+    await controller.recordProgress(tenant, 'R-heard', '2026-12-02T11:00:00.000Z');
+    expect((await api.getSearch(tenant, 'R-heard', LONG))?.progressAt).toBe('2026-12-02T11:00:00.000Z');
+  });
+
   it('reads the store again after a save it lost, instead of answering the version it tried to replace', async () => {
     const search = newSearch('R-conflict');
     await db.store.createSearch(search);
@@ -95,7 +111,7 @@ describe('the recent searches of one store', () => {
     let finish: (record: SearchRecord) => void = () => {};
     const slowRead = cache.search(TEST_TENANT, 'R-unit', NOW, () => new Promise<SearchRecord>((resolve) => (finish = resolve)));
     const saved = { ...search, version: 1, status: 'RUNNING' as const };
-    cache.saved(saved);
+    cache.apply({ kind: 'saved', search: saved });
     finish(search);
     expect(await slowRead).toBe(search);
     expect(await cache.search(TEST_TENANT, 'R-unit', LONG, answering(undefined))).toBe(saved);
@@ -120,7 +136,7 @@ describe('the recent searches of one store', () => {
     await cache.page(TEST_TENANT, { limit: 5 }, LONG, page);
     await cache.page(TEST_TENANT, { limit: 5 }, LONG, page);
     expect(pageReads).toBe(1);
-    cache.forget(TEST_TENANT, 'R-unit');
+    cache.apply({ kind: 'unknown', tenantId: TEST_TENANT, searchId: 'R-unit' });
     await cache.page(TEST_TENANT, { limit: 5 }, LONG, page);
     expect(pageReads).toBe(2);
   });

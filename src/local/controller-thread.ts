@@ -1,0 +1,113 @@
+import { Worker } from 'node:worker_threads';
+import type { ServiceConfig } from '../config.js';
+import type { Events, SearchEvent } from '../events/events.js';
+import type { SearchRecord } from '../search/records.js';
+import type { SearchWrite } from '../store/recent-searches.js';
+import type { EmbeddedDynamoDb } from './embedded-dynamodb.js';
+import type { ControllerThreadData, FromControllerThread, ToControllerThread } from './controller-thread-entry.js';
+
+const ENTRY = new URL('./controller-thread-entry.ts', import.meta.url).href;
+const TSX_API = import.meta.resolve('tsx/esm/api');
+/**
+ * The thread registers tsx itself before it imports its TypeScript entry: a worker inherits the loader
+ * hooks of `--import tsx` only where the process was started with them (`npm start`), not under every
+ * runner (vitest's).
+ */
+const BOOT = `import(${JSON.stringify(TSX_API)}).then(({ register }) => { register(); return import(${JSON.stringify(ENTRY)}); })`;
+
+export interface ControllerThreadListeners {
+  /** Every search a tick found ended. */
+  readonly onEnded: (search: SearchRecord) => void;
+  /** Every write of search records the thread's store made (for the API's store: `DynamoDbStore.heard`). */
+  readonly onSearchWrite: (write: SearchWrite) => void;
+}
+
+/**
+ * The local service's controller on a thread of its own (issue #18): its ticks, the in-process benchmark
+ * evaluations, the job pool and the sweep no longer share the API's event loop, and at a lower CPU
+ * priority (`NAS_CONTROLLER_NICENESS`) they leave busy cores to the API's reads first. Events the API publishes
+ * cross over a message port; the thread's store reaches dynalite over a port of its own, and tells the API's
+ * store each search record it writes, so that reads answer it at once (src/store/recent-searches.ts).
+ */
+export class ControllerThread implements Events {
+  private closed = false;
+  private readonly exited: Promise<void>;
+
+  private constructor(private readonly worker: Worker, listeners: ControllerThreadListeners) {
+    this.exited = new Promise((resolve) => worker.once('exit', () => resolve()));
+    worker.on('message', (message: FromControllerThread) => {
+      if (message.type === 'ended') listeners.onEnded(message.search);
+      else if (message.type === 'search-write') listeners.onSearchWrite(message.write);
+    });
+  }
+
+  /** Starts the thread. Jobs and the sweep wait for `begin`. */
+  static async start(config: ServiceConfig, dynamo: EmbeddedDynamoDb, listeners: ControllerThreadListeners): Promise<ControllerThread> {
+    const port = dynamo.openPort();
+    const workerData: ControllerThreadData = { config, endpoint: dynamo.endpoint, dynamo: port };
+    const worker = new Worker(BOOT, { eval: true, workerData, transferList: [port] });
+    const thread = new ControllerThread(worker, listeners);
+    try {
+      await thread.answer('ready');
+    } catch (error) {
+      await worker.terminate();
+      throw error;
+    }
+    // After the start, a failure of the thread is the service's log's to tell (its searches stop going on).
+    worker.on('error', (error) => console.error('the controller thread failed:', error));
+    return thread;
+  }
+
+  publish(event: SearchEvent): void {
+    this.post({ type: 'event', event });
+  }
+
+  /** The API listens at `apiUrl`: jobs may start; resolves once unfinished searches were swept. */
+  async begin(apiUrl: string): Promise<void> {
+    const begun = this.answer('begun');
+    this.post({ type: 'begin', apiUrl });
+    await begun;
+  }
+
+  /** Lets running ticks finish, closes the job pool, and ends the thread. */
+  async close(): Promise<void> {
+    if (this.closed) return this.exited;
+    const closing = this.answer('closed').catch(() => undefined);
+    this.post({ type: 'close' });
+    this.closed = true;
+    await closing;
+    await this.worker.terminate();
+    await this.exited;
+  }
+
+  private post(message: ToControllerThread): void {
+    if (!this.closed) this.worker.postMessage(message);
+  }
+
+  /** The thread's next message of `type`; rejects if it fails or ends first. */
+  private answer(type: FromControllerThread['type']): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const onMessage = (message: FromControllerThread) => {
+        if (message.type !== type) return;
+        settle();
+        resolve();
+      };
+      const onError = (error: Error) => {
+        settle();
+        reject(error);
+      };
+      const onExit = (code: number) => {
+        settle();
+        reject(new Error(`the controller thread ended (exit code ${code}) before '${type}'`));
+      };
+      const settle = () => {
+        this.worker.off('message', onMessage);
+        this.worker.off('error', onError);
+        this.worker.off('exit', onExit);
+      };
+      this.worker.on('message', onMessage);
+      this.worker.once('error', onError);
+      this.worker.once('exit', onExit);
+    });
+  }
+}

@@ -1,0 +1,73 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readConfig } from '../../src/config.js';
+import { ControllerThread } from '../../src/local/controller-thread.js';
+import { startEmbeddedDynamoDb, type EmbeddedDynamoDb } from '../../src/local/embedded-dynamodb.js';
+import { waitFor } from '../../src/local/service-process.js';
+import type { SearchRecord } from '../../src/search/records.js';
+import type { SearchWrite } from '../../src/store/recent-searches.js';
+import { dynamoClientConfig } from '../../src/store/client-config.js';
+import { DynamoDbStore } from '../../src/store/dynamodb-store.js';
+import { newSearch, TEST_TENANT, testSpec } from '../helpers/records.js';
+
+let dataDir: string;
+let dynamo: EmbeddedDynamoDb;
+let store: DynamoDbStore;
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'nas-controller-thread-'));
+  dynamo = await startEmbeddedDynamoDb(dataDir, 'nas');
+  store = new DynamoDbStore({ tableName: 'nas', client: dynamoClientConfig({ NAS_DYNAMODB_ENDPOINT: dynamo.endpoint }) });
+});
+afterAll(async () => {
+  await dynamo.close();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+const IGNORED = { onEnded: () => {}, onSearchWrite: () => {} };
+const config = () => ({ ...readConfig({ NAS_DATA_DIR: dataDir }), workers: 1, sweepSeconds: 600 });
+
+describe("the local service's controller thread (issue #18)", () => {
+  it('runs the searches it hears of to their end on its own store, and says which ended', async () => {
+    const ended: SearchRecord[] = [];
+    const writes: SearchWrite[] = [];
+    const controller = await ControllerThread.start(config(), dynamo, { onEnded: (search) => ended.push(search), onSearchWrite: (write) => writes.push(write) });
+    try {
+      await controller.begin('http://127.0.0.1:1');
+      await store.createSearch(newSearch('T-thread', testSpec({ maxTrialCount: 12, parallelTrialCount: 4 })));
+      controller.publish({ type: 'SearchCreated', tenantId: TEST_TENANT, searchId: 'T-thread' });
+
+      const search = await waitFor(async () => {
+        const current = await store.getSearch(TEST_TENANT, 'T-thread');
+        return current?.status === 'SUCCEEDED' ? current : undefined;
+      }, 'the search to succeed');
+      expect(search.trialCount).toBe(12);
+      expect((await store.allTrials(TEST_TENANT, 'T-thread')).map((t) => t.status)).toEqual(Array(12).fill('SUCCEEDED'));
+      await waitFor(async () => ended.find((s) => s.id === 'T-thread'), 'the thread to say the search ended');
+      // Every record it saved was told, in order, the last one the search as it ended.
+      const saved = writes.flatMap((w) => (w.kind === 'saved' && w.search.id === 'T-thread' ? [w.search] : []));
+      expect(saved.map((s) => s.version)).toEqual(saved.map((_, i) => i + 1));
+      expect(saved.at(-1)).toEqual(search);
+    } finally {
+      await controller.close();
+    }
+  });
+
+  it('sweeps unfinished searches when it begins, and takes no event once closed', async () => {
+    await store.createSearch(newSearch('T-swept', testSpec({ maxTrialCount: 3 })));
+    const controller = await ControllerThread.start(config(), dynamo, IGNORED);
+    await controller.begin('http://127.0.0.1:1');
+    await waitFor(async () => ((await store.getSearch(TEST_TENANT, 'T-swept'))?.status === 'SUCCEEDED' ? true : undefined), 'the swept search to succeed');
+    await controller.close();
+
+    await store.createSearch(newSearch('T-after-close', testSpec({ maxTrialCount: 3 })));
+    controller.publish({ type: 'SearchCreated', tenantId: TEST_TENANT, searchId: 'T-after-close' });
+    await controller.close();
+    expect((await store.getSearch(TEST_TENANT, 'T-after-close'))?.status).toBe('CREATED');
+  });
+
+  it('fails to start, with the reason, when its thread cannot set up', async () => {
+    await expect(ControllerThread.start({ ...config(), artifacts: 's3://' }, dynamo, IGNORED)).rejects.toThrow('NAS_ARTIFACTS must name a bucket');
+  });
+});
