@@ -1,30 +1,58 @@
 import type { SearchRecord } from '../search/records.js';
+import { isActiveSearch } from '../search/states.js';
+import type { ReadFreshness } from '../store/store.js';
+
+interface Entry {
+  readonly version: number;
+  readonly progressAt: string;
+  /** When the read started, in ms of the cache's clock. */
+  readonly loadedAt: number;
+  readonly value: Promise<unknown>;
+}
 
 /**
- * Heavy reads of a search (a page of its trials, its best trial, its Pareto front), answered once per
- * version of the search record in this API process. The version moves with every change the controller
- * writes, and `progressAt` with every training epoch, so an entry is never stale, only unused: the least
- * recently used go first. Keys start with the tenant, so one tenant's entry never answers another's
- * request. Concurrent misses of one key share one read; a failed read is not kept.
+ * Heavy reads of a search (a page of its trials, its best trial, its Pareto front) in this API process.
+ * An entry answers for the version of the search record it was read at (the version moves with every
+ * change the controller writes, `progressAt` with every training epoch) and, while the search runs, for
+ * `freshness.maxAgeMs` after its read whatever the version: a running search's record changes many times
+ * a second under load, and a dashboard polling it would otherwise read its trials again each time
+ * (issue #18). Once the search has ended its reads are exact. Keys start with the tenant, so one tenant's
+ * entry never answers another's request; the least recently used go first. Concurrent misses of one key
+ * share one read; a failed read is not kept.
  */
 export class SearchReadCache {
-  private readonly entries = new Map<string, Promise<unknown>>();
+  private readonly entries = new Map<string, Entry>();
 
-  constructor(private readonly capacity = 256) {}
+  constructor(
+    private readonly freshness: ReadFreshness | undefined,
+    private readonly capacity = 256,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
 
-  /** What `load` answers for `query` (the read's name and its parameters) at the search's current version. */
+  /** What `load` answers for `query` (the read's name and its parameters) for the search as it is in `search`. */
   read<V>(search: SearchRecord, query: string, load: () => Promise<V>): Promise<V> {
-    const key = JSON.stringify([search.tenantId, search.id, search.version, search.progressAt ?? '', query]);
+    const key = JSON.stringify([search.tenantId, search.id, query]);
+    const progressAt = search.progressAt ?? '';
+    const now = this.now();
     const cached = this.entries.get(key);
-    if (cached) {
+    if (cached && this.answers(cached, search, progressAt, now)) {
       this.entries.delete(key);
       this.entries.set(key, cached);
-      return cached as Promise<V>;
+      return cached.value as Promise<V>;
     }
-    const loaded = load();
-    this.entries.set(key, loaded);
-    loaded.catch(() => this.entries.get(key) === loaded && this.entries.delete(key));
+    const value = load();
+    const entry: Entry = { version: search.version, progressAt, loadedAt: now, value };
+    this.entries.delete(key);
+    this.entries.set(key, entry);
+    value.catch(() => this.entries.get(key) === entry && this.entries.delete(key));
     while (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);
-    return loaded;
+    return value;
+  }
+
+  private answers(entry: Entry, search: SearchRecord, progressAt: string, now: number): boolean {
+    if (entry.version === search.version && entry.progressAt === progressAt) return true;
+    // Once the search has ended, only a read of its final version answers.
+    if (!this.freshness || !isActiveSearch(search.status)) return false;
+    return now >= entry.loadedAt && now - entry.loadedAt < this.freshness.maxAgeMs;
   }
 }

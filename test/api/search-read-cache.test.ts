@@ -16,7 +16,7 @@ describe('the search read cache', () => {
   };
 
   it('reads once per version, and again once the search changed (a new version, a training epoch)', async () => {
-    const cache = new SearchReadCache();
+    const cache = new SearchReadCache(undefined);
     const { load, loads } = counting();
     expect(await cache.read(search, 'best', load)).toBe(1);
     expect(await cache.read(search, 'best', load)).toBe(1);
@@ -26,14 +26,14 @@ describe('the search read cache', () => {
   });
 
   it("never answers one tenant's read with another's, even for the same search id and version", async () => {
-    const cache = new SearchReadCache();
+    const cache = new SearchReadCache(undefined);
     const other: SearchRecord = { ...search, tenantId: 'tenant-b' };
     expect(await cache.read(search, 'trials?50&', async () => 'a')).toBe('a');
     expect(await cache.read(other, 'trials?50&', async () => 'b')).toBe('b');
   });
 
   it('shares one read between concurrent requests, keeps no failure, and drops the least recently used', async () => {
-    const cache = new SearchReadCache(2);
+    const cache = new SearchReadCache(undefined, 2);
     const { load, loads } = counting();
     await Promise.all([cache.read(search, 'q', load), cache.read(search, 'q', load)]);
     expect(loads()).toBe(1);
@@ -43,6 +43,37 @@ describe('the search read cache', () => {
     await cache.read(search, 'third', load);
     await cache.read(search, 'q', load);
     expect(loads()).toBe(2);
+  });
+});
+
+describe('the search read cache while a search runs', () => {
+  const running: SearchRecord = { ...newSearch('S-2'), status: 'RUNNING' };
+  let clock = 0;
+  const cache = () => new SearchReadCache({ maxAgeMs: 1_000 }, 256, () => clock);
+
+  it('answers newer versions of a running search for the age asked, then reads again', async () => {
+    const reads = cache();
+    clock = 10_000;
+    expect(await reads.read(running, 'trials', async () => 'v0')).toBe('v0');
+    clock = 10_999;
+    expect(await reads.read({ ...running, version: 5 }, 'trials', async () => 'v5')).toBe('v0');
+    clock = 11_000;
+    expect(await reads.read({ ...running, version: 6 }, 'trials', async () => 'v6')).toBe('v6');
+  });
+
+  it('answers an ended search only from a read of its final version, however recent the other', async () => {
+    const reads = cache();
+    clock = 20_000;
+    await reads.read(running, 'best', async () => 'while running');
+    const ended: SearchRecord = { ...running, version: running.version + 1, status: 'SUCCEEDED' };
+    expect(await reads.read(ended, 'best', async () => 'final')).toBe('final');
+    expect(await reads.read(ended, 'best', async () => 'again')).toBe('final');
+  });
+
+  it('reads every new version again where no age is allowed', async () => {
+    const reads = new SearchReadCache(undefined, 256, () => clock);
+    await reads.read(running, 'q', async () => 'v0');
+    expect(await reads.read({ ...running, version: 1 }, 'q', async () => 'v1')).toBe('v1');
   });
 });
 

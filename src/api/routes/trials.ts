@@ -61,8 +61,8 @@ const getPareto = createRoute({
 });
 
 export function trialRoutes(deps: ApiDeps) {
-  const cache = new SearchReadCache();
   const freshness = searchReadFreshness(deps);
+  const cache = new SearchReadCache(freshness);
   return newRouter()
     .openapi(listTrials, async (c) => {
       const { id } = c.req.valid('param');
