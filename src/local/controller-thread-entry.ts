@@ -14,13 +14,12 @@ import { EvaluatorRoutedQueue } from '../jobs/evaluator-routed-queue.js';
 import { ExternalLeaseQueue } from '../jobs/external-lease-queue.js';
 import { LocalJobPool } from '../jobs/local-job-pool.js';
 import { PredictorService } from '../predictors/predictor-service.js';
-import type { SearchRecord } from '../search/records.js';
-import { isActiveSearch } from '../search/states.js';
 import { answerInProcess, dynamoClientConfig } from '../store/client-config.js';
 import { DynamoDbStore } from '../store/dynamodb-store.js';
 import { MessagePortRequestHandler } from '../store/message-port-handler.js';
 import type { SearchWrite } from '../store/recent-searches.js';
 import { PolicyRegistry } from '../strategies/rl/policy-registry.js';
+import { PredictionWarmup } from '../usecases/prediction-warmup.js';
 import { EnsembleFitProcess } from './ensemble-fit-process.js';
 import { shippedPolicies } from './shipped-policies.js';
 
@@ -41,8 +40,6 @@ export type ToControllerThread =
 export type FromControllerThread =
   | { readonly type: 'ready' }
   | { readonly type: 'begun' }
-  /** A tick returned a search that has ended (for the service's predictor warm-up). */
-  | { readonly type: 'ended'; readonly search: SearchRecord }
   /** This thread's store wrote a search record: the API's store answers it at once (`DynamoDbStore.heard`). */
   | { readonly type: 'search-write'; readonly write: SearchWrite }
   | { readonly type: 'closed' };
@@ -70,9 +67,13 @@ const store = new DynamoDbStore({
 });
 const clock = () => new Date();
 const artifacts = openArtifactStore(config.artifacts);
-// Searches that pre-screen their proposals train predictors: in a process of their own, as the API's.
+// Predictors train in a process of their own: for searches that pre-screen their proposals, and to warm
+// those of a search that ended (stored as artifacts, where the API's `PredictorService` finds them).
 const fitProcess = new EnsembleFitProcess();
 const predictors = new PredictorService({ store, artifacts, clock, fitter: fitProcess.fit });
+const warmup = config.warmPredictors
+  ? new PredictionWarmup({ predictors }, (error, search) => console.error(`warming the predictors of search ${search.id} failed:`, error))
+  : undefined;
 // The rl strategy finds policies trained here (nas agent train) first, then those shipped with the product.
 const policies = [new PolicyRegistry(artifacts), shippedPolicies()];
 // Searches over imported tables propose the tables' rows only.
@@ -106,8 +107,7 @@ const queue = new EvaluatorRoutedQueue({ evaluatorKind: evaluatorKindLookup(stor
 const controller = { store, queue, clock, policies, predictors, benchmarks, staleAfterSeconds: config.staleAfterSeconds, inProcess, histories: new SearchHistories(), continueLater };
 const events: InProcessEvents = new InProcessEvents(
   async (tenantId, searchId) => {
-    const search = await tick(controller, tenantId, searchId);
-    if (search && !isActiveSearch(search.status)) send({ type: 'ended', search });
+    warmup?.afterTick(await tick(controller, tenantId, searchId));
   },
   (error, event) => console.error(`controller failed on ${event.type} for search ${event.searchId}:`, error),
 );
@@ -140,6 +140,8 @@ async function close(): Promise<void> {
   await warming;
   await pool.close();
   // A predictor still training is abandoned (it trains again on next use) rather than waited for.
+  warmup?.close();
   await fitProcess.close();
   await events.idle();
+  await warmup?.idle();
 }

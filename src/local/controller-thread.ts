@@ -1,7 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { ServiceConfig } from '../config.js';
 import type { Events, SearchEvent } from '../events/events.js';
-import type { SearchRecord } from '../search/records.js';
 import type { SearchWrite } from '../store/recent-searches.js';
 import type { EmbeddedDynamoDb } from './embedded-dynamodb.js';
 import type { ControllerThreadData, FromControllerThread, ToControllerThread } from './controller-thread-entry.js';
@@ -15,16 +14,9 @@ const TSX_API = import.meta.resolve('tsx/esm/api');
  */
 const BOOT = `import(${JSON.stringify(TSX_API)}).then(({ register }) => { register(); return import(${JSON.stringify(ENTRY)}); })`;
 
-export interface ControllerThreadListeners {
-  /** Every search a tick found ended. */
-  readonly onEnded: (search: SearchRecord) => void;
-  /** Every write of search records the thread's store made (for the API's store: `DynamoDbStore.heard`). */
-  readonly onSearchWrite: (write: SearchWrite) => void;
-}
-
 /**
  * The local service's controller on a thread of its own (issue #18): its ticks, the in-process benchmark
- * evaluations, the job pool and the sweep no longer share the API's event loop, and at a lower CPU
+ * evaluations, the job pool, the sweep and the warm-up of ended searches' predictors no longer share the API's event loop, and at a lower CPU
  * priority (`NAS_CONTROLLER_NICENESS`) they leave busy cores to the API's reads first. Events the API publishes
  * cross over a message port; the thread's store reaches dynalite over a port of its own, and tells the API's
  * store each search record it writes, so that reads answer it at once (src/store/recent-searches.ts).
@@ -33,22 +25,27 @@ export class ControllerThread implements Events {
   private closed = false;
   private readonly exited: Promise<void>;
 
-  private constructor(private readonly worker: Worker, listeners: ControllerThreadListeners) {
+  private constructor(
+    private readonly worker: Worker,
+    onSearchWrite: (write: SearchWrite) => void,
+  ) {
     this.exited = new Promise((resolve) => worker.once('exit', () => resolve()));
     worker.on('message', (message: FromControllerThread) => {
-      if (message.type === 'ended') listeners.onEnded(message.search);
-      else if (message.type === 'search-write') listeners.onSearchWrite(message.write);
+      if (message.type === 'search-write') onSearchWrite(message.write);
     });
   }
 
-  /** Starts the thread. Jobs and the sweep wait for `begin`. */
-  static async start(config: ServiceConfig, dynamo: EmbeddedDynamoDb, listeners: ControllerThreadListeners): Promise<ControllerThread> {
+  /**
+   * Starts the thread; `onSearchWrite` hears of every write of search records its store makes (for the
+   * API's store: `DynamoDbStore.heard`). Jobs and the sweep wait for `begin`.
+   */
+  static async start(config: ServiceConfig, dynamo: EmbeddedDynamoDb, onSearchWrite: (write: SearchWrite) => void): Promise<ControllerThread> {
     const port = dynamo.openPort();
     const workerData: ControllerThreadData = { config, endpoint: dynamo.endpoint, dynamo: port };
     // Its own loader (BOOT), not the process's flags; its garbage is short-lived (records, proposals), and
     // V8's default young generation grows to 48 MB of the service's RSS (16 MB: 10-25 MB less at bench:scale's peak).
     const worker = new Worker(BOOT, { eval: true, execArgv: [], resourceLimits: { maxYoungGenerationSizeMb: 16 }, workerData, transferList: [port] });
-    const thread = new ControllerThread(worker, listeners);
+    const thread = new ControllerThread(worker, onSearchWrite);
     try {
       await thread.answer('ready');
     } catch (error) {

@@ -11,11 +11,8 @@ import { tenantLimits, type ServiceConfig } from '../config.js';
 import { BenchmarkCatalog } from '../evaluators/benchmarks.js';
 import { dynamoClientConfig } from '../store/client-config.js';
 import { DynamoDbStore } from '../store/dynamodb-store.js';
-import type { SearchRecord } from '../search/records.js';
-import type { SearchWrite } from '../store/recent-searches.js';
 import { startEmbeddedDynamoDb } from './embedded-dynamodb.js';
 import { ensureLocalApiKey } from './local-api-key.js';
-import { PredictionWarmup } from '../usecases/prediction-warmup.js';
 import { EnsembleFitProcess } from './ensemble-fit-process.js';
 import { ControllerThread } from './controller-thread.js';
 
@@ -44,12 +41,8 @@ export async function startLocalService(config: ServiceConfig): Promise<LocalSer
   const policies = [new PolicyRegistry(artifacts), shippedPolicies()];
   // The API checks specs against it.
   const benchmarks = new BenchmarkCatalog(config.benchmarksDir, openTableShelf(config.tables));
-  const warmup = config.warmPredictors
-    ? new PredictionWarmup({ predictors }, (error, search) => console.error(`warming the predictors of search ${search.id} failed:`, error))
-    : undefined;
-  // The controller runs on a thread of its own; the searches it ends warm their predictors here, where the API asks for them.
-  const listeners = { onEnded: (search: SearchRecord) => warmup?.afterTick(search), onSearchWrite: (write: SearchWrite) => store.heard(write) };
-  const controller = await ControllerThread.start(config, dynamo, listeners).catch(async (error: unknown) => {
+  // The controller runs on a thread of its own; its store tells this one what it writes.
+  const controller = await ControllerThread.start(config, dynamo, (write) => store.heard(write)).catch(async (error: unknown) => {
     await dynamo.close();
     throw error;
   });
@@ -92,9 +85,7 @@ export async function startLocalService(config: ServiceConfig): Promise<LocalSer
       await closed;
       await controller.close();
       // A predictor still training is abandoned (it trains again on next use) rather than waited for.
-      warmup?.close();
       await fitProcess.close();
-      await warmup?.idle();
       await dynamo.close();
     },
   };
