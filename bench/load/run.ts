@@ -9,7 +9,11 @@
  * fixed --seconds and the searches were timed to after it: 4,000 trials could never show more than 200/s.)
  * Progress is sampled every 250 ms with one list request, to say how fast trials went while the readers ran.
  *
- * Options: --searches 20 --trials 200 --parallel 8 --seconds 20 --connections 10 --out DIR (at most 100 searches)
+ * The service is warmed first (--warm-up 100: one search of that many trials run to its end, each read route
+ * asked once), as a service that has been up a while is: its first seconds, while it loads the NB201 table
+ * and compiles its code, are `bench:scale`'s cold start, not load (--warm-up 0 measures them here too).
+ *
+ * Options: --searches 20 --trials 200 --parallel 8 --seconds 20 --connections 10 --warm-up 100 --out DIR (at most 100 searches)
  * Bounded: the load generator stops after --seconds at most, the whole run after --timeout seconds (default 600).
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -19,7 +23,7 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { newApiKey } from '../../src/auth/api-keys.js';
 import { createClient } from '../../src/client/index.js';
-import { startServiceProcess } from '../../src/local/service-process.js';
+import { startServiceProcess, waitFor } from '../../src/local/service-process.js';
 import { EXAMPLE_SEARCH_SPEC } from '../../src/search/spec.js';
 
 const { values } = parseArgs({
@@ -29,6 +33,7 @@ const { values } = parseArgs({
     parallel: { type: 'string', default: '8' },
     seconds: { type: 'string', default: '20' },
     connections: { type: 'string', default: '10' },
+    'warm-up': { type: 'string', default: '100' },
     timeout: { type: 'string', default: '600' },
     out: { type: 'string', default: join('bench-results', 'load') },
   },
@@ -48,6 +53,12 @@ const service = await startServiceProcess({
 });
 try {
   const client = createClient({ baseUrl: service.url, apiKey });
+  const warmUpTrials = Number(values['warm-up']);
+  if (warmUpTrials > 0) {
+    const { id } = await client.createSearch({ ...EXAMPLE_SEARCH_SPEC, seed: searches, budget: { maxTrialCount: warmUpTrials, parallelTrialCount: Number(values.parallel) } });
+    await waitFor(async () => ((await client.getSearch(id)).status === 'SUCCEEDED' ? true : undefined), 'the warm-up search');
+    await Promise.all([client.listSearches(), client.listTrials(id), client.bestTrial(id), client.pareto(id)]);
+  }
   const started = performance.now();
   const ids = await Promise.all(
     Array.from({ length: searches }, (_, seed) =>
@@ -123,7 +134,7 @@ try {
   }
 
   const result = {
-    config: { searches, trials, parallel: Number(values.parallel), seconds: Number(values.seconds), connections: Number(values.connections) },
+    config: { searches, trials, parallel: Number(values.parallel), seconds: Number(values.seconds), connections: Number(values.connections), warmUpTrials },
     wallSeconds,
     serviceSeconds,
     trialsPerSecond: (searches * trials) / serviceSeconds,
@@ -144,7 +155,7 @@ try {
   const markdown = [
     '# Load benchmark',
     '',
-    `${searches} searches x ${trials} trials (parallel ${values.parallel}) with ${values.connections} HTTP readers while they run (at most ${values.seconds} s), on loopback.`,
+    `${searches} searches x ${trials} trials (parallel ${values.parallel}) with ${values.connections} HTTP readers while they run (at most ${values.seconds} s), on loopback, ${warmUpTrials > 0 ? `after a warm-up search of ${warmUpTrials} trials` : 'from the service\'s start (no warm-up)'}.`,
     '',
     '| measure | value |',
     '| --- | --- |',

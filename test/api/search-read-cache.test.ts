@@ -49,7 +49,8 @@ describe('the search read cache', () => {
 describe('the search read cache while a search runs', () => {
   const running: SearchRecord = { ...newSearch('S-2'), status: 'RUNNING' };
   let clock = 0;
-  const cache = () => new SearchReadCache({ maxAgeMs: 1_000 }, 256, () => clock);
+  /** `draw` places each entry's lifetime between half the age asked (0) and all of it (1). */
+  const cache = (draw = 1) => new SearchReadCache({ maxAgeMs: 1_000 }, 256, () => clock, () => draw);
 
   it('answers newer versions of a running search for the age asked, then reads again', async () => {
     const reads = cache();
@@ -59,6 +60,16 @@ describe('the search read cache while a search runs', () => {
     expect(await reads.read({ ...running, version: 5 }, 'trials', async () => 'v5')).toBe('v0');
     clock = 11_000;
     expect(await reads.read({ ...running, version: 6 }, 'trials', async () => 'v6')).toBe('v6');
+  });
+
+  it('lets entries read together run out at different times, each after half the age asked at the least', async () => {
+    const shortest = cache(0);
+    clock = 30_000;
+    await shortest.read(running, 'trials', async () => 'v0');
+    clock = 30_499;
+    expect(await shortest.read({ ...running, version: 1 }, 'trials', async () => 'v1')).toBe('v0');
+    clock = 30_500;
+    expect(await shortest.read({ ...running, version: 2 }, 'trials', async () => 'v2')).toBe('v2');
   });
 
   it('answers an ended search only from a read of its final version, however recent the other', async () => {
