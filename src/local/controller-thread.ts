@@ -16,20 +16,30 @@ const BOOT = `import(${JSON.stringify(TSX_API)}).then(({ register }) => { regist
 
 /**
  * The local service's controller on a thread of its own (issue #18): its ticks, the in-process benchmark
- * evaluations, the job pool, the sweep and the warm-up of ended searches' predictors no longer share the API's event loop, and at a lower CPU
- * priority (`NAS_CONTROLLER_NICENESS`) they leave busy cores to the API's reads first. Events the API publishes
- * cross over a message port; the thread's store reaches dynalite over a port of its own, and tells the API's
- * store each search record it writes, so that reads answer it at once (src/store/recent-searches.ts).
+ * evaluations, the job pool, the sweep and the warm-up of ended searches' predictors no longer share the
+ * API's event loop, and at a lower CPU priority (`NAS_CONTROLLER_NICENESS`) they leave busy cores to the
+ * API's reads first. Events the API publishes cross over a message port; the thread's store reaches dynalite
+ * over a port of its own, and tells the API's store each search record it writes, so that reads answer it
+ * at once (src/store/recent-searches.ts).
  */
 export class ControllerThread implements Events {
   private closed = false;
   private readonly exited: Promise<void>;
+  /**
+   * Settles with the reason if the thread fails or ends without `close`: no search goes on after that, so
+   * the service should end too (`npm start` exits non-zero; a restart resumes every search).
+   */
+  readonly failed: Promise<Error>;
 
   private constructor(
     private readonly worker: Worker,
     onSearchWrite: (write: SearchWrite) => void,
   ) {
     this.exited = new Promise((resolve) => worker.once('exit', () => resolve()));
+    this.failed = new Promise((resolve) => {
+      worker.once('error', resolve);
+      worker.once('exit', (code) => this.closed || resolve(new Error(`the controller thread ended (exit code ${code})`)));
+    });
     worker.on('message', (message: FromControllerThread) => {
       if (message.type === 'search-write') onSearchWrite(message.write);
     });
@@ -52,8 +62,6 @@ export class ControllerThread implements Events {
       await worker.terminate();
       throw error;
     }
-    // After the start, a failure of the thread is the service's log's to tell (its searches stop going on).
-    worker.on('error', (error) => console.error('the controller thread failed:', error));
     return thread;
   }
 

@@ -21,6 +21,8 @@ export interface LocalService {
   readonly dynamoEndpoint: string;
   /** The key of tenant `local` (also in `<dataDir>/api-key`). */
   readonly apiKey: string;
+  /** Settles with the reason if the controller thread fails: searches no longer go on (`ControllerThread.failed`). */
+  readonly failed: Promise<Error>;
   close(): Promise<void>;
 }
 
@@ -78,6 +80,7 @@ export async function startLocalService(config: ServiceConfig): Promise<LocalSer
     url: `http://${config.host}:${port}`,
     dynamoEndpoint: dynamo.endpoint,
     apiKey,
+    failed: controller.failed,
     async close() {
       // Open event streams of running searches never end by themselves: cut them, or close() would wait.
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));

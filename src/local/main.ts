@@ -18,6 +18,12 @@ if (config.datasetsRoot) console.log(`  dir: datasets (shared by every tenant of
 console.log(`  API key (tenant local, kept in ${config.dataDir}/api-key): ${service.apiKey}`);
 console.log(`  try: curl -H 'authorization: Bearer ${service.apiKey}' ${service.url}/v1/catalog   (API document: ${service.url}/openapi.json)`);
 
+// Without its controller the service would answer but never run a search: it ends, and a restart resumes them.
+void service.failed.then((error) => {
+  console.error('the controller failed, stopping:', error);
+  service.close().finally(() => process.exit(1));
+});
+
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {

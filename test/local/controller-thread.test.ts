@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readConfig } from '../../src/config.js';
 import { ControllerThread } from '../../src/local/controller-thread.js';
@@ -64,6 +65,17 @@ describe("the local service's controller thread (issue #18)", () => {
     controller.publish({ type: 'SearchCreated', tenantId: TEST_TENANT, searchId: 'T-after-close' });
     await controller.close();
     expect((await store.getSearch(TEST_TENANT, 'T-after-close'))?.status).toBe('CREATED');
+  });
+
+  it('says it failed when its thread ends without being closed, and not when it is closed', async () => {
+    const crashed = await ControllerThread.start(config(), dynamo, IGNORED);
+    // As an uncaught error or an out-of-memory end of the thread would.
+    await (crashed as unknown as { worker: Worker }).worker.terminate();
+    expect((await crashed.failed).message).toContain('the controller thread ended');
+
+    const closed = await ControllerThread.start(config(), dynamo, IGNORED);
+    await closed.close();
+    expect(await Promise.race([closed.failed, new Promise((resolve) => setImmediate(() => resolve('not failed')))])).toBe('not failed');
   });
 
   it('fails to start, with the reason, when its thread cannot set up', async () => {
