@@ -58,9 +58,9 @@ export interface ServiceConfig {
    */
   readonly searchCacheSeconds: number;
   /**
-   * The controller thread's CPU niceness (`NAS_CONTROLLER_NICENESS`, 0-19, default 5): above 0, the API's
-   * reads go first when the cores are busy, and searches take what is left; 0 shares the cores evenly.
-   * Trial jobs the controller starts inherit it.
+   * The controller thread's CPU niceness (`NAS_CONTROLLER_NICENESS`, 0-19, default 0): above 0, the API's
+   * reads go first when the cores are busy, and searches (and the trial jobs the controller starts, which
+   * inherit it) take what is left, behind every other busy process of the machine too; 0 shares evenly.
    */
   readonly controllerNiceness: number;
   /**
@@ -130,7 +130,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig 
     maxEventStreams: numberFrom(env, 'NAS_MAX_EVENT_STREAMS', DEFAULT_LIMITS.maxEventStreams, 1),
     credentialCacheSeconds: numberFrom(env, 'NAS_CREDENTIAL_CACHE_SECONDS', DEFAULT_CREDENTIAL_CACHE_SECONDS, 0),
     searchCacheSeconds: numberFrom(env, 'NAS_SEARCH_CACHE_SECONDS', DEFAULT_SEARCH_CACHE_SECONDS, 0),
-    controllerNiceness: nicenessFrom(env, 'NAS_CONTROLLER_NICENESS', 5),
+    controllerNiceness: nicenessFrom(env, 'NAS_CONTROLLER_NICENESS', 0),
     warmPredictors: env.NAS_WARM_PREDICTORS !== '0',
     containerCommands: containerCommandsFrom(env),
   };

@@ -49,10 +49,12 @@ const EVALUATION_TURNS = 3;
 
 const { config, endpoint, dynamo } = workerData as ControllerThreadData;
 // On Linux niceness is each thread's own (pid 0: this thread), so the API's thread keeps its priority.
-try {
-  setPriority(0, config.controllerNiceness);
-} catch (error) {
-  console.warn('the controller thread keeps its priority:', error);
+if (config.controllerNiceness > 0) {
+  try {
+    setPriority(0, config.controllerNiceness);
+  } catch (error) {
+    console.warn('the controller thread keeps its priority:', error);
+  }
 }
 const port = parentPort!;
 const send = (message: FromControllerThread) => port.postMessage(message);
