@@ -33,6 +33,8 @@ interface Remembered<V> {
 export class RecentSearches {
   private readonly searches = new Map<string, Remembered<SearchRecord>>();
   private readonly pages = new Map<string, Map<string, Remembered<Page<SearchRecord>>>>();
+  /** Creates (and unknown outcomes) so far, of any tenant: a page read across one of them is not kept. */
+  private listChanges = 0;
 
   constructor(private readonly now: () => number = () => performance.now()) {}
 
@@ -55,9 +57,16 @@ export class RecentSearches {
       touch(this.pages, tenantId, pages);
       return touch(pages, key, hit).value;
     }
+    const changes = this.listChanges;
     const found = await read();
+    if (this.listChanges !== changes) return found;
+    // Saves that landed while the page was read replace their records in it, as they would have after.
+    const items = found.items.map((item) => {
+      const known = this.searches.get(searchKey(item.tenantId, item.id))?.value;
+      return known && known.version > item.version ? known : item;
+    });
     const mine = touch(this.pages, tenantId, this.pages.get(tenantId) ?? new Map());
-    mine.set(key, { value: found, at: startedAt });
+    mine.set(key, { value: { ...found, items }, at: startedAt });
     trim(mine, MAX_PAGES_PER_TENANT);
     trim(this.pages, MAX_TENANTS);
     return found;
@@ -67,7 +76,7 @@ export class RecentSearches {
   apply(write: SearchWrite): void {
     if (write.kind === 'created') {
       // Earlier list pages of its tenant no longer say what comes first.
-      this.pages.delete(write.search.tenantId);
+      this.listChanged(write.search.tenantId);
       this.remember(write.search, this.now());
     } else if (write.kind === 'saved') this.saved(write.search);
     else if (write.kind === 'progressed') {
@@ -75,8 +84,13 @@ export class RecentSearches {
       if (remembered) remembered.value = { ...remembered.value, progressAt: write.at };
     } else {
       this.searches.delete(searchKey(write.tenantId, write.searchId));
-      this.pages.delete(write.tenantId);
+      this.listChanged(write.tenantId);
     }
+  }
+
+  private listChanged(tenantId: string): void {
+    this.pages.delete(tenantId);
+    this.listChanges++;
   }
 
   /** The remembered record and its copies in list pages are replaced, unless they are newer. */

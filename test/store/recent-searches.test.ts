@@ -117,6 +117,26 @@ describe('the recent searches of one store', () => {
     expect(await cache.search(TEST_TENANT, 'R-unit', LONG, answering(undefined))).toBe(saved);
   });
 
+  it('keeps no list page read across a create, and puts saves that landed during a read into the page it keeps', async () => {
+    const cache = recent();
+    const tenant = 'tenant-overlap';
+    const first = newSearch('R-first', undefined, tenant);
+    let finish: (page: { items: SearchRecord[] }) => void = () => {};
+    const slowPage = () => new Promise<{ items: SearchRecord[] }>((resolve) => (finish = resolve));
+    const acrossCreate = cache.page(tenant, { limit: 5 }, LONG, slowPage);
+    cache.apply({ kind: 'created', search: newSearch('R-second', undefined, tenant) });
+    finish({ items: [first] });
+    await acrossCreate;
+    expect((await cache.page(tenant, { limit: 5 }, LONG, async () => ({ items: [] }))).items).toEqual([]);
+
+    const acrossSave = cache.page(tenant, { limit: 6 }, LONG, slowPage);
+    const saved = { ...first, version: 1, status: 'RUNNING' as const };
+    cache.apply({ kind: 'saved', search: saved });
+    finish({ items: [first] });
+    expect((await acrossSave).items).toEqual([first]);
+    expect((await cache.page(tenant, { limit: 6 }, LONG, async () => ({ items: [] }))).items).toEqual([saved]);
+  });
+
   it('remembers nothing for a search that does not exist, and reads its list pages again after a forget', async () => {
     const cache = recent();
     let reads = 0;
