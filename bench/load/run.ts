@@ -23,6 +23,7 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { newApiKey } from '../../src/auth/api-keys.js';
 import { createClient } from '../../src/client/index.js';
+import { percentile } from '../../src/benchmarking/statistics.js';
 import { startServiceProcess, waitFor } from '../../src/local/service-process.js';
 import { EXAMPLE_SEARCH_SPEC } from '../../src/search/spec.js';
 
@@ -39,6 +40,7 @@ const { values } = parseArgs({
   },
 });
 const searches = Number(values.searches);
+const SLICE_MS = 500;
 const trials = Number(values.trials);
 
 const dataDir = await mkdtemp(join(tmpdir(), 'nas-load-'));
@@ -87,6 +89,7 @@ try {
   const reads = ['', '/trials?limit=50', '/best', '/pareto'];
   const readsStarted = (performance.now() - started) / 1000;
   let stopReaders = () => {};
+  const latencyBySlice: number[][] = [];
   const reading = new Promise<autocannon.Result>((resolve, reject) => {
     const tracker = autocannon(
       {
@@ -102,6 +105,11 @@ try {
       (error, result) => (error ? reject(error) : resolve(result)),
     );
     stopReaders = () => tracker.stop();
+    // Latencies by half-second of the reads, to tell a slow start from a slow load.
+    const readersStarted = performance.now();
+    tracker.on('response', (_client: unknown, _status: number, _bytes: number, ms: number) => {
+      (latencyBySlice[Math.floor((performance.now() - readersStarted) / SLICE_MS)] ??= []).push(ms);
+    });
   });
   try {
     await watching;
@@ -151,6 +159,12 @@ try {
       statusCodes: load.statusCodeStats,
     },
     invariant: { ok: violations.length === 0, violations },
+    /** p50 / p99 / max of the reads' latencies in each half-second, in ms. */
+    latencyBySlice: Array.from(latencyBySlice, (slice = []) => {
+      const sorted = slice.sort((a, b) => a - b);
+      if (sorted.length === 0) return { requests: 0, p50: undefined, p99: undefined, max: undefined };
+      return { requests: sorted.length, p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted.at(-1) };
+    }),
   };
   const markdown = [
     '# Load benchmark',
@@ -164,6 +178,7 @@ try {
     `| trials per second while the readers ran | ${trialsPerSecondWhileReading === undefined ? 'n/a (too short to sample)' : trialsPerSecondWhileReading.toFixed(1)} |`,
     `| HTTP reads while the searches ran: requests in s (req/s) | ${result.http.requests} in ${load.duration.toFixed(1)} s (${result.http.requestsPerSecond.toFixed(0)}) |`,
     `| latency p50 / p90 / p99 / max | ${load.latency.p50} / ${load.latency.p90} / ${load.latency.p99} / ${load.latency.max} ms |`,
+    `| p99 in each half-second of the reads | ${result.latencyBySlice.map((slice) => slice.p99?.toFixed(0) ?? '-').join(', ')} ms |`,
     `| errors / timeouts / non-2xx | ${load.errors} / ${load.timeouts} / ${load.non2xx} |`,
     `| invariant: every trial accounted exactly once | ${result.invariant.ok ? 'holds' : `VIOLATED: ${violations.join('; ')}`} |`,
     '',

@@ -14,7 +14,8 @@ import { nb201Space } from '../../src/spaces/nb201.js';
 import { dynamoClientConfig } from '../../src/store/client-config.js';
 import { DynamoDbStore } from '../../src/store/dynamodb-store.js';
 import { archHash } from '../../src/controller/tick.js';
-import { percentile, type LatencyPercentiles } from './latency.js';
+import { percentile } from '../../src/benchmarking/statistics.js';
+import type { LatencyPercentiles } from './latency.js';
 import type { LabelledArchs } from './nb201-split.js';
 
 /**

@@ -1,14 +1,10 @@
+import { percentile } from '../../src/benchmarking/statistics.js';
 /** Prediction latency as a service caller sees it: wall time of whole `predict` calls on a warm predictor. */
 export interface LatencyPercentiles {
   readonly batch: number;
   readonly calls: number;
   readonly p50Ms: number;
   readonly p99Ms: number;
-}
-
-/** Nearest-rank percentile of ascending `sorted` values. */
-export function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
 /** Times `calls` calls of `predictBatch` after `calls / 10` untimed warm-up calls (JIT, kernel caches). */

@@ -16,6 +16,7 @@ import { readFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { percentile } from '../../src/benchmarking/statistics.js';
 import { newApiKey } from '../../src/auth/api-keys.js';
 import { createClient, type NasClient } from '../../src/client/index.js';
 import { startServiceProcess, waitFor } from '../../src/local/service-process.js';
@@ -44,10 +45,6 @@ async function rssMb(pid: number): Promise<number | undefined> {
   } catch {
     return undefined;
   }
-}
-
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
 /** Trials per second between the moments the search passed `from` and `to` trials (linear between samples). */

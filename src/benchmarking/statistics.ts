@@ -13,3 +13,8 @@ export function meanWithCi(values: readonly number[]): MeanWithCi {
   const variance = values.reduce((sum, v) => sum + (v - mean) ** 2, 0) / (n - 1);
   return { mean, ci95: (1.96 * Math.sqrt(variance)) / Math.sqrt(n), n };
 }
+
+/** Nearest-rank percentile (`p` in 0-100) of ascending `sorted` values. */
+export function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
