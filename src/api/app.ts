@@ -43,7 +43,13 @@ export function createApp(deps: ApiDeps) {
   // Dataset files are uploaded raw and large; every other body is a small JSON document.
   const smallBodies = bodyLimitOf(MAX_BODY_BYTES);
   const uploads = bodyLimitOf(MAX_UPLOAD_BYTES);
-  app.use('*', (c, next) => (UPLOAD_PATH.test(c.req.path) ? uploads(c, next) : smallBodies(c, next)));
+  app.use('*', (c, next) => {
+    // A GET or HEAD has no body for the app (fetch's Request carries none; Node discards what a client
+    // sends): nothing to limit, and the limit's look at `raw.body` would build a whole fetch Request for
+    // every read (issue #18).
+    if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();
+    return UPLOAD_PATH.test(c.req.path) ? uploads(c, next) : smallBodies(c, next);
+  });
   const limits = { ...DEFAULT_LIMITS, ...deps.limits };
   app.use('/v1/*', requireApiKey(deps), tenantRateLimit(deps, limits.requestsPerMinute), refuseUnsafeJson);
   app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', { type: 'http', scheme: 'bearer', description: 'An API key: Authorization: Bearer nas_...' });
