@@ -20,7 +20,7 @@ export interface EmbeddedDynamoDb {
    * A new message port to dynalite's request handler, for a thread of this process (the controller's):
    * hand it to `answerInProcess` there, in a `MessagePortRequestHandler`.
    */
-  openPort(): MessagePort;
+  openPort(options?: { readonly maxInFlight?: number }): MessagePort;
   close(): Promise<void>;
 }
 
@@ -47,20 +47,36 @@ const handle = server.listeners('request')[0];
 server.listen(0, '127.0.0.1', () => parentPort.postMessage({ port: server.address().port }));
 parentPort.on('message', (message) => {
   if (message === 'close') server.close(() => process.exit(0));
-  else if (message && message.requests) answerOn(message.requests);
+  else if (message && message.requests) answerOn(message.requests, message.maxInFlight || Infinity);
 });
-function answerOn(port) {
-  port.on('message', ({ id, method, path, headers, body }) => {
+// A port with a most-in-flight (the controller's) has its further requests wait here, so that the
+// requests of a port without one (the API's reads) never queue behind a deep backlog of writes.
+function answerOn(port, maxInFlight) {
+  const waiting = [];
+  let inFlight = 0;
+  const next = () => {
+    while (inFlight < maxInFlight && waiting.length > 0) answer(waiting.shift());
+  };
+  const answer = ({ id, method, path, headers, body }) => {
+    inFlight++;
     const req = Object.assign(new EventEmitter(), { method, url: path, headers });
     const head = {};
     const res = {
       statusCode: 200,
       setHeader(name, value) { head[name.toLowerCase()] = String(value); },
-      end(data) { port.postMessage({ id, statusCode: res.statusCode, headers: head, body: data === undefined ? '' : String(data) }); },
+      end(data) {
+        port.postMessage({ id, statusCode: res.statusCode, headers: head, body: data === undefined ? '' : String(data) });
+        inFlight--;
+        next();
+      },
     };
     handle(req, res);
     if (body.length > 0) req.emit('data', typeof body === 'string' ? Buffer.from(body) : Buffer.from(body.buffer, body.byteOffset, body.byteLength));
     req.emit('end');
+  };
+  port.on('message', (request) => {
+    waiting.push(request);
+    next();
   });
 }
 `;
@@ -99,9 +115,9 @@ export async function startEmbeddedDynamoDb(dataDir: string, tableName: string):
     worker.postMessage({ requests: port2 }, [port2]);
     forget = answerInProcess(endpoint, handler);
     await ensureTable(endpoint, tableName);
-    const openPort = () => {
+    const openPort = ({ maxInFlight }: { readonly maxInFlight?: number } = {}) => {
       const channel = new MessageChannel();
-      worker.postMessage({ requests: channel.port2 }, [channel.port2]);
+      worker.postMessage({ requests: channel.port2, maxInFlight }, [channel.port2]);
       return channel.port1;
     };
     return { endpoint, openPort, close };

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Conflict, InvalidRequest, Unavailable, VersionConflict } from '../../src/errors.js';
 import { dynamoClientConfig } from '../../src/store/client-config.js';
 import { DynamoDbStore } from '../../src/store/dynamodb-store.js';
+import { MessagePortRequestHandler } from '../../src/store/message-port-handler.js';
 import { moveLegacyTrialItems } from '../../src/store/legacy-trial-keys.js';
 import { emptyLedger } from '../../src/search/trial-ledger.js';
 import { newSearch, newTrial, TEST_TENANT } from '../helpers/records.js';
@@ -193,6 +194,20 @@ describe('DynamoDB store on dynalite', () => {
     const viaHttp = new DynamoDbStore({ tableName: 'nas', client: overHttp });
     await db.store.createSearch(newSearch('S-transport'));
     expect(await viaHttp.getSearch(TEST_TENANT, 'S-transport')).toEqual(await db.store.getSearch(TEST_TENANT, 'S-transport'));
+  });
+
+  it('works on at most the given number of requests of a port at once, and answers every one', async () => {
+    const port = db.dynamo.openPort({ maxInFlight: 1 });
+    const handler = new MessagePortRequestHandler(port);
+    const oneAtATime = new DynamoDbStore({ tableName: 'nas', client: { ...dynamoClientConfig({ NAS_DYNAMODB_ENDPOINT: db.dynamo.endpoint }), requestHandler: handler } });
+    const answered: number[] = [];
+    // One at a time, they are answered in the order sent, however long each takes in LevelDB.
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) => oneAtATime.createSearch(newSearch(`S-queued-${i}`)).then(() => answered.push(i))),
+    );
+    expect(answered).toEqual(Array.from({ length: 20 }, (_, i) => i));
+    expect((await oneAtATime.getSearch(TEST_TENANT, 'S-queued-19'))?.id).toBe('S-queued-19');
+    handler.close();
   });
 
   it('reports a closed embedded store as Unavailable, as it would a refused connection', async () => {
