@@ -116,5 +116,11 @@ describe('cached reads over the API', () => {
       expect(JSON.stringify(b)).toContain('skip_connect');
       expect(JSON.stringify(a)).not.toContain('skip_connect');
     }
+    // A page kept serialized is answered as JSON, the same as the first time, and a second time alike.
+    for (let i = 0; i < 2; i++) {
+      const response = await app.request(`/v1/searches/${id}/trials`, { headers: { authorization: `Bearer ${keyA}` } });
+      expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+      expect(((await response.json()) as { items: { number: number }[] }).items.map((t) => t.number)).toEqual([1]);
+    }
   });
 });

@@ -6,6 +6,7 @@ import { searchReadFreshness, type ApiDeps } from '../deps.js';
 import { problemResponses } from '../problem.js';
 import { jsonContent, newRouter, PageQuerySchema, SearchIdParamSchema, TrialParamsSchema } from '../router.js';
 import { SearchReadCache } from '../search-read-cache.js';
+import { jsonAnswer, serializeJson } from '../serialized-json.js';
 import { pageSchema, toTrialView, TrialViewSchema } from '../views.js';
 import { requireSearch } from '../../usecases/require-search.js';
 
@@ -71,9 +72,9 @@ export function trialRoutes(deps: ApiDeps) {
       const query = c.req.valid('query');
       const body = await cache.read(search, `trials?${query.limit}&${query.nextToken ?? ''}`, async () => {
         const page = await deps.store.listTrials(tenantId, id, query);
-        return { items: page.items.map(toTrialView), ...(page.nextToken ? { nextToken: page.nextToken } : {}) };
+        return serializeJson({ items: page.items.map(toTrialView), ...(page.nextToken ? { nextToken: page.nextToken } : {}) });
       });
-      return c.json(body, 200);
+      return jsonAnswer(c, body);
     })
     .openapi(getTrial, async (c) => {
       const { id, number } = c.req.valid('param');
