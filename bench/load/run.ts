@@ -159,6 +159,8 @@ try {
       statusCodes: load.statusCodeStats,
     },
     invariant: { ok: violations.length === 0, violations },
+    /** p99 of the reads after their first half-second, when the load generator's connections are new (ms). */
+    p99AfterFirstSlice: ((rest) => (rest.length > 0 ? percentile(rest, 99) : undefined))(latencyBySlice.slice(1).flat().sort((a, b) => a - b)),
     /** p50 / p99 / max of the reads' latencies in each half-second, in ms. */
     latencyBySlice: Array.from(latencyBySlice, (slice = []) => {
       const sorted = slice.sort((a, b) => a - b);
@@ -178,6 +180,7 @@ try {
     `| trials per second while the readers ran | ${trialsPerSecondWhileReading === undefined ? 'n/a (too short to sample)' : trialsPerSecondWhileReading.toFixed(1)} |`,
     `| HTTP reads while the searches ran: requests in s (req/s) | ${result.http.requests} in ${load.duration.toFixed(1)} s (${result.http.requestsPerSecond.toFixed(0)}) |`,
     `| latency p50 / p90 / p99 / max | ${load.latency.p50} / ${load.latency.p90} / ${load.latency.p99} / ${load.latency.max} ms |`,
+    `| p99 after the readers' first half-second | ${result.p99AfterFirstSlice?.toFixed(0) ?? 'n/a'} ms |`,
     `| p99 in each half-second of the reads | ${result.latencyBySlice.map((slice) => slice.p99?.toFixed(0) ?? '-').join(', ')} ms |`,
     `| errors / timeouts / non-2xx | ${load.errors} / ${load.timeouts} / ${load.non2xx} |`,
     `| invariant: every trial accounted exactly once | ${result.invariant.ok ? 'holds' : `VIOLATED: ${violations.join('; ')}`} |`,
