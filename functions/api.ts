@@ -49,7 +49,8 @@ export function createLambdaDeps(env: NodeJS.ProcessEnv = process.env, clients: 
     benchmarks: new BenchmarkCatalog(config.benchmarksDir, openTableShelf(config.tables)),
     clock,
     limits: tenantLimits(config),
-    credentialCacheSeconds: config.credentialCacheSeconds, searchCacheSeconds: config.searchCacheSeconds,
+    credentialCacheSeconds: config.credentialCacheSeconds,
+    searchCacheSeconds: config.searchCacheSeconds,
     ...(artifacts ? { artifacts, predictors: new PredictorService({ store, artifacts, clock }) } : {}),
     // The registries the controller hands the rl strategy (functions/controller.ts), to refuse a missing policy at creation.
     policies: [...(artifacts ? [new PolicyRegistry(artifacts)] : []), shippedPolicies()],

@@ -13,7 +13,9 @@
  * asked once), as a service that has been up a while is: its first seconds, while it loads the NB201 table
  * and compiles its code, are `bench:scale`'s cold start, not load (--warm-up 0 measures them here too).
  *
- * Options: --searches 20 --trials 200 --parallel 8 --seconds 20 --connections 10 --warm-up 100 --out DIR (at most 100 searches)
+ * --reads-only runs the searches to their end first and then reads them for --seconds: what reads cost alone.
+ *
+ * Options: --searches 20 --trials 200 --parallel 8 --seconds 20 --connections 10 --warm-up 100 --reads-only --out DIR (at most 100 searches)
  * Bounded: the load generator stops after --seconds at most, the whole run after --timeout seconds (default 600).
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -35,13 +37,15 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '20' },
     connections: { type: 'string', default: '10' },
     'warm-up': { type: 'string', default: '100' },
+    'reads-only': { type: 'boolean', default: false },
     timeout: { type: 'string', default: '600' },
     out: { type: 'string', default: join('bench-results', 'load') },
   },
 });
 const searches = Number(values.searches);
-const SLICE_MS = 500;
 const trials = Number(values.trials);
+/** Reads' latencies are also reported per slice of this many ms, to tell a slow start from a slow load. */
+const SLICE_MS = 500;
 
 const dataDir = await mkdtemp(join(tmpdir(), 'nas-load-'));
 const apiKey = newApiKey();
@@ -87,6 +91,7 @@ try {
   // Readers poll what a dashboard or CLI would: the search list, and each search with its trials, best and front.
   // They read while the searches run: they stop when the last search ends (or after --seconds, if sooner).
   const reads = ['', '/trials?limit=50', '/best', '/pareto'];
+  if (values['reads-only']) await watching;
   const readsStarted = (performance.now() - started) / 1000;
   let stopReaders = () => {};
   const latencyBySlice: number[][] = [];
@@ -112,7 +117,8 @@ try {
     });
   });
   try {
-    await watching;
+    // Under load the readers stop when the last search ends; alone, they read for --seconds.
+    await (values['reads-only'] ? reading : watching);
   } finally {
     stopReaders();
   }
@@ -141,8 +147,9 @@ try {
     if (all.some((t) => t.status !== 'SUCCEEDED')) violations.push(`${id}: not every trial succeeded`);
   }
 
+  const afterFirstSlice = latencyBySlice.slice(1).flat().sort((a, b) => a - b);
   const result = {
-    config: { searches, trials, parallel: Number(values.parallel), seconds: Number(values.seconds), connections: Number(values.connections), warmUpTrials },
+    config: { searches, trials, parallel: Number(values.parallel), seconds: Number(values.seconds), connections: Number(values.connections), warmUpTrials, readsOnly: values['reads-only'] },
     wallSeconds,
     serviceSeconds,
     trialsPerSecond: (searches * trials) / serviceSeconds,
@@ -160,7 +167,7 @@ try {
     },
     invariant: { ok: violations.length === 0, violations },
     /** p99 of the reads after their first half-second, when the load generator's connections are new (ms). */
-    p99AfterFirstSlice: ((rest) => (rest.length > 0 ? percentile(rest, 99) : undefined))(latencyBySlice.slice(1).flat().sort((a, b) => a - b)),
+    p99AfterFirstSlice: afterFirstSlice.length > 0 ? percentile(afterFirstSlice, 99) : undefined,
     /** p50 / p99 / max of the reads' latencies in each half-second, in ms. */
     latencyBySlice: Array.from(latencyBySlice, (slice = []) => {
       const sorted = slice.sort((a, b) => a - b);
@@ -171,14 +178,14 @@ try {
   const markdown = [
     '# Load benchmark',
     '',
-    `${searches} searches x ${trials} trials (parallel ${values.parallel}) with ${values.connections} HTTP readers while they run (at most ${values.seconds} s), on loopback, ${warmUpTrials > 0 ? `after a warm-up search of ${warmUpTrials} trials` : 'from the service\'s start (no warm-up)'}.`,
+    `${searches} searches x ${trials} trials (parallel ${values.parallel}) with ${values.connections} HTTP readers ${values['reads-only'] ? `for ${values.seconds} s once they ended` : `while they run (at most ${values.seconds} s)`}, on loopback, ${warmUpTrials > 0 ? `after a warm-up search of ${warmUpTrials} trials` : 'from the service\'s start (no warm-up)'}.`,
     '',
     '| measure | value |',
     '| --- | --- |',
     `| time from the first search created to the last one finished (service clock) | ${serviceSeconds.toFixed(1)} s |`,
     `| trials per second (all searches) | ${result.trialsPerSecond.toFixed(1)} |`,
     `| trials per second while the readers ran | ${trialsPerSecondWhileReading === undefined ? 'n/a (too short to sample)' : trialsPerSecondWhileReading.toFixed(1)} |`,
-    `| HTTP reads while the searches ran: requests in s (req/s) | ${result.http.requests} in ${load.duration.toFixed(1)} s (${result.http.requestsPerSecond.toFixed(0)}) |`,
+    `| HTTP reads${values['reads-only'] ? '' : ' while the searches ran'}: requests in s (req/s) | ${result.http.requests} in ${load.duration.toFixed(1)} s (${result.http.requestsPerSecond.toFixed(0)}) |`,
     `| latency p50 / p90 / p99 / max | ${load.latency.p50} / ${load.latency.p90} / ${load.latency.p99} / ${load.latency.max} ms |`,
     `| p99 after the readers' first half-second | ${result.p99AfterFirstSlice?.toFixed(0) ?? 'n/a'} ms |`,
     `| p99 in each half-second of the reads | ${result.latencyBySlice.map((slice) => slice.p99?.toFixed(0) ?? '-').join(', ')} ms |`,

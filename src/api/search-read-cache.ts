@@ -16,8 +16,8 @@ interface Entry {
  * Heavy reads of a search (a page of its trials, its best trial, its Pareto front) in this API process.
  * An entry answers for the version of the search record it was read at (the version moves with every
  * change the controller writes, `progressAt` with every training epoch) and, while the search runs, for
- * up to `freshness.maxAgeMs` after its read whatever the version: a running search's record changes many times
- * a second under load, and a dashboard polling it would otherwise read its trials again each time
+ * up to `freshness.maxAgeMs` after its read whatever the version: a running search's record changes many
+ * times a second under load, and a dashboard polling it would otherwise read its trials again each time
  * (issue #18). Once the search has ended its reads are exact. Keys start with the tenant, so one tenant's
  * entry never answers another's request; the least recently used go first. Concurrent misses of one key
  * share one read; a failed read is not kept.

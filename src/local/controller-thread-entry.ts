@@ -68,15 +68,6 @@ const store = new DynamoDbStore({
   onSearchWrite: (write) => send({ type: 'search-write', write: withoutTrialBatch(write) }),
 });
 
-/**
- * A saved record as the API's store hears of it: without the finished trials it carries until they are
- * written (`ledger.batch`), which no read route looks at and which would be most of the message: up to 48
- * trials per round, copied into the API's thread at every round of every search.
- */
-function withoutTrialBatch(write: SearchWrite): SearchWrite {
-  if (write.kind !== 'saved' || !write.search.ledger?.batch.length) return write;
-  return { kind: 'saved', search: { ...write.search, ledger: { ...write.search.ledger, batch: [] } } };
-}
 const clock = () => new Date();
 const artifacts = openArtifactStore(config.artifacts);
 // Predictors train in a process of their own: for searches that pre-screen their proposals, and to warm
@@ -156,4 +147,14 @@ async function close(): Promise<void> {
   await fitProcess.close();
   await events.idle();
   await warmup?.idle();
+}
+
+/**
+ * A saved record as the API's store hears of it: without the finished trials it carries until they are
+ * written (`ledger.batch`), which no read route looks at and which would be most of the message: up to 48
+ * trials per round, copied into the API's thread at every round of every search.
+ */
+function withoutTrialBatch(write: SearchWrite): SearchWrite {
+  if (write.kind !== 'saved' || !write.search.ledger?.batch.length) return write;
+  return { kind: 'saved', search: { ...write.search, ledger: { ...write.search.ledger, batch: [] } } };
 }

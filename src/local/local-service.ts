@@ -28,12 +28,13 @@ export interface LocalService {
 
 /**
  * The embedded default: dynalite, the local job pool, the in-process event bus and the HTTP API in one
- * process (the controller and dynalite on threads of their own), wired exactly as the cloud adapters are. Restarting it on the same `dataDir` resumes every
- * unfinished search: the first sweep ticks them, and jobs lost with the old process are resubmitted.
+ * process (the controller and dynalite on threads of their own), wired exactly as the cloud adapters are.
+ * Restarting it on the same `dataDir` resumes every unfinished search: the first sweep ticks them, and
+ * jobs lost with the old process are resubmitted.
  */
 export async function startLocalService(config: ServiceConfig): Promise<LocalService> {
   const dynamo = await startEmbeddedDynamoDb(config.dataDir, config.tableName);
-  const store = new DynamoDbStore({ tableName: config.tableName, client: dynamoClientConfig({ NAS_DYNAMODB_ENDPOINT: dynamo.endpoint, NAS_TABLE: config.tableName }) });
+  const store = new DynamoDbStore({ tableName: config.tableName, client: dynamoClientConfig({ NAS_DYNAMODB_ENDPOINT: dynamo.endpoint }) });
   const clock = () => new Date();
   const artifacts = openArtifactStore(config.artifacts);
   // Predictors train in a process of their own (issue #18): the API and the controller go on meanwhile.

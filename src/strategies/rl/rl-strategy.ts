@@ -34,9 +34,9 @@ const params = z.strictObject({
   /** Learning during the search (no policy): see `OnlineOptionsSchema`. */
   online: OnlineOptionsSchema.prefault({}),
   /**
-   * With a policy: once this many trials have finished, the search goes on from its own trials instead,
-   * the policy's finds its first data. A policy trained on a cheaper proxy (a lower fidelity) finds good
-   * regions fast; the search's own answers then say more. Absent: the policy throughout.
+   * With a policy: once this many trials have finished, the policy having found the search its first
+   * data, the search goes on from its own trials instead. A policy trained on a cheaper proxy (a lower
+   * fidelity) finds good regions fast; the search's own answers then say more. Absent: the policy throughout.
    */
   handOverAfter: z.int().min(1).max(100_000).optional(),
   /**
