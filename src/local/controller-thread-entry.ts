@@ -110,7 +110,9 @@ const queue = new EvaluatorRoutedQueue({ evaluatorKind: evaluatorKindLookup(stor
 const controller = { store, queue, clock, policies, predictors, benchmarks, staleAfterSeconds: config.staleAfterSeconds, inProcess, histories: new SearchHistories(), continueLater };
 const events: InProcessEvents = new InProcessEvents(
   async (tenantId, searchId) => {
-    warmup?.afterTick(await tick(controller, tenantId, searchId));
+    // Not `warmup?.afterTick(await tick(...))`: without a warm-up that would skip its argument, the tick.
+    const search = await tick(controller, tenantId, searchId);
+    warmup?.afterTick(search);
   },
   (error, event) => console.error(`controller failed on ${event.type} for search ${event.searchId}:`, error),
 );

@@ -54,6 +54,23 @@ describe("the local service's controller thread (issue #18)", () => {
     }
   });
 
+  it('runs searches with the warm-up of predictors off (NAS_WARM_PREDICTORS=0)', async () => {
+    // A tick once hid in the warm-up's call: with no warm-up, no search ever left CREATED.
+    const controller = await ControllerThread.start({ ...config(), warmPredictors: false }, dynamo, IGNORED);
+    try {
+      await controller.begin('http://127.0.0.1:1');
+      await store.createSearch(newSearch('T-no-warm-up', testSpec({ maxTrialCount: 3 })));
+      controller.publish({ type: 'SearchCreated', tenantId: TEST_TENANT, searchId: 'T-no-warm-up' });
+      const search = await waitFor(async () => {
+        const current = await store.getSearch(TEST_TENANT, 'T-no-warm-up');
+        return current?.status === 'SUCCEEDED' ? current : undefined;
+      }, 'the search to succeed');
+      expect(search.trialCount).toBe(3);
+    } finally {
+      await controller.close();
+    }
+  });
+
   it('sweeps unfinished searches when it begins, and takes no event once closed', async () => {
     await store.createSearch(newSearch('T-swept', testSpec({ maxTrialCount: 3 })));
     const controller = await ControllerThread.start(config(), dynamo, IGNORED);
