@@ -98,15 +98,29 @@ describe('train evaluator', () => {
   });
 
   it('resumes after a kill from the last checkpoint instead of starting over', async () => {
-    const killed = recordingRun((o) => {
-      if (o.epoch === 2) throw new Error('container reclaimed');
-      return { stop: false };
-    });
-    await expect(evaluator.evaluate(task(4, killed.run))).rejects.toThrow('container reclaimed');
-    const resumed = recordingRun(() => ({ stop: false }), killed.observations);
+    /** A run on its own checkpoint folder that the container's reclaim interrupts as it reports epoch 2. */
+    const killedAtEpochTwo = async (prefix: string) => {
+      const killed = recordingRun((o) => {
+        if (o.epoch === 2) throw new Error('container reclaimed');
+        return { stop: false };
+      });
+      await expect(evaluator.evaluate(task(4, { ...killed.run, artifactPrefix: prefix }))).rejects.toThrow('container reclaimed');
+      return killed.observations;
+    };
+    // The report's write landed before the kill: the curve holds epoch 2.
+    const reported = await killedAtEpochTwo('searches/s1/trials/1/');
+    const resumed = recordingRun(() => ({ stop: false }), reported);
     const result = await evaluator.evaluate(task(4, resumed.run));
     // Epoch 2 was checkpointed before it was reported, so the new container starts at epoch 3.
     expect(resumed.observations.map((o) => o.epoch)).toEqual([3, 4]);
-    expect(result.costSeconds).toBeGreaterThan(killed.observations[1]!.seconds);
+    expect(result.costSeconds).toBeGreaterThan(reported[1]!.seconds);
+
+    // It did not: epoch 2 goes on the curve from the checkpoint, as it would have been reported, untrained again.
+    const unreported = await killedAtEpochTwo('searches/s1/trials/2/');
+    const resumedUnreported = recordingRun(() => ({ stop: false }), unreported.slice(0, 1));
+    await evaluator.evaluate(task(4, { ...resumedUnreported.run, artifactPrefix: 'searches/s1/trials/2/' }));
+    expect(resumedUnreported.observations.map((o) => o.epoch)).toEqual([2, 3, 4]);
+    expect(resumedUnreported.observations[0]!.metrics).toEqual(unreported[1]!.metrics);
+    expect(resumedUnreported.observations[0]!.seconds).toBe(unreported[1]!.seconds);
   });
 });
