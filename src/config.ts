@@ -58,9 +58,10 @@ export interface ServiceConfig {
    */
   readonly searchCacheSeconds: number;
   /**
-   * The controller thread's CPU niceness (`NAS_CONTROLLER_NICENESS`, 0-19, default 0): above 0, the API's
-   * reads go first when the cores are busy, and searches (and the trial jobs the controller starts, which
-   * inherit it) take what is left, behind every other busy process of the machine too; 0 shares evenly.
+   * The controller thread's CPU niceness (`NAS_CONTROLLER_NICENESS`, 0-19, default 10): the API's reads go
+   * first when the cores are busy, and searches (and the trial jobs the controller starts, which inherit
+   * it) take what is left, behind every other busy process of the machine too; 0 shares evenly. Under
+   * `bench:load` 10 halved the reads' p99 and cost a fifth of the trials/s (docs/benchmarks.md).
    */
   readonly controllerNiceness: number;
   /**
@@ -130,7 +131,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig 
     maxEventStreams: numberFrom(env, 'NAS_MAX_EVENT_STREAMS', DEFAULT_LIMITS.maxEventStreams, 1),
     credentialCacheSeconds: numberFrom(env, 'NAS_CREDENTIAL_CACHE_SECONDS', DEFAULT_CREDENTIAL_CACHE_SECONDS, 0),
     searchCacheSeconds: numberFrom(env, 'NAS_SEARCH_CACHE_SECONDS', DEFAULT_SEARCH_CACHE_SECONDS, 0),
-    controllerNiceness: nicenessFrom(env, 'NAS_CONTROLLER_NICENESS', 0),
+    controllerNiceness: nicenessFrom(env, 'NAS_CONTROLLER_NICENESS', 10),
     warmPredictors: env.NAS_WARM_PREDICTORS !== '0',
     containerCommands: containerCommandsFrom(env),
   };
