@@ -1,5 +1,6 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { getPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -66,6 +67,32 @@ describe("the local service's controller thread (issue #18)", () => {
         return current?.status === 'SUCCEEDED' ? current : undefined;
       }, 'the search to succeed');
       expect(search.trialCount).toBe(3);
+    } finally {
+      await controller.close();
+    }
+  });
+
+  it('runs at niceness 10 unless NAS_CONTROLLER_NICENESS says otherwise, from 0 to 19', () => {
+    expect(readConfig({}).controllerNiceness).toBe(10);
+    expect(readConfig({ NAS_CONTROLLER_NICENESS: '0' }).controllerNiceness).toBe(0);
+    expect(() => readConfig({ NAS_CONTROLLER_NICENESS: '20' })).toThrow('NAS_CONTROLLER_NICENESS must be a whole number from 0 to 19');
+    expect(() => readConfig({ NAS_CONTROLLER_NICENESS: '2.5' })).toThrow('NAS_CONTROLLER_NICENESS');
+  });
+
+  it.runIf(existsSync('/proc/self/task'))("lowers its own thread's priority only, not the API's", async () => {
+    /** The niceness of each thread of this process (the 19th field of Linux's per-task stat). */
+    const niceness = async () =>
+      Promise.all(
+        (await readdir('/proc/self/task')).map(async (task) => {
+          const stat = await readFile(`/proc/self/task/${task}/stat`, 'utf8');
+          return { task, nice: Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]) };
+        }),
+      );
+    const controller = await ControllerThread.start({ ...config(), controllerNiceness: 7 }, dynamo, IGNORED);
+    try {
+      const threads = await niceness();
+      expect(threads.filter((t) => t.nice === 7).length).toBeGreaterThanOrEqual(1);
+      expect(threads.find((t) => t.task === String(process.pid))!.nice).toBe(getPriority());
     } finally {
       await controller.close();
     }
