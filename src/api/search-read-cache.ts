@@ -7,9 +7,11 @@ interface Entry {
   readonly progressAt: string;
   /** When the read started, in ms of the cache's clock. */
   readonly loadedAt: number;
-  /** How long it answers newer versions of a running search: between half and all of `maxAgeMs`. */
-  readonly lifetimeMs: number;
+  /** Age after which a read of a running search's newer version starts reading again, in the background. */
+  readonly refreshAfterMs: number;
   readonly value: Promise<unknown>;
+  /** A background read of the key is under way. */
+  refreshing?: boolean;
 }
 
 /**
@@ -18,9 +20,12 @@ interface Entry {
  * change the controller writes, `progressAt` with every training epoch) and, while the search runs, for
  * up to `freshness.maxAgeMs` after its read whatever the version: a running search's record changes many
  * times a second under load, and a dashboard polling it would otherwise read its trials again each time
- * (issue #18). Once the search has ended its reads are exact. Keys start with the tenant, so one tenant's
- * entry never answers another's request; the least recently used go first. Concurrent misses of one key
- * share one read; a failed read is not kept.
+ * (issue #18). From half to three quarters of that age (drawn per entry, so entries read together do not
+ * run out together) a read of a newer version starts reading again in the background and is answered the
+ * entry meanwhile: readers of a running search never wait for the store while someone keeps reading it,
+ * and nothing they get is older than `maxAgeMs`. Once the search has ended its reads are exact. Keys start
+ * with the tenant, so one tenant's entry never answers another's request; the least recently used go
+ * first. Concurrent misses of one key share one read; a failed read is not kept.
  */
 export class SearchReadCache {
   private readonly entries = new Map<string, Entry>();
@@ -39,25 +44,46 @@ export class SearchReadCache {
     const now = this.now();
     const cached = this.entries.get(key);
     if (cached && this.answers(cached, search, progressAt, now)) {
-      this.entries.delete(key);
-      this.entries.set(key, cached);
+      if (!this.isOf(cached, search, progressAt) && now - cached.loadedAt >= cached.refreshAfterMs && !cached.refreshing) {
+        this.refresh(key, cached, this.entryOf(search, progressAt, now, load));
+      }
+      this.keep(key, cached);
       return cached.value as Promise<V>;
     }
-    const value = load();
-    // Entries read together (a dashboard's first load) run out at different times, not in one burst of reads.
-    const lifetimeMs = (this.freshness?.maxAgeMs ?? 0) * (0.5 + this.random() / 2);
-    const entry: Entry = { version: search.version, progressAt, loadedAt: now, lifetimeMs, value };
+    const entry = this.entryOf(search, progressAt, now, load);
+    this.keep(key, entry);
+    entry.value.catch(() => this.entries.get(key) === entry && this.entries.delete(key));
+    return entry.value as Promise<V>;
+  }
+
+  private entryOf(search: SearchRecord, progressAt: string, now: number, load: () => Promise<unknown>): Entry {
+    const refreshAfterMs = (this.freshness?.maxAgeMs ?? 0) * (0.5 + this.random() / 4);
+    return { version: search.version, progressAt, loadedAt: now, refreshAfterMs, value: load() };
+  }
+
+  /** `next` replaces `current` once read, unless something replaced it meanwhile; if it fails, a later read tries again. */
+  private refresh(key: string, current: Entry, next: Entry): void {
+    current.refreshing = true;
+    next.value.then(
+      () => this.entries.get(key) === current && this.keep(key, next),
+      () => (current.refreshing = false),
+    );
+  }
+
+  private keep(key: string, entry: Entry): void {
     this.entries.delete(key);
     this.entries.set(key, entry);
-    value.catch(() => this.entries.get(key) === entry && this.entries.delete(key));
     while (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);
-    return value;
+  }
+
+  private isOf(entry: Entry, search: SearchRecord, progressAt: string): boolean {
+    return entry.version === search.version && entry.progressAt === progressAt;
   }
 
   private answers(entry: Entry, search: SearchRecord, progressAt: string, now: number): boolean {
-    if (entry.version === search.version && entry.progressAt === progressAt) return true;
+    if (this.isOf(entry, search, progressAt)) return true;
     // Once the search has ended, only a read of its final version answers.
     if (!this.freshness || !isActiveSearch(search.status)) return false;
-    return now >= entry.loadedAt && now - entry.loadedAt < entry.lifetimeMs;
+    return now >= entry.loadedAt && now - entry.loadedAt < this.freshness.maxAgeMs;
   }
 }

@@ -20,6 +20,8 @@ interface Remembered<V> {
   value: V;
   /** When the read or write that gave it happened, in ms of the clock. */
   at: number;
+  /** A list page is being read again in the background. */
+  refreshing?: boolean;
 }
 
 /**
@@ -28,7 +30,9 @@ interface Remembered<V> {
  * those it hears of from another store of the process (the local service's controller thread), so there
  * nothing the API answers is older than the last write; writes by other processes (trial jobs' progress,
  * another Lambda) show once `maxAgeMs` has passed since the read. A read that started before a write and
- * ends after it never brings back the older record: the higher version wins.
+ * ends after it never brings back the older record: the higher version wins. A list page read again
+ * from half that age on is answered at once and read again in the background: a dashboard or CLI polling
+ * the list does not wait for the store each time the page runs out (issue #18).
  */
 export class RecentSearches {
   private readonly searches = new Map<string, Remembered<SearchRecord>>();
@@ -54,9 +58,19 @@ export class RecentSearches {
     const hit = pages?.get(key);
     const startedAt = this.now();
     if (pages && hit && isFresh(hit, startedAt, freshness)) {
+      if (startedAt - hit.at >= freshness.maxAgeMs / 2 && !hit.refreshing) {
+        hit.refreshing = true;
+        // A failed background read leaves the page to run out; the next read after that reads again.
+        this.readPage(tenantId, key, read).catch(() => (hit.refreshing = false));
+      }
       touch(this.pages, tenantId, pages);
       return touch(pages, key, hit).value;
     }
+    return this.readPage(tenantId, key, read);
+  }
+
+  private async readPage(tenantId: string, key: string, read: () => Promise<Page<SearchRecord>>): Promise<Page<SearchRecord>> {
+    const startedAt = this.now();
     const changes = this.listChanges;
     const found = await read();
     if (this.listChanges !== changes) return found;

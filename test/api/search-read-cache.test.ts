@@ -49,27 +49,64 @@ describe('the search read cache', () => {
 describe('the search read cache while a search runs', () => {
   const running: SearchRecord = { ...newSearch('S-2'), status: 'RUNNING' };
   let clock = 0;
-  /** `draw` places each entry's lifetime between half the age asked (0) and all of it (1). */
+  /** `draw` places each entry's background read between half the age asked (0) and three quarters of it (1). */
   const cache = (draw = 1) => new SearchReadCache({ maxAgeMs: 1_000 }, 256, () => clock, () => draw);
+  /** Lets a background read that has already resolved replace its entry. */
+  const settled = () => new Promise((resolve) => setImmediate(resolve));
 
-  it('answers newer versions of a running search for the age asked, then reads again', async () => {
-    const reads = cache();
+  it('answers newer versions of a running search for the age asked, reading again in the background from half of it', async () => {
+    const reads = cache(0);
     clock = 10_000;
     expect(await reads.read(running, 'trials', async () => 'v0')).toBe('v0');
-    clock = 10_999;
-    expect(await reads.read({ ...running, version: 5 }, 'trials', async () => 'v5')).toBe('v0');
-    clock = 11_000;
-    expect(await reads.read({ ...running, version: 6 }, 'trials', async () => 'v6')).toBe('v6');
+    let loads = 0;
+    const load = (value: string) => async () => (loads++, value);
+    clock = 10_499;
+    expect(await reads.read({ ...running, version: 1 }, 'trials', load('v1'))).toBe('v0');
+    expect(loads).toBe(0);
+    // Half the age: this read is still answered at once, and starts one read of the store behind it.
+    clock = 10_500;
+    const [first, second] = await Promise.all([
+      reads.read({ ...running, version: 2 }, 'trials', load('v2')),
+      reads.read({ ...running, version: 3 }, 'trials', load('v3')),
+    ]);
+    expect([first, second, loads]).toEqual(['v0', 'v0', 1]);
+    await settled();
+    clock = 10_600;
+    expect(await reads.read({ ...running, version: 4 }, 'trials', load('v4'))).toBe('v2');
   });
 
-  it('lets entries read together run out at different times, each after half the age asked at the least', async () => {
-    const shortest = cache(0);
+  it('lets entries read together run out at different times, from half to three quarters of the age asked', async () => {
+    const latest = cache(1);
     clock = 30_000;
-    await shortest.read(running, 'trials', async () => 'v0');
-    clock = 30_499;
-    expect(await shortest.read({ ...running, version: 1 }, 'trials', async () => 'v1')).toBe('v0');
-    clock = 30_500;
-    expect(await shortest.read({ ...running, version: 2 }, 'trials', async () => 'v2')).toBe('v2');
+    await latest.read(running, 'trials', async () => 'v0');
+    clock = 30_749;
+    await latest.read({ ...running, version: 1 }, 'trials', async () => 'v1');
+    await settled();
+    expect(await latest.read({ ...running, version: 2 }, 'trials', async () => 'v2')).toBe('v0');
+    clock = 30_750;
+    await latest.read({ ...running, version: 3 }, 'trials', async () => 'v3');
+    await settled();
+    expect(await latest.read({ ...running, version: 4 }, 'trials', async () => 'v4')).toBe('v3');
+  });
+
+  it('waits for a new read once the age asked has passed, and never answers older', async () => {
+    const reads = cache();
+    clock = 40_000;
+    await reads.read(running, 'trials', async () => 'v0');
+    clock = 41_000;
+    expect(await reads.read({ ...running, version: 1 }, 'trials', async () => 'v1')).toBe('v1');
+  });
+
+  it('keeps the entry when a background read fails, and tries again on a later read', async () => {
+    const reads = cache(0);
+    clock = 50_000;
+    await reads.read(running, 'trials', async () => 'v0');
+    clock = 50_600;
+    expect(await reads.read({ ...running, version: 1 }, 'trials', () => Promise.reject(new Error('store busy')))).toBe('v0');
+    await settled();
+    expect(await reads.read({ ...running, version: 2 }, 'trials', async () => 'v2')).toBe('v0');
+    await settled();
+    expect(await reads.read({ ...running, version: 3 }, 'trials', async () => 'v3')).toBe('v2');
   });
 
   it('answers an ended search only from a read of its final version, however recent the other', async () => {

@@ -137,6 +137,43 @@ describe('the recent searches of one store', () => {
     expect((await cache.page(tenant, { limit: 6 }, LONG, async () => ({ items: [] }))).items).toEqual([saved]);
   });
 
+  it('answers a list page at once from half its age on, reading it again in the background, once', async () => {
+    const cache = recent();
+    const tenant = 'tenant-polling';
+    const age = { maxAgeMs: 1_000 };
+    const pageOf = (id: string) => ({ items: [newSearch(id, undefined, tenant)] });
+    let reads = 0;
+    const reading = (id: string) => async () => (reads++, pageOf(id));
+    clock = 5_000;
+    await cache.page(tenant, { limit: 5 }, age, reading('R-v0'));
+    clock = 5_499;
+    expect((await cache.page(tenant, { limit: 5 }, age, reading('R-v1'))).items[0]!.id).toBe('R-v0');
+    clock = 5_500;
+    const answers = await Promise.all([cache.page(tenant, { limit: 5 }, age, reading('R-v2')), cache.page(tenant, { limit: 5 }, age, reading('R-v3'))]);
+    expect(answers.map((page) => page.items[0]!.id)).toEqual(['R-v0', 'R-v0']);
+    expect(reads).toBe(2);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect((await cache.page(tenant, { limit: 5 }, age, reading('R-v4'))).items[0]!.id).toBe('R-v2');
+    // Past the age asked, a read waits for the store.
+    clock = 6_500;
+    expect((await cache.page(tenant, { limit: 5 }, age, reading('R-v5'))).items[0]!.id).toBe('R-v5');
+  });
+
+  it('keeps a list page whose background read failed until it runs out, and reads again after', async () => {
+    const cache = recent();
+    const tenant = 'tenant-failing';
+    const age = { maxAgeMs: 1_000 };
+    clock = 7_000;
+    await cache.page(tenant, { limit: 5 }, age, async () => ({ items: [newSearch('R-kept', undefined, tenant)] }));
+    clock = 7_600;
+    const failing = () => Promise.reject(new Error('store busy'));
+    expect((await cache.page(tenant, { limit: 5 }, age, failing)).items[0]!.id).toBe('R-kept');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect((await cache.page(tenant, { limit: 5 }, age, async () => ({ items: [] }))).items[0]!.id).toBe('R-kept');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect((await cache.page(tenant, { limit: 5 }, age, async () => ({ items: [] }))).items).toEqual([]);
+  });
+
   it('remembers nothing for a search that does not exist, and reads its list pages again after a forget', async () => {
     const cache = recent();
     let reads = 0;
