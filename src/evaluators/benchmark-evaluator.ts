@@ -58,12 +58,14 @@ export function createBenchmarkEvaluator(catalog: BenchmarkCatalog): Evaluator<B
      * Loads the NB201 table now rather than on a search's first trial, so that no user waits for it (issue
      * #18: the first search after start as fast as the next). The NB301 surrogate stays for the first trial
      * that needs it: it costs a service that never queries it some 45 MB of memory, and its first trial
-     * about 0.3 s. A missing file is not an error here: the search that needs it reports it.
+     * about 0.3 s. A table that cannot load rejects with the reason, and is tried again by the first
+     * search that needs it (which fails with that reason if it still cannot).
      */
     async warm() {
       nb201 ??= loadNb201Table(benchmarksDir);
-      await nb201.catch(() => {
+      await nb201.catch((error: unknown) => {
         nb201 = undefined;
+        throw error;
       });
     },
   };

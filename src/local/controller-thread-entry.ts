@@ -3,6 +3,7 @@ import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { openArtifactStore, openTableShelf } from '../artifacts/open-artifact-store.js';
 import { JOB_ENTRY, type ServiceConfig } from '../config.js';
 import { EvaluationTurns } from '../controller/in-process-trials.js';
+import { QuietPeriod } from '../controller/quiet-period.js';
 import { SearchHistories } from '../controller/search-history.js';
 import { tick } from '../controller/tick.js';
 import { createBenchmarkEvaluator } from '../evaluators/benchmark-evaluator.js';
@@ -21,6 +22,7 @@ import type { SearchWrite } from '../store/recent-searches.js';
 import { PolicyRegistry } from '../strategies/rl/policy-registry.js';
 import { PredictionWarmup } from '../usecases/prediction-warmup.js';
 import { EnsembleFitProcess } from './ensemble-fit-process.js';
+import { rehearseSearch, type RehearsalOutcome } from './rehearsal.js';
 import { shippedPolicies } from './shipped-policies.js';
 
 /** What the service hands its controller thread at start. */
@@ -38,7 +40,8 @@ export type ToControllerThread =
   | { readonly type: 'close' };
 
 export type FromControllerThread =
-  | { readonly type: 'ready' }
+  /** Set up, and the start-up rehearsal over (`rehearseSearch`). */
+  | { readonly type: 'ready'; readonly rehearsal: RehearsalOutcome }
   | { readonly type: 'begun' }
   /** This thread's store wrote a search record: the API's store answers it at once (`DynamoDbStore.heard`). */
   | { readonly type: 'search-write'; readonly write: SearchWrite }
@@ -46,6 +49,11 @@ export type FromControllerThread =
 
 /** Searches evaluating in-process at once: enough to keep dynalite's thread busy, few enough that the machine's cores are left to the API's reads. */
 const EVALUATION_TURNS = 3;
+/**
+ * How long the controller must have been idle before it warms an ended search's predictors: more than the
+ * time between one search's end and a user (or script) starting the next.
+ */
+const WARM_UP_AFTER_QUIET_MS = 500;
 
 const { config, endpoint, dynamo } = workerData as ControllerThreadData;
 // On Linux niceness is each thread's own (pid 0: this thread), so the API's thread keeps its priority.
@@ -74,8 +82,14 @@ const artifacts = openArtifactStore(config.artifacts);
 // those of a search that ended (stored as artifacts, where the API's `PredictorService` finds them).
 const fitProcess = new EnsembleFitProcess();
 const predictors = new PredictorService({ store, artifacts, clock, fitter: fitProcess.fit });
+// Each warm-up waits until no search has ticked for a while: the searches that run go first.
+const activity = new QuietPeriod(WARM_UP_AFTER_QUIET_MS);
 const warmup = config.warmPredictors
-  ? new PredictionWarmup({ predictors }, (error, search) => console.error(`warming the predictors of search ${search.id} failed:`, error))
+  ? new PredictionWarmup(
+      { predictors },
+      (error, search) => console.error(`warming the predictors of search ${search.id} failed:`, error),
+      () => activity.quiet(),
+    )
   : undefined;
 // The rl strategy finds policies trained here (nas agent train) first, then those shipped with the product.
 const policies = [new PolicyRegistry(artifacts), shippedPolicies()];
@@ -102,8 +116,6 @@ const pool: LocalJobPool = new LocalJobPool({
 });
 // Benchmark lookups are answered by the controller itself; the pool runs training only (issue #18).
 const inProcess = { evaluator: createBenchmarkEvaluator(benchmarks), simulatedTimeScale: config.simulatedTimeScale, turns: new EvaluationTurns(EVALUATION_TURNS) };
-// Tables and the surrogate load in the background from the start: the first search does not wait for them.
-const warming = inProcess.evaluator.warm().catch((error: unknown) => console.error('warming the benchmark tables failed:', error));
 const continueLater = (tenantId: string, searchId: string) => events.publish({ type: 'SearchSwept', tenantId, searchId });
 // Trials of external searches are leased to the user's workers over the API; the pool runs the others.
 const queue = new EvaluatorRoutedQueue({ evaluatorKind: evaluatorKindLookup(store), jobs: pool, external: new ExternalLeaseQueue(store) });
@@ -111,7 +123,7 @@ const controller = { store, queue, clock, policies, predictors, benchmarks, stal
 const events: InProcessEvents = new InProcessEvents(
   async (tenantId, searchId) => {
     // Not `warmup?.afterTick(await tick(...))`: without a warm-up that would skip its argument, the tick.
-    const search = await tick(controller, tenantId, searchId);
+    const search = await activity.during(() => tick(controller, tenantId, searchId));
     warmup?.afterTick(search);
   },
   (error, event) => console.error(`controller failed on ${event.type} for search ${event.searchId}:`, error),
@@ -137,12 +149,18 @@ port.on('message', (message: ToControllerThread) => {
     });
   } else void close().then(() => send({ type: 'closed' }));
 });
-send({ type: 'ready' });
+// NB201's table loads and a search is rehearsed on it before the API takes requests: the first search a
+// user starts then runs as fast as the next (a table that cannot load leaves nothing to rehearse; the
+// searches that need it fail with the reason).
+const rehearsal = await inProcess.evaluator
+  .warm()
+  .then(() => rehearseSearch({ endpoint, tableName: config.tableName, benchmarks, inProcess }))
+  .catch((error: unknown): RehearsalOutcome => ({ skipped: error instanceof Error ? error.message : String(error) }));
+send({ type: 'ready', rehearsal });
 
 async function close(): Promise<void> {
   clearInterval(sweepTimer);
   events.close();
-  await warming;
   await pool.close();
   // A predictor still training is abandoned (it trains again on next use) rather than waited for.
   warmup?.close();

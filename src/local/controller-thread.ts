@@ -3,6 +3,7 @@ import type { ServiceConfig } from '../config.js';
 import type { Events, SearchEvent } from '../events/events.js';
 import type { SearchWrite } from '../store/recent-searches.js';
 import type { EmbeddedDynamoDb } from './embedded-dynamodb.js';
+import type { RehearsalOutcome } from './rehearsal.js';
 import type { ControllerThreadData, FromControllerThread, ToControllerThread } from './controller-thread-entry.js';
 
 const ENTRY = new URL('./controller-thread-entry.ts', import.meta.url).href;
@@ -38,6 +39,7 @@ export class ControllerThread implements Events {
    * the service should end too (`npm start` exits non-zero; a restart resumes every search).
    */
   readonly failed: Promise<Error>;
+  private rehearsed: RehearsalOutcome = { skipped: 'not started' };
 
   private constructor(
     private readonly worker: Worker,
@@ -65,12 +67,17 @@ export class ControllerThread implements Events {
     const worker = new Worker(BOOT, { eval: true, execArgv: [], resourceLimits: { maxYoungGenerationSizeMb: 16 }, workerData, transferList: [port] });
     const thread = new ControllerThread(worker, onSearchWrite);
     try {
-      await thread.answer('ready');
+      thread.rehearsed = (await thread.answer('ready')).rehearsal;
     } catch (error) {
       await worker.terminate();
       throw error;
     }
     return thread;
+  }
+
+  /** How its start-up rehearsal went (`rehearseSearch`): the first search a user starts then runs warm. */
+  get rehearsal(): RehearsalOutcome {
+    return this.rehearsed;
   }
 
   publish(event: SearchEvent): void {
@@ -100,12 +107,12 @@ export class ControllerThread implements Events {
   }
 
   /** The thread's next message of `type`; rejects if it fails or ends first. */
-  private answer(type: FromControllerThread['type']): Promise<void> {
+  private answer<T extends FromControllerThread['type']>(type: T): Promise<Extract<FromControllerThread, { type: T }>> {
     return new Promise((resolve, reject) => {
       const onMessage = (message: FromControllerThread) => {
         if (message.type !== type) return;
         settle();
-        resolve();
+        resolve(message as Extract<FromControllerThread, { type: T }>);
       };
       const onError = (error: Error) => {
         settle();

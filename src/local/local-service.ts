@@ -15,6 +15,7 @@ import { startEmbeddedDynamoDb } from './embedded-dynamodb.js';
 import { ensureLocalApiKey } from './local-api-key.js';
 import { EnsembleFitProcess } from './ensemble-fit-process.js';
 import { ControllerThread } from './controller-thread.js';
+import type { RehearsalOutcome } from './rehearsal.js';
 
 export interface LocalService {
   readonly url: string;
@@ -23,6 +24,8 @@ export interface LocalService {
   readonly apiKey: string;
   /** Settles with the reason if the controller thread fails: searches no longer go on (`ControllerThread.failed`). */
   readonly failed: Promise<Error>;
+  /** How the controller's start-up rehearsal went (`rehearseSearch`). */
+  readonly rehearsal: RehearsalOutcome;
   close(): Promise<void>;
 }
 
@@ -82,6 +85,7 @@ export async function startLocalService(config: ServiceConfig): Promise<LocalSer
     dynamoEndpoint: dynamo.endpoint,
     apiKey,
     failed: controller.failed,
+    rehearsal: controller.rehearsal,
     async close() {
       // Open event streams of running searches never end by themselves: cut them, or close() would wait.
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));

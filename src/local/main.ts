@@ -14,6 +14,13 @@ const service = await startLocalService(config).catch((error: unknown) => {
 });
 console.log(`serverless-nas listening on ${service.url}`);
 console.log(`  data: ${config.dataDir}   benchmarks: ${config.benchmarksDir}   workers: ${config.workers}`);
+const { rehearsal } = service;
+// The first search runs warm: the controller ran one on a scratch table already (or says why not).
+console.log(
+  'skipped' in rehearsal
+    ? `  controller: no start-up rehearsal (${rehearsal.skipped}): the first search compiles as it goes`
+    : `  controller: rehearsed a search of ${rehearsal.trials} benchmark trials in ${rehearsal.seconds.toFixed(1)} s (${rehearsal.status}) on a scratch table`,
+);
 if (config.datasetsRoot) console.log(`  dir: datasets (shared by every tenant of this service) are read under ${config.datasetsRoot}`);
 console.log(`  API key (tenant local, kept in ${config.dataDir}/api-key): ${service.apiKey}`);
 console.log(`  try: curl -H 'authorization: Bearer ${service.apiKey}' ${service.url}/v1/catalog   (API document: ${service.url}/openapi.json)`);

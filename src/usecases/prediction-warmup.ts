@@ -17,9 +17,14 @@ export class PredictionWarmup {
   private queue: Promise<void> = Promise.resolve();
   private closed = false;
 
+  /**
+   * @param settled awaited before each warm-up: the local controller's quiet period, so that a warm-up does
+   *   not take the cores from searches that run (absent: each warm-up starts at once).
+   */
   constructor(
     private readonly deps: PredictDeps,
     private readonly onError: (error: unknown, search: SearchRecord) => void,
+    private readonly settled: () => Promise<void> = async () => {},
   ) {}
 
   /** Called with every search a tick returns; queues a warm-up for one that has just finished. */
@@ -30,6 +35,7 @@ export class PredictionWarmup {
     this.warmed.add(key);
     if (this.warmed.size > REMEMBERED) this.warmed.delete(this.warmed.values().next().value!);
     this.queue = this.queue
+      .then(() => (this.closed ? undefined : this.settled()))
       .then(() => (this.closed ? undefined : warmPredictions(this.deps, search)))
       .catch((error: unknown) => {
         if (!this.closed) this.onError(error, search);

@@ -3,6 +3,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { getPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
+import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readConfig } from '../../src/config.js';
 import { ControllerThread } from '../../src/local/controller-thread.js';
@@ -11,6 +12,7 @@ import { waitFor } from '../../src/local/service-process.js';
 import type { SearchWrite } from '../../src/store/recent-searches.js';
 import { dynamoClientConfig } from '../../src/store/client-config.js';
 import { DynamoDbStore } from '../../src/store/dynamodb-store.js';
+import { createTableInput } from '../../src/store/table.js';
 import { newSearch, TEST_TENANT, testSpec } from '../helpers/records.js';
 
 let dataDir: string;
@@ -50,6 +52,38 @@ describe("the local service's controller thread (issue #18)", () => {
       expect(saved.at(-1)).toEqual({ ...search, ledger: { ...search.ledger, batch: [] } });
       // Without the trials a record carries until they are written: the API's reads never look at them.
       expect(saved.every((s) => s.ledger?.batch.length === 0)).toBe(true);
+    } finally {
+      await controller.close();
+    }
+  });
+
+  it('rehearses a search at start on a scratch table it deletes, also one a killed start left, and tells nothing of it', async () => {
+    const client = new DynamoDBClient(dynamoClientConfig({ NAS_DYNAMODB_ENDPOINT: dynamo.endpoint }));
+    try {
+      // A start killed during its rehearsal left the scratch table, with a search in it.
+      await client.send(new CreateTableCommand(createTableInput('nas-rehearsal')));
+      const leftover = new DynamoDbStore({ tableName: 'nas-rehearsal', client: dynamoClientConfig({ NAS_DYNAMODB_ENDPOINT: dynamo.endpoint }) });
+      await leftover.createSearch(newSearch('T-leftover', undefined, 'rehearsal'));
+
+      const writes: SearchWrite[] = [];
+      const controller = await ControllerThread.start(config(), dynamo, (write) => writes.push(write));
+      try {
+        expect(controller.rehearsal).toMatchObject({ status: 'SUCCEEDED', trials: 100, seconds: expect.any(Number) });
+        expect((await client.send(new ListTablesCommand({}))).TableNames).toEqual(['nas']);
+        expect((await store.listSearches('rehearsal', { limit: 10 })).items).toEqual([]);
+        expect(writes).toEqual([]);
+      } finally {
+        await controller.close();
+      }
+    } finally {
+      client.destroy();
+    }
+  });
+
+  it('starts without a rehearsal, saying why, when the benchmarks cannot be read', async () => {
+    const controller = await ControllerThread.start({ ...config(), benchmarksDir: join(dataDir, 'no-benchmarks') }, dynamo, IGNORED);
+    try {
+      expect(controller.rehearsal).toMatchObject({ skipped: expect.stringContaining('no-benchmarks') });
     } finally {
       await controller.close();
     }

@@ -87,6 +87,31 @@ describe('the prediction warm-up of the local service', () => {
     }
   });
 
+  it('waits until it is told the controller is quiet before it trains', async () => {
+    const trainer = new EnsembleFitProcess();
+    const artifacts = new DirectoryArtifactStore(join(artifactsDir, 'settled'));
+    const predictors = new PredictorService({ store: db.store, artifacts, clock, fitter: trainer.fit });
+    let asked = false;
+    let settle: () => void = () => {};
+    const settled = () => {
+      asked = true;
+      return new Promise<void>((resolve) => (settle = resolve));
+    };
+    const warmup = new PredictionWarmup({ predictors }, () => {}, settled);
+    try {
+      warmup.afterTick(search);
+      while (!asked) await new Promise((resolve) => setImmediate(resolve));
+      expect(trainer.started).toBe(0);
+      settle();
+      await warmup.idle();
+      expect(trainer.started).toBe(1);
+      expect(await listRecords(artifacts, TEST_TENANT)).toHaveLength(1);
+    } finally {
+      warmup.close();
+      await trainer.close();
+    }
+  });
+
   it('reports nothing and starts nothing once closed: a warm-up cut short by the service closing is no failure', async () => {
     const trainer = new EnsembleFitProcess();
     const predictors = new PredictorService({ store: db.store, artifacts: new DirectoryArtifactStore(join(artifactsDir, 'closed')), clock, fitter: trainer.fit });
