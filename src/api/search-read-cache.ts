@@ -10,6 +10,8 @@ interface Entry {
   /** Age after which a read of a running search's newer version starts reading again, in the background. */
   readonly refreshAfterMs: number;
   readonly value: Promise<unknown>;
+  /** Its read has answered: a store slow to answer is not asked again for the same key meanwhile. */
+  settled?: boolean;
   /** A background read of the key is under way. */
   refreshing?: boolean;
 }
@@ -20,10 +22,10 @@ interface Entry {
  * change the controller writes, `progressAt` with every training epoch) and, while the search runs, for
  * up to `freshness.maxAgeMs` after its read whatever the version: a running search's record changes many
  * times a second under load, and a dashboard polling it would otherwise read its trials again each time
- * (issue #18). From half to three quarters of that age (drawn per entry, so entries read together do not
- * run out together) a read of a newer version starts reading again in the background and is answered the
- * entry meanwhile: readers of a running search never wait for the store while someone keeps reading it,
- * and nothing they get is older than `maxAgeMs`. Once the search has ended its reads are exact. Keys start
+ * (issue #18). From half to three quarters of that age (drawn per entry, so entries read together are not
+ * read again together) a read of a newer version starts reading again in the background and is answered
+ * the entry meanwhile: readers of a running search never wait for the store while someone keeps reading
+ * it, and nothing they get is older than `maxAgeMs`. Once the search has ended its reads are exact. Keys start
  * with the tenant, so one tenant's entry never answers another's request; the least recently used go
  * first. Concurrent misses of one key share one read; a failed read is not kept.
  */
@@ -44,7 +46,7 @@ export class SearchReadCache {
     const now = this.now();
     const cached = this.entries.get(key);
     if (cached && this.answers(cached, search, progressAt, now)) {
-      if (!this.isOf(cached, search, progressAt) && now - cached.loadedAt >= cached.refreshAfterMs && !cached.refreshing) {
+      if (!this.isOf(cached, search, progressAt) && now - cached.loadedAt >= cached.refreshAfterMs && cached.settled && !cached.refreshing) {
         this.refresh(key, cached, this.entryOf(search, progressAt, now, load));
       }
       this.keep(key, cached);
@@ -58,7 +60,12 @@ export class SearchReadCache {
 
   private entryOf(search: SearchRecord, progressAt: string, now: number, load: () => Promise<unknown>): Entry {
     const refreshAfterMs = (this.freshness?.maxAgeMs ?? 0) * (0.5 + this.random() / 4);
-    return { version: search.version, progressAt, loadedAt: now, refreshAfterMs, value: load() };
+    const entry: Entry = { version: search.version, progressAt, loadedAt: now, refreshAfterMs, value: load() };
+    entry.value.then(
+      () => (entry.settled = true),
+      () => undefined,
+    );
+    return entry;
   }
 
   /** `next` replaces `current` once read, unless something replaced it meanwhile; if it fails, a later read tries again. */

@@ -60,8 +60,9 @@ export class RecentSearches {
     if (pages && hit && isFresh(hit, startedAt, freshness)) {
       if (startedAt - hit.at >= freshness.maxAgeMs / 2 && !hit.refreshing) {
         hit.refreshing = true;
-        // A failed background read leaves the page to run out; the next read after that reads again.
-        this.readPage(tenantId, key, read).catch(() => (hit.refreshing = false));
+        // Kept, it replaces the page; failed or not kept (a create landed meanwhile), a later read tries again.
+        const done = () => (hit.refreshing = false);
+        this.readPage(tenantId, key, read).then(done, done);
       }
       touch(this.pages, tenantId, pages);
       return touch(pages, key, hit).value;
@@ -80,6 +81,8 @@ export class RecentSearches {
       return known && known.version > item.version ? known : item;
     });
     const mine = touch(this.pages, tenantId, this.pages.get(tenantId) ?? new Map());
+    // A read that started earlier and ended later than another (a slow background one) does not replace it.
+    if ((mine.get(key)?.at ?? Number.NEGATIVE_INFINITY) > startedAt) return found;
     mine.set(key, { value: { ...found, items }, at: startedAt });
     trim(mine, MAX_PAGES_PER_TENANT);
     trim(this.pages, MAX_TENANTS);

@@ -75,7 +75,7 @@ describe('the search read cache while a search runs', () => {
     expect(await reads.read({ ...running, version: 4 }, 'trials', load('v4'))).toBe('v2');
   });
 
-  it('lets entries read together run out at different times, from half to three quarters of the age asked', async () => {
+  it('reads entries read together again at different times, from half to three quarters of the age asked', async () => {
     const latest = cache(1);
     clock = 30_000;
     await latest.read(running, 'trials', async () => 'v0');
@@ -87,6 +87,21 @@ describe('the search read cache while a search runs', () => {
     await latest.read({ ...running, version: 3 }, 'trials', async () => 'v3');
     await settled();
     expect(await latest.read({ ...running, version: 4 }, 'trials', async () => 'v4')).toBe('v3');
+  });
+
+  it('asks a store that has not answered the first read no second time for the same key', async () => {
+    const reads = cache(0);
+    clock = 60_000;
+    let answer: (value: string) => void = () => {};
+    const first = reads.read(running, 'trials', () => new Promise<string>((resolve) => (answer = resolve)));
+    clock = 60_600;
+    let loads = 0;
+    const second = reads.read({ ...running, version: 1 }, 'trials', async () => (loads++, 'v1'));
+    answer('v0');
+    expect([await first, await second, loads]).toEqual(['v0', 'v0', 0]);
+    // Answered, the entry is read again in the background by the next read past half its age.
+    expect(await reads.read({ ...running, version: 2 }, 'trials', async () => (loads++, 'v2'))).toBe('v0');
+    expect(loads).toBe(1);
   });
 
   it('waits for a new read once the age asked has passed, and never answers older', async () => {

@@ -159,7 +159,7 @@ describe('the recent searches of one store', () => {
     expect((await cache.page(tenant, { limit: 5 }, age, reading('R-v5'))).items[0]!.id).toBe('R-v5');
   });
 
-  it('keeps a list page whose background read failed until it runs out, and reads again after', async () => {
+  it('keeps a list page whose background read failed, and reads it again on a later read', async () => {
     const cache = recent();
     const tenant = 'tenant-failing';
     const age = { maxAgeMs: 1_000 };
@@ -172,6 +172,44 @@ describe('the recent searches of one store', () => {
     expect((await cache.page(tenant, { limit: 5 }, age, async () => ({ items: [] }))).items[0]!.id).toBe('R-kept');
     await new Promise((resolve) => setImmediate(resolve));
     expect((await cache.page(tenant, { limit: 5 }, age, async () => ({ items: [] }))).items).toEqual([]);
+  });
+
+  it('never lets a slow background read replace a page read after it began', async () => {
+    const cache = recent();
+    const tenant = 'tenant-slow';
+    const age = { maxAgeMs: 1_000 };
+    const pageOf = (id: string) => ({ items: [newSearch(id, undefined, tenant)] });
+    clock = 8_000;
+    await cache.page(tenant, { limit: 5 }, age, async () => pageOf('R-first'));
+    clock = 8_500;
+    let finishSlow: (page: { items: SearchRecord[] }) => void = () => {};
+    await cache.page(tenant, { limit: 5 }, age, () => new Promise((resolve) => (finishSlow = resolve)));
+    // The page runs out while the background read is slow: a reader reads it again, and waits.
+    clock = 9_000;
+    expect((await cache.page(tenant, { limit: 5 }, age, async () => pageOf('R-newer'))).items[0]!.id).toBe('R-newer');
+    finishSlow(pageOf('R-slow'));
+    await new Promise((resolve) => setImmediate(resolve));
+    clock = 9_100;
+    expect((await cache.page(tenant, { limit: 5 }, age, async () => pageOf('R-unused'))).items[0]!.id).toBe('R-newer');
+  });
+
+  it("reads a list page again in the background after a read another tenant's create made it drop", async () => {
+    const cache = recent();
+    const tenant = 'tenant-quiet';
+    const age = { maxAgeMs: 1_000 };
+    const pageOf = (id: string) => ({ items: [newSearch(id, undefined, tenant)] });
+    clock = 10_000;
+    await cache.page(tenant, { limit: 5 }, age, async () => pageOf('R-v0'));
+    clock = 10_500;
+    let finish: (page: { items: SearchRecord[] }) => void = () => {};
+    await cache.page(tenant, { limit: 5 }, age, () => new Promise((resolve) => (finish = resolve)));
+    cache.apply({ kind: 'created', search: newSearch('R-elsewhere', undefined, 'tenant-busy') });
+    finish(pageOf('R-dropped'));
+    await new Promise((resolve) => setImmediate(resolve));
+    // The read across the create was not kept; the next reader starts another, and is answered meanwhile.
+    let reads = 0;
+    expect((await cache.page(tenant, { limit: 5 }, age, async () => (reads++, pageOf('R-v1')))).items[0]!.id).toBe('R-v0');
+    expect(reads).toBe(1);
   });
 
   it('remembers nothing for a search that does not exist, and reads its list pages again after a forget', async () => {
