@@ -24,12 +24,13 @@ export class QuietPeriod {
     }
   }
 
-  /** Resolves once nothing has run for `quietMs`. */
-  async quiet(): Promise<void> {
+  /** Resolves once nothing has run for `quietMs`, or once `maxWaitMs` have passed: a controller never quiet still gets to it. */
+  async quiet(maxWaitMs = Number.POSITIVE_INFINITY): Promise<void> {
+    const deadline = this.now() + maxWaitMs;
     for (;;) {
       const wait = this.busy > 0 ? this.quietMs : this.lastBusyAt + this.quietMs - this.now();
-      if (wait <= 0) return;
-      await new Promise((resolve) => setTimeout(resolve, wait));
+      if (wait <= 0 || this.now() >= deadline) return;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(wait, deadline - this.now())));
     }
   }
 }

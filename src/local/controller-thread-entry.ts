@@ -54,6 +54,8 @@ const EVALUATION_TURNS = 3;
  * time between one search's end and a user (or script) starting the next.
  */
 const WARM_UP_AFTER_QUIET_MS = 500;
+/** How long a warm-up waits for that at most: on a controller never idle, warm-ups still run, one at a time. */
+const WARM_UP_MAX_WAIT_MS = 30_000;
 
 const { config, endpoint, dynamo } = workerData as ControllerThreadData;
 // On Linux niceness is each thread's own (pid 0: this thread), so the API's thread keeps its priority.
@@ -88,7 +90,7 @@ const warmup = config.warmPredictors
   ? new PredictionWarmup(
       { predictors },
       (error, search) => console.error(`warming the predictors of search ${search.id} failed:`, error),
-      () => activity.quiet(),
+      () => activity.quiet(WARM_UP_MAX_WAIT_MS),
     )
   : undefined;
 // The rl strategy finds policies trained here (nas agent train) first, then those shipped with the product.

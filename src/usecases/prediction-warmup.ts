@@ -4,6 +4,8 @@ import { warmPredictions, type PredictDeps } from './predict.js';
 
 /** Searches remembered as warmed: a finished search ticked again (a late event) is not warmed twice. */
 const REMEMBERED = 1000;
+/** Warm-ups waiting their turn at most; those beyond are skipped (their predictors train on first use). */
+const MAX_WAITING = 16;
 
 /**
  * Warms the predictors of each search that finishes, one search at a time in the background: the first
@@ -15,6 +17,7 @@ const REMEMBERED = 1000;
 export class PredictionWarmup {
   private readonly warmed = new Set<string>();
   private queue: Promise<void> = Promise.resolve();
+  private waiting = 0;
   private closed = false;
 
   /**
@@ -31,15 +34,17 @@ export class PredictionWarmup {
   afterTick(search: SearchRecord | undefined): void {
     if (this.closed || !search || isActiveSearch(search.status)) return;
     const key = `${search.tenantId}/${search.id}`;
-    if (this.warmed.has(key)) return;
+    if (this.warmed.has(key) || this.waiting >= MAX_WAITING) return;
     this.warmed.add(key);
     if (this.warmed.size > REMEMBERED) this.warmed.delete(this.warmed.values().next().value!);
+    this.waiting++;
     this.queue = this.queue
       .then(() => (this.closed ? undefined : this.settled()))
       .then(() => (this.closed ? undefined : warmPredictions(this.deps, search)))
       .catch((error: unknown) => {
         if (!this.closed) this.onError(error, search);
-      });
+      })
+      .finally(() => this.waiting--);
   }
 
   /**

@@ -34,6 +34,21 @@ describe('the quiet period of a controller (issue #18)', () => {
     expect(quiet).toBe(true);
   });
 
+  it('waits no longer than the most it is given, for a controller that is never quiet', async () => {
+    const period = new QuietPeriod(500, () => Date.now());
+    let finish: () => void = () => {};
+    const work = period.during(() => new Promise<void>((resolve) => (finish = resolve)));
+    let quiet = false;
+    const waiting = period.quiet(3_000).then(() => (quiet = true));
+    await vi.advanceTimersByTimeAsync(2_999);
+    expect(quiet).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    await waiting;
+    expect(quiet).toBe(true);
+    finish();
+    await work;
+  });
+
   it('counts work that failed as work, and passes its error on', async () => {
     const period = new QuietPeriod(500, () => Date.now());
     await vi.advanceTimersByTimeAsync(10_000);

@@ -112,6 +112,31 @@ describe('the prediction warm-up of the local service', () => {
     }
   });
 
+  it('keeps at most 16 warm-ups waiting: those beyond are skipped, their predictors train on first use', async () => {
+    const trainer = new EnsembleFitProcess();
+    const predictors = new PredictorService({ store: db.store, artifacts: new DirectoryArtifactStore(join(artifactsDir, 'waiting')), clock, fitter: trainer.fit });
+    let asked = 0;
+    let open: () => void = () => {};
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const errors: unknown[] = [];
+    const warmup = new PredictionWarmup({ predictors }, (error) => errors.push(error), () => (asked++, gate));
+    try {
+      // Searches of a tenant with no trials: nothing to fit, so each warm-up is only its wait.
+      for (let i = 0; i < 20; i++) warmup.afterTick({ ...search, tenantId: 'tenant-without-trials', id: `WAITING-${i}` });
+      open();
+      await warmup.idle();
+      expect(asked).toBe(16);
+      expect(errors).toEqual([]);
+      // Once they ran, a search that ends is warmed again.
+      warmup.afterTick({ ...search, tenantId: 'tenant-without-trials', id: 'WAITING-20' });
+      await warmup.idle();
+      expect(asked).toBe(17);
+    } finally {
+      warmup.close();
+      await trainer.close();
+    }
+  });
+
   it('reports nothing and starts nothing once closed: a warm-up cut short by the service closing is no failure', async () => {
     const trainer = new EnsembleFitProcess();
     const predictors = new PredictorService({ store: db.store, artifacts: new DirectoryArtifactStore(join(artifactsDir, 'closed')), clock, fitter: trainer.fit });
