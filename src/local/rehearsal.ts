@@ -63,7 +63,8 @@ export async function rehearseSearch(deps: RehearsalDeps): Promise<RehearsalOutc
       queue: NO_JOBS,
       clock: () => new Date(),
       benchmarks: deps.benchmarks,
-      inProcess: deps.inProcess,
+      // Its trials' simulated training time is not waited out: the API would not listen meanwhile.
+      inProcess: { ...deps.inProcess, simulatedTimeScale: 0 },
       histories: new SearchHistories(),
       // This loop ticks it again; the service's events never hear of it.
       continueLater: () => {},
@@ -74,7 +75,10 @@ export async function rehearseSearch(deps: RehearsalDeps): Promise<RehearsalOutc
     }
     return { status: ended.status, trials: ended.trialCount, seconds: (performance.now() - started) / 1000 };
   } finally {
-    await dropTable(client, tableName).finally(() => client.destroy());
+    // A table that could not be dropped is dropped at the next start; the outcome stands.
+    await dropTable(client, tableName)
+      .catch(() => undefined)
+      .finally(() => client.destroy());
   }
 }
 

@@ -66,7 +66,8 @@ describe("the local service's controller thread (issue #18)", () => {
       await leftover.createSearch(newSearch('T-leftover', undefined, 'rehearsal'));
 
       const writes: SearchWrite[] = [];
-      const controller = await ControllerThread.start(config(), dynamo, (write) => writes.push(write));
+      // Simulated training time in real time (scale 1): the rehearsal must not wait it out, or start would take hours.
+      const controller = await ControllerThread.start({ ...config(), simulatedTimeScale: 1 }, dynamo, (write) => writes.push(write));
       try {
         expect(controller.rehearsal).toMatchObject({ status: 'SUCCEEDED', trials: 100, seconds: expect.any(Number) });
         expect((await client.send(new ListTablesCommand({}))).TableNames).toEqual(['nas']);
