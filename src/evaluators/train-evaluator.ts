@@ -119,17 +119,17 @@ async function trainWithCheckpoints(
   let validation = checkpoint ? splitMetrics('validation', await evaluateSplit(model, dataset, dataset.validation)) : {};
   let verdict: EarlyStopVerdict = { stop: false };
   let epoch = checkpoint?.epoch ?? 0;
-  // A job killed between its checkpoint and the epoch's report: the epoch goes on the curve now, from the
-  // checkpoint (the same weights, so the same validation), or the curve would miss it for good.
-  if (checkpoint && !run.recordedEpochs.some((o) => o.epoch === checkpoint.epoch)) {
-    verdict = await run.reportEpoch({ epoch, metrics: validation, seconds });
-  }
   // The loss after the short phase: this epoch's, or (resumed past it) the one recorded on the curve.
   const lossAfterShortPhase = (short: number) =>
     epoch === short ? validation.validation_loss : run.recordedEpochs.find((o) => o.epoch === short)?.metrics.validation_loss;
   const decide = () => decideSchedule(schedule, run.parent, schedule.shortSchedule && lossAfterShortPhase(schedule.shortSchedule.epochs));
   let chosen = decide();
   try {
+    // A job killed between its checkpoint and the epoch's report: the epoch goes on the curve now, measured
+    // on the checkpoint's weights, or the curve would miss it for good.
+    if (checkpoint && !run.recordedEpochs.some((o) => o.epoch === checkpoint.epoch)) {
+      verdict = await run.reportEpoch({ epoch, metrics: validation, seconds });
+    }
     while (epoch < (chosen?.epochs ?? schedule.epochs) && !verdict.stop) {
       epoch++;
       const started = performance.now();
