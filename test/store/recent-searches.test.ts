@@ -4,6 +4,7 @@ import type { SearchRecord } from '../../src/search/records.js';
 import { dynamoClientConfig } from '../../src/store/client-config.js';
 import { DynamoDbStore } from '../../src/store/dynamodb-store.js';
 import { RecentSearches } from '../../src/store/recent-searches.js';
+import type { Page } from '../../src/store/store.js';
 import { newSearch, TEST_TENANT } from '../helpers/records.js';
 import { startTestStore, type TestStore } from '../helpers/store.js';
 
@@ -137,78 +138,84 @@ describe('the recent searches of one store', () => {
     expect((await cache.page(tenant, { limit: 6 }, LONG, async () => ({ items: [] }))).items).toEqual([saved]);
   });
 
-  it('answers a list page at once from half its age on, reading it again in the background, once', async () => {
+  /** A tenant's first list page through a fresh cache, kept a second: each read says the id of the page's first search. */
+  const listOf = (tenant: string) => {
     const cache = recent();
-    const tenant = 'tenant-polling';
-    const age = { maxAgeMs: 1_000 };
-    const pageOf = (id: string) => ({ items: [newSearch(id, undefined, tenant)] });
+    const pageOf = (id: string): Page<SearchRecord> => ({ items: [newSearch(id, undefined, tenant)] });
+    return {
+      cache,
+      pageOf,
+      answering: (id: string) => async () => pageOf(id),
+      /** A read that answers when `finish` is called. */
+      slow: () => {
+        let finish: (id: string) => void = () => {};
+        return { read: () => new Promise<Page<SearchRecord>>((resolve) => (finish = (id) => resolve(pageOf(id)))), finish: (id: string) => finish(id) };
+      },
+      firstId: async (read: () => Promise<Page<SearchRecord>>) => (await cache.page(tenant, { limit: 5 }, { maxAgeMs: 1_000 }, read)).items[0]?.id,
+    };
+  };
+  /** Lets a background read that has already answered replace its page. */
+  const settled = () => new Promise((resolve) => setImmediate(resolve));
+
+  it('answers a list page at once from half its age on, reading it again in the background, once', async () => {
+    const { firstId, pageOf } = listOf('tenant-polling');
     let reads = 0;
     const reading = (id: string) => async () => (reads++, pageOf(id));
     clock = 5_000;
-    await cache.page(tenant, { limit: 5 }, age, reading('R-v0'));
+    await firstId(reading('R-v0'));
     clock = 5_499;
-    expect((await cache.page(tenant, { limit: 5 }, age, reading('R-v1'))).items[0]!.id).toBe('R-v0');
+    expect(await firstId(reading('R-v1'))).toBe('R-v0');
     clock = 5_500;
-    const answers = await Promise.all([cache.page(tenant, { limit: 5 }, age, reading('R-v2')), cache.page(tenant, { limit: 5 }, age, reading('R-v3'))]);
-    expect(answers.map((page) => page.items[0]!.id)).toEqual(['R-v0', 'R-v0']);
+    expect(await Promise.all([firstId(reading('R-v2')), firstId(reading('R-v3'))])).toEqual(['R-v0', 'R-v0']);
     expect(reads).toBe(2);
-    await new Promise((resolve) => setImmediate(resolve));
-    expect((await cache.page(tenant, { limit: 5 }, age, reading('R-v4'))).items[0]!.id).toBe('R-v2');
+    await settled();
+    expect(await firstId(reading('R-v4'))).toBe('R-v2');
     // Past the age asked, a read waits for the store.
     clock = 6_500;
-    expect((await cache.page(tenant, { limit: 5 }, age, reading('R-v5'))).items[0]!.id).toBe('R-v5');
+    expect(await firstId(reading('R-v5'))).toBe('R-v5');
   });
 
   it('keeps a list page whose background read failed, and reads it again on a later read', async () => {
-    const cache = recent();
-    const tenant = 'tenant-failing';
-    const age = { maxAgeMs: 1_000 };
+    const { firstId, answering } = listOf('tenant-failing');
     clock = 7_000;
-    await cache.page(tenant, { limit: 5 }, age, async () => ({ items: [newSearch('R-kept', undefined, tenant)] }));
+    await firstId(answering('R-kept'));
     clock = 7_600;
-    const failing = () => Promise.reject(new Error('store busy'));
-    expect((await cache.page(tenant, { limit: 5 }, age, failing)).items[0]!.id).toBe('R-kept');
-    await new Promise((resolve) => setImmediate(resolve));
-    expect((await cache.page(tenant, { limit: 5 }, age, async () => ({ items: [] }))).items[0]!.id).toBe('R-kept');
-    await new Promise((resolve) => setImmediate(resolve));
-    expect((await cache.page(tenant, { limit: 5 }, age, async () => ({ items: [] }))).items).toEqual([]);
+    expect(await firstId(() => Promise.reject(new Error('store busy')))).toBe('R-kept');
+    await settled();
+    expect(await firstId(answering('R-again'))).toBe('R-kept');
+    await settled();
+    expect(await firstId(answering('R-unused'))).toBe('R-again');
   });
 
   it('never lets a slow background read replace a page read after it began', async () => {
-    const cache = recent();
-    const tenant = 'tenant-slow';
-    const age = { maxAgeMs: 1_000 };
-    const pageOf = (id: string) => ({ items: [newSearch(id, undefined, tenant)] });
+    const { firstId, answering, slow } = listOf('tenant-slow');
     clock = 8_000;
-    await cache.page(tenant, { limit: 5 }, age, async () => pageOf('R-first'));
+    await firstId(answering('R-first'));
     clock = 8_500;
-    let finishSlow: (page: { items: SearchRecord[] }) => void = () => {};
-    await cache.page(tenant, { limit: 5 }, age, () => new Promise((resolve) => (finishSlow = resolve)));
+    const background = slow();
+    await firstId(background.read);
     // The page runs out while the background read is slow: a reader reads it again, and waits.
     clock = 9_000;
-    expect((await cache.page(tenant, { limit: 5 }, age, async () => pageOf('R-newer'))).items[0]!.id).toBe('R-newer');
-    finishSlow(pageOf('R-slow'));
-    await new Promise((resolve) => setImmediate(resolve));
+    expect(await firstId(answering('R-newer'))).toBe('R-newer');
+    background.finish('R-slow');
+    await settled();
     clock = 9_100;
-    expect((await cache.page(tenant, { limit: 5 }, age, async () => pageOf('R-unused'))).items[0]!.id).toBe('R-newer');
+    expect(await firstId(answering('R-unused'))).toBe('R-newer');
   });
 
   it("reads a list page again in the background after a read another tenant's create made it drop", async () => {
-    const cache = recent();
-    const tenant = 'tenant-quiet';
-    const age = { maxAgeMs: 1_000 };
-    const pageOf = (id: string) => ({ items: [newSearch(id, undefined, tenant)] });
+    const { cache, firstId, answering, slow } = listOf('tenant-quiet');
     clock = 10_000;
-    await cache.page(tenant, { limit: 5 }, age, async () => pageOf('R-v0'));
+    await firstId(answering('R-v0'));
     clock = 10_500;
-    let finish: (page: { items: SearchRecord[] }) => void = () => {};
-    await cache.page(tenant, { limit: 5 }, age, () => new Promise((resolve) => (finish = resolve)));
+    const background = slow();
+    await firstId(background.read);
     cache.apply({ kind: 'created', search: newSearch('R-elsewhere', undefined, 'tenant-busy') });
-    finish(pageOf('R-dropped'));
-    await new Promise((resolve) => setImmediate(resolve));
+    background.finish('R-dropped');
+    await settled();
     // The read across the create was not kept; the next reader starts another, and is answered meanwhile.
     let reads = 0;
-    expect((await cache.page(tenant, { limit: 5 }, age, async () => (reads++, pageOf('R-v1')))).items[0]!.id).toBe('R-v0');
+    expect(await firstId(async () => (reads++, { items: [newSearch('R-v1', undefined, 'tenant-quiet')] }))).toBe('R-v0');
     expect(reads).toBe(1);
   });
 
