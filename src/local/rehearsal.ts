@@ -4,6 +4,7 @@ import { tick, type ControllerDeps } from '../controller/tick.js';
 import { SearchHistories } from '../controller/search-history.js';
 import type { BenchmarkCatalog } from '../evaluators/benchmarks.js';
 import type { JobQueue } from '../jobs/job-queue.js';
+import type { SearchRecord } from '../search/records.js';
 import { isActiveSearch } from '../search/states.js';
 import { EXAMPLE_SEARCH_SPEC, SearchSpecSchema } from '../search/spec.js';
 import { dynamoClientConfig } from '../store/client-config.js';
@@ -26,7 +27,7 @@ const NO_JOBS: JobQueue = {
 
 /** How the start-up rehearsal went: its search's end and trials, in how long; or why there was none. */
 export type RehearsalOutcome =
-  | { readonly status: string; readonly trials: number; readonly seconds: number }
+  | { readonly status: SearchRecord['status']; readonly trials: number; readonly seconds: number }
   | { readonly skipped: string };
 
 export interface RehearsalDeps {
