@@ -1,4 +1,11 @@
-import { CreateTableCommand, DeleteTableCommand, DynamoDBClient, ResourceNotFoundException, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DeleteTableCommand,
+  DynamoDBClient,
+  ResourceNotFoundException,
+  waitUntilTableExists,
+  waitUntilTableNotExists,
+} from '@aws-sdk/client-dynamodb';
 import { ulid } from 'ulid';
 import { tick, type ControllerDeps } from '../controller/tick.js';
 import { SearchHistories } from '../controller/search-history.js';
@@ -83,10 +90,13 @@ export async function rehearseSearch(deps: RehearsalDeps): Promise<RehearsalOutc
   }
 }
 
+/** Deletes the table and waits until it is gone: dynalite, like DynamoDB, deletes in the background. */
 async function dropTable(client: DynamoDBClient, tableName: string): Promise<void> {
   try {
     await client.send(new DeleteTableCommand({ TableName: tableName }));
   } catch (error) {
     if (!(error instanceof ResourceNotFoundException)) throw error;
+    return;
   }
+  await waitUntilTableNotExists({ client, maxWaitTime: 30, minDelay: 0.05, maxDelay: 0.2 }, { TableName: tableName });
 }

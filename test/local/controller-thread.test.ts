@@ -3,7 +3,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { getPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
-import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DynamoDBClient, ListTablesCommand, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readConfig } from '../../src/config.js';
 import { ControllerThread } from '../../src/local/controller-thread.js';
@@ -62,6 +62,7 @@ describe("the local service's controller thread (issue #18)", () => {
     try {
       // A start killed during its rehearsal left the scratch table, with a search in it.
       await client.send(new CreateTableCommand(createTableInput('nas-rehearsal')));
+      await waitUntilTableExists({ client, maxWaitTime: 30, minDelay: 0.05, maxDelay: 0.2 }, { TableName: 'nas-rehearsal' });
       const leftover = new DynamoDbStore({ tableName: 'nas-rehearsal', client: dynamoClientConfig({ NAS_DYNAMODB_ENDPOINT: dynamo.endpoint }) });
       await leftover.createSearch(newSearch('T-leftover', undefined, 'rehearsal'));
 
