@@ -45,8 +45,9 @@ export class SearchReadCache {
     const progressAt = search.progressAt ?? '';
     const now = this.now();
     const cached = this.entries.get(key);
-    if (cached && this.answers(cached, search, progressAt, now)) {
-      if (!this.isOf(cached, search, progressAt) && now - cached.loadedAt >= cached.refreshAfterMs && cached.settled && !cached.refreshing) {
+    const exact = cached !== undefined && cached.version === search.version && cached.progressAt === progressAt;
+    if (cached && (exact || this.withinAge(cached, search, now))) {
+      if (!exact && now - cached.loadedAt >= cached.refreshAfterMs && cached.settled && !cached.refreshing) {
         this.refresh(key, cached, this.entryOf(search, progressAt, now, load));
       }
       this.keep(key, cached);
@@ -83,12 +84,8 @@ export class SearchReadCache {
     while (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);
   }
 
-  private isOf(entry: Entry, search: SearchRecord, progressAt: string): boolean {
-    return entry.version === search.version && entry.progressAt === progressAt;
-  }
-
-  private answers(entry: Entry, search: SearchRecord, progressAt: string, now: number): boolean {
-    if (this.isOf(entry, search, progressAt)) return true;
+  /** Whether an entry of another version answers: a running search's, younger than the age asked. */
+  private withinAge(entry: Entry, search: SearchRecord, now: number): boolean {
     // Once the search has ended, only a read of its final version answers.
     if (!this.freshness || !isActiveSearch(search.status)) return false;
     return now >= entry.loadedAt && now - entry.loadedAt < this.freshness.maxAgeMs;

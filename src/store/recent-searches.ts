@@ -75,14 +75,14 @@ export class RecentSearches {
     const changes = this.listChanges;
     const found = await read();
     if (this.listChanges !== changes) return found;
+    const mine = touch(this.pages, tenantId, this.pages.get(tenantId) ?? new Map());
+    // A read that started earlier and ended later than another (a slow background one) does not replace it.
+    if ((mine.get(key)?.at ?? Number.NEGATIVE_INFINITY) > startedAt) return found;
     // Saves that landed while the page was read replace their records in it, as they would have after.
     const items = found.items.map((item) => {
       const known = this.searches.get(searchKey(item.tenantId, item.id))?.value;
       return known && known.version > item.version ? known : item;
     });
-    const mine = touch(this.pages, tenantId, this.pages.get(tenantId) ?? new Map());
-    // A read that started earlier and ended later than another (a slow background one) does not replace it.
-    if ((mine.get(key)?.at ?? Number.NEGATIVE_INFINITY) > startedAt) return found;
     mine.set(key, { value: { ...found, items }, at: startedAt });
     trim(mine, MAX_PAGES_PER_TENANT);
     trim(this.pages, MAX_TENANTS);
