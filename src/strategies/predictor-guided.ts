@@ -12,7 +12,7 @@ import type { HistoryEntry, Strategy } from './strategy.js';
  * architectures have finished, an ensemble predictor learnt from the finished trials scores the unseen
  * one-edit neighbours of the `parents` best architectures (at most `poolSize` of them, drawn at random),
  * and the candidates the acquisition function ranks highest are proposed (independent Thompson sampling
- * by default, or UCB).
+ * by default, or UCB), each after a climb of up to `ascentSteps` further edits in the predictor.
  *
  * The predictor is refitted from scratch every `refitEvery` finished trials, on the first finished trials
  * in trial order up to the last multiple, so it is a function of the history alone: a resumed search
@@ -33,6 +33,12 @@ const params = z.strictObject({
   acquisition: z.enum(['thompson', 'ucb']).default('thompson'),
   /** Optimism of UCB: mean + beta x std. */
   beta: z.number().min(0).max(100).default(1),
+  /**
+   * Before proposing a candidate, follow the predictor uphill from it for up to this many further edits
+   * (to the unseen neighbour the acquisition function ranks highest, while it ranks higher): with a predictor
+   * that knows the space already (a warm-started search) a proposal may be several edits from its parent.
+   */
+  ascentSteps: z.int().min(0).max(50).default(0),
   /** Finished trials between refits of the predictor; 1 refits whenever a trial has finished. */
   refitEvery: z.int().min(1).max(1000).default(5),
   predictor: PredictorOptionsSchema.prefault({}),
@@ -89,11 +95,25 @@ export const predictorGuided: Strategy<PredictorGuidedParams, PredictorGuidedSta
         seed: PREDICTOR_SEED,
         options: { costFeatures: true, ...params.predictor, holdOutFraction: 0 },
       });
-      const predictions = predictor.predict(pool.map((candidate) => candidate.arch));
-      const scores =
-        params.acquisition === 'thompson' ? independentThompson(predictions, rng) : predictions.map((p) => ucb(p.mean, p.std, params.beta));
+      const acquire = (archs: readonly (typeof pool)[number]['arch'][]) => {
+        const predictions = predictor.predict(archs);
+        return params.acquisition === 'thompson' ? independentThompson(predictions, rng) : predictions.map((p) => ucb(p.mean, p.std, params.beta));
+      };
+      const scores = acquire(pool.map((candidate) => candidate.arch));
       const ranked = pool.map((candidate, i) => ({ candidate, score: scores[i]! })).sort((a, b) => b.score - a.score);
-      for (const { candidate } of ranked.slice(0, count)) {
+      for (const start of ranked) {
+        if (chosen.length === count) break;
+        if (seen.has(space.canonical(start.candidate.arch))) continue;
+        let { candidate, score } = start;
+        for (let step = 0; step < params.ascentSteps; step++) {
+          const next = space.neighbours(candidate.arch).filter((arch) => !seen.has(space.canonical(arch)));
+          if (next.length === 0) break;
+          const nextScores = acquire(next);
+          const top = nextScores.reduce((best, value, i) => (value > nextScores[best]! ? i : best), 0);
+          if (nextScores[top]! <= score) break;
+          candidate = { arch: next[top]!, parent: candidate.parent };
+          score = nextScores[top]!;
+        }
         seen.add(space.canonical(candidate.arch));
         chosen.push(candidate);
       }

@@ -57,6 +57,35 @@ describe('predictor-guided', () => {
     expect(parents).toEqual([history.indexOf(best)]);
   });
 
+  it('with `ascentSteps`, follows its predictor uphill from the favourite neighbour and proposes where the climb ends', async () => {
+    const history = finishedHistory(14, 2);
+    const { candidates, parents } = await propose({ acquisition: 'ucb', beta: 0, parents: 1, poolSize: 1000, refitEvery: 1, ascentSteps: 3 }, history, 1);
+
+    const best = history.reduce((a, b) => (b.score! > a.score! ? b : a));
+    const seen = new Set(history.map((h) => h.canonical));
+    const predictor = Predictor.train({
+      space: nb201Space, archs: history.map((h) => h.arch), targets: history.map((h) => h.score!), seed: 0, options: { ...PREDICTOR, costFeatures: true, holdOutFraction: 0 },
+    });
+    const favourite = (cells: Nb201Cell[]) => {
+      const means = predictor.predict(cells).map((p) => p.mean);
+      const top = means.indexOf(Math.max(...means));
+      return { cell: cells[top]!, mean: means[top]! };
+    };
+    const unseenNeighbours = (cell: Nb201Cell) => nb201Space.neighbours(cell).filter((c) => !seen.has(nb201Space.canonical(c)));
+    let climb = favourite(unseenNeighbours(best.arch));
+    const start = climb.cell;
+    for (let step = 0; step < 3; step++) {
+      const next = favourite(unseenNeighbours(climb.cell));
+      if (next.mean <= climb.mean) break;
+      climb = next;
+    }
+    predictor.dispose();
+    // The climb went somewhere, or this test would not tell the option from its absence.
+    expect(nb201Space.canonical(climb.cell)).not.toBe(nb201Space.canonical(start));
+    expect(nb201Space.canonical(candidates[0]!)).toBe(nb201Space.canonical(climb.cell));
+    expect(parents).toEqual([history.indexOf(best)]);
+  });
+
   it('draws a batch of distinct neighbours of the `parents` best, each with its parent for lineage', async () => {
     const history = finishedHistory(12, 3);
     const { candidates, parents } = await propose({ parents: 3 }, history, 8);
