@@ -42,6 +42,11 @@ export interface WorkerInput {
   readonly tablesDir?: string;
   /** An artifact store folder where strategies find learned artifacts (RL policies), besides the shipped ones. */
   readonly artifactsDir?: string;
+  /**
+   * Trials of an earlier random search of the same task that every run is warm-started from (`IdenticalTask`):
+   * they lead the history and are not counted among the run's queries. 0: cold.
+   */
+  readonly warmStartTrials?: number;
 }
 
 /** One finished run: after each query, the incumbent's score, its reported metric and the seconds spent. */

@@ -1,6 +1,6 @@
 /** A worker thread of `npm run bench:search`: runs its share of (task, strategy, seed) simulations. */
 import { parentPort, workerData } from 'node:worker_threads';
-import { DEFAULT_SUITE_TABLES_DIR, loadBenchmarkTask, type AnyBenchmarkTask, type TaskName } from '../../src/benchmarking/benchmark-tasks.js';
+import { DEFAULT_SUITE_TABLES_DIR, loadBenchmarkTask, type AnyBenchmarkTask, type BenchmarkTask, type TaskName } from '../../src/benchmarking/benchmark-tasks.js';
 import { simulateSearch } from '../../src/benchmarking/simulate-search.js';
 import { DirectoryArtifactStore } from '../../src/artifacts/directory-artifact-store.js';
 import { shippedPolicies } from '../../src/local/shipped-policies.js';
@@ -10,8 +10,24 @@ import { strategyOf, type RunResult, type WorkerInput } from './protocol.js';
 import { AUTO_STRATEGY } from '../../src/search/names.js';
 import type { SearchSpec } from '../../src/search/spec.js';
 import { chooseStrategy } from '../../src/usecases/choose-strategy.js';
+import { Rng } from '../../src/random/rng.js';
+import { drawUnseen, SeenCanonicals } from '../../src/strategies/history.js';
+import type { HistoryEntry } from '../../src/strategies/strategy.js';
 
-const { runs, maxQueries, benchmarksDir, tablesDir, artifactsDir } = workerData as WorkerInput;
+const { runs, maxQueries, benchmarksDir, tablesDir, artifactsDir, warmStartTrials = 0 } = workerData as WorkerInput;
+/** The warm-start parent of run `seed` draws its architectures from seed `seed + PARENT_SEED_OFFSET`: apart from every run's. */
+const PARENT_SEED_OFFSET = 1_000_000;
+
+/** The finished trials of a random search of `task` with `count` trials: a warm-start parent (`IdenticalTask`). */
+async function randomParentTrials<A>(task: BenchmarkTask<A>, count: number, seed: number): Promise<HistoryEntry<A>[]> {
+  const rng = Rng.fromSeed(seed);
+  const archs = drawUnseen(task.space, SeenCanonicals.of({ history: [] }), count, 100, () => task.space.sample(rng));
+  const answers = await task.evaluate(archs);
+  return archs.map((arch, i) => {
+    const { score, scores = [score] } = answers[i]!;
+    return { arch, canonical: task.space.canonical(arch), status: 'SUCCEEDED', score, scores };
+  });
+}
 // Policies trained into --artifacts come first, then those shipped with the product.
 const policies = [...(artifactsDir === undefined ? [] : [new PolicyRegistry(new DirectoryArtifactStore(artifactsDir))]), shippedPolicies()];
 const tasks = new Map<TaskName, Promise<AnyBenchmarkTask>>();
@@ -30,6 +46,7 @@ for (const run of runs) {
             space: task.space.name as SearchSpec['space'],
             objectives: [{ metric: task.searchMetric, direction: 'maximize' }],
             evaluator: { kind: 'benchmark', benchmark: task.benchmark, metric: task.searchMetric },
+            ...(warmStartTrials > 0 ? { warmStart: { type: 'IdenticalTask', parentSearches: ['random-parent'], seeds: 10 } } : {}),
           },
           policies,
         )
@@ -43,6 +60,7 @@ for (const run of runs) {
     seed: run.seed,
     maxQueries,
     evaluate: task.evaluate,
+    ...(warmStartTrials > 0 ? { prior: await randomParentTrials(task, warmStartTrials, run.seed + PARENT_SEED_OFFSET) } : {}),
   });
   const result: RunResult = {
     ...run,

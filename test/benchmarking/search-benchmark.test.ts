@@ -53,11 +53,12 @@ describe('bench:search strategy specs', () => {
 });
 
 describe('npm run bench:search', () => {
-  const run = async (workers: number, { seeds = 3, resume }: { seeds?: number; resume?: string } = {}) => {
+  const run = async (workers: number, { seeds = 3, resume, extra = [] }: { seeds?: number; resume?: string; extra?: string[] } = {}) => {
     const out = resume ?? (await mkdtemp(join(tmpdir(), 'nas-bench-')));
     outDirs.push(out);
     const args = ['--seeds', String(seeds), '--queries', '20', '--tasks', 'nb201-cifar10', '--strategies', 'random,evolution', '--workers', String(workers), '--out', out];
     if (resume) args.push('--resume');
+    args.push(...extra);
     await promisify(execFile)(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'bench', 'search', 'run.ts'), ...args], { cwd: PROJECT_ROOT });
     return out;
   };
@@ -81,5 +82,17 @@ describe('npm run bench:search', () => {
     expect(await summaries(partial)).toEqual(await summaries(first));
     expect((await readFile(join(partial, 'runs.jsonl'), 'utf8')).trim().split('\n')).toHaveLength(6);
     expect(await readFile(join(partial, 'results.md'), 'utf8')).toContain('4 runs kept from an earlier, resumed run');
+  });
+
+  it('warm-starts every run from a random parent search of its task when asked, and says so', async () => {
+    const [cold, warm] = [await run(1, { seeds: 2 }), await run(1, { seeds: 2, extra: ['--warm-start', '40'] })];
+    const results = async (dir: string) => JSON.parse(await readFile(join(dir, 'results.json'), 'utf8'));
+    const [coldResults, warmResults] = [await results(cold), await results(warm)];
+    expect(warmResults.config.warmStartTrials).toBe(40);
+    // The parent's 40 trials lead evolution's history (its first population), and are not counted as queries.
+    const evolution = (r: { summaries: { strategy: string; atQueries: Record<number, { n: number; mean: number }> }[] }) => r.summaries.find((s) => s.strategy === 'evolution')!.atQueries;
+    expect(evolution(warmResults)[20]!.n).toBe(2);
+    expect(evolution(warmResults)[20]!.mean).not.toBe(evolution(coldResults)[20]!.mean);
+    expect(await readFile(join(warm, 'results.md'), 'utf8')).toContain('warm-started (IdenticalTask) from an earlier random search of 40 trials');
   });
 });
