@@ -45,4 +45,27 @@ describe('auto on NB301, through the controller', () => {
     expect(byNumber.slice(0, 20).filter((trial) => trial.parent)).toEqual([]);
     expect(byNumber.slice(22).every((trial) => trial.parent !== undefined)).toBe(true);
   });
+
+  it('warm-started from that search (IdenticalTask), runs predictor-guided on its trials at once, measuring none of them again', async () => {
+    const catalog = new BenchmarkCatalog(BENCHMARKS_DIR);
+    const input = SearchSpecSchema.parse({
+      space: 'darts',
+      objectives: [{ metric: 'val_accuracy', direction: 'maximize' }],
+      evaluator: { kind: 'benchmark', benchmark: 'nb301' },
+      budget: { maxTrialCount: 6, parallelTrialCount: 2 },
+      warmStart: { type: 'IdenticalTask', parentSearches: ['auto-nb301'] },
+      seed: 4,
+    });
+    const spec = await resolveSearchSpec(input, catalog, () => 0, undefined, [shippedPolicies()]);
+    expect(spec.strategy).toMatchObject({ name: 'predictor-guided', params: { parents: 3, ascentSteps: 10 }, auto: { reason: expect.stringContaining('warm-started') } });
+    await db.store.createSearch(newSearchRecord(TEST_TENANT, 'auto-nb301-warm', spec, new Date().toISOString()));
+    const search = await runSearchToEnd(db.store, TEST_TENANT, 'auto-nb301-warm', {
+      evaluator: createBenchmarkEvaluator(catalog),
+      controller: { policies: [shippedPolicies()], benchmarks: catalog },
+    });
+    expect([search?.status, search?.trialCount]).toEqual(['SUCCEEDED', 6]);
+    const parent = new Set((await db.store.listTrials(TEST_TENANT, 'auto-nb301', { limit: 100 })).items.map((trial) => trial.archHash));
+    const { items } = await db.store.listTrials(TEST_TENANT, 'auto-nb301-warm', { limit: 100 });
+    expect(items.filter((trial) => parent.has(trial.archHash))).toEqual([]);
+  });
 });
