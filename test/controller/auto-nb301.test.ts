@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBenchmarkEvaluator } from '../../src/evaluators/benchmark-evaluator.js';
 import { BenchmarkCatalog } from '../../src/evaluators/benchmarks.js';
 import { shippedPolicies } from '../../src/local/shipped-policies.js';
-import { SearchSpecSchema } from '../../src/search/spec.js';
+import { SearchSpecSchema, type SearchSpecInput } from '../../src/search/spec.js';
 import { newSearchRecord } from '../../src/usecases/new-search.js';
 import { resolveSearchSpec } from '../../src/usecases/resolve-spec.js';
 import { BENCHMARKS_DIR } from '../helpers/nb201-csv.js';
@@ -18,17 +18,14 @@ afterAll(async () => {
   await db.close();
 });
 
+const catalog = new BenchmarkCatalog(BENCHMARKS_DIR);
+/** A search of NB301's final validation accuracy that names no strategy, so `auto` picks. */
+const nb301Search = (rest: Pick<SearchSpecInput, 'budget' | 'seed' | 'warmStart'>) =>
+  SearchSpecSchema.parse({ space: 'darts', objectives: [{ metric: 'val_accuracy', direction: 'maximize' }], evaluator: { kind: 'benchmark', benchmark: 'nb301' }, ...rest });
+
 describe('auto on NB301, through the controller', () => {
   it('runs the shipped lower-fidelity policy, then hands the search over to predictor-guided, every trial measured once', async () => {
-    const catalog = new BenchmarkCatalog(BENCHMARKS_DIR);
-    const input = SearchSpecSchema.parse({
-      space: 'darts',
-      objectives: [{ metric: 'val_accuracy', direction: 'maximize' }],
-      evaluator: { kind: 'benchmark', benchmark: 'nb301' },
-      budget: { maxTrialCount: 26, parallelTrialCount: 4 },
-      seed: 3,
-    });
-    const spec = await resolveSearchSpec(input, catalog, () => 0, undefined, [shippedPolicies()]);
+    const spec = await resolveSearchSpec(nb301Search({ budget: { maxTrialCount: 26, parallelTrialCount: 4 }, seed: 3 }), catalog, () => 0, undefined, [shippedPolicies()]);
     expect(spec.strategy).toMatchObject({ name: 'rl', params: { policy: 'e20', handOverAfter: 20, handOverTo: 'predictor-guided' } });
     await db.store.createSearch(newSearchRecord(TEST_TENANT, 'auto-nb301', spec, new Date().toISOString()));
     const search = await runSearchToEnd(db.store, TEST_TENANT, 'auto-nb301', {
@@ -47,15 +44,7 @@ describe('auto on NB301, through the controller', () => {
   });
 
   it('warm-started from that search (IdenticalTask), runs predictor-guided on its trials at once, measuring none of them again', async () => {
-    const catalog = new BenchmarkCatalog(BENCHMARKS_DIR);
-    const input = SearchSpecSchema.parse({
-      space: 'darts',
-      objectives: [{ metric: 'val_accuracy', direction: 'maximize' }],
-      evaluator: { kind: 'benchmark', benchmark: 'nb301' },
-      budget: { maxTrialCount: 6, parallelTrialCount: 2 },
-      warmStart: { type: 'IdenticalTask', parentSearches: ['auto-nb301'] },
-      seed: 4,
-    });
+    const input = nb301Search({ budget: { maxTrialCount: 6, parallelTrialCount: 2 }, warmStart: { type: 'IdenticalTask', parentSearches: ['auto-nb301'] }, seed: 4 });
     const spec = await resolveSearchSpec(input, catalog, () => 0, undefined, [shippedPolicies()]);
     expect(spec.strategy).toMatchObject({ name: 'predictor-guided', params: { parents: 3, ascentSteps: 10 }, auto: { reason: expect.stringContaining('warm-started') } });
     await db.store.createSearch(newSearchRecord(TEST_TENANT, 'auto-nb301-warm', spec, new Date().toISOString()));
