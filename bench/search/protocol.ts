@@ -47,6 +47,8 @@ export interface WorkerInput {
    * they lead the history and are not counted among the run's queries. 0: cold.
    */
   readonly warmStartTrials?: number;
+  /** The parent of run `seed` draws its architectures from seed `warmStartSeed + seed`. */
+  readonly warmStartSeed?: number;
 }
 
 /** One finished run: after each query, the incumbent's score, its reported metric and the seconds spent. */

@@ -13,6 +13,7 @@
  *          --first-seed N (seeds N..N+seeds-1: tuning on seeds apart from the reported ones)
  *          --warm-start N (every run is warm-started, `IdenticalTask`, from an earlier random search of N trials
  *          of its task, drawn apart from every run's seed; those N are not counted among its queries)
+ *          --warm-start-seed S (the parent of run i draws from seed S + i; default 1000000)
  *          --resume (keep the runs already in DIR/runs.jsonl, which every finished run is appended to, and
  *          run only the missing ones: a long run that was stopped goes on where it stopped; same options)
  * A strategy may carry params as JSON: --strategies 'evolution,predictor-guided{"refitEvery":5}'.
@@ -49,6 +50,7 @@ const { values } = parseArgs({
     versus: { type: 'string' },
     resume: { type: 'boolean', default: false },
     'warm-start': { type: 'string', default: '0' },
+    'warm-start-seed': { type: 'string', default: '1000000' },
   },
 });
 
@@ -58,6 +60,8 @@ const maxQueries = Number(values.queries);
 const budgetSeconds = Number(values.seconds);
 const warmStartTrials = Number(values['warm-start']);
 if (!Number.isInteger(warmStartTrials) || warmStartTrials < 0) throw new Error(`--warm-start takes a number of trials, got '${values['warm-start']}'`);
+const warmStartSeed = Number(values['warm-start-seed']);
+if (!Number.isInteger(warmStartSeed)) throw new Error(`--warm-start-seed takes an integer, got '${values['warm-start-seed']}'`);
 const tasks = values.tasks.split(',') as TaskName[];
 const strategies = splitStrategies(values.strategies);
 for (const task of tasks) if (!TASK_NAMES.includes(task)) throw new Error(`unknown task '${task}' (one of ${TASK_NAMES.join(', ')})`);
@@ -99,6 +103,7 @@ const fresh = await runInWorkers<RunSpec, RunResult>(
     benchmarksDir: readConfig().benchmarksDir,
     tablesDir: values.tables,
     warmStartTrials,
+    warmStartSeed,
     ...(values.artifacts === undefined ? {} : { artifactsDir: values.artifacts }),
   } satisfies Omit<WorkerInput, 'runs'>,
   (result) => (appended = appended.then(() => appendFile(runsFile, `${JSON.stringify(result)}\n`))),
@@ -193,7 +198,7 @@ const markdown = [
   '',
   `${seeds} seeds (${firstSeed}..${firstSeed + seeds - 1}) per strategy and task, up to ${maxQueries} queries, ${workerCount} worker threads, ${elapsedSeconds.toFixed(0)} s wall time${earlier.length > 0 ? ` (and ${earlier.length} runs kept from an earlier, resumed run)` : ''}.`,
   `Values: the reported metric of the incumbent (mean ± 95% CI); regret = known optimum − value.`,
-  ...(warmStartTrials > 0 ? [`Every run warm-started (IdenticalTask) from an earlier random search of ${warmStartTrials} trials of its task (its own parent, drawn apart from every run's seed), not counted among its queries.`] : []),
+  ...(warmStartTrials > 0 ? [`Every run warm-started (IdenticalTask) from an earlier random search of ${warmStartTrials} trials of its task (its own parent, drawn from seed ${warmStartSeed} + the run's seed), not counted among its queries.`] : []),
   '',
   `| task | strategy | ${checkpoints.map((q) => `@${q}`).join(' | ')} | regret @${checkpoints.at(-1)} | within ${budgetSeconds} s | queries to optimum (reached) |`,
   `| --- | --- | ${checkpoints.map(() => '---').join(' | ')} | --- | --- | --- |`,
@@ -229,7 +234,7 @@ const chart = lineChartGrid(
 
 await writeFile(
   join(values.out, 'results.json'),
-  JSON.stringify({ config: { seeds, firstSeed, maxQueries, budgetSeconds, tasks, strategies, versus, workers: workerCount, warmStartTrials }, elapsedSeconds, resumedRuns: earlier.length, summaries, paired, ceilings: ceilingLines }, null, 2),
+  JSON.stringify({ config: { seeds, firstSeed, maxQueries, budgetSeconds, tasks, strategies, versus, workers: workerCount, warmStartTrials, warmStartSeed }, elapsedSeconds, resumedRuns: earlier.length, summaries, paired, ceilings: ceilingLines }, null, 2),
 );
 await writeFile(join(values.out, 'results.md'), markdown);
 await writeFile(join(values.out, 'results.svg'), chart);

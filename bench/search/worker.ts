@@ -14,14 +14,14 @@ import { Rng } from '../../src/random/rng.js';
 import { drawUnseen, SeenCanonicals } from '../../src/strategies/history.js';
 import type { HistoryEntry } from '../../src/strategies/strategy.js';
 
-const { runs, maxQueries, benchmarksDir, tablesDir, artifactsDir, warmStartTrials = 0 } = workerData as WorkerInput;
-/** The warm-start parent of run `seed` draws its architectures from seed `seed + PARENT_SEED_OFFSET`: apart from every run's. */
-const PARENT_SEED_OFFSET = 1_000_000;
+const { runs, maxQueries, benchmarksDir, tablesDir, artifactsDir, warmStartTrials = 0, warmStartSeed = 1_000_000 } = workerData as WorkerInput;
+/** Draws of a random unseen architecture for a parent before its space counts as exhausted. */
+const MAX_DRAWS_PER_PARENT_TRIAL = 100;
 
 /** The finished trials of a random search of `task` with `count` trials: a warm-start parent (`IdenticalTask`). */
 async function randomParentTrials<A>(task: BenchmarkTask<A>, count: number, seed: number): Promise<HistoryEntry<A>[]> {
   const rng = Rng.fromSeed(seed);
-  const archs = drawUnseen(task.space, SeenCanonicals.of({ history: [] }), count, 100, () => task.space.sample(rng));
+  const archs = drawUnseen(task.space, SeenCanonicals.of({ history: [] }), count, MAX_DRAWS_PER_PARENT_TRIAL, () => task.space.sample(rng));
   const answers = await task.evaluate(archs);
   return archs.map((arch, i) => {
     const { score, scores = [score] } = answers[i]!;
@@ -60,7 +60,7 @@ for (const run of runs) {
     seed: run.seed,
     maxQueries,
     evaluate: task.evaluate,
-    ...(warmStartTrials > 0 ? { prior: await randomParentTrials(task, warmStartTrials, run.seed + PARENT_SEED_OFFSET) } : {}),
+    ...(warmStartTrials > 0 ? { prior: await randomParentTrials(task, warmStartTrials, warmStartSeed + run.seed) } : {}),
   });
   const result: RunResult = {
     ...run,
