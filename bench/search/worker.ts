@@ -1,6 +1,6 @@
 /** A worker thread of `npm run bench:search`: runs its share of (task, strategy, seed) simulations. */
 import { parentPort, workerData } from 'node:worker_threads';
-import { DEFAULT_SUITE_TABLES_DIR, loadBenchmarkTask, type AnyBenchmarkTask, type BenchmarkTask, type TaskName } from '../../src/benchmarking/benchmark-tasks.js';
+import { DEFAULT_SUITE_TABLES_DIR, loadBenchmarkTask, type AnyBenchmarkTask, type TaskName } from '../../src/benchmarking/benchmark-tasks.js';
 import { simulateSearch } from '../../src/benchmarking/simulate-search.js';
 import { DirectoryArtifactStore } from '../../src/artifacts/directory-artifact-store.js';
 import { shippedPolicies } from '../../src/local/shipped-policies.js';
@@ -10,24 +10,9 @@ import { strategyOf, type RunResult, type WorkerInput } from './protocol.js';
 import { AUTO_STRATEGY } from '../../src/search/names.js';
 import type { SearchSpec } from '../../src/search/spec.js';
 import { chooseStrategy } from '../../src/usecases/choose-strategy.js';
-import { Rng } from '../../src/random/rng.js';
-import { drawUnseen, SeenCanonicals } from '../../src/strategies/history.js';
-import type { HistoryEntry } from '../../src/strategies/strategy.js';
+import { randomParentTrials } from './random-parent.js';
 
 const { runs, maxQueries, benchmarksDir, tablesDir, artifactsDir, warmStartTrials = 0, warmStartSeed = 1_000_000 } = workerData as WorkerInput;
-/** Draws of a random unseen architecture for a parent before its space counts as exhausted. */
-const MAX_DRAWS_PER_PARENT_TRIAL = 100;
-
-/** The finished trials of a random search of `task` with `count` trials: a warm-start parent (`IdenticalTask`). */
-async function randomParentTrials<A>(task: BenchmarkTask<A>, count: number, seed: number): Promise<HistoryEntry<A>[]> {
-  const rng = Rng.fromSeed(seed);
-  const archs = drawUnseen(task.space, SeenCanonicals.of({ history: [] }), count, MAX_DRAWS_PER_PARENT_TRIAL, () => task.space.sample(rng));
-  const answers = await task.evaluate(archs);
-  return archs.map((arch, i) => {
-    const { score, scores = [score] } = answers[i]!;
-    return { arch, canonical: task.space.canonical(arch), status: 'SUCCEEDED', score, scores };
-  });
-}
 // Policies trained into --artifacts come first, then those shipped with the product.
 const policies = [...(artifactsDir === undefined ? [] : [new PolicyRegistry(new DirectoryArtifactStore(artifactsDir))]), shippedPolicies()];
 const tasks = new Map<TaskName, Promise<AnyBenchmarkTask>>();
