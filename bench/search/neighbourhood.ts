@@ -74,6 +74,7 @@ const started = performance.now();
 interface SeedResult {
   seed: number;
   incumbent: number;
+  incumbentArch: string;
   neighbours: number;
   better: number;
   variants: { name: string; spearman: number; betterInTop: number; fitSeconds: number }[];
@@ -101,7 +102,7 @@ for (let seed = firstSeed; seed < firstSeed + seeds; seed++) {
   const seen = new Set(history.map((entry) => space.canonical(entry.arch)));
   const neighbours = space.neighbours(incumbent.arch).filter((arch) => !seen.has(space.canonical(arch)));
   const answers = (await task.evaluate(neighbours)).map((answer) => answer.score);
-  const result: SeedResult = { seed, incumbent: incumbent.score, neighbours: neighbours.length, better: answers.filter((a) => a > incumbent.score).length, variants: [] };
+  const result: SeedResult = { seed, incumbent: incumbent.score, incumbentArch: space.format(incumbent.arch), neighbours: neighbours.length, better: answers.filter((a) => a > incumbent.score).length, variants: [] };
   for (const variant of variants) {
     const fitStarted = performance.now();
     const predictor = trainPredictor({

@@ -96,3 +96,34 @@ describe('npm run bench:search', () => {
     expect(await readFile(join(warm, 'results.md'), 'utf8')).toContain('warm-started (IdenticalTask) from an earlier random search of 40 trials');
   });
 });
+
+describe('npm run bench:neighbourhood', () => {
+  it('ranks the unseen neighbours of the incumbent that bench:search reaches from the same warm start', async () => {
+    const [neighbourhoodOut, searchOut] = [await mkdtemp(join(tmpdir(), 'nas-neighbourhood-')), await mkdtemp(join(tmpdir(), 'nas-bench-'))];
+    outDirs.push(neighbourhoodOut, searchOut);
+    const common = ['--warm-start', '40', '--seeds', '2', '--first-seed', '0', '--queries', '15'];
+    const script = (name: string, args: string[]) =>
+      promisify(execFile)(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'bench', 'search', name), ...args], { cwd: PROJECT_ROOT });
+    await script('neighbourhood.ts', [...common, '--task', 'nb201-cifar10', '--strategy', 'evolution', '--predictors', '{"epochs":5};{"epochs":5,"members":2}', '--out', neighbourhoodOut]);
+    await script('run.ts', [...common, '--tasks', 'nb201-cifar10', '--strategies', 'evolution', '--workers', '1', '--out', searchOut]);
+
+    const { perSeed, summaries } = JSON.parse(await readFile(join(neighbourhoodOut, 'results.json'), 'utf8'));
+    const runs = (await readFile(join(searchOut, 'runs.jsonl'), 'utf8')).trim().split('\n').map((line) => JSON.parse(line));
+    expect(perSeed.map((s: { seed: number }) => s.seed)).toEqual([0, 1]);
+    const task = await loadBenchmarkTask('nb201-cifar10', BENCHMARKS_DIR);
+    for (const seed of perSeed) {
+      expect(seed.incumbent).toBe(runs.find((r) => r.seed === seed.seed).bestScore[14]);
+      const [answer] = await task.evaluate([nb201Space.parse(seed.incumbentArch)]);
+      expect(answer!.score).toBe(seed.incumbent);
+      expect(seed.neighbours).toBeGreaterThan(0);
+      expect(seed.neighbours).toBeLessThanOrEqual(nb201Space.neighbours(nb201Space.parse(seed.incumbentArch)).length);
+      expect(seed.better).toBeLessThanOrEqual(seed.neighbours);
+      for (const variant of seed.variants) {
+        expect(variant.betterInTop).toBeLessThanOrEqual(Math.min(10, seed.better));
+        expect(Math.abs(variant.spearman)).toBeLessThanOrEqual(1);
+      }
+    }
+    expect(summaries.map((s: { name: string }) => s.name)).toEqual(['{"epochs":5}', '{"epochs":5,"members":2}']);
+    expect(await readFile(join(neighbourhoodOut, 'results.md'), 'utf8')).toContain('| `{"epochs":5,"members":2}` |');
+  });
+});
