@@ -47,18 +47,27 @@ const { values } = parseArgs({
 });
 const taskName = values.task as TaskName;
 if (!TASK_NAMES.includes(taskName)) throw new Error(`unknown task '${values.task}' (one of ${TASK_NAMES.join(', ')})`);
-function wholeNumber(name: 'queries' | 'warm-start' | 'warm-start-seed' | 'seeds' | 'first-seed'): number {
+function wholeNumber(name: 'queries' | 'warm-start' | 'warm-start-seed' | 'seeds' | 'first-seed', min = 0): number {
   const value = Number(values[name]);
-  if (!Number.isInteger(value) || value < 0) throw new Error(`--${name} takes a whole number, got '${values[name]}'`);
+  if (!Number.isInteger(value) || value < min) throw new Error(`--${name} takes a whole number of at least ${min}, got '${values[name]}'`);
   return value;
 }
-const queries = wholeNumber('queries');
+// At least one query, so that the search has an incumbent.
+const queries = wholeNumber('queries', 1);
 const warmStartTrials = wholeNumber('warm-start');
 const warmStartSeed = wholeNumber('warm-start-seed');
-const seeds = wholeNumber('seeds');
+const seeds = wholeNumber('seeds', 1);
 const firstSeed = wholeNumber('first-seed');
+const ENCODINGS: readonly EncodingKind[] = ['adjacency', 'path'];
 const variants = values.predictors.split(';').map((text) => {
-  const { encoding, ...options } = JSON.parse(text) as PredictorOptions & { encoding?: EncodingKind };
+  let parsed: PredictorOptions & { encoding?: EncodingKind };
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new Error(`--predictors: '${text}' is not a JSON object of predictor options`);
+  }
+  const { encoding, ...options } = parsed;
+  if (encoding !== undefined && !ENCODINGS.includes(encoding)) throw new Error(`--predictors: encoding '${encoding}' is not one of ${ENCODINGS.join(', ')}`);
   return { name: text, encoding, options };
 });
 
