@@ -9,7 +9,8 @@
  *
  * Options: --task nb301 --strategy 'predictor-guided{...}' --queries 50 --warm-start 1000
  *          --warm-start-seed 1000000 --seeds 8 --first-seed 100
- *          --predictors '{};{"epochs":60}' (predictor options, `;` between variants; "encoding" picks the encoding)
+ *          --predictors '{};{"epochs":60}' (predictor options, `;` between variants; "encoding" picks the encoding,
+ *          "residualCorrection" adds predictor-guided's correction, e.g. '{"residualCorrection":{}}')
  *          --out DIR
  */
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -22,6 +23,7 @@ import { meanWithCi, type MeanWithCi } from '../../src/benchmarking/statistics.j
 import { readConfig } from '../../src/config.js';
 import type { PredictorOptions } from '../../src/predictors/predictor-options.js';
 import { trainPredictor } from '../../src/predictors/predictor.js';
+import { correctNearTheBest, ResidualCorrectionSchema, type ResidualCorrectionOptions } from '../../src/predictors/residual-correction.js';
 import { spearman } from '../../src/predictors/rank-correlation.js';
 import type { EncodingKind } from '../../src/spaces/space.js';
 import { getStrategy } from '../../src/strategies/registry.js';
@@ -60,15 +62,21 @@ const seeds = wholeNumber('seeds', 1);
 const firstSeed = wholeNumber('first-seed');
 const ENCODINGS: readonly EncodingKind[] = ['adjacency', 'path'];
 const variants = values.predictors.split(';').map((text) => {
-  let parsed: PredictorOptions & { encoding?: EncodingKind };
+  let parsed: PredictorOptions & { encoding?: EncodingKind; residualCorrection?: unknown };
   try {
     parsed = JSON.parse(text);
   } catch {
     throw new Error(`--predictors: '${text}' is not a JSON object of predictor options`);
   }
-  const { encoding, ...options } = parsed;
+  const { encoding, residualCorrection, ...options } = parsed;
   if (encoding !== undefined && !ENCODINGS.includes(encoding)) throw new Error(`--predictors: encoding '${encoding}' is not one of ${ENCODINGS.join(', ')}`);
-  return { name: text, encoding, options };
+  let correction: ResidualCorrectionOptions | undefined;
+  if (residualCorrection !== undefined) {
+    const result = ResidualCorrectionSchema.safeParse(residualCorrection);
+    if (!result.success) throw new Error(`--predictors: residualCorrection in '${text}': ${result.error.issues[0]!.message}`);
+    correction = result.data;
+  }
+  return { name: text, encoding, correction, options };
 });
 
 const { benchmarksDir } = readConfig();
@@ -123,7 +131,8 @@ for (let seed = firstSeed; seed < firstSeed + seeds; seed++) {
       options: { costFeatures: true, ...variant.options, holdOutFraction: 0 },
     });
     const fitSeconds = (performance.now() - fitStarted) / 1000;
-    const predicted = predictor.predict(neighbours).map((p) => p.mean);
+    const correct = variant.correction && correctNearTheBest(space, history, predictor, variant.correction);
+    const predicted = predictor.predict(neighbours).map((p, i) => p.mean + (correct ? correct(neighbours[i]!) : 0));
     predictor.dispose();
     const top = [...predicted.keys()].sort((a, b) => predicted[b]! - predicted[a]!).slice(0, TOP);
     result.variants.push({ name: variant.name, spearman: spearman(predicted, answers), betterInTop: top.filter((i) => answers[i]! > incumbent.score).length, fitSeconds });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { independentThompson, ucb } from '../predictors/acquisition.js';
 import { PredictorOptionsSchema } from '../predictors/predictor-options.js';
+import { correctNearTheBest, ResidualCorrectionSchema } from '../predictors/residual-correction.js';
 import { TrainedPredictors } from '../predictors/trained-predictors.js';
 import { Rng, type RngState } from '../random/rng.js';
 import type { SearchSpace } from '../spaces/space.js';
@@ -41,6 +42,13 @@ const params = z.strictObject({
   ascentSteps: z.int().min(0).max(50).default(0),
   /** Finished trials between refits of the predictor; 1 refits whenever a trial has finished. */
   refitEvery: z.int().min(1).max(1000).default(5),
+  /**
+   * Correct the predictor where the search is: a Gaussian process over the architectures' encodings
+   * (Hamming distance) fit to the predictor's errors on the `top` best finished trials, every finished one
+   * counted the moment it finishes (between refits too), added to the predictor's mean
+   * (`predictors/residual-correction.ts`). Absent: no correction.
+   */
+  residualCorrection: ResidualCorrectionSchema.optional(),
   predictor: PredictorOptionsSchema.prefault({}),
 });
 type PredictorGuidedParams = z.infer<typeof params>;
@@ -95,8 +103,11 @@ export const predictorGuided: Strategy<PredictorGuidedParams, PredictorGuidedSta
         seed: PREDICTOR_SEED,
         options: { costFeatures: true, ...params.predictor, holdOutFraction: 0 },
       });
+      const correct =
+        params.residualCorrection && correctNearTheBest(space, finished.map((entry) => ({ arch: entry.arch, score: entry.score! })), predictor, params.residualCorrection);
       const acquire = (archs: readonly (typeof pool)[number]['arch'][]) => {
-        const predictions = predictor.predict(archs);
+        const raw = predictor.predict(archs);
+        const predictions = correct ? raw.map((p, i) => ({ ...p, mean: p.mean + correct(archs[i]!) })) : raw;
         return params.acquisition === 'thompson' ? independentThompson(predictions, rng) : predictions.map((p) => ucb(p.mean, p.std, params.beta));
       };
       const scores = acquire(pool.map((candidate) => candidate.arch));

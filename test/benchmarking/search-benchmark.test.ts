@@ -98,13 +98,18 @@ describe('npm run bench:search', () => {
 });
 
 describe('npm run bench:neighbourhood', () => {
+  it('refuses a --predictors entry with a bad residualCorrection, naming it', async () => {
+    const run = promisify(execFile)(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'bench', 'search', 'neighbourhood.ts'), '--predictors', '{"residualCorrection":{"top":0}}'], { cwd: PROJECT_ROOT });
+    await expect(run).rejects.toThrow(/--predictors: residualCorrection in '\{"residualCorrection":\{"top":0\}\}'/);
+  });
+
   it('ranks the unseen neighbours of the incumbent that bench:search reaches from the same warm start', async () => {
     const [neighbourhoodOut, searchOut] = [await mkdtemp(join(tmpdir(), 'nas-neighbourhood-')), await mkdtemp(join(tmpdir(), 'nas-bench-'))];
     outDirs.push(neighbourhoodOut, searchOut);
     const common = ['--warm-start', '40', '--seeds', '2', '--first-seed', '0', '--queries', '15'];
     const script = (name: string, args: string[]) =>
       promisify(execFile)(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'bench', 'search', name), ...args], { cwd: PROJECT_ROOT });
-    await script('neighbourhood.ts', [...common, '--task', 'nb201-cifar10', '--strategy', 'evolution', '--predictors', '{"epochs":5};{"epochs":5,"members":2}', '--out', neighbourhoodOut]);
+    await script('neighbourhood.ts', [...common, '--task', 'nb201-cifar10', '--strategy', 'evolution', '--predictors', '{"epochs":5};{"epochs":5,"members":2};{"epochs":5,"residualCorrection":{"top":20}}', '--out', neighbourhoodOut]);
     await script('run.ts', [...common, '--tasks', 'nb201-cifar10', '--strategies', 'evolution', '--workers', '1', '--out', searchOut]);
 
     const { perSeed, summaries } = JSON.parse(await readFile(join(neighbourhoodOut, 'results.json'), 'utf8'));
@@ -123,7 +128,10 @@ describe('npm run bench:neighbourhood', () => {
         expect(Math.abs(variant.spearman)).toBeLessThanOrEqual(1);
       }
     }
-    expect(summaries.map((s: { name: string }) => s.name)).toEqual(['{"epochs":5}', '{"epochs":5,"members":2}']);
+    expect(summaries.map((s: { name: string }) => s.name)).toEqual(['{"epochs":5}', '{"epochs":5,"members":2}', '{"epochs":5,"residualCorrection":{"top":20}}']);
+    // The same predictor with the correction added ranks differently.
+    const spearmans = (i: number) => perSeed.map((seed: { variants: { spearman: number }[] }) => seed.variants[i]!.spearman);
+    expect(spearmans(2)).not.toEqual(spearmans(0));
     expect(await readFile(join(neighbourhoodOut, 'results.md'), 'utf8')).toContain('| `{"epochs":5,"members":2}` |');
   });
 });

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadNb201Table, type Nb201Table } from '../../src/evaluators/nb201-table.js';
 import { Predictor } from '../../src/predictors/predictor.js';
+import { fitResidualCorrection } from '../../src/predictors/residual-correction.js';
 import { Rng } from '../../src/random/rng.js';
 import { nb201Space, type Nb201Cell } from '../../src/spaces/nb201.js';
 import { predictorGuided } from '../../src/strategies/predictor-guided.js';
@@ -84,6 +85,35 @@ describe('predictor-guided', () => {
     expect(nb201Space.canonical(climb.cell)).not.toBe(nb201Space.canonical(start));
     expect(nb201Space.canonical(candidates[0]!)).toBe(nb201Space.canonical(climb.cell));
     expect(parents).toEqual([history.indexOf(best)]);
+  });
+
+  it('with `residualCorrection`, ranks by the predictor mean plus a Gaussian process fit to its errors on the `top` best trials, even those since the last refit', async () => {
+    const history = finishedHistory(16, 7);
+    const correction = { top: 6, lengthScale: 2, noise: 0.01 };
+    // refitEvery 10: the predictor learnt the first 10 trials only, the correction every finished one.
+    const propose1 = (extra: Record<string, unknown>) => propose({ acquisition: 'ucb', beta: 0, parents: 1, poolSize: 1000, refitEvery: 10, ...extra }, history, 1);
+    const [corrected, plain] = await Promise.all([propose1({ residualCorrection: correction }), propose1({})]);
+
+    const predictor = Predictor.train({
+      space: nb201Space, archs: history.slice(0, 10).map((h) => h.arch), targets: history.slice(0, 10).map((h) => h.score!), seed: 0, options: { ...PREDICTOR, costFeatures: true, holdOutFraction: 0 },
+    });
+    const best = [...history].sort((a, b) => b.score! - a.score!).slice(0, correction.top);
+    const correct = fitResidualCorrection({
+      encodings: best.map((h) => nb201Space.encode(h.arch, 'adjacency')),
+      residuals: best.map((h, i) => h.score! - predictor.predict(best.map((b) => b.arch))[i]!.mean),
+      lengthScale: correction.lengthScale,
+      noise: correction.noise,
+    });
+    const seen = new Set(history.map((h) => h.canonical));
+    const neighbours = nb201Space.neighbours(best[0]!.arch).filter((cell) => !seen.has(nb201Space.canonical(cell)));
+    const means = predictor.predict(neighbours).map((p) => p.mean);
+    predictor.dispose();
+    const rated = means.map((mean, i) => mean + correct(nb201Space.encode(neighbours[i]!, 'adjacency')));
+    const favourite = (scores: number[]) => nb201Space.canonical(neighbours[scores.indexOf(Math.max(...scores))]!);
+    // The correction changed the pick, or this test would not tell the option from its absence.
+    expect(favourite(rated)).not.toBe(favourite(means));
+    expect(nb201Space.canonical(corrected.candidates[0]!)).toBe(favourite(rated));
+    expect(nb201Space.canonical(plain.candidates[0]!)).toBe(favourite(means));
   });
 
   it('draws a batch of distinct neighbours of the `parents` best, each with its parent for lineage', async () => {
