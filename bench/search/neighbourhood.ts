@@ -30,7 +30,7 @@ import { getStrategy } from '../../src/strategies/registry.js';
 import { strategyOf } from './protocol.js';
 import { randomParentTrials } from './random-parent.js';
 
-/** predictor-guided's parameters in `auto`'s warm-started NB301 choice, with the 20-epoch predictor of the first choice. */
+/** The first choice for warm-started NB301 searches: `auto`'s parameters without the residual correction, which each predictor variant may add. */
 const FIRST_CHOICE = 'predictor-guided{"poolSize":1000,"parents":3,"acquisition":"ucb","beta":0.5,"ascentSteps":10}';
 const TOP = 10;
 
