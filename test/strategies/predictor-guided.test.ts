@@ -98,9 +98,10 @@ describe('predictor-guided', () => {
       space: nb201Space, archs: history.slice(0, 10).map((h) => h.arch), targets: history.slice(0, 10).map((h) => h.score!), seed: 0, options: { ...PREDICTOR, costFeatures: true, holdOutFraction: 0 },
     });
     const best = [...history].sort((a, b) => b.score! - a.score!).slice(0, correction.top);
+    const predictedBest = predictor.predict(best.map((h) => h.arch));
     const correct = fitResidualCorrection({
       encodings: best.map((h) => nb201Space.encode(h.arch, 'adjacency')),
-      residuals: best.map((h, i) => h.score! - predictor.predict(best.map((b) => b.arch))[i]!.mean),
+      residuals: best.map((h, i) => h.score! - predictedBest[i]!.mean),
       lengthScale: correction.lengthScale,
       noise: correction.noise,
     });
