@@ -31,11 +31,12 @@ const PROXY_HAND_OVER = 20;
  * `predictor-guided` on a search warm-started from earlier searches of its very task (`IdenticalTask`): the
  * parents' trials are its training data from the first proposal (hundreds of them), so it exploits at once:
  * it scores every one-edit neighbour of the 3 best by mean + 0.5 std and climbs up to 10 more edits in the
- * predictor, whose mean a Gaussian process fit to its errors on the 100 best trials corrects. On NB301
+ * predictor, whose mean a Gaussian process fit to its errors on the 30 best trials corrects. On NB301
  * warm-started from 1,000 random trials (tuning seeds) the climb added 0.12 at 50 queries and 0.04 at 100,
- * the residual correction 0.03-0.05 at 10-100 (docs/strategies.md#nb301-from-an-earlier-search).
+ * the residual correction 0.03-0.05 at 10-100, and fitting it to the best 30 rather than 100 another 0.04
+ * at 50 and 100 (docs/strategies.md#nb301-from-an-earlier-search).
  */
-const WARM_PREDICTOR_GUIDED = { parents: 3, poolSize: 1000, acquisition: 'ucb', beta: 0.5, ascentSteps: 10, residualCorrection: { top: 100, lengthScale: 8, noise: 0.1 } };
+const WARM_PREDICTOR_GUIDED = { parents: 3, poolSize: 1000, acquisition: 'ucb', beta: 0.5, ascentSteps: 10, residualCorrection: { top: 30, lengthScale: 8, noise: 0.1 } };
 
 /**
  * `strategy: {"name": "auto"}`, the default: the strategy that `npm run bench:search` measured best for the

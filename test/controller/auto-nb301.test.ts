@@ -46,7 +46,7 @@ describe('auto on NB301, through the controller', () => {
   it('warm-started from that search (IdenticalTask), runs predictor-guided on its trials at once, measuring none of them again', async () => {
     const input = nb301Search({ budget: { maxTrialCount: 6, parallelTrialCount: 2 }, warmStart: { type: 'IdenticalTask', parentSearches: ['auto-nb301'] }, seed: 4 });
     const spec = await resolveSearchSpec(input, catalog, () => 0, undefined, [shippedPolicies()]);
-    expect(spec.strategy).toMatchObject({ name: 'predictor-guided', params: { parents: 3, ascentSteps: 10, residualCorrection: { top: 100 } }, auto: { reason: expect.stringContaining('warm-started') } });
+    expect(spec.strategy).toMatchObject({ name: 'predictor-guided', params: { parents: 3, ascentSteps: 10, residualCorrection: { top: 30 } }, auto: { reason: expect.stringContaining('warm-started') } });
     await db.store.createSearch(newSearchRecord(TEST_TENANT, 'auto-nb301-warm', spec, new Date().toISOString()));
     const search = await runSearchToEnd(db.store, TEST_TENANT, 'auto-nb301-warm', {
       evaluator: createBenchmarkEvaluator(catalog),
