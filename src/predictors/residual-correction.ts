@@ -48,7 +48,8 @@ export function fitResidualCorrection(input: ResidualCorrectionInput): (encoding
 
 /**
  * How the correction is fit: to the errors on the `top` best answers, with the kernel's length scale and noise.
- * The defaults were chosen on NB301 (docs/strategies.md#nb301-from-an-earlier-search).
+ * The defaults were chosen on NB301 in the fourth tuning round; `auto` fits the best 30 (the fifth), and the
+ * default `top` stays 100 so that the documented commands reproduce (docs/strategies.md#nb301-from-an-earlier-search).
  */
 export const ResidualCorrectionSchema = z.strictObject({
   top: z.int().min(1).max(1000).default(100),
