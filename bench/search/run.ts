@@ -10,7 +10,8 @@
  *          --artifacts DIR (where `rl@<policy>` finds policies besides the shipped ones; `rl` alone runs the
  *          shipped default policy of each task's space)
  *          --versus STRATEGY (also report every other strategy minus this one, paired by seed)
- *          --first-seed N (seeds N..N+seeds-1: tuning on seeds apart from the reported ones)
+ *          --first-seed N (seeds N..N+seeds-1: tuning on seeds apart from the reported ones; a list
+ *          N,M,... runs --seeds seeds from each, one table over them all: sets reported apart, pooled)
  *          --warm-start N (every run is warm-started, `IdenticalTask`, from an earlier random search of N trials
  *          of its task, drawn apart from every run's seed; those N are not counted among its queries)
  *          --warm-start-seed S (the parent of run i draws from seed S + i; default 1000000)
@@ -55,7 +56,10 @@ const { values } = parseArgs({
 });
 
 const seeds = Number(values.seeds);
-const firstSeed = Number(values['first-seed']);
+const firstSeeds = values['first-seed'].split(',').map(Number);
+if (firstSeeds.some((first) => !Number.isInteger(first))) throw new Error(`--first-seed takes an integer or a list of them, got '${values['first-seed']}'`);
+const seedList = firstSeeds.flatMap((first) => Array.from({ length: seeds }, (_, i) => first + i));
+if (new Set(seedList).size < seedList.length) throw new Error(`--first-seed ${values['first-seed']}: the sets of ${seeds} seeds overlap`);
 const maxQueries = Number(values.queries);
 const budgetSeconds = Number(values.seconds);
 const warmStartTrials = Number(values['warm-start']);
@@ -76,7 +80,7 @@ for (const s of strategies) {
 if (values.versus !== undefined && !strategies.includes(values.versus)) throw new Error(`--versus ${values.versus} is not among --strategies`);
 
 // Seed by seed, so that a benchmark stopped early has every strategy on its first seeds.
-const wanted: RunSpec[] = Array.from({ length: seeds }, (_, i) => firstSeed + i).flatMap((seed) =>
+const wanted: RunSpec[] = seedList.flatMap((seed) =>
   tasks.flatMap((task) => strategies.map((strategy) => ({ task, strategy, seed }))),
 );
 const runKey = (run: RunSpec) => `${run.task}|${run.strategy}|${run.seed}`;
@@ -196,7 +200,7 @@ const signed = (m: MeanWithCi) => `${m.mean >= 0 ? '+' : ''}${fmt(m)}${m.mean - 
 const markdown = [
   `# Search-quality benchmark`,
   '',
-  `${seeds} seeds (${firstSeed}..${firstSeed + seeds - 1}) per strategy and task, up to ${maxQueries} queries, ${workerCount} worker threads, ${elapsedSeconds.toFixed(0)} s wall time${earlier.length > 0 ? ` (and ${earlier.length} runs kept from an earlier, resumed run)` : ''}.`,
+  `${seedList.length} seeds (${firstSeeds.map((first) => `${first}..${first + seeds - 1}`).join(', ')}) per strategy and task, up to ${maxQueries} queries, ${workerCount} worker threads, ${elapsedSeconds.toFixed(0)} s wall time${earlier.length > 0 ? ` (and ${earlier.length} runs kept from an earlier, resumed run)` : ''}.`,
   `Values: the reported metric of the incumbent (mean ± 95% CI); regret = known optimum − value.`,
   ...(warmStartTrials > 0 ? [`Every run warm-started (IdenticalTask) from an earlier random search of ${warmStartTrials} trials of its task (its own parent, drawn from seed ${warmStartSeed} + the run's seed), not counted among its queries.`] : []),
   '',
@@ -234,7 +238,7 @@ const chart = lineChartGrid(
 
 await writeFile(
   join(values.out, 'results.json'),
-  JSON.stringify({ config: { seeds, firstSeed, maxQueries, budgetSeconds, tasks, strategies, versus, workers: workerCount, warmStartTrials, warmStartSeed }, elapsedSeconds, resumedRuns: earlier.length, summaries, paired, ceilings: ceilingLines }, null, 2),
+  JSON.stringify({ config: { seeds, firstSeeds, maxQueries, budgetSeconds, tasks, strategies, versus, workers: workerCount, warmStartTrials, warmStartSeed }, elapsedSeconds, resumedRuns: earlier.length, summaries, paired, ceilings: ceilingLines }, null, 2),
 );
 await writeFile(join(values.out, 'results.md'), markdown);
 await writeFile(join(values.out, 'results.svg'), chart);

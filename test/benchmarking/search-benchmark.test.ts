@@ -84,6 +84,17 @@ describe('npm run bench:search', () => {
     expect(await readFile(join(partial, 'results.md'), 'utf8')).toContain('4 runs kept from an earlier, resumed run');
   });
 
+  it('pools sets of seeds named by a --first-seed list into one table, each run as it runs alone', async () => {
+    const [pooled, alone] = [await run(1, { seeds: 1, extra: ['--first-seed', '0,7'] }), await run(1, { seeds: 1, extra: ['--first-seed', '7'] })];
+    const runs = async (dir: string) => (await readFile(join(dir, 'runs.jsonl'), 'utf8')).trim().split('\n').map((line) => JSON.parse(line));
+    const pooledRuns = await runs(pooled);
+    expect(pooledRuns.map((r) => r.seed).sort()).toEqual([0, 0, 7, 7]);
+    expect(pooledRuns.filter((r) => r.seed === 7)).toEqual(expect.arrayContaining(await runs(alone)));
+    expect(JSON.parse(await readFile(join(pooled, 'results.json'), 'utf8')).summaries[0].atQueries[20].n).toBe(2);
+    expect(await readFile(join(pooled, 'results.md'), 'utf8')).toContain('2 seeds (0..0, 7..7)');
+    await expect(run(1, { seeds: 3, extra: ['--first-seed', '0,2'] })).rejects.toThrow(/the sets of 3 seeds overlap/);
+  });
+
   it('warm-starts every run from a random parent search of its task when asked, and says so', async () => {
     const [cold, warm] = [await run(1, { seeds: 2 }), await run(1, { seeds: 2, extra: ['--warm-start', '40'] })];
     const results = async (dir: string) => JSON.parse(await readFile(join(dir, 'results.json'), 'utf8'));
